@@ -1,0 +1,24 @@
+import path from 'node:path';
+import express, { type Express } from 'express';
+import { type Dependency, healthRouter } from './health';
+import { notFound, problemHandler } from './problem';
+
+export interface AppDeps {
+  database: Dependency;
+  temporal: Dependency;
+  log: (message: string) => void;
+}
+
+const webRoot = path.resolve(__dirname, '..', 'web');
+
+/** The HTTP surface: health, the versioned API for every actor, and the web UI's static files. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: '2mb' }));
+  app.use(healthRouter(deps));
+  app.use(express.static(webRoot, { index: 'index.html' }));
+  app.use(notFound);
+  app.use(problemHandler(deps.log));
+  return app;
+}

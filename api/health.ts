@@ -1,0 +1,41 @@
+import { Router } from 'express';
+
+/** Something the platform depends on, described for operators and checked on every /healthz. */
+export interface Dependency {
+  describe(): Record<string, string>;
+  ping(): Promise<void>;
+}
+
+const TIMEOUT_MS = 2_000;
+
+/** `GET /healthz`: which database and Temporal endpoint are in use and whether each answers; 503 if not. */
+export function healthRouter(deps: { database: Dependency; temporal: Dependency }): Router {
+  const router = Router();
+  router.get('/healthz', async (_req, res) => {
+    const [database, temporal] = await Promise.all([probe(deps.database), probe(deps.temporal)]);
+    const ok = database.reachable && temporal.reachable;
+    res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', database, temporal });
+  });
+  return router;
+}
+
+async function probe(dep: Dependency): Promise<Record<string, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await Promise.race([
+      dep.ping(),
+      new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
+      }),
+    ]);
+    return { ...dep.describe(), reachable: true };
+  } catch (error) {
+    return {
+      ...dep.describe(),
+      reachable: false,
+      error: error instanceof Error ? error.message : String(error),
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}

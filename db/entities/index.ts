@@ -1,0 +1,13 @@
+import { AdmdvsSchema } from './admdvs';
+import { HospitalSchema } from './hospital';
+import { InsuredPersonSchema } from './insured-person';
+import { PolicyVersionSchema } from './policy-version';
+import { UserSchema } from './user';
+
+export * from './admdvs';
+export * from './hospital';
+export * from './insured-person';
+export * from './policy-version';
+export * from './user';
+
+export const entities = [AdmdvsSchema, PolicyVersionSchema, HospitalSchema, InsuredPersonSchema, UserSchema];

@@ -1,0 +1,45 @@
+import { MikroORM, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { entities } from './entities';
+import { migrationsList } from './migrations';
+
+export type Orm = MikroORM<PostgreSqlDriver>;
+
+/** The one MikroORM configuration: every process (start, worker, api, tests, scripts) builds it here. */
+export function ormOptions(clientUrl: string): Options<PostgreSqlDriver> {
+  return {
+    driver: PostgreSqlDriver,
+    clientUrl,
+    entities,
+    extensions: [Migrator],
+    // Entities are EntitySchema objects, so no reflection or decorator metadata is needed.
+    discovery: { warnWhenNoEntities: true },
+    migrations: {
+      tableName: 'mikro_orm_migrations',
+      path: 'db/migrations',
+      pathTs: 'db/migrations',
+      migrationsList,
+      transactional: true,
+      allOrNothing: true,
+      snapshot: true,
+      emit: 'ts',
+      snapshotName: '.snapshot-yidi',
+      silent: true,
+    },
+    pool: { min: 0, max: 10 },
+    // A request or activity must fork its own EntityManager; the global one is never used for work.
+    allowGlobalContext: false,
+    debug: false,
+  };
+}
+
+export async function openOrm(clientUrl: string): Promise<Orm> {
+  return MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl));
+}
+
+/** Applies pending migrations; returns the names applied. */
+export async function migrate(orm: Orm): Promise<string[]> {
+  const applied = await orm.getMigrator().up();
+  return applied.map((m) => m.name);
+}

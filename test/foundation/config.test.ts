@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../config';
+
+const root = path.resolve(__dirname, '..', '..');
+
+describe('loadConfig', () => {
+  test('nothing set: embedded PostgreSQL in .data and the embedded Temporal devserver', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.database).toEqual({
+      kind: 'embedded',
+      dataDir: path.join(root, '.data', 'postgres'),
+      port: 54320,
+    });
+    expect(config.temporal).toEqual({ kind: 'embedded' });
+    expect(config.namespace).toBe('default');
+  });
+
+  test('DATABASE_URL and TEMPORAL_ADDRESS point at real servers', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://yidi:secret@db.internal:5432/yidi',
+      TEMPORAL_ADDRESS: 'temporal.internal:7233',
+      TEMPORAL_NAMESPACE: 'yidi-prod',
+    });
+    expect(config.database).toEqual({
+      kind: 'external',
+      url: 'postgres://yidi:secret@db.internal:5432/yidi',
+    });
+    expect(config.temporal).toEqual({ kind: 'external', address: 'temporal.internal:7233' });
+    expect(config.namespace).toBe('yidi-prod');
+  });
+
+  test.each([
+    ['not a url', /DATABASE_URL is not a valid URL/],
+    ['mysql://u@h/db', /must use the postgres:\/\/ scheme, got 'mysql:'/],
+    ['postgres://u@h:5432', /names no database/],
+    ['postgres://u@h:5432/', /names no database/],
+  ])('a malformed DATABASE_URL %p is refused with a clear reason', (url, reason) => {
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(ConfigError);
+    expect(() => loadConfig({ DATABASE_URL: url })).toThrow(reason);
+  });
+
+  test.each([
+    [{ PORT: 'http' }, /PORT must be a port number/],
+    [{ PORT: '70000' }, /PORT must be a port number/],
+    [{ TEMPORAL_ADDRESS: 'temporal' }, /TEMPORAL_ADDRESS must be host:port/],
+    [{ TEMPORAL_NAMESPACE: ' ' }, /TEMPORAL_NAMESPACE is set but empty/],
+  ])('%p is refused', (env, reason) => {
+    expect(() => loadConfig(env)).toThrow(reason);
+  });
+});
