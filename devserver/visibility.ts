@@ -186,8 +186,8 @@ type Node =
   | { type: 'cmp'; field: string; op: string; lit: Literal; pos: number }
   | { type: 'in'; field: string; negated: boolean; lits: Literal[]; pos: number }
   | { type: 'between'; field: string; negated: boolean; low: Literal; high: Literal; pos: number }
-  | { type: 'startsWith'; field: string; negated: boolean; prefix: string }
-  | { type: 'null'; field: string; negated: boolean };
+  | { type: 'startsWith'; field: string; negated: boolean; prefix: string; pos: number }
+  | { type: 'null'; field: string; negated: boolean; pos: number };
 
 class Parser {
   private i = 0;
@@ -218,14 +218,15 @@ class Parser {
     if (t.type !== 'punct' || t.value !== p) this.fail(t);
   }
 
-  parseQuery(): { where?: Node; orderBy: VisibilityOrder[] } {
+  parseQuery(): { where?: Node; orderBy: (VisibilityOrder & { pos: number })[] } {
     let where: Node | undefined;
     if (this.peek().type !== 'eof' && !this.isKeyword('ORDER')) where = this.parseOr();
-    const orderBy: VisibilityOrder[] = [];
+    const orderBy: (VisibilityOrder & { pos: number })[] = [];
     if (this.isKeyword('ORDER')) {
       this.next();
       this.expectKeyword('BY');
       do {
+        const pos = this.peek().pos;
         const field = this.parseField();
         let descending = false;
         if (this.isKeyword('ASC')) this.next();
@@ -233,7 +234,7 @@ class Parser {
           this.next();
           descending = true;
         }
-        orderBy.push({ field, descending });
+        orderBy.push({ field, descending, pos });
       } while (this.peek().type === 'punct' && this.peek().value === ',' && this.next());
     }
     const end = this.peek();
@@ -267,9 +268,9 @@ class Parser {
       this.expectPunct(')');
       return inner;
     }
+    const pos = this.peek().pos;
     const field = this.parseField();
     const opTok = this.next();
-    const pos = opTok.pos;
     if (opTok.type === 'op') return { type: 'cmp', field, op: opTok.value, lit: this.parseLiteral(), pos };
     if (opTok.type !== 'keyword') this.fail(opTok);
     let word = opTok.value;
@@ -302,7 +303,7 @@ class Parser {
         const litTok = this.peek();
         const lit = this.parseLiteral();
         if (lit.kind !== 'string') throw new InvalidQueryError(`STARTS_WITH needs a string at ${litTok.pos}`);
-        return { type: 'startsWith', field, negated, prefix: lit.value };
+        return { type: 'startsWith', field, negated, prefix: lit.value, pos };
       }
       case 'IS': {
         let isNot = false;
@@ -311,7 +312,7 @@ class Parser {
           isNot = true;
         }
         this.expectKeyword('NULL');
-        return { type: 'null', field, negated: isNot };
+        return { type: 'null', field, negated: isNot, pos };
       }
       default:
         return this.fail(opTok);
@@ -326,16 +327,17 @@ class Parser {
 
   private parseLiteral(): Literal {
     const t = this.next();
-    if (t.type === 'string') return { kind: 'string', value: t.value };
+    const pos = t.pos;
+    if (t.type === 'string') return { kind: 'string', value: t.value, pos };
     if (t.type === 'keyword' && (t.value === 'TRUE' || t.value === 'FALSE')) {
-      return { kind: 'bool', value: t.value === 'TRUE' };
+      return { kind: 'bool', value: t.value === 'TRUE', pos };
     }
     if (t.type === 'punct' && t.value === '-') {
       const n = this.next();
       if (n.type !== 'number') this.fail(n);
-      return { kind: 'number', value: -Number(n.value) };
+      return { kind: 'number', value: -Number(n.value), pos };
     }
-    if (t.type === 'number') return { kind: 'number', value: Number(t.value) };
+    if (t.type === 'number') return { kind: 'number', value: Number(t.value), pos };
     return this.fail(t);
   }
 }
@@ -370,10 +372,10 @@ function normalizeType(t: string): SearchAttributeTypeName | undefined {
 /** A literal turned into the representation of its field's kind; throws InvalidQueryError when it cannot be. */
 type Operand = string | number | boolean;
 
-function coerce(lit: Literal, kind: Kind | undefined, field: string, pos: number): Operand {
+function coerce(lit: Literal, kind: Kind | undefined, field: string): Operand {
   const bad = (): never => {
     const shown = lit.kind === 'string' ? `'${lit.value}'` : String(lit.value);
-    throw new InvalidQueryError(`invalid value ${shown} for ${field} at ${pos}`);
+    throw new InvalidQueryError(`invalid value ${shown} for ${field} at ${lit.pos}`);
   };
   switch (kind) {
     case 'Status': {
@@ -550,7 +552,7 @@ function compileNode(node: Node, kindOf: (field: string, pos: number) => Kind | 
     }
     case 'cmp': {
       const kind = kindOf(node.field, node.pos);
-      const operand = coerce(node.lit, kind, node.field, node.pos);
+      const operand = coerce(node.lit, kind, node.field);
       const { field, op } = node;
       if ((kind === 'Text' || kind === 'KeywordList') && op !== '=' && op !== '!=') {
         throw new InvalidQueryError(`operator '${op}' is not supported for ${kind} ${field} at ${node.pos}`);
@@ -559,7 +561,7 @@ function compileNode(node: Node, kindOf: (field: string, pos: number) => Kind | 
     }
     case 'in': {
       const kind = kindOf(node.field, node.pos);
-      const operands = node.lits.map((l) => coerce(l, kind, node.field, node.pos));
+      const operands = node.lits.map((l) => coerce(l, kind, node.field));
       const { field, negated } = node;
       return (rec) => {
         const v = fieldValue(rec, field);
@@ -573,8 +575,8 @@ function compileNode(node: Node, kindOf: (field: string, pos: number) => Kind | 
       if (kind === 'Text' || kind === 'KeywordList') {
         throw new InvalidQueryError(`BETWEEN is not supported for ${kind} ${node.field} at ${node.pos}`);
       }
-      const low = coerce(node.low, kind, node.field, node.pos);
-      const high = coerce(node.high, kind, node.field, node.pos);
+      const low = coerce(node.low, kind, node.field);
+      const high = coerce(node.high, kind, node.field);
       const { field, negated } = node;
       return (rec) => {
         const v = fieldValue(rec, field);
@@ -584,7 +586,7 @@ function compileNode(node: Node, kindOf: (field: string, pos: number) => Kind | 
       };
     }
     case 'startsWith': {
-      kindOf(node.field, 0);
+      kindOf(node.field, node.pos);
       const { field, negated, prefix } = node;
       return (rec) => {
         const v = fieldValue(rec, field);
@@ -595,7 +597,7 @@ function compileNode(node: Node, kindOf: (field: string, pos: number) => Kind | 
       };
     }
     case 'null': {
-      kindOf(node.field, 0);
+      kindOf(node.field, node.pos);
       const { field, negated } = node;
       return (rec) => (fieldValue(rec, field) === undefined) !== negated;
     }
@@ -620,7 +622,7 @@ export function compileVisibilityQuery(
     if (declared === undefined) throw new InvalidQueryError(`unknown search attribute '${field}' at ${pos}`);
     return normalizeType(declared);
   };
-  for (const o of orderBy) kindOf(o.field, 0);
+  for (const o of orderBy) kindOf(o.field, o.pos);
   const pred: Pred = where ? compileNode(where, kindOf) : () => true;
   const filter: Pred = (rec) => {
     try {
@@ -630,7 +632,10 @@ export function compileVisibilityQuery(
     }
   };
   return Object.assign(filter, {
-    orderBy: orderBy.length > 0 ? orderBy : [{ field: 'StartTime', descending: true }],
+    orderBy:
+      orderBy.length > 0
+        ? orderBy.map(({ field, descending }) => ({ field, descending }))
+        : [{ field: 'StartTime', descending: true }],
   });
 }
 
