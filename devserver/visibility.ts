@@ -177,9 +177,9 @@ function readQuoted(query: string, start: number, quote: string): [string, numbe
 // ---------------------------------------------------------------- AST
 
 type Literal =
-  | { kind: 'string'; value: string }
-  | { kind: 'number'; value: number }
-  | { kind: 'bool'; value: boolean };
+  | { kind: 'string'; value: string; pos: number }
+  | { kind: 'number'; value: number; pos: number }
+  | { kind: 'bool'; value: boolean; pos: number };
 
 type Node =
   | { type: 'and' | 'or'; left: Node; right: Node }
