@@ -3,7 +3,6 @@
 //                  --dynamic-config-value K=V … --headless [--search-attribute Name=Type …] [extra args]
 //   Java test server (TestWorkflowEnvironment.createTimeSkipping): <port> [--enable-time-skipping]
 // The bare form `--port 7233 …` (npm run devserver -- --port 7233) is read as `server start-dev`.
-import { startDevServer } from './index';
 
 export interface CliOptions {
   port: number;
@@ -168,6 +167,8 @@ async function main(): Promise<void> {
   }
   for (const note of opts.notes) process.stderr.write(`yidi-devserver: ${note}\n`);
 
+  // Loaded after parsing, so a usage error answers at once and parseArgs can be tested alone.
+  const { startDevServer } = await import('./index');
   const server = await startDevServer({
     port: opts.port,
     ip: opts.ip,

@@ -32,7 +32,11 @@ async function run(name: string, args: unknown[], options: Record<string, unknow
 }
 
 /** The failure chain the client sees when the activity fails the workflow. */
-async function failureOf(name: string, args: unknown[], options: Record<string, unknown>): Promise<ActivityFailure> {
+async function failureOf(
+  name: string,
+  args: unknown[],
+  options: Record<string, unknown>,
+): Promise<ActivityFailure> {
   const err = await run(name, args, options).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause;
@@ -93,7 +97,10 @@ describe('timeouts reach the workflow as ActivityFailure with a TimeoutFailure o
   const once = { maximumAttempts: 1 };
 
   test('start-to-close', async () => {
-    const failure = await failureOf('hang', [uniq('stc'), 3000], { startToCloseTimeout: '300ms', retry: once });
+    const failure = await failureOf('hang', [uniq('stc'), 3000], {
+      startToCloseTimeout: '300ms',
+      retry: once,
+    });
     expect(failure.cause).toBeInstanceOf(TimeoutFailure);
     expect((failure.cause as TimeoutFailure).timeoutType).toBe(TimeoutType.START_TO_CLOSE);
   });
@@ -185,10 +192,15 @@ describe('asynchronous completion', () => {
       workflowId: uniq('async-fail'),
       args: ['completeLater', [key2], { startToCloseTimeout: '30s', retry: { maximumAttempts: 1 } }],
     });
-    await h.client.activity.fail((await token2).taskToken, ApplicationFailure.create({ message: 'declined', type: 'Declined' }));
+    await h.client.activity.fail(
+      (await token2).taskToken,
+      ApplicationFailure.create({ message: 'declined', type: 'Declined' }),
+    );
     const err = await failing.result().catch((e: unknown) => e);
     expect(((err as WorkflowFailedError).cause as ActivityFailure).cause).toBeInstanceOf(ApplicationFailure);
-    expect((((err as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure).type).toBe('Declined');
+    expect((((err as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure).type).toBe(
+      'Declined',
+    );
     await h.keepHistory(failing);
   });
 });

@@ -94,7 +94,9 @@ test("continue-as-new chains runs and the client's result() follows the chain", 
   expect(latest.status.name).toBe('COMPLETED');
   const first = await h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId).describe();
   expect(first.status.name).toBe('CONTINUED_AS_NEW');
-  const firstHistory = await h.keepHistory(h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId));
+  const firstHistory = await h.keepHistory(
+    h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId),
+  );
   const last = firstHistory.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes;
   expect(last?.workflowType?.name).toBe('countdown');
   expect(last?.newExecutionRunId).toMatch(/\S/);

@@ -2,7 +2,15 @@
 // milliseconds, the workflow's clock shows it, retry backoff follows the virtual clock.
 import { Harness, uniq } from './env';
 import { callActivity } from './workflows/activity-workflows';
-import { type Clock, cancelTimer, dayLongReminder, phase, release, sleepFor, waitForRelease } from './workflows/timers';
+import {
+  type Clock,
+  cancelTimer,
+  dayLongReminder,
+  phase,
+  release,
+  sleepFor,
+  waitForRelease,
+} from './workflows/timers';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -94,7 +102,9 @@ test('retry backoff is measured on the virtual clock', async () => {
   expect(out.elapsedMs).toBeGreaterThanOrEqual(3 * 60 * 60 * 1000);
   const attempts = h.probe.attempts.get(key) ?? [];
   expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
-  const gaps = attempts.slice(1).map((a, i) => a.currentAttemptScheduledTime - attempts[i]!.currentAttemptScheduledTime);
+  const gaps = attempts
+    .slice(1)
+    .map((a, i) => a.currentAttemptScheduledTime - attempts[i]!.currentAttemptScheduledTime);
   expect(gaps[0]).toBeGreaterThanOrEqual(60 * 60 * 1000);
   expect(gaps[1]).toBeGreaterThanOrEqual(2 * 60 * 60 * 1000);
   await h.keepHistory(handle);
