@@ -128,8 +128,9 @@ test('an update on a completed workflow is an error', async () => {
   await handle.signal(close);
   await handle.result();
   const err = await handle.executeUpdate(addAndCount, { args: ['late'] }).catch((e: unknown) => e);
-  expect(err).toBeInstanceOf(Error);
-  expect(String(err)).toMatch(/completed|closed|not found/i);
+  // Temporal answers NOT_FOUND "workflow execution already completed"; the client maps it to WorkflowNotFoundError.
+  expect(err).toBeInstanceOf(WorkflowNotFoundError);
+  expect(String(err)).toMatch(/already completed/i);
   await h.keepHistory(handle);
 });
 
