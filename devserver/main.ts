@@ -175,6 +175,12 @@ async function main(): Promise<void> {
     namespaces: opts.namespaces,
     searchAttributes: opts.searchAttributes,
     timeSkipping: opts.timeSkipping,
+    timeSkippingUnlocked: opts.timeSkippingUnlocked,
+    log: (level, msg) => {
+      if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(opts.logLevel)) {
+        process.stderr.write(`devserver ${level}: ${msg}\n`);
+      }
+    },
   });
   process.stdout.write(`devserver listening on ${server.address}\n`);
 
