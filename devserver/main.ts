@@ -167,9 +167,27 @@ async function main(): Promise<void> {
   }
   for (const note of opts.notes) process.stderr.write(`yidi-devserver: ${note}\n`);
 
+  // Handlers go in before the ready line: a caller may signal the moment it reads that line.
+  let server: { address: string; stop(): Promise<void> } | undefined;
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) process.exit(130); // A second signal means the user does not want to wait.
+    stopping = true;
+    if (!server) process.exit(0); // Not listening yet: nothing to close.
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        process.stderr.write(`yidi-devserver: error while stopping on ${signal}: ${String(err)}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+
   // Loaded after parsing, so a usage error answers at once and parseArgs can be tested alone.
   const { startDevServer } = await import('./index');
-  const server = await startDevServer({
+  server = await startDevServer({
     port: opts.port,
     ip: opts.ip,
     namespaces: opts.namespaces,
@@ -182,22 +200,11 @@ async function main(): Promise<void> {
       }
     },
   });
+  if (stopping) {
+    await server.stop();
+    process.exit(0);
+  }
   process.stdout.write(`devserver listening on ${server.address}\n`);
-
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals): void => {
-    if (stopping) process.exit(130); // A second signal means the user does not want to wait.
-    stopping = true;
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`yidi-devserver: error while stopping on ${signal}: ${String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
 }
 
 if (require.main === module) {
