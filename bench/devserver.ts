@@ -1,0 +1,145 @@
+// Devserver benchmark: `npx tsx bench/devserver.ts`. Starts the devserver in-process on a loopback
+// port, measures workflow throughput with one worker, and the executable's start-up time; prints each
+// figure with its ratio to baselines measured in the same run. Bounded; stops by itself.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { startDevServer } from '../devserver/index';
+import { createActivities, Probe } from '../test/devserver/activities';
+import { oneActivity, tenActivitiesAndSignal } from '../test/devserver/workflows/activity-workflows';
+import { hello } from '../test/devserver/workflows/basics';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin/yidi-devserver');
+const WORKFLOWS = path.join(ROOT, 'test/devserver/workflows/index.ts');
+const TARGET_ONE_ACTIVITY_PER_S = 300;
+const TARGET_STARTUP_MS = 1000;
+
+/** Runs `task(i)` for i < total with at most `concurrency` in flight; returns operations per second. */
+async function rate(
+  total: number,
+  concurrency: number,
+  task: (i: number) => Promise<unknown>,
+): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < total) await task(next++);
+    }),
+  );
+  return total / ((performance.now() - started) / 1000);
+}
+
+/** Spawns the executable until its ready line; returns milliseconds. */
+async function startupMs(): Promise<number> {
+  const started = performance.now();
+  const child = spawn(BIN, ['--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`devserver exited ${code} before ready`)));
+  });
+  const ms = performance.now() - started;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await exited;
+  return ms;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function fmt(n: number, unit: string): string {
+  return `${n.toFixed(n < 10 ? 2 : 0).padStart(8)} ${unit}`;
+}
+
+async function main(): Promise<void> {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS,
+    logger: new DefaultLogger('WARN'),
+  });
+  const server = await startDevServer({ port: 0 });
+  const connection = await Connection.connect({ address: server.address });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  const client = new Client({ connection });
+  const taskQueue = 'bench';
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: createActivities(new Probe()),
+  });
+  const rows: [string, number, string][] = [];
+  try {
+    await worker.runUntil(async () => {
+      let id = 0;
+      // Warm-up: JIT, worker pollers, sticky queues.
+      await rate(50, 25, () =>
+        client.workflow.execute(oneActivity, { taskQueue, workflowId: `warm-${id++}`, args: ['w'] }),
+      );
+
+      const rpc = await rate(3000, 32, () => connection.workflowService.getSystemInfo({}));
+      const empty = await rate(600, 100, () =>
+        client.workflow.execute(hello, { taskQueue, workflowId: `empty-${id++}`, args: ['b'] }),
+      );
+      const one = await rate(600, 100, () =>
+        client.workflow.execute(oneActivity, { taskQueue, workflowId: `one-${id++}`, args: ['b'] }),
+      );
+      const ten = await rate(100, 50, async () => {
+        const handle = await client.workflow.start(tenActivitiesAndSignal, {
+          taskQueue,
+          workflowId: `ten-${id++}`,
+        });
+        await handle.signal('finish');
+        return handle.result();
+      });
+      rows.push(['baseline: GetSystemInfo round trips', rpc, 'rpc/s']);
+      rows.push(['baseline: empty workflow', empty, 'wf/s']);
+      rows.push(['(a) one-activity workflow', one, 'wf/s']);
+      rows.push(['(b) 10 activities + a signal', ten, 'wf/s']);
+    });
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server.stop();
+  }
+
+  const startups: number[] = [];
+  for (let i = 0; i < 5; i++) startups.push(await startupMs());
+  const startup = median(startups);
+
+  const [rpc, empty, one, ten] = rows.map((r) => r[1]) as [number, number, number, number];
+  console.log('devserver benchmark (one worker, in-process server, loopback)');
+  for (const [name, value, unit] of rows) {
+    console.log(
+      `  ${name.padEnd(38)} ${fmt(value, unit)}   x${(value / empty).toFixed(2)} of empty wf, 1/${(rpc / value).toFixed(1)} of rpc`,
+    );
+  }
+  console.log(
+    `  ${'(a) vs target'.padEnd(38)} ${fmt(one / TARGET_ONE_ACTIVITY_PER_S, 'x')}   (target ${TARGET_ONE_ACTIVITY_PER_S} wf/s)`,
+  );
+  console.log(`  ${'(b) relative to (a)'.padEnd(38)} ${fmt(ten / one, 'x')}`);
+  console.log(
+    `  ${'start-up, spawn to ready line (median 5)'.padEnd(38)} ${fmt(startup, 'ms')}   ${(startup / TARGET_STARTUP_MS).toFixed(2)} of the ${TARGET_STARTUP_MS} ms budget; runs: ${startups.map((s) => s.toFixed(0)).join(', ')}`,
+  );
+  const ok = one >= TARGET_ONE_ACTIVITY_PER_S && startup < TARGET_STARTUP_MS;
+  console.log(ok ? 'targets met' : 'targets NOT met');
+}
+
+const watchdog = setTimeout(() => {
+  console.error('bench: gave up after 5 minutes');
+  process.exit(1);
+}, 300_000);
+watchdog.unref();
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,301 @@
+/**
+ * The engine: namespaces, executions by id, task queues and the clock, and the cross-execution
+ * work (children, external signals and cancels, visibility). RPC handlers live in ../service.ts.
+ */
+import { randomUUID } from 'node:crypto';
+import { alreadyStarted, invalidArgument, workflowNotFound } from '../errors';
+import { durationMs, enums, type IPayload, type temporal } from '../proto';
+import { Clock } from './clock';
+import { Execution, type Host } from './execution';
+import { Matching } from './matching';
+import { type IndexedValueType, type Namespace, Namespaces } from './namespaces';
+import type { ActivityTaskResponse, StartParams, WorkflowTaskResponse } from './types';
+
+export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+const DEFAULT_TASK_TIMEOUT_MS = 10_000;
+const MAX_TASK_TIMEOUT_MS = 120_000;
+
+export class Engine implements Host {
+  readonly clock: Clock;
+  readonly workflowTasks = new Matching<WorkflowTaskResponse>();
+  readonly activityTasks = new Matching<ActivityTaskResponse>();
+  readonly namespaces: Namespaces;
+  /** namespace \0 workflowId → runs, oldest first; the last one is current. */
+  private readonly chains = new Map<string, Execution[]>();
+  private readonly byRun = new Map<string, Execution>();
+  /** Every run per namespace, in start order, for visibility. */
+  readonly runs = new Map<string, Execution[]>();
+
+  constructor(
+    opts: {
+      timeSkipping: boolean;
+      timeSkippingUnlocked?: boolean;
+      searchAttributes: Record<string, IndexedValueType>;
+    },
+    readonly log: LogFn,
+  ) {
+    this.clock = new Clock(opts.timeSkipping);
+    if (opts.timeSkipping && opts.timeSkippingUnlocked) this.clock.unlock();
+    this.namespaces = new Namespaces(opts.searchAttributes);
+  }
+
+  queueKey(namespace: string, queue: string): string {
+    return `${namespace}\u0000${queue}`;
+  }
+
+  // ---- lookup ----------------------------------------------------------------------------
+
+  current(ns: Namespace, workflowId: string): Execution | undefined {
+    const chain = this.chains.get(`${ns.name}\u0000${workflowId}`);
+    return chain?.[chain.length - 1];
+  }
+
+  /** The run named, or the current run when runId is empty; NOT_FOUND otherwise. */
+  find(ns: Namespace, execution: temporal.api.common.v1.IWorkflowExecution | null | undefined): Execution {
+    const workflowId = execution?.workflowId ?? '';
+    if (!workflowId) throw invalidArgument('WorkflowId is not set on request.');
+    const runId = execution?.runId ?? '';
+    const exec = runId ? this.byRun.get(`${ns.name}\u0000${runId}`) : this.current(ns, workflowId);
+    if (!exec || exec.workflowId !== workflowId) throw workflowNotFound(workflowId);
+    return exec;
+  }
+
+  findByRun(ns: Namespace, workflowId: string, runId: string): Execution {
+    const exec = this.byRun.get(`${ns.name}\u0000${runId}`);
+    if (!exec || exec.workflowId !== workflowId) throw workflowNotFound(workflowId);
+    return exec;
+  }
+
+  // ---- start -----------------------------------------------------------------------------
+
+  /** Normalise timeouts the way the server does before anything is written. */
+  timeouts(
+    executionTimeoutMs: number,
+    runTimeoutMs: number,
+    taskTimeoutMs: number,
+  ): { executionTimeoutMs: number; runTimeoutMs: number; taskTimeoutMs: number } {
+    let run = runTimeoutMs;
+    if (executionTimeoutMs > 0 && (run === 0 || run > executionTimeoutMs)) run = executionTimeoutMs;
+    let task = taskTimeoutMs || DEFAULT_TASK_TIMEOUT_MS;
+    task = Math.min(task, MAX_TASK_TIMEOUT_MS);
+    if (run > 0) task = Math.min(task, run);
+    return { executionTimeoutMs, runTimeoutMs: run, taskTimeoutMs: task };
+  }
+
+  /**
+   * Start a new chain (client start, signal-with-start, child). Applies the id reuse and
+   * conflict policies. Returns the run and whether it was newly started.
+   */
+  startWorkflow(
+    ns: Namespace,
+    params: StartParams,
+    policy: {
+      reuse: temporal.api.enums.v1.WorkflowIdReusePolicy;
+      conflict: temporal.api.enums.v1.WorkflowIdConflictPolicy;
+    },
+  ): { exec: Execution; started: boolean } {
+    const R = enums.WorkflowIdReusePolicy;
+    const C = enums.WorkflowIdConflictPolicy;
+    const prev = this.current(ns, params.workflowId);
+    if (prev) {
+      if (prev.params.requestId === params.requestId && params.requestId)
+        return { exec: prev, started: false };
+      if (prev.running) {
+        const conflict =
+          policy.reuse === R.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+            ? C.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+            : policy.conflict;
+        if (conflict === C.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) return { exec: prev, started: false };
+        if (conflict === C.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING) {
+          prev.terminate('terminated by new workflow start (TerminateExisting)', null, params.identity);
+        } else {
+          throw alreadyStarted(params.workflowId, prev.runId, prev.params.requestId);
+        }
+      } else if (policy.reuse === R.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE) {
+        throw alreadyStarted(params.workflowId, prev.runId, prev.params.requestId);
+      } else if (
+        policy.reuse === R.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY &&
+        prev.status === 'Completed'
+      ) {
+        throw alreadyStarted(params.workflowId, prev.runId, prev.params.requestId);
+      }
+    }
+    const exec = this.createRun(ns, params);
+    return { exec, started: true };
+  }
+
+  private createRun(ns: Namespace, params: StartParams, runId?: string): Execution {
+    const exec = new Execution(this, ns, params, runId);
+    const key = `${ns.name}\u0000${params.workflowId}`;
+    let chain = this.chains.get(key);
+    if (!chain) {
+      chain = [];
+      this.chains.set(key, chain);
+    }
+    chain.push(exec);
+    this.byRun.set(`${ns.name}\u0000${exec.runId}`, exec);
+    let all = this.runs.get(ns.name);
+    if (!all) {
+      all = [];
+      this.runs.set(ns.name, all);
+    }
+    all.push(exec);
+    exec.start();
+    return exec;
+  }
+
+  startNextRun(prev: Execution, params: StartParams, runId: string): void {
+    this.createRun(prev.ns, params, runId);
+  }
+
+  validateSearchAttributes(ns: Namespace, attrs: Record<string, IPayload> | null | undefined): void {
+    for (const name of Object.keys(attrs ?? {})) {
+      if (!this.namespaces.settable(ns, name)) {
+        throw invalidArgument(`Namespace ${ns.name} has no mapping defined for search attribute ${name}`);
+      }
+    }
+  }
+
+  // ---- cross-execution work --------------------------------------------------------------
+
+  startChild(
+    parent: Execution,
+    initiatedEventId: number,
+    a: temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
+  ): void {
+    const ns = this.namespaces.find(a.namespace || parent.ns.name) ?? parent.ns;
+    const t = this.timeouts(
+      durationMs(a.workflowExecutionTimeout),
+      durationMs(a.workflowRunTimeout),
+      durationMs(a.workflowTaskTimeout),
+    );
+    const now = this.clock.now();
+    try {
+      const { exec, started } = this.startWorkflow(
+        ns,
+        {
+          workflowId: a.workflowId ?? '',
+          workflowType: a.workflowType?.name ?? '',
+          taskQueue: a.taskQueue?.name || parent.params.taskQueue,
+          input: a.input ?? null,
+          header: a.header ?? null,
+          memo: a.memo?.fields ?? {},
+          searchAttributes: a.searchAttributes?.indexedFields ?? {},
+          ...t,
+          retryPolicy: a.retryPolicy ?? null,
+          cronSchedule: a.cronSchedule ?? '',
+          identity: '',
+          requestId: randomUUID(),
+          startDelayMs: 0,
+          attempt: 1,
+          parent: {
+            namespace: parent.ns.name,
+            namespaceId: parent.ns.id,
+            workflowId: parent.workflowId,
+            runId: parent.runId,
+            initiatedEventId,
+          },
+          executionDeadline: t.executionTimeoutMs ? now + t.executionTimeoutMs : 0,
+          priority: a.priority ?? null,
+        },
+        {
+          reuse:
+            a.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+          conflict: enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+        },
+      );
+      if (!started) throw new Error('already running');
+      parent.childStarted(initiatedEventId, exec.runId);
+    } catch {
+      parent.childStartFailed(initiatedEventId);
+    }
+  }
+
+  signalExternal(
+    source: Execution,
+    initiatedEventId: number,
+    a: temporal.api.command.v1.ISignalExternalWorkflowExecutionCommandAttributes,
+  ): void {
+    let ok = false;
+    try {
+      const ns = this.namespaces.get(a.namespace || source.ns.name);
+      const target = this.find(ns, a.execution);
+      if (target.running) {
+        target.signal(a.signalName ?? '', a.input, '', a.header);
+        ok = true;
+      }
+    } catch {
+      ok = false;
+    }
+    source.externalSignaled(initiatedEventId, ok, a);
+  }
+
+  cancelExternal(
+    source: Execution,
+    initiatedEventId: number,
+    a: temporal.api.command.v1.IRequestCancelExternalWorkflowExecutionCommandAttributes,
+  ): void {
+    let ok = false;
+    try {
+      const ns = this.namespaces.get(a.namespace || source.ns.name);
+      const target = this.find(ns, { workflowId: a.workflowId, runId: a.runId });
+      if (target.running) {
+        target.requestCancel(a.reason ?? '', '', { initiatedEventId, execution: source.execution });
+        ok = true;
+      }
+    } catch {
+      ok = false;
+    }
+    source.externalCancelRequested(initiatedEventId, ok, a);
+  }
+
+  /** A run closed: tell its parent (when the chain ends here) and apply its parent close policy. */
+  closed(exec: Execution): void {
+    const parent = exec.params.parent;
+    if (parent && !exec.nextRunId) {
+      const ns = this.namespaces.find(parent.namespace);
+      const p = ns && this.byRun.get(`${ns.name}\u0000${parent.runId}`);
+      if (p?.running) p.childClosed(parent.initiatedEventId, exec);
+    }
+    if (exec.children.size > 0) {
+      const P = enums.ParentClosePolicy;
+      for (const c of exec.children.values()) {
+        if (c.parentClosePolicy === P.PARENT_CLOSE_POLICY_ABANDON || !c.runId) continue;
+        const ns = this.namespaces.find(c.namespace);
+        if (!ns) continue;
+        const child = this.current(ns, c.workflowId);
+        if (!child?.running || child.firstRunId !== this.firstRunOf(ns, c.runId)) continue;
+        try {
+          if (c.parentClosePolicy === P.PARENT_CLOSE_POLICY_REQUEST_CANCEL) {
+            child.requestCancel('by parent close policy', '');
+          } else {
+            child.terminate('by parent close policy', null, '');
+          }
+        } catch (e) {
+          this.log('warn', `parent close policy on ${c.workflowId}: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+
+  private firstRunOf(ns: Namespace, runId: string): string {
+    return this.byRun.get(`${ns.name}\u0000${runId}`)?.firstRunId ?? '';
+  }
+
+  /** Move every task queued on a sticky queue back to the executions' normal queues. */
+  dropStickyQueue(namespace: string, stickyQueue: string): void {
+    const key = this.queueKey(namespace, stickyQueue);
+    this.workflowTasks.release(key);
+    this.workflowTasks.takeAll(key);
+    for (const exec of this.runs.get(namespace) ?? []) {
+      if (exec.running && exec.sticky?.queueKey === key) exec.resetSticky();
+    }
+  }
+
+  stop(): void {
+    this.clock.stop();
+    this.workflowTasks.release();
+    this.activityTasks.release();
+  }
+}

@@ -1,0 +1,87 @@
+/** Entry point: start an in-memory Temporal-compatible server on a port. */
+import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { addService } from './grpc';
+import { createServices } from './service';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+export interface DevServerOptions {
+  /** 0 = a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  ip?: string;
+  /** 'default' is always registered. */
+  namespaces?: string[];
+  /** name → IndexedValueType name, e.g. { CaseStatus: 'Keyword' }. */
+  searchAttributes?: Record<string, string>;
+  timeSkipping?: boolean;
+  /** Time skipping starts unlocked (Java test server's --enable-time-skipping); default starts locked once. */
+  timeSkippingUnlocked?: boolean;
+  log?: (level: LogLevel, msg: string) => void;
+}
+
+export interface DevServer {
+  address: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
+  const log =
+    opts.log ??
+    ((level: LogLevel, msg: string) => {
+      if (level === 'error' || level === 'warn') process.stderr.write(`devserver ${level}: ${msg}\n`);
+    });
+  const services = createServices(
+    {
+      timeSkipping: opts.timeSkipping ?? false,
+      timeSkippingUnlocked: opts.timeSkippingUnlocked,
+      searchAttributes: opts.searchAttributes ?? {},
+    },
+    log,
+  );
+  const { engine } = services;
+  engine.namespaces.register('default');
+  for (const ns of opts.namespaces ?? []) if (!engine.namespaces.find(ns)) engine.namespaces.register(ns);
+
+  const server = new Server({
+    'grpc.max_receive_message_length': 128 * 1024 * 1024,
+    'grpc.max_send_message_length': 128 * 1024 * 1024,
+    'grpc.keepalive_permit_without_calls': 1,
+  });
+  const open = new Set<{ cancel(): void }>();
+  const track = (c: { cancel(): void }) => {
+    open.add(c);
+    return () => open.delete(c);
+  };
+  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', services.workflowService, log, track);
+  addService(server, 'temporal.api.operatorservice.v1.OperatorService', services.operatorService, log, track);
+  addService(server, 'temporal.api.testservice.v1.TestService', services.testService, log, track);
+
+  const ip = opts.ip ?? '127.0.0.1';
+  const host = ip.includes(':') ? `[${ip}]` : ip;
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${host}:${opts.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    );
+  });
+  return {
+    address: `${ip}:${port}`,
+    port,
+    async stop() {
+      engine.stop();
+      // Answer every long poll empty so clients and workers are not left hanging.
+      for (const c of [...open]) c.cancel();
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(() => {
+          server.forceShutdown();
+          resolve();
+        }, 2000);
+        server.tryShutdown(() => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,957 @@
+/**
+ * RPC handlers of WorkflowService, OperatorService and TestService over the engine. Each handler
+ * validates its request, answers like the real server, and never lets an exception escape
+ * unmapped (grpc.ts turns ServiceError into a status; anything else becomes INTERNAL).
+ */
+import { randomUUID } from 'node:crypto';
+import { status } from '@grpc/grpc-js';
+import Long from 'long';
+import { Engine, type LogFn } from './engine/engine';
+import { answerQuery, decodeSearchAttributes, type Execution, STATUS_ENUM } from './engine/execution';
+import type { PollContext } from './engine/matching';
+import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
+import { decodeToken } from './engine/token';
+import type { QueryWaiter, StartParams, UpdateState } from './engine/types';
+import {
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  queryFailed,
+  required,
+  ServiceError,
+  workflowCompleted,
+} from './errors';
+import {
+  durationMs,
+  enums,
+  type Loose,
+  msToDuration,
+  msToTimestamp,
+  type temporal,
+  timestampMs,
+} from './proto';
+import { compareVisibilityRecords, compileVisibilityQuery } from './visibility';
+
+export interface CallContext {
+  cancelled: boolean;
+  onCancel(cb: () => void): void;
+  /** ms until the caller's deadline (Infinity when none). */
+  remainingMs(): number;
+}
+
+export type Handler = (req: never, ctx: CallContext) => Promise<object>;
+
+const POLL_TIMEOUT_MS = 60_000;
+const HISTORY_WAIT_MS = 20_000;
+const UPDATE_WAIT_MS = 50_000;
+const QUERY_TIMEOUT_MS = 30_000;
+
+function pollTimeout(ctx: CallContext, max: number): number {
+  return Math.max(0, Math.min(max, ctx.remainingMs() - 1000));
+}
+
+const SERVER_VERSION = '1.28.0';
+
+export function createServices(
+  opts: { timeSkipping: boolean; timeSkippingUnlocked?: boolean; searchAttributes: Record<string, string> },
+  log: LogFn,
+) {
+  const sa: Record<string, IndexedValueType> = {};
+  for (const [name, type] of Object.entries(opts.searchAttributes)) {
+    const t = parseIndexedValueType(type);
+    if (!t) throw new Error(`unknown search attribute type ${type} for ${name}`);
+    sa[name] = t;
+  }
+  const engine = new Engine(
+    {
+      timeSkipping: opts.timeSkipping,
+      timeSkippingUnlocked: opts.timeSkippingUnlocked,
+      searchAttributes: sa,
+    },
+    log,
+  );
+  const nsOf = (name: string | null | undefined) => {
+    if (!name) throw invalidArgument('Namespace not set on request.');
+    return engine.namespaces.get(name);
+  };
+  const now = () => engine.clock.now();
+
+  // ---- start -----------------------------------------------------------------------------
+
+  function startParams(
+    r:
+      | temporal.api.workflowservice.v1.StartWorkflowExecutionRequest
+      | temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest,
+  ): StartParams {
+    const workflowId = required(r.workflowId, 'WorkflowId is not set on request.');
+    const workflowType = required(r.workflowType?.name, 'WorkflowType is not set on request.');
+    const taskQueue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
+    if (workflowId.length > 1000) throw invalidArgument('WorkflowId exceeds length limit.');
+    const t = engine.timeouts(
+      durationMs(r.workflowExecutionTimeout),
+      durationMs(r.workflowRunTimeout),
+      durationMs(r.workflowTaskTimeout),
+    );
+    if (t.executionTimeoutMs < 0 || t.runTimeoutMs < 0)
+      throw invalidArgument('Invalid WorkflowExecutionTimeout.');
+    return {
+      workflowId,
+      workflowType,
+      taskQueue,
+      input: r.input ?? null,
+      header: r.header ?? null,
+      memo: r.memo?.fields ?? {},
+      searchAttributes: r.searchAttributes?.indexedFields ?? {},
+      ...t,
+      retryPolicy: r.retryPolicy ?? null,
+      cronSchedule: r.cronSchedule ?? '',
+      identity: r.identity ?? '',
+      requestId: r.requestId || randomUUID(),
+      startDelayMs: durationMs(r.workflowStartDelay),
+      attempt: 1,
+      executionDeadline: t.executionTimeoutMs ? now() + t.executionTimeoutMs : 0,
+      userMetadata: r.userMetadata ?? null,
+      priority: r.priority ?? null,
+    };
+  }
+
+  // ---- history ---------------------------------------------------------------------------
+
+  function waitEvent(exec: Execution, ctx: CallContext, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        off();
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      const off = exec.onNextEvent(finish);
+      ctx.onCancel(finish);
+    });
+  }
+
+  async function getHistory(
+    r: temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest,
+    ctx: CallContext,
+  ): Promise<Loose<temporal.api.workflowservice.v1.IGetWorkflowExecutionHistoryResponse>> {
+    const ns = nsOf(r.namespace);
+    const exec = engine.find(ns, r.execution);
+    const closeOnly =
+      r.historyEventFilterType === enums.HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT;
+    const token =
+      r.nextPageToken && r.nextPageToken.length > 0 ? Number(Buffer.from(r.nextPageToken).toString()) : 0;
+    if (closeOnly) {
+      if (exec.running && r.waitNewEvent) await waitEvent(exec, ctx, pollTimeout(ctx, HISTORY_WAIT_MS));
+      while (exec.running && r.waitNewEvent && !ctx.cancelled && ctx.remainingMs() > 1500) {
+        // Keep waiting inside the call while time remains: fewer round trips for result().
+        await waitEvent(exec, ctx, pollTimeout(ctx, HISTORY_WAIT_MS));
+        if (pollTimeout(ctx, HISTORY_WAIT_MS) <= 0) break;
+      }
+      if (exec.running || !exec.closeEvent)
+        return { history: { events: [] }, nextPageToken: null, archived: false };
+      return { history: { events: [exec.closeEvent] }, nextPageToken: null, archived: false };
+    }
+    let from = Number.isFinite(token) && token > 0 ? token - 1 : 0;
+    if (from > exec.history.length) from = exec.history.length;
+    if (r.waitNewEvent && exec.running && from >= exec.history.length) {
+      await waitEvent(exec, ctx, pollTimeout(ctx, HISTORY_WAIT_MS));
+    }
+    const pageSize =
+      r.maximumPageSize && r.maximumPageSize > 0 ? r.maximumPageSize : Number.POSITIVE_INFINITY;
+    const end = Math.min(exec.history.length, from + pageSize);
+    const events = exec.history.slice(from, end);
+    const more = end < exec.history.length || (r.waitNewEvent && exec.running);
+    return {
+      history: { events },
+      nextPageToken: more ? Buffer.from(String(end + 1)) : null,
+      archived: false,
+    };
+  }
+
+  // ---- workflow tasks --------------------------------------------------------------------
+
+  function pollContext(ctx: CallContext, identity: string): PollContext {
+    return { timeoutMs: pollTimeout(ctx, POLL_TIMEOUT_MS), onCancel: (cb) => ctx.onCancel(cb), identity };
+  }
+
+  function workflowTaskFromToken(tokenBytes: Uint8Array | null | undefined) {
+    const token = decodeToken(tokenBytes);
+    if (token.kind !== 'workflow') throw invalidArgument('Invalid task token.');
+    const ns = nsOf(token.namespace);
+    const exec = engine.findByRun(ns, token.workflowId, token.runId);
+    return { exec, wt: exec.startedTask(token.seq) };
+  }
+
+  function activityFromToken(tokenBytes: Uint8Array | null | undefined) {
+    const token = decodeToken(tokenBytes);
+    if (token.kind !== 'activity') throw invalidArgument('Invalid task token.');
+    const ns = nsOf(token.namespace);
+    const exec = engine.findByRun(ns, token.workflowId, token.runId);
+    return { exec, act: exec.startedActivity(token.scheduledEventId, token.attempt) };
+  }
+
+  function activityById(r: {
+    namespace?: string | null;
+    workflowId?: string | null;
+    runId?: string | null;
+    activityId?: string | null;
+  }) {
+    const ns = nsOf(r.namespace);
+    required(r.workflowId, 'WorkflowId is not set on request.');
+    required(r.activityId, 'ActivityId is not set on request.');
+    const exec = engine.find(ns, { workflowId: r.workflowId, runId: r.runId });
+    if (!exec.running) throw workflowCompleted();
+    return { exec, act: exec.activityById(r.activityId ?? '') };
+  }
+
+  // ---- queries ---------------------------------------------------------------------------
+
+  function runQuery(
+    exec: Execution,
+    query: temporal.api.query.v1.IWorkflowQuery,
+    ctx: CallContext,
+  ): Promise<{
+    result?: temporal.api.common.v1.IPayloads | null;
+    error?: { message: string; failure?: temporal.api.failure.v1.IFailure | null };
+  }> {
+    return new Promise((resolve, reject) => {
+      const q: QueryWaiter = {
+        id: randomUUID(),
+        query,
+        done: false,
+        resolve: (r) => {
+          if (q.done) return;
+          q.done = true;
+          clearTimeout(timer);
+          exec.queries.delete(q.id);
+          resolve(r);
+        },
+      };
+      const fail = (e: Error) => {
+        if (q.done) return;
+        q.done = true;
+        clearTimeout(timer);
+        exec.queries.delete(q.id);
+        reject(e);
+      };
+      const timer = setTimeout(
+        () => fail(new ServiceError(status.DEADLINE_EXCEEDED, 'query timed out: no worker answered')),
+        pollTimeout(ctx, QUERY_TIMEOUT_MS),
+      );
+      ctx.onCancel(() => fail(new ServiceError(status.CANCELLED, 'query cancelled')));
+      exec.query(q);
+    });
+  }
+
+  // ---- updates ---------------------------------------------------------------------------
+
+  const STAGE = enums.UpdateWorkflowExecutionLifecycleStage;
+  function stageOf(u: UpdateState): temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage {
+    switch (u.stage) {
+      case 'admitted':
+      case 'sent':
+        return STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ADMITTED;
+      case 'accepted':
+        return STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
+      default:
+        return STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+    }
+  }
+
+  async function waitUpdate(
+    exec: Execution,
+    u: UpdateState,
+    wanted: temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage,
+    ctx: CallContext,
+  ) {
+    const reached = () => u.aborted !== undefined || stageOf(u) >= wanted;
+    if (!reached()) {
+      await new Promise<void>((resolve) => {
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          clearTimeout(timer);
+          u.listeners.delete(listener);
+          resolve();
+        };
+        const listener = () => {
+          if (reached()) finish();
+        };
+        const timer = setTimeout(finish, pollTimeout(ctx, UPDATE_WAIT_MS));
+        u.listeners.add(listener);
+        ctx.onCancel(finish);
+      });
+    }
+    if (u.aborted) throw u.aborted;
+    return {
+      updateRef: { workflowExecution: exec.execution, updateId: u.id },
+      outcome: u.outcome ?? null,
+      stage: stageOf(u),
+    };
+  }
+
+  function finishedUpdate(exec: Execution, updateId: string) {
+    const outcome = exec.finishedUpdates.get(updateId);
+    if (!outcome) return undefined;
+    return {
+      updateRef: { workflowExecution: exec.execution, updateId },
+      outcome,
+      stage: STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED,
+    };
+  }
+
+  // ---- visibility ------------------------------------------------------------------------
+
+  const TYPE_NAMES: Record<number, string> = {
+    [enums.IndexedValueType.INDEXED_VALUE_TYPE_TEXT]: 'Text',
+    [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]: 'Keyword',
+    [enums.IndexedValueType.INDEXED_VALUE_TYPE_INT]: 'Int',
+    [enums.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE]: 'Double',
+    [enums.IndexedValueType.INDEXED_VALUE_TYPE_BOOL]: 'Bool',
+    [enums.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME]: 'Datetime',
+    [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST]: 'KeywordList',
+  };
+
+  function listRuns(namespace: string, query: string): Execution[] {
+    const ns = engine.namespaces.get(namespace);
+    const types: Record<string, string> = {};
+    for (const [k, v] of Object.entries(SYSTEM_SEARCH_ATTRIBUTES)) types[k] = TYPE_NAMES[v] ?? 'Keyword';
+    for (const [k, v] of ns.customSearchAttributes) types[k] = TYPE_NAMES[v] ?? 'Keyword';
+    let filter: ReturnType<typeof compileVisibilityQuery>;
+    try {
+      filter = compileVisibilityQuery(query, types);
+    } catch (e) {
+      throw invalidArgument((e as Error).message);
+    }
+    const rows: { exec: Execution; rec: ReturnType<Execution['visibility']> }[] = [];
+    for (const exec of engine.runs.get(namespace) ?? []) {
+      const rec = exec.visibility();
+      if (filter(rec)) rows.push({ exec, rec });
+    }
+    const cmp = compareVisibilityRecords(filter.orderBy);
+    rows.sort((a, b) => cmp(a.rec, b.rec));
+    return rows.map((r) => r.exec);
+  }
+
+  // ---- namespace description ---------------------------------------------------------------
+
+  function describeNamespace(name: string) {
+    const ns = engine.namespaces.get(name);
+    return {
+      namespaceInfo: {
+        name: ns.name,
+        state: enums.NamespaceState.NAMESPACE_STATE_REGISTERED,
+        description: ns.description,
+        ownerEmail: ns.ownerEmail,
+        data: ns.data,
+        id: ns.id,
+        capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+        supportsSchedules: false,
+      },
+      config: {
+        workflowExecutionRetentionTtl: ns.retention,
+        historyArchivalState: enums.ArchivalState.ARCHIVAL_STATE_DISABLED,
+        visibilityArchivalState: enums.ArchivalState.ARCHIVAL_STATE_DISABLED,
+        customSearchAttributeAliases: {},
+      },
+      replicationConfig: {
+        activeClusterName: 'active',
+        clusters: [{ clusterName: 'active' }],
+        state: enums.ReplicationState.REPLICATION_STATE_NORMAL,
+      },
+      isGlobalNamespace: false,
+      failoverVersion: 0,
+    };
+  }
+
+  function sleepUntil(at: number, ctx: CallContext, thenLock: boolean): Promise<object> {
+    return new Promise((resolve) => {
+      const handle = engine.clock.schedule(at, () => {
+        if (thenLock) engine.clock.lock();
+        resolve({});
+      });
+      ctx.onCancel(() => {
+        handle.cancel();
+        if (thenLock) engine.clock.lock();
+        resolve({});
+      });
+    });
+  }
+
+  // ---- handlers --------------------------------------------------------------------------
+
+  const workflowService: Record<string, Handler> = {
+    async GetSystemInfo() {
+      return {
+        serverVersion: SERVER_VERSION,
+        capabilities: {
+          signalAndQueryHeader: true,
+          internalErrorDifferentiation: true,
+          activityFailureIncludeHeartbeat: true,
+          supportsSchedules: false,
+          encodedFailureAttributes: true,
+          buildIdBasedVersioning: false,
+          upsertMemo: true,
+          eagerWorkflowStart: false,
+          sdkMetadata: true,
+          countGroupByExecutionStatus: true,
+          nexus: false,
+        },
+      };
+    },
+
+    async GetClusterInfo() {
+      return {
+        supportedClients: {},
+        serverVersion: SERVER_VERSION,
+        clusterId: 'yidi-devserver',
+        clusterName: 'active',
+        historyShardCount: 1,
+        persistenceStore: 'memory',
+        visibilityStore: 'memory',
+        versionInfo: null,
+      };
+    },
+
+    async RegisterNamespace(r: temporal.api.workflowservice.v1.RegisterNamespaceRequest) {
+      const name = required(r.namespace, 'Namespace not set on request.');
+      engine.namespaces.register(name, {
+        description: r.description ?? '',
+        ownerEmail: r.ownerEmail ?? '',
+        retention: r.workflowExecutionRetentionPeriod ?? undefined,
+        data: r.data ?? {},
+      });
+      return {};
+    },
+
+    async DescribeNamespace(r: temporal.api.workflowservice.v1.DescribeNamespaceRequest) {
+      if (r.id) {
+        const ns = engine.namespaces.getById(r.id);
+        if (!ns) throw notFound(`Namespace ${r.id} is not found.`);
+        return describeNamespace(ns.name);
+      }
+      return describeNamespace(required(r.namespace, 'Namespace not set on request.'));
+    },
+
+    async ListNamespaces() {
+      return {
+        namespaces: engine.namespaces.all().map((n) => describeNamespace(n.name)),
+        nextPageToken: null,
+      };
+    },
+
+    async UpdateNamespace(r: temporal.api.workflowservice.v1.UpdateNamespaceRequest) {
+      nsOf(r.namespace);
+      return describeNamespace(r.namespace);
+    },
+
+    async StartWorkflowExecution(r: temporal.api.workflowservice.v1.StartWorkflowExecutionRequest) {
+      const ns = nsOf(r.namespace);
+      const params = startParams(r);
+      engine.validateSearchAttributes(ns, params.searchAttributes);
+      const { exec, started } = engine.startWorkflow(ns, params, {
+        reuse:
+          r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+        conflict:
+          r.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+      });
+      return { runId: exec.runId, started, status: STATUS_ENUM[exec.status] };
+    },
+
+    async SignalWithStartWorkflowExecution(
+      r: temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest,
+    ) {
+      const ns = nsOf(r.namespace);
+      const signalName = required(r.signalName, 'SignalName is not set on request.');
+      const params = startParams(r);
+      engine.validateSearchAttributes(ns, params.searchAttributes);
+      const cur = engine.current(ns, params.workflowId);
+      if (cur?.running) {
+        cur.signal(signalName, r.signalInput, r.identity ?? '', r.header);
+        return { runId: cur.runId, started: false };
+      }
+      params.signal = {
+        name: signalName,
+        input: r.signalInput ?? null,
+        header: r.header ?? null,
+        identity: params.identity,
+      };
+      const { exec, started } = engine.startWorkflow(ns, params, {
+        reuse:
+          r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+        conflict: enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+      });
+      return { runId: exec.runId, started };
+    },
+
+    async GetWorkflowExecutionHistory(
+      r: temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest,
+      ctx: CallContext,
+    ) {
+      return getHistory(r, ctx);
+    },
+
+    async GetWorkflowExecutionHistoryReverse(
+      r: temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryReverseRequest,
+    ) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.execution);
+      return { history: { events: exec.history.slice().reverse() }, nextPageToken: null };
+    },
+
+    async DescribeWorkflowExecution(r: temporal.api.workflowservice.v1.DescribeWorkflowExecutionRequest) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.execution);
+      const p = exec.params;
+      const PA = enums.PendingActivityState;
+      return {
+        executionConfig: {
+          taskQueue: { name: p.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+          workflowExecutionTimeout: msToDuration(p.executionTimeoutMs),
+          workflowRunTimeout: msToDuration(p.runTimeoutMs),
+          defaultWorkflowTaskTimeout: msToDuration(p.taskTimeoutMs),
+          userMetadata: p.userMetadata ?? null,
+        },
+        workflowExecutionInfo: exec.executionInfo(),
+        pendingActivities: [...exec.activities.values()].map((a) => ({
+          activityId: a.activityId,
+          activityType: { name: a.activityType },
+          state: a.cancelRequested
+            ? PA.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
+            : a.state === 'started'
+              ? PA.PENDING_ACTIVITY_STATE_STARTED
+              : PA.PENDING_ACTIVITY_STATE_SCHEDULED,
+          heartbeatDetails: a.heartbeatDetails,
+          lastHeartbeatTime: a.lastHeartbeatTime ? msToTimestamp(a.lastHeartbeatTime) : null,
+          lastStartedTime: a.startedTime ? msToTimestamp(a.startedTime) : null,
+          attempt: a.attempt,
+          maximumAttempts: a.retryPolicy.maximumAttempts ?? 0,
+          scheduledTime: msToTimestamp(a.attemptScheduledTime),
+          expirationTime: a.scheduleToCloseMs
+            ? msToTimestamp(a.firstScheduledTime + a.scheduleToCloseMs)
+            : null,
+          lastFailure: a.lastFailure,
+          lastWorkerIdentity: a.lastIdentity,
+        })),
+        pendingChildren: [...exec.children.values()].map((c) => ({
+          workflowId: c.workflowId,
+          runId: c.runId,
+          workflowTypeName: c.workflowType,
+          initiatedId: c.initiatedEventId,
+          parentClosePolicy: c.parentClosePolicy,
+        })),
+        pendingWorkflowTask: exec.wt
+          ? {
+              state:
+                exec.wt.startedEventId > 0
+                  ? enums.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED
+                  : enums.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_SCHEDULED,
+              scheduledTime: msToTimestamp(exec.wt.scheduledTime),
+              originalScheduledTime: msToTimestamp(exec.wt.originalScheduledTime),
+              startedTime: exec.wt.startedTime ? msToTimestamp(exec.wt.startedTime) : null,
+              attempt: exec.wt.attempt,
+            }
+          : null,
+      };
+    },
+
+    async PollWorkflowTaskQueue(
+      r: temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest,
+      ctx: CallContext,
+    ) {
+      const ns = nsOf(r.namespace);
+      const queue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
+      const resp = await engine.workflowTasks.poll(
+        engine.queueKey(ns.name, queue),
+        pollContext(ctx, r.identity ?? ''),
+      );
+      return resp ?? {};
+    },
+
+    async RespondWorkflowTaskCompleted(
+      r: temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest,
+    ) {
+      const { exec, wt } = workflowTaskFromToken(r.taskToken);
+      const next = exec.completeWorkflowTask(wt, r);
+      return { workflowTask: next, activityTasks: [], resetHistoryEventId: 0 };
+    },
+
+    async RespondWorkflowTaskFailed(r: temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest) {
+      const { exec, wt } = workflowTaskFromToken(r.taskToken);
+      exec.failWorkflowTask(wt, {
+        cause: r.cause || enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
+        failure: r.failure ?? null,
+        identity: r.identity ?? '',
+        binaryChecksum: r.binaryChecksum ?? '',
+      });
+      return {};
+    },
+
+    async RespondQueryTaskCompleted(r: temporal.api.workflowservice.v1.RespondQueryTaskCompletedRequest) {
+      const token = decodeToken(r.taskToken);
+      if (token.kind !== 'query') throw invalidArgument('Invalid query task token.');
+      const ns = nsOf(token.namespace);
+      const exec = engine.findByRun(ns, token.workflowId, token.runId);
+      const q = exec.queries.get(token.queryId);
+      if (!q) throw notFound('query task not found, or already expired');
+      answerQuery(q, {
+        resultType:
+          r.completedType === enums.QueryResultType.QUERY_RESULT_TYPE_ANSWERED
+            ? enums.QueryResultType.QUERY_RESULT_TYPE_ANSWERED
+            : enums.QueryResultType.QUERY_RESULT_TYPE_FAILED,
+        answer: r.queryResult ?? null,
+        errorMessage: r.errorMessage ?? '',
+        failure: r.failure ?? null,
+      });
+      return {};
+    },
+
+    async ResetStickyTaskQueue(r: temporal.api.workflowservice.v1.ResetStickyTaskQueueRequest) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.execution);
+      exec.resetSticky();
+      return {};
+    },
+
+    async ShutdownWorker(r: temporal.api.workflowservice.v1.ShutdownWorkerRequest) {
+      const ns = nsOf(r.namespace);
+      if (r.stickyTaskQueue) engine.dropStickyQueue(ns.name, r.stickyTaskQueue);
+      return {};
+    },
+
+    async PollActivityTaskQueue(
+      r: temporal.api.workflowservice.v1.PollActivityTaskQueueRequest,
+      ctx: CallContext,
+    ) {
+      const ns = nsOf(r.namespace);
+      const queue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
+      const resp = await engine.activityTasks.poll(
+        engine.queueKey(ns.name, queue),
+        pollContext(ctx, r.identity ?? ''),
+      );
+      return resp ?? {};
+    },
+
+    async RecordActivityTaskHeartbeat(r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest) {
+      const { exec, act } = activityFromToken(r.taskToken);
+      return {
+        cancelRequested: exec.heartbeat(act, r.details, r.identity ?? ''),
+        activityPaused: false,
+        activityReset: false,
+      };
+    },
+
+    async RecordActivityTaskHeartbeatById(
+      r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatByIdRequest,
+    ) {
+      const { exec, act } = activityById(r);
+      return {
+        cancelRequested: exec.heartbeat(act, r.details, r.identity ?? ''),
+        activityPaused: false,
+        activityReset: false,
+      };
+    },
+
+    async RespondActivityTaskCompleted(
+      r: temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest,
+    ) {
+      const { exec, act } = activityFromToken(r.taskToken);
+      exec.activityCompleted(act, r.result, r.identity ?? '');
+      return {};
+    },
+
+    async RespondActivityTaskCompletedById(
+      r: temporal.api.workflowservice.v1.RespondActivityTaskCompletedByIdRequest,
+    ) {
+      const { exec, act } = activityById(r);
+      exec.activityCompleted(act, r.result, r.identity ?? '');
+      return {};
+    },
+
+    async RespondActivityTaskFailed(r: temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest) {
+      const { exec, act } = activityFromToken(r.taskToken);
+      exec.activityFailed(act, r.failure, r.identity ?? '', r.lastHeartbeatDetails);
+      return { failures: [] };
+    },
+
+    async RespondActivityTaskFailedById(
+      r: temporal.api.workflowservice.v1.RespondActivityTaskFailedByIdRequest,
+    ) {
+      const { exec, act } = activityById(r);
+      exec.activityFailed(act, r.failure, r.identity ?? '', r.lastHeartbeatDetails);
+      return { failures: [] };
+    },
+
+    async RespondActivityTaskCanceled(r: temporal.api.workflowservice.v1.RespondActivityTaskCanceledRequest) {
+      const { exec, act } = activityFromToken(r.taskToken);
+      exec.activityCanceled(act, r.details, r.identity ?? '');
+      return {};
+    },
+
+    async RespondActivityTaskCanceledById(
+      r: temporal.api.workflowservice.v1.RespondActivityTaskCanceledByIdRequest,
+    ) {
+      const { exec, act } = activityById(r);
+      exec.activityCanceled(act, r.details, r.identity ?? '');
+      return {};
+    },
+
+    async RequestCancelWorkflowExecution(
+      r: temporal.api.workflowservice.v1.RequestCancelWorkflowExecutionRequest,
+    ) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.workflowExecution);
+      if (r.firstExecutionRunId && exec.firstRunId !== r.firstExecutionRunId) {
+        throw notFound(`workflow not found for ID: ${exec.workflowId}`);
+      }
+      exec.requestCancel(r.reason ?? '', r.identity ?? '');
+      return {};
+    },
+
+    async SignalWorkflowExecution(r: temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest) {
+      const ns = nsOf(r.namespace);
+      const signalName = required(r.signalName, 'SignalName is not set on request.');
+      const exec = engine.find(ns, r.workflowExecution);
+      if (r.requestId && exec.signalRequestIds.has(r.requestId)) return {};
+      exec.signal(signalName, r.input, r.identity ?? '', r.header);
+      if (r.requestId) exec.signalRequestIds.add(r.requestId);
+      return {};
+    },
+
+    async TerminateWorkflowExecution(r: temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.workflowExecution);
+      if (r.firstExecutionRunId && exec.firstRunId !== r.firstExecutionRunId) {
+        throw notFound(`workflow not found for ID: ${exec.workflowId}`);
+      }
+      exec.terminate(r.reason ?? '', r.details, r.identity ?? '');
+      return {};
+    },
+
+    async QueryWorkflow(r: temporal.api.workflowservice.v1.QueryWorkflowRequest, ctx: CallContext) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.execution);
+      required(r.query?.queryType, 'QueryType is not set on request.');
+      const QRC = enums.QueryRejectCondition;
+      if (!exec.running) {
+        if (
+          r.queryRejectCondition === QRC.QUERY_REJECT_CONDITION_NOT_OPEN ||
+          (r.queryRejectCondition === QRC.QUERY_REJECT_CONDITION_NOT_COMPLETED_CLEANLY &&
+            exec.status !== 'Completed')
+        ) {
+          return { queryRejected: { status: STATUS_ENUM[exec.status] } };
+        }
+      }
+      const res = await runQuery(exec, r.query ?? {}, ctx);
+      if (res.error) throw queryFailed(res.error.message, res.error.failure);
+      return { queryResult: res.result ?? null };
+    },
+
+    async UpdateWorkflowExecution(
+      r: temporal.api.workflowservice.v1.UpdateWorkflowExecutionRequest,
+      ctx: CallContext,
+    ) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.workflowExecution);
+      const updateId = required(r.request?.meta?.updateId, 'Update ID is not set on request.');
+      required(r.request?.input?.name, 'Update name is not set on request.');
+      if (r.firstExecutionRunId && exec.firstRunId !== r.firstExecutionRunId) {
+        throw notFound(`workflow not found for ID: ${exec.workflowId}`);
+      }
+      const done = finishedUpdate(exec, updateId);
+      if (done) return done;
+      if (!exec.running) throw workflowCompleted();
+      const u = exec.admitUpdate(r.request ?? {});
+      const wanted = r.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
+      return waitUpdate(
+        exec,
+        u,
+        Math.max(wanted, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED),
+        ctx,
+      );
+    },
+
+    async PollWorkflowExecutionUpdate(
+      r: temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateRequest,
+      ctx: CallContext,
+    ) {
+      const ns = nsOf(r.namespace);
+      const ref = r.updateRef;
+      const updateId = required(ref?.updateId, 'Update ID is not set on request.');
+      const exec = engine.find(ns, ref?.workflowExecution);
+      const done = finishedUpdate(exec, updateId);
+      if (done) return done;
+      const u = exec.updates.get(updateId);
+      if (!u) {
+        if (!exec.running) throw workflowCompleted();
+        throw notFound(`update ${updateId} not found`);
+      }
+      const wanted =
+        r.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+      return waitUpdate(exec, u, wanted, ctx);
+    },
+
+    async ListWorkflowExecutions(r: temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest) {
+      const ns = nsOf(r.namespace);
+      const all = listRuns(ns.name, r.query ?? '');
+      const offset = r.nextPageToken?.length ? Number(Buffer.from(r.nextPageToken).toString()) || 0 : 0;
+      const size = r.pageSize && r.pageSize > 0 ? r.pageSize : 1000;
+      const page = all.slice(offset, offset + size);
+      return {
+        executions: page.map((e) => e.executionInfo()),
+        nextPageToken: offset + size < all.length ? Buffer.from(String(offset + size)) : null,
+      };
+    },
+
+    async ListOpenWorkflowExecutions(r: temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest) {
+      const ns = nsOf(r.namespace);
+      const runs = (engine.runs.get(ns.name) ?? []).filter((e) => e.running);
+      return { executions: runs.map((e) => e.executionInfo()), nextPageToken: null };
+    },
+
+    async ListClosedWorkflowExecutions(
+      r: temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest,
+    ) {
+      const ns = nsOf(r.namespace);
+      const runs = (engine.runs.get(ns.name) ?? []).filter((e) => !e.running);
+      return { executions: runs.map((e) => e.executionInfo()), nextPageToken: null };
+    },
+
+    async ScanWorkflowExecutions(r: temporal.api.workflowservice.v1.ScanWorkflowExecutionsRequest) {
+      const ns = nsOf(r.namespace);
+      return {
+        executions: listRuns(ns.name, r.query ?? '').map((e) => e.executionInfo()),
+        nextPageToken: null,
+      };
+    },
+
+    async CountWorkflowExecutions(r: temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest) {
+      const ns = nsOf(r.namespace);
+      const query = r.query ?? '';
+      const m = /^(.*?)\s*group\s+by\s+ExecutionStatus\s*$/i.exec(query);
+      if (m) {
+        const runs = listRuns(ns.name, m[1] ?? '');
+        const counts = new Map<string, number>();
+        for (const e of runs) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+        return {
+          count: runs.length,
+          groups: [...counts].map(([s, count]) => ({
+            groupValues: [
+              { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(s)) },
+            ],
+            count,
+          })),
+        };
+      }
+      return { count: listRuns(ns.name, query).length, groups: [] };
+    },
+
+    async GetSearchAttributes() {
+      const keys: Record<string, number> = { ...SYSTEM_SEARCH_ATTRIBUTES };
+      for (const ns of engine.namespaces.all()) for (const [k, v] of ns.customSearchAttributes) keys[k] = v;
+      return { keys };
+    },
+
+    async DescribeTaskQueue(r: temporal.api.workflowservice.v1.DescribeTaskQueueRequest) {
+      const ns = nsOf(r.namespace);
+      const queue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
+      const key = engine.queueKey(ns.name, queue);
+      const matching =
+        r.taskQueueType === enums.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY
+          ? engine.activityTasks
+          : engine.workflowTasks;
+      return {
+        pollers: matching.pollers(key).map((p) => ({
+          identity: p.identity,
+          lastAccessTime: msToTimestamp(p.lastAccess),
+          ratePerSecond: 100000,
+        })),
+      };
+    },
+
+    async DeleteWorkflowExecution(r: temporal.api.workflowservice.v1.DeleteWorkflowExecutionRequest) {
+      const ns = nsOf(r.namespace);
+      const exec = engine.find(ns, r.workflowExecution);
+      if (exec.running) exec.terminate('Delete workflow execution', null, '');
+      return {};
+    },
+  };
+
+  const operatorService: Record<string, Handler> = {
+    async AddSearchAttributes(r: temporal.api.operatorservice.v1.AddSearchAttributesRequest) {
+      const ns = nsOf(r.namespace || 'default');
+      for (const [name, type] of Object.entries(r.searchAttributes ?? {})) {
+        if (SYSTEM_SEARCH_ATTRIBUTES[name]) {
+          throw invalidArgument(`Search attribute ${name} is reserved by system.`);
+        }
+        const existing = ns.customSearchAttributes.get(name);
+        if (existing !== undefined && existing !== type) {
+          throw new ServiceError(status.ALREADY_EXISTS, `Search attribute ${name} already exists.`);
+        }
+        if (!type) throw invalidArgument(`Unable to find index value type for search attribute ${name}.`);
+        ns.customSearchAttributes.set(name, type);
+      }
+      return {};
+    },
+
+    async RemoveSearchAttributes(r: temporal.api.operatorservice.v1.RemoveSearchAttributesRequest) {
+      const ns = nsOf(r.namespace || 'default');
+      for (const name of r.searchAttributes ?? []) {
+        if (!ns.customSearchAttributes.delete(name))
+          throw notFound(`Search attribute ${name} doesn't exist.`);
+      }
+      return {};
+    },
+
+    async ListSearchAttributes(r: temporal.api.operatorservice.v1.ListSearchAttributesRequest) {
+      const ns = nsOf(r.namespace || 'default');
+      return {
+        customAttributes: Object.fromEntries(ns.customSearchAttributes),
+        systemAttributes: { ...SYSTEM_SEARCH_ATTRIBUTES },
+        storageSchema: {},
+      };
+    },
+
+    async DeleteNamespace(r: temporal.api.operatorservice.v1.DeleteNamespaceRequest) {
+      nsOf(r.namespace);
+      throw failedPrecondition('Deleting namespaces is not supported by the devserver.');
+    },
+
+    async ListClusters() {
+      return {
+        clusters: [{ clusterName: 'active', clusterId: 'yidi-devserver', isConnectionEnabled: true }],
+      };
+    },
+  };
+
+  const testService: Record<string, Handler> = {
+    async LockTimeSkipping() {
+      engine.clock.lock();
+      return {};
+    },
+    async UnlockTimeSkipping() {
+      engine.clock.unlock();
+      return {};
+    },
+    async GetCurrentTime() {
+      return { time: msToTimestamp(engine.clock.now()) };
+    },
+    async Sleep(r: temporal.api.testservice.v1.SleepRequest, ctx: CallContext) {
+      return sleepUntil(engine.clock.now() + durationMs(r.duration), ctx, false);
+    },
+    async SleepUntil(r: temporal.api.testservice.v1.SleepUntilRequest, ctx: CallContext) {
+      return sleepUntil(timestampMs(r.timestamp), ctx, false);
+    },
+    async UnlockTimeSkippingWithSleep(r: temporal.api.testservice.v1.SleepRequest, ctx: CallContext) {
+      const at = engine.clock.now() + durationMs(r.duration);
+      engine.clock.unlock();
+      return sleepUntil(at, ctx, true);
+    },
+  };
+
+  return { engine, workflowService, operatorService, testService, decodeSearchAttributes, Long };
+}

@@ -1,0 +1,7 @@
+// All workflows of the devserver tests, bundled once per test file.
+export * from './activity-workflows';
+export * from './basics';
+export * from './children';
+export * from './messages';
+export * from './timers';
+export * from './visibility';
