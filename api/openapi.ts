@@ -98,16 +98,22 @@ const problemResponse = (description: string) => ({
 
 /** OpenAPI 3.1, built from the same zod schemas the routes validate with. */
 export function openApiDocument() {
+  // Every schema with a `.meta({ id })` becomes a component; routes refer to it by $ref.
+  const registry = z.toJSONSchema(z.globalRegistry, {
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
   const schemas: Record<string, unknown> = {};
-  const ref = (schema: z.ZodType) => {
-    const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
-    const id = (z.globalRegistry.get(schema) as { id?: string } | undefined)?.id;
-    if (!id) return json;
-    const { $schema: _ignored, ...rest } = json;
+  for (const [id, schema] of Object.entries(registry.schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = schema as Record<string, unknown>;
     schemas[id] = rest;
-    return { $ref: `#/components/schemas/${id}` };
+  }
+  const ref = (schema: z.ZodType) => {
+    const id = (z.globalRegistry.get(schema) as { id?: string } | undefined)?.id;
+    if (id) return { $ref: `#/components/schemas/${id}` };
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   };
-  ref(s.Problem);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [path, methods] of Object.entries(ops)) {
     paths[path] = {};
