@@ -1,6 +1,12 @@
 import type { Server } from 'node:http';
 import { Connection } from '@temporalio/client';
-import { DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  NativeConnection,
+  Runtime,
+  Worker,
+} from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import type { Dependency } from '../api/health';
