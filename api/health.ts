@@ -21,9 +21,11 @@ export function healthRouter(deps: { database: Dependency; temporal: Dependency 
 
 async function probe(dep: Dependency): Promise<Record<string, unknown>> {
   let timer: NodeJS.Timeout | undefined;
+  const ping = dep.ping();
+  ping.catch(() => {}); // a ping that loses the race to the timeout must not reject unobserved later
   try {
     await Promise.race([
-      dep.ping(),
+      ping,
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`no answer within ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       }),

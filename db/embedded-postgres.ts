@@ -12,7 +12,10 @@ import path from 'node:path';
 export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
+  /** The server's own log lines. */
   log?: (line: string) => void;
+  /** What the launcher itself does that an operator should know (e.g. recovering after a crash). */
+  notice?: (message: string) => void;
 }
 
 /** The data folder or the port is taken by someone else; the operator must stop that one first. */
@@ -28,10 +31,12 @@ export class EmbeddedPostgres {
   private watchdog: ChildProcess | undefined;
   private readonly ownerFile: string;
   private readonly log: (line: string) => void;
+  private readonly notice: (message: string) => void;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.ownerFile = `${options.dataDir}.owner`;
     this.log = options.log ?? (() => {});
+    this.notice = options.notice ?? this.log;
   }
 
   get url(): string {
@@ -107,7 +112,7 @@ export class EmbeddedPostgres {
     if (!fs.existsSync(pidFile)) return;
     const pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
     if (!isAlive(pid)) return; // stale pid file: PostgreSQL itself recovers from it
-    this.log(`stopping PostgreSQL ${pid} left behind by a previous run`);
+    this.notice(`stopping PostgreSQL ${pid} left behind by a previous run`);
     process.kill(pid, 'SIGINT');
     const deadline = Date.now() + 60_000;
     while (isAlive(pid)) {

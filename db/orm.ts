@@ -34,8 +34,9 @@ export function ormOptions(clientUrl: string): Options<PostgreSqlDriver> {
   };
 }
 
-export async function openOrm(clientUrl: string): Promise<Orm> {
-  return MikroORM.init<PostgreSqlDriver>(ormOptions(clientUrl));
+/** `connect: false` opens lazily, for a server that may be down now (health checks report it). */
+export async function openOrm(clientUrl: string, opts: { connect?: boolean } = {}): Promise<Orm> {
+  return MikroORM.init<PostgreSqlDriver>({ ...ormOptions(clientUrl), connect: opts.connect ?? true });
 }
 
 /** Applies pending migrations; returns the names applied. */

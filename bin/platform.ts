@@ -1,0 +1,191 @@
+import type { Server } from 'node:http';
+import { Connection } from '@temporalio/client';
+import {
+  DefaultLogger,
+  makeTelemetryFilterString,
+  NativeConnection,
+  Runtime,
+  Worker,
+} from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { createApp } from '../api/app';
+import type { Dependency } from '../api/health';
+import { type Config, redactUrl } from '../config';
+import { EmbeddedPostgres } from '../db/embedded-postgres';
+import { migrate, type Orm, openOrm } from '../db/orm';
+import { seedReferenceData } from '../db/seed';
+import { startDevServer } from '../devserver';
+
+export interface Platform {
+  url: string;
+  stop(): Promise<void>;
+}
+
+export type Log = (message: string) => void;
+
+const EMBEDDED_DATABASE = 'yidi';
+
+/**
+ * Starts every part in dependency order — database, migrations, seed, Temporal, worker, API — and
+ * returns a handle that stops them in reverse. A part that fails to start stops those already running.
+ */
+export async function startPlatform(config: Config, log: Log): Promise<Platform> {
+  const stack: { name: string; stop: () => Promise<void> }[] = [];
+  const stopAll = async () => {
+    for (const part of stack.reverse()) {
+      try {
+        await part.stop();
+      } catch (error) {
+        log(`stopping ${part.name} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    stack.length = 0;
+  };
+  try {
+    const databaseUrl = await startDatabase(config, log, stack);
+    const orm = await openOrm(databaseUrl);
+    stack.push({ name: 'database pool', stop: () => orm.close() });
+    const applied = await migrate(orm);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    await seedReferenceData(orm.em.fork());
+
+    const temporalAddress = await startTemporal(config, log, stack);
+    const client = await Connection.connect({ address: temporalAddress });
+    stack.push({ name: 'temporal client', stop: () => client.close() });
+    await startWorker(config, temporalAddress, orm, stack);
+
+    const app = createApp({
+      log,
+      database: databaseDependency(config, databaseUrl, orm),
+      temporal: temporalDependency(config, temporalAddress, client),
+    });
+    const server = await listen(app, config.port);
+    stack.push({ name: 'http server', stop: () => closeServer(server) });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    return { url: `http://localhost:${port}`, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+async function startDatabase(config: Config, log: Log, stack: { name: string; stop: () => Promise<void> }[]) {
+  if (config.database.kind === 'external') return config.database.url;
+  const pg = new EmbeddedPostgres({
+    dataDir: config.database.dataDir,
+    port: config.database.port,
+    log: (line) => {
+      if (/ERROR|FATAL|PANIC/.test(line)) log(`postgres: ${line}`);
+    },
+    notice: log,
+  });
+  await pg.start();
+  stack.push({ name: 'embedded postgres', stop: () => pg.stop() });
+  await ensureDatabase(pg, EMBEDDED_DATABASE);
+  log(`embedded PostgreSQL on 127.0.0.1:${config.database.port}, data in ${config.database.dataDir}`);
+  return pg.urlFor(EMBEDDED_DATABASE);
+}
+
+/** CREATE DATABASE has no IF NOT EXISTS, so look first. */
+export async function ensureDatabase(pg: EmbeddedPostgres, name: string): Promise<void> {
+  const { Client } = await import('pg');
+  const admin = new Client({ connectionString: pg.url });
+  await admin.connect();
+  try {
+    const found = await admin.query('select 1 from pg_database where datname = $1', [name]);
+    if (found.rowCount === 0) await admin.query(`create database "${name}"`);
+  } finally {
+    await admin.end();
+  }
+}
+
+async function startTemporal(config: Config, log: Log, stack: { name: string; stop: () => Promise<void> }[]) {
+  if (config.temporal.kind === 'external') return config.temporal.address;
+  const devserver = await startDevServer({ port: 0, namespaces: [config.namespace] });
+  stack.push({ name: 'embedded temporal devserver', stop: () => devserver.stop() });
+  log(`embedded Temporal devserver on ${devserver.address}`);
+  return devserver.address;
+}
+
+async function startWorker(
+  config: Config,
+  address: string,
+  orm: Orm,
+  stack: { name: string; stop: () => Promise<void> }[],
+) {
+  installRuntimeOnce();
+  const connection = await NativeConnection.connect({ address });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.namespace,
+    taskQueue: config.taskQueue,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ orm }),
+  });
+  const running = worker.run();
+  stack.push({
+    name: 'temporal worker',
+    stop: async () => {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+      await connection.close();
+    },
+  });
+}
+
+let runtimeInstalled = false;
+/** The SDK's and core's logs at WARN and above, so the console shows problems, not bundling and polling chatter. */
+function installRuntimeOnce(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  Runtime.install({
+    logger: new DefaultLogger('WARN'),
+    telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }) } },
+  });
+}
+
+export function databaseDependency(config: Config, url: string, orm: Orm): Dependency {
+  return {
+    describe: () => ({ kind: config.database.kind, url: redactUrl(url) }),
+    ping: async () => {
+      await orm.em.fork().getConnection().execute('select 1');
+    },
+  };
+}
+
+export function temporalDependency(config: Config, address: string, client: Connection): Dependency {
+  return {
+    describe: () => ({ kind: config.temporal.kind, address, namespace: config.namespace }),
+    // A deadline inside the probe's own timeout, so a dead frontend fails the ping (and ends the
+    // client's retries) before /healthz answers.
+    ping: async () => {
+      await client.withDeadline(Date.now() + 1_500, () => client.workflowService.getSystemInfo({}));
+    },
+  };
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server> {
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, '0.0.0.0');
+    server.once('listening', () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new PortInUseError(`port ${port} is already in use (another Yidi?); set PORT to another`)
+          : error,
+      );
+    });
+  });
+}
+
+export class PortInUseError extends Error {
+  override readonly name = 'PortInUseError';
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.close((error) => (error ? reject(error) : resolve()));
+    server.closeAllConnections();
+  });
+}
