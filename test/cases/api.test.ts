@@ -314,6 +314,63 @@ test('a long-term filing cannot be changed within the lock: 409 with the reason'
   expect(refused.body.detail).toMatch(/cannot be changed or cancelled before/);
 });
 
+test('claim and release; when the SLA lapses the task moves to the supervisors’ 督办 queue', async () => {
+  const id = await fileReferral('zhangwei');
+  const task = await openTaskOf(id);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-ah'))
+    .expect(200);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-ah'))
+    .expect(409);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/release`)
+    .set(await as('super-ah'))
+    .expect(409);
+  const released = await request(app)
+    .post(`/api/v1/tasks/${task.id}/release`)
+    .set(await as('staff-ah'))
+    .expect(200);
+  expect(released.body).toMatchObject({ status: 'open', assignee: null });
+
+  await w.env.sleep('6 days');
+  const escalated = await eventually(async () => {
+    const res = await request(app)
+      .get('/api/v1/tasks')
+      .set(await as('super-ah'))
+      .expect(200);
+    return res.body.items.find((t: HumanTask) => t.id === task.id);
+  });
+  expect(escalated).toMatchObject({ status: 'escalated', role: 'supervisor' });
+  const hiSupervisor = await request(app)
+    .get('/api/v1/tasks')
+    .set(await as('super-hi'))
+    .expect(200);
+  expect(hiSupervisor.body.items.map((t: HumanTask) => t.id)).not.toContain(task.id);
+
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send({ decision: 'approve' })
+    .expect(403);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('super-ah'))
+    .send({ decision: 'reject', reason: '材料不全' })
+    .expect(200);
+  const detail = await eventually(async () => {
+    const res = await request(app)
+      .get(`/api/v1/filings/${id}`)
+      .set(await as('zhangwei'))
+      .expect(200);
+    return res.body.filing.status === 'REJECTED' ? res.body : undefined;
+  });
+  expect(detail.filing.reason).toBe('材料不全');
+  expect(detail.timeline.map((e: { kind: string }) => e.kind)).toContain('escalated');
+});
+
 test('the OpenAPI document is served from the zod schemas', async () => {
   const res = await request(app).get('/api/v1/openapi.json').expect(200);
   expect(res.body.openapi).toBe('3.1.0');

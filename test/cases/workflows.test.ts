@@ -1,5 +1,5 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Filing, HumanTask, Referral } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
@@ -37,8 +37,25 @@ afterAll(async () => {
 beforeEach(async () => {
   w = await caseWorker(orm, 'time-skipping', bundle);
 }, 60_000);
+// Every history a test produced must replay on the current workflow code (determinism check).
 afterEach(async () => {
-  await w?.teardown();
+  try {
+    const histories = [];
+    for await (const e of w.client.workflow.list()) {
+      histories.push({
+        workflowId: e.workflowId,
+        history: await w.client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
+      });
+    }
+    const failures: string[] = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+      if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
+    }
+    expect(failures).toEqual([]);
+    expect(histories.length).toBeGreaterThan(0);
+  } finally {
+    await w?.teardown();
+  }
 });
 
 let n = 0;
