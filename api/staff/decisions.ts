@@ -19,68 +19,86 @@ export async function recordDecision(
   body: { decision: Decision; reason?: string; version?: number },
 ): Promise<HumanTask> {
   const em = orm.em.fork();
-  return em.transactional(async (tx) => {
-    const task = await tx.findOne(HumanTask, { id: taskId });
-    if (!task || task.prov_admdvs !== user.prov_admdvs) {
-      // A task of another province: the reviewer may not act on it (the case itself is not shown to them).
-      if (task) throw new HttpProblem(403, 'Forbidden', 'this task belongs to another province');
-      throw new HttpProblem(404, 'Not found', `no task ${taskId}`);
-    }
-    if (task.status === 'decided') {
-      throw new HttpProblem(
-        409,
-        'Already decided',
-        `task ${taskId} was decided by ${task.decided_by} at ${task.decided_at?.toISOString()}`,
-      );
-    }
-    if (task.status === 'cancelled')
-      throw new HttpProblem(409, 'Conflict', 'the task was cancelled (case withdrawn)');
-    if (user.role === 'staff' && task.status === 'escalated') {
-      throw new HttpProblem(403, 'Forbidden', 'the SLA lapsed: this task was escalated to a supervisor');
-    }
-    if (user.role === 'staff' && task.assignee && task.assignee !== user.username) {
-      throw new HttpProblem(409, 'Conflict', `the task is claimed by ${task.assignee}`);
-    }
-    const decidedAt = new Date();
-    const decisionId = randomUUID();
-    const updated = await tx
-      .createQueryBuilder(HumanTask)
-      .update({
-        status: 'decided',
-        decision: body.decision,
-        decision_id: decisionId,
-        reason: body.reason?.trim() || null,
-        decided_by: user.username,
-        decided_at: decidedAt,
-        assignee: task.assignee ?? user.username,
-        version: raw('version + 1'),
-      })
-      .where({
-        id: taskId,
-        status: { $in: ['open', 'claimed', 'escalated'] },
-        ...(body.version === undefined ? {} : { version: body.version }),
-      })
-      .execute('run');
-    if (updated.affectedRows !== 1) {
-      throw new HttpProblem(
-        409,
-        'Conflict',
-        'the task changed since it was read (decided, escalated or re-claimed)',
-      );
-    }
-    tx.create(CaseEvent, {
-      id: `${task.case_id}:d-${decisionId}`,
-      case_id: task.case_id,
-      at: decidedAt,
-      actor: user.username,
-      kind: 'decision_recorded',
-      detail: { task_id: taskId, decision: body.decision, reason: body.reason ?? null, role: user.role },
+  try {
+    return await record(em);
+  } catch (error) {
+    if (error instanceof HttpProblem) throw error;
+    // The transaction rolled back: nothing was recorded, nothing will be delivered.
+    throw new HttpProblem(
+      503,
+      'Decision not recorded',
+      'the database did not answer; nothing was applied, try again',
+      {
+        recorded: false,
+        delivered: false,
+      },
+    );
+  }
+
+  function record(em: ReturnType<Orm['em']['fork']>): Promise<HumanTask> {
+    return em.transactional(async (tx) => {
+      const task = await tx.findOne(HumanTask, { id: taskId });
+      if (!task || task.prov_admdvs !== user.prov_admdvs) {
+        // A task of another province: the reviewer may not act on it (the case itself is not shown to them).
+        if (task) throw new HttpProblem(403, 'Forbidden', 'this task belongs to another province');
+        throw new HttpProblem(404, 'Not found', `no task ${taskId}`);
+      }
+      if (task.status === 'decided') {
+        throw new HttpProblem(
+          409,
+          'Already decided',
+          `task ${taskId} was decided by ${task.decided_by} at ${task.decided_at?.toISOString()}`,
+        );
+      }
+      if (task.status === 'cancelled')
+        throw new HttpProblem(409, 'Conflict', 'the task was cancelled (case withdrawn)');
+      if (user.role === 'staff' && task.status === 'escalated') {
+        throw new HttpProblem(403, 'Forbidden', 'the SLA lapsed: this task was escalated to a supervisor');
+      }
+      if (user.role === 'staff' && task.assignee && task.assignee !== user.username) {
+        throw new HttpProblem(409, 'Conflict', `the task is claimed by ${task.assignee}`);
+      }
+      const decidedAt = new Date();
+      const decisionId = randomUUID();
+      const updated = await tx
+        .createQueryBuilder(HumanTask)
+        .update({
+          status: 'decided',
+          decision: body.decision,
+          decision_id: decisionId,
+          reason: body.reason?.trim() || null,
+          decided_by: user.username,
+          decided_at: decidedAt,
+          assignee: task.assignee ?? user.username,
+          version: raw('version + 1'),
+        })
+        .where({
+          id: taskId,
+          status: { $in: ['open', 'claimed', 'escalated'] },
+          ...(body.version === undefined ? {} : { version: body.version }),
+        })
+        .execute('run');
+      if (updated.affectedRows !== 1) {
+        throw new HttpProblem(
+          409,
+          'Conflict',
+          'the task changed since it was read (decided, escalated or re-claimed)',
+        );
+      }
+      tx.create(CaseEvent, {
+        id: `${task.case_id}:d-${decisionId}`,
+        case_id: task.case_id,
+        at: decidedAt,
+        actor: user.username,
+        kind: 'decision_recorded',
+        detail: { task_id: taskId, decision: body.decision, reason: body.reason ?? null, role: user.role },
+      });
+      await tx.flush();
+      tx.clear();
+      const fresh = await tx.findOneOrFail(HumanTask, { id: taskId });
+      return fresh;
     });
-    await tx.flush();
-    tx.clear();
-    const fresh = await tx.findOneOrFail(HumanTask, { id: taskId });
-    return fresh;
-  });
+  }
 }
 
 export function decisionMessage(task: HumanTask): DecisionMessage {

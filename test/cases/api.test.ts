@@ -291,6 +291,51 @@ test('a Temporal outage during a decision: recorded, answered 503, delivered lat
   );
 });
 
+test('a Temporal outage at submission: 503 and no filing left behind', async () => {
+  const down = {
+    workflow: {
+      start: async () => {
+        throw new Error('14 UNAVAILABLE: connection refused');
+      },
+    },
+  } as unknown as Client;
+  const before = await orm.em.fork().count(Filing, { psn_no: 'P46000000000001' });
+  const res = await request(appWith(down))
+    .post('/api/v1/filings')
+    .set(await as('wangfang'))
+    .set('Idempotency-Key', 'outage-1')
+    .send({ ...referralForm(), tel: '13800000003' })
+    .expect(503);
+  expect(res.body.title).toBe('Workflow service unavailable');
+  expect(await orm.em.fork().count(Filing, { psn_no: 'P46000000000001' })).toBe(before);
+});
+
+test('a database outage during a decision: 503, nothing recorded', async () => {
+  const id = await fileReferral('zhangwei');
+  const task = await openTaskOf(id);
+  const broken = {
+    em: { fork: () => ({ transactional: async () => Promise.reject(new Error('ECONNREFUSED')) }) },
+  };
+  const brokenApp = createApp({
+    database: up,
+    temporal: up,
+    log: () => undefined,
+    cases: {
+      orm: broken as unknown as Orm,
+      temporal: w.client,
+      taskQueue: w.taskQueue,
+      tokenSecret: 'test-secret',
+    },
+  });
+  const res = await request(brokenApp)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send({ decision: 'approve' })
+    .expect(503);
+  expect(res.body).toMatchObject({ title: 'Decision not recorded', recorded: false });
+  expect((await orm.em.fork().findOneOrFail(HumanTask, { id: task.id })).status).toBe('open');
+});
+
 test('a long-term filing cannot be changed within the lock: 409 with the reason', async () => {
   const res = await request(app)
     .post('/api/v1/filings')
