@@ -103,8 +103,8 @@ export const esc = (v) =>
 
 export const fmt = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '');
 
-export const badge = (value) =>
-  `<span class="badge ${esc(value)}">${esc(label('status', value) || label('decision', value))}</span>`;
+export const badge = (value, kind = 'status') =>
+  `<span class="badge ${esc(value)}">${esc(label(kind, value))}</span>`;
 
 export function timeline(events) {
   return `<ol class="timeline">${events
