@@ -18,6 +18,12 @@ export function isDate(s: string): boolean {
 
 export class Reader {
   readonly errors: ValidationError[] = [];
+  /** Paths already reported as required-but-missing: reading them again adds no second error. */
+  private readonly missing = new Set<string>();
+
+  private reported(v: unknown, path: string): boolean {
+    return v === undefined && this.missing.has(path);
+  }
 
   fail(path: string, code: ValidationError['code'], message: string): void {
     this.errors.push(issue(path, code, message));
@@ -30,12 +36,19 @@ export class Reader {
     required: readonly string[],
     optional: readonly string[] = [],
   ): Json | null {
+    if (this.reported(v, path)) return null;
     if (typeof v !== 'object' || v === null || Array.isArray(v)) {
       this.fail(path || '(root)', 'type', `must be an object, got ${describe(v)}`);
       return null;
     }
     const o = v as Json;
-    for (const k of required) if (!(k in o)) this.fail(join(path, k), 'required', 'is required');
+    for (const k of required) {
+      const p = join(path, k);
+      if (o[k] === undefined && !this.missing.has(p)) {
+        this.missing.add(p);
+        this.fail(p, 'required', 'is required');
+      }
+    }
     for (const k of Object.keys(o)) {
       if (!required.includes(k) && !optional.includes(k))
         this.fail(join(path, k), 'unknown_field', 'is not a known field');
@@ -44,6 +57,7 @@ export class Reader {
   }
 
   array(v: unknown, path: string, minLength = 0): unknown[] {
+    if (this.reported(v, path)) return [];
     if (!Array.isArray(v)) {
       this.fail(path, 'type', `must be an array, got ${describe(v)}`);
       return [];
@@ -53,6 +67,7 @@ export class Reader {
   }
 
   string(v: unknown, path: string, pattern?: RegExp, what?: string): string {
+    if (this.reported(v, path)) return '';
     if (typeof v !== 'string' || v === '') {
       this.fail(path, 'type', `must be a non-empty string, got ${describe(v)}`);
       return '';
@@ -63,6 +78,7 @@ export class Reader {
   }
 
   oneOf<T extends string>(v: unknown, path: string, values: readonly T[]): T {
+    if (this.reported(v, path)) return values[0]!;
     if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) {
       this.fail(
         path,
@@ -75,6 +91,7 @@ export class Reader {
   }
 
   yuan(v: unknown, path: string): Fen {
+    if (this.reported(v, path)) return 0 as Fen;
     const r = parseYuan(v, path);
     if (isError(r)) {
       this.errors.push(r);
@@ -84,6 +101,7 @@ export class Reader {
   }
 
   positiveYuan(v: unknown, path: string): Fen {
+    if (this.reported(v, path)) return 0 as Fen;
     const before = this.errors.length;
     const r = this.yuan(v, path);
     if (r === 0 && this.errors.length === before) this.fail(path, 'range', 'must be positive');
@@ -95,6 +113,7 @@ export class Reader {
   }
 
   ratio(v: unknown, path: string): Ratio {
+    if (this.reported(v, path)) return 0 as Ratio;
     const r = parseRatio(v, path);
     if (isError(r)) {
       this.errors.push(r);
@@ -104,6 +123,7 @@ export class Reader {
   }
 
   date(v: unknown, path: string): string {
+    if (this.reported(v, path)) return '0000-01-01';
     if (typeof v !== 'string' || !isDate(v)) {
       this.fail(path, 'format', `must be a date YYYY-MM-DD, got ${describe(v)}`);
       return '0000-01-01';
@@ -112,6 +132,7 @@ export class Reader {
   }
 
   boolean(v: unknown, path: string): boolean {
+    if (this.reported(v, path)) return false;
     if (typeof v !== 'boolean') {
       this.fail(path, 'type', `must be true or false, got ${describe(v)}`);
       return false;
@@ -120,6 +141,7 @@ export class Reader {
   }
 
   integer(v: unknown, path: string, min: number): number {
+    if (this.reported(v, path)) return min;
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) {
       this.fail(path, 'type', `must be an integer ≥ ${min}, got ${describe(v)}`);
       return min;
