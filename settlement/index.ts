@@ -6,6 +6,8 @@ export type { Accumulators, ClaimContext, Setlinfo, SettleInput, Settlement, Wor
 export { ACCUMULATOR_FIELDS, calculate, settle, settleClassified, ZERO_ACCUMULATORS } from './calculate';
 export type { Catalogue, CatalogueEntry, ChrgitmLv, ClassifiedLine, FeeLine } from './catalogue';
 export { catalogue, parseFeeDetail, validateCatalogue } from './catalogue';
+export type { Claim } from './claim';
+export { parseAccumulators, parseClaim } from './claim';
 export type { LineTotals } from './classify';
 export { classify, sumClassified } from './classify';
 export type { ClearingItem, ClearingStatement, NetTransfer, PairFlow, ProvincePosition } from './clearing';

@@ -1,6 +1,7 @@
 // Table tests per rule of the fund calculation (amounts in yuan via Y(), compared in fen).
-import { calculate, settle } from '../../settlement/calculate';
+import { ACCUMULATOR_FIELDS, calculate, settle } from '../../settlement/calculate';
 import { catalogue, parseFeeDetail, validateCatalogue } from '../../settlement/catalogue';
+import { parseAccumulators, parseClaim } from '../../settlement/claim';
 import { CHENGDU_CATALOGUE, DEMO_POLICIES } from '../../settlement/fixtures';
 import type { PolicyDoc } from '../../settlement/policy';
 import { selectPolicyVersion } from '../../settlement/policy-select';
@@ -273,5 +274,53 @@ describe('classification by the treatment-place catalogue', () => {
         'feedetail[2].feedetl_sn',
       ]);
     }
+  });
+});
+
+describe('reading claims and accumulators', () => {
+  test('a well-formed claim', () => {
+    const c = parseClaim({
+      psn_no: 'P9',
+      insutype: '390',
+      psn_type: 'retired',
+      med_type: '21',
+      filing_type: 'referral',
+      cvlserv_flag: false,
+      maf_eligible: true,
+      feedetail: [{ feedetl_sn: '1', med_list_codg: 'SUR001', det_item_fee_sumamt: '10.00', cnt: '1' }],
+    });
+    expect(c.ok && c.value.context.filing_type).toBe('referral');
+  });
+
+  test('every problem is reported with its path', () => {
+    const c = parseClaim({
+      psn_no: '',
+      insutype: '320',
+      psn_type: 'retired',
+      med_type: '21',
+      filing_type: 'referral',
+      cvlserv_flag: 'no',
+      feedetail: [{ feedetl_sn: '1', med_list_codg: 'X', det_item_fee_sumamt: '1e3', cnt: '1' }],
+    });
+    expect(c.ok).toBe(false);
+    if (!c.ok) {
+      expect(c.errors.map((e) => e.path)).toEqual([
+        'maf_eligible',
+        'psn_no',
+        'insutype',
+        'cvlserv_flag',
+        'feedetail[0].det_item_fee_sumamt',
+      ]);
+    }
+  });
+
+  test('accumulators: all eight, as yuan', () => {
+    const all = Object.fromEntries(ACCUMULATOR_FIELDS.map((k) => [k, '1.00']));
+    expect(parseAccumulators(all).ok).toBe(true);
+    const { acct_balc: _a, ...missing } = all;
+    const r = parseAccumulators({ ...missing, dedc_paid_ytd: '-1.00' });
+    expect(r.ok).toBe(false);
+    if (!r.ok)
+      expect(r.errors.map((e) => e.path)).toEqual(['accumulators.acct_balc', 'accumulators.dedc_paid_ytd']);
   });
 });
