@@ -50,19 +50,39 @@ function bands(r: Reader, v: unknown, path: string): Band[] {
   return out;
 }
 
+/** The `kind` of a tagged object, read before its other fields so each kind's keys are checked once. */
+function kindOf<K extends string>(r: Reader, v: unknown, path: string, kinds: readonly K[]): K | null {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) {
+    r.object(v, path, ['kind']);
+    return null;
+  }
+  const k = (v as Record<string, unknown>).kind;
+  if (k === undefined) {
+    r.fail(join(path, 'kind'), 'required', `is required (one of ${kinds.join(', ')})`);
+    return null;
+  }
+  const before = r.errors.length;
+  const kind = r.oneOf(k, join(path, 'kind'), kinds);
+  return r.errors.length > before ? null : kind;
+}
+
+const NO_DEDUCTIBLE: DeductibleRule<Fen, Ratio> = { kind: 'fixed', amount: 0 as Fen };
+
 function deductibleRule(r: Reader, v: unknown, path: string): DeductibleRule<Fen, Ratio> {
-  const kind = r.object(v, path, ['kind'], ['amount', 'share', 'basis', 'floor', 'cap']);
-  if (kind === null) return { kind: 'fixed', amount: 0 as Fen };
-  const k = r.oneOf(kind.kind, join(path, 'kind'), ['fixed', 'share_of_stay'] as const);
+  const k = kindOf(r, v, path, ['fixed', 'share_of_stay'] as const);
+  if (k === null) return NO_DEDUCTIBLE;
   if (k === 'fixed') {
-    r.object(v, path, ['kind', 'amount']);
-    return { kind: 'fixed', amount: r.yuan(kind.amount, join(path, 'amount')) };
+    const o = r.object(v, path, ['kind', 'amount']);
+    return o === null ? NO_DEDUCTIBLE : { kind: 'fixed', amount: r.yuan(o.amount, join(path, 'amount')) };
   }
   const o = r.object(v, path, ['kind', 'share', 'basis', 'floor', 'cap']);
-  if (o === null) return { kind: 'fixed', amount: 0 as Fen };
+  if (o === null) return NO_DEDUCTIBLE;
+  const before = r.errors.length;
   const floor = r.yuan(o.floor, join(path, 'floor'));
   const cap = r.positiveYuan(o.cap, join(path, 'cap'));
-  if (floor > cap) r.fail(join(path, 'floor'), 'range', 'the floor must not exceed the cap');
+  // Compare only real values: a placeholder for a missing or refused field would add a false error.
+  if (r.errors.length === before && o.cap !== undefined && o.floor !== undefined && floor > cap)
+    r.fail(join(path, 'floor'), 'range', 'the floor must not exceed the cap');
   return {
     kind: 'share_of_stay',
     share: r.ratio(o.share, join(path, 'share')),
@@ -73,15 +93,15 @@ function deductibleRule(r: Reader, v: unknown, path: string): DeductibleRule<Fen
 }
 
 function travellerRule(r: Reader, v: unknown, path: string, lowestRatio: Ratio): TravellerRule<Ratio> {
-  const o = r.object(v, path, ['kind'], ['points', 'factor']);
-  if (o === null) return { kind: 'none' };
-  const k = r.oneOf(o.kind, join(path, 'kind'), ['none', 'points_off', 'multiplier'] as const);
+  const k = kindOf(r, v, path, ['none', 'points_off', 'multiplier'] as const);
+  if (k === null) return { kind: 'none' };
   if (k === 'none') {
     r.object(v, path, ['kind']);
     return { kind: 'none' };
   }
   if (k === 'points_off') {
-    r.object(v, path, ['kind', 'points']);
+    const o = r.object(v, path, ['kind', 'points']);
+    if (o === null) return { kind: 'none' };
     const points = r.ratio(o.points, join(path, 'points'));
     if (points > lowestRatio) {
       r.fail(
@@ -92,7 +112,8 @@ function travellerRule(r: Reader, v: unknown, path: string, lowestRatio: Ratio):
     }
     return { kind: 'points_off', points };
   }
-  r.object(v, path, ['kind', 'factor']);
+  const o = r.object(v, path, ['kind', 'factor']);
+  if (o === null) return { kind: 'none' };
   return { kind: 'multiplier', factor: r.ratio(o.factor, join(path, 'factor')) };
 }
 

@@ -131,7 +131,14 @@ function policy(r: Reader, v: unknown, admvs: string, insutype: (typeof INSUTYPE
   } as unknown as PolicyDoc;
   const v2 = validatePolicy(doc);
   if (!v2.ok) {
-    for (const e of v2.errors) r.errors.push({ ...e, path: renamePath(e.path, !hasBands) });
+    // dedc_std feeds two fields of the rich model (and the cut three): report each vector field once.
+    const seen = new Set<string>();
+    for (const e of v2.errors) {
+      const path = renamePath(e.path, !hasBands);
+      if (seen.has(`${path}|${e.code}`)) continue;
+      seen.add(`${path}|${e.code}`);
+      r.errors.push({ ...e, path });
+    }
     return null;
   }
   return v2.value;

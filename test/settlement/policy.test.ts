@@ -191,3 +191,27 @@ describe('selectPolicyVersion', () => {
     expect(findOverlaps([v1, v2])).toHaveLength(1);
   });
 });
+
+describe('tagged rules', () => {
+  test.each<[string, unknown, string[]]>([
+    ['missing kind', { amount: '1.00' }, ['deductible.per_stay.kind: required']],
+    ['unknown kind', { kind: 'percent', amount: '1.00' }, ['deductible.per_stay.kind: unsupported']],
+    [
+      'a share field on a fixed rule',
+      { kind: 'fixed', amount: '1.00', share: '0.2' },
+      ['deductible.per_stay.share: unknown_field'],
+    ],
+    [
+      'share rule missing its cap',
+      { kind: 'share_of_stay', share: '0.2', basis: 'medfee_sumamt', floor: '1.00' },
+      ['deductible.per_stay.cap: required'],
+    ],
+  ])('%s', (_n, per_stay, expected) => {
+    const r = validatePolicy(
+      doc({
+        deductible: { per_stay: per_stay as PolicyDoc['deductible']['per_stay'], annual_total_cap: null },
+      }),
+    );
+    expect(r.ok ? [] : r.errors.map((e) => `${e.path}: ${e.code}`)).toEqual(expected);
+  });
+});

@@ -111,11 +111,7 @@ describe('vector format', () => {
     [
       'cut above the ratio',
       vector({ policy: { temporary_ratio_cut: '0.90' } }),
-      [
-        'policy.temporary_ratio_cut: range',
-        'policy.temporary_ratio_cut: range',
-        'policy.temporary_ratio_cut: range',
-      ],
+      ['policy.temporary_ratio_cut: range'],
     ],
     [
       'bands descending',
