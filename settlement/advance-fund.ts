@@ -3,7 +3,7 @@
 // top-up, 紧急调增) are parameters.
 import { fail, issue, ok, type Result } from './errors';
 import type { Fen } from './money';
-import { PPM, type Ratio } from './ratio';
+import { divHalfUpBig, PPM, type Ratio } from './ratio';
 import { Reader } from './read';
 
 export interface AdvanceFundParams {
@@ -47,9 +47,7 @@ export function sizeAdvanceFund(monthlySpending: readonly Fen[], p: AdvanceFundP
     return fail([issue('monthlySpending', 'required', 'needs at least one month')]);
   const total = monthlySpending.reduce((s, m) => s + BigInt(m), 0n);
   const n = BigInt(monthlySpending.length);
-  const numer = total * BigInt(p.months);
-  const q = numer / n;
-  return ok(Number(2n * (numer - q * n) >= n ? q + 1n : q) as Fen);
+  return ok(divHalfUpBig(total * BigInt(p.months), n) as Fen);
 }
 
 /** Usage and warning level; comparisons are exact (used × 10^6 against level × granted, in bigint). */

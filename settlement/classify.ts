@@ -3,7 +3,7 @@
 import type { Catalogue, ClassifiedLine, FeeLine } from './catalogue';
 import { fail, issue, ok, type Result, type ValidationError } from './errors';
 import { type Fen, MAX_FEN } from './money';
-import { applyRatio, PPM } from './ratio';
+import { applyRatio, divHalfUp, PPM } from './ratio';
 
 export interface LineTotals {
   readonly medfee_sumamt: Fen;
@@ -102,11 +102,12 @@ export function classify(lines: readonly FeeLine[], cat: Catalogue, path = 'feed
     let o = 0;
     if (e.pric_uplmt_amt !== null) {
       // Allowed = limit × quantity (cnt in 1/10^4 units), rounded half up once.
-      const allowed = Math.floor((e.pric_uplmt_amt * l.cnt_e4 + 5_000) / 10_000);
-      if (!Number.isSafeInteger(e.pric_uplmt_amt * l.cnt_e4)) {
+      const product = e.pric_uplmt_amt * l.cnt_e4;
+      if (!Number.isSafeInteger(product)) {
         errors.push(issue(`${path}[${i}].cnt`, 'range', 'quantity × price limit is too large'));
         continue;
       }
+      const allowed = divHalfUp(product, 10_000);
       if (amt > allowed) o = amt - allowed;
     }
     over += o;

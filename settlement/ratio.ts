@@ -48,7 +48,7 @@ export function percent(r: number): string {
 }
 
 /** round(n / d), half up, for non-negative safe integers. */
-function divHalfUp(n: number, d: number): number {
+export function divHalfUp(n: number, d: number): number {
   let q = Math.floor(n / d);
   let r = n - q * d;
   // The float quotient can be off by one near 2^53; the exact remainder corrects it.
@@ -62,7 +62,8 @@ function divHalfUp(n: number, d: number): number {
   return 2 * r >= d ? q + 1 : q;
 }
 
-function divHalfUpBig(n: bigint, d: bigint): number {
+/** round(n / d), half up, for non-negative bigints. */
+export function divHalfUpBig(n: bigint, d: bigint): number {
   const q = n / d;
   const r = n - q * d;
   return Number(2n * r >= d ? q + 1n : q);
@@ -87,32 +88,24 @@ export interface Band {
  */
 export function bandedPay(from: Fen, to: Fen, bands: readonly Band[], points: Ratio, factor: Ratio): Fen {
   if (to <= from) return 0 as Fen;
-  // Fast path: products stay below 2^53 because to × 10^6 does (SAFE_FEN_FOR_RATIO).
-  if (to <= SAFE_FEN_FOR_RATIO && factor === PPM) {
-    let numer = 0;
-    let lo = 0;
-    for (let i = 0; i < bands.length; i++) {
-      const band = bands[i]!;
-      const hi = band.upto === null ? Number.POSITIVE_INFINITY : band.upto;
-      const a = from > lo ? from : lo;
-      const b = to < hi ? to : hi;
-      if (b > a) numer += (b - a) * (band.ratio - points);
-      if (hi >= to) break;
-      lo = hi;
-    }
-    return divHalfUp(numer, PPM) as Fen;
-  }
-  let numer = 0n;
+  // Doubles while provably exact (to × 10^6 < 2^53 and no multiplier), bigint otherwise.
+  const exact = to <= SAFE_FEN_FOR_RATIO && factor === PPM;
+  let numer = 0;
+  let big = 0n;
   let lo = 0;
   for (let i = 0; i < bands.length; i++) {
     const band = bands[i]!;
     const hi = band.upto === null ? Number.POSITIVE_INFINITY : band.upto;
     const a = from > lo ? from : lo;
     const b = to < hi ? to : hi;
-    if (b > a) numer += BigInt(b - a) * BigInt(band.ratio - points);
+    if (b > a) {
+      if (exact) numer += (b - a) * (band.ratio - points);
+      else big += BigInt(b - a) * BigInt(band.ratio - points);
+    }
     if (hi >= to) break;
     lo = hi;
   }
-  if (factor === PPM) return divHalfUpBig(numer, 1_000_000n) as Fen;
-  return divHalfUpBig(numer * BigInt(factor), 1_000_000_000_000n) as Fen;
+  if (exact) return divHalfUp(numer, PPM) as Fen;
+  if (factor === PPM) return divHalfUpBig(big, 1_000_000n) as Fen;
+  return divHalfUpBig(big * BigInt(factor), 1_000_000_000_000n) as Fen;
 }
