@@ -36,12 +36,13 @@ export function isError(v: unknown): v is ValidationError {
   return typeof v === 'object' && v !== null && 'code' in v && 'path' in v;
 }
 
-const PAD = ['00', '01', '02', '03', '04', '05', '06', '07', '08', '09'];
+/** "00".."99": the cents of an amount with one table look-up instead of a second number-to-string. */
+const CENTS = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
 
 /** 123450 → "1234.50". */
 export function formatYuan(amount: Fen): string {
   const cents = amount % 100;
-  return `${(amount - cents) / 100}.${cents < 10 ? PAD[cents] : cents}`;
+  return `${(amount - cents) / 100}.${CENTS[cents]}`;
 }
 
 export function describe(v: unknown): string {

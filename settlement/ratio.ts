@@ -88,10 +88,12 @@ export interface Band {
  */
 export function bandedPay(from: Fen, to: Fen, bands: readonly Band[], points: Ratio, factor: Ratio): Fen {
   if (to <= from) return 0 as Fen;
-  // Doubles while provably exact (to × 10^6 < 2^53 and no multiplier), bigint otherwise.
-  const exact = to <= SAFE_FEN_FOR_RATIO && factor === PPM;
-  let numer = 0;
-  let big = 0n;
+  // In doubles while provably exact: to × 10^6 < 2^53 and the multiplier folds into a whole ppm ratio
+  // (0.92 × 0.90 = 0.828 does; 0.333333 × 0.333333 does not). Otherwise the rest goes on in bigint
+  // over 10^12, still with one rounding at the end.
+  let fast = to <= SAFE_FEN_FOR_RATIO;
+  let numer = 0; // over 10^6, while fast
+  let big = 0n; // over 10^12, once not fast
   let lo = 0;
   for (let i = 0; i < bands.length; i++) {
     const band = bands[i]!;
@@ -99,13 +101,19 @@ export function bandedPay(from: Fen, to: Fen, bands: readonly Band[], points: Ra
     const a = from > lo ? from : lo;
     const b = to < hi ? to : hi;
     if (b > a) {
-      if (exact) numer += (b - a) * (band.ratio - points);
-      else big += BigInt(b - a) * BigInt(band.ratio - points);
+      const scaled = (band.ratio - points) * factor; // ≤ 10^12, exact
+      if (fast && scaled % PPM === 0) {
+        numer += (b - a) * (scaled / PPM);
+      } else {
+        if (fast) {
+          big = BigInt(numer) * 1_000_000n;
+          fast = false;
+        }
+        big += BigInt(b - a) * BigInt(scaled);
+      }
     }
     if (hi >= to) break;
     lo = hi;
   }
-  if (exact) return divHalfUp(numer, PPM) as Fen;
-  if (factor === PPM) return divHalfUpBig(big, 1_000_000n) as Fen;
-  return divHalfUpBig(big * BigInt(factor), 1_000_000_000_000n) as Fen;
+  return (fast ? divHalfUp(numer, PPM) : divHalfUpBig(big, 1_000_000_000_000n)) as Fen;
 }
