@@ -3,7 +3,13 @@
 import type { Catalogue, ClassifiedLine, FeeLine } from './catalogue';
 import { fail, issue, ok, type Result, type ValidationError } from './errors';
 import { type Fen, MAX_FEN } from './money';
-import { applyRatio, divHalfUp, PPM } from './ratio';
+import { applyRatio as applyRatioOf, divHalfUp as divHalfUpOf, PPM as ONE_PPM } from './ratio';
+
+// Module-level aliases: the CommonJS output of tsx and swc reads every imported binding through a
+// getter on each use, which showed as a fifth of the hot path's time in a CPU profile.
+const applyRatio = applyRatioOf;
+const divHalfUp = divHalfUpOf;
+const PPM = ONE_PPM;
 
 export interface LineTotals {
   readonly medfee_sumamt: Fen;

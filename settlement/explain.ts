@@ -3,10 +3,18 @@
 // the policy's static text is cached per policy object so a settlement only formats its own amounts.
 import type { Accumulators, ClaimContext, Setlinfo, Workings } from './calculate';
 import type { LineTotals } from './classify';
-import { FUND_PAY_TYPE, poolFundPayType } from './fund-pay-type';
-import { type Fen, formatYuan as y } from './money';
+import { FUND_PAY_TYPE as FUND_PAY_TYPES, poolFundPayType as poolFundPayTypeOf } from './fund-pay-type';
+import { type Fen, formatYuan } from './money';
 import type { Policy } from './policy';
-import { type Band, PPM, percent } from './ratio';
+import { type Band, PPM as ONE_PPM, percent as percentOf } from './ratio';
+
+// Module-level aliases: the CommonJS output of tsx and swc reads every imported binding through a
+// getter on each use, which showed as a fifth of the hot path's time in a CPU profile.
+const y = formatYuan;
+const percent = percentOf;
+const PPM = ONE_PPM;
+const FUND_PAY_TYPE = FUND_PAY_TYPES;
+const poolFundPayType = poolFundPayTypeOf;
 
 export type SetlStep =
   | 'classify'
