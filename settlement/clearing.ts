@@ -161,3 +161,14 @@ export function clearMonth(items: readonly ClearingItem[], clr_month: string): R
     }));
   return ok({ clr_month, flows: sorted, transfers, positions, total_owed: total, excluded });
 }
+
+/** The clearing line of a settlement or of its reversal (identifiers come from the caller's records). */
+export function clearingItem(
+  s: {
+    readonly setlinfo: { readonly medfee_sumamt: Fen; readonly fund_pay_sumamt: Fen; readonly acct_pay: Fen };
+  },
+  ids: Pick<ClearingItem, 'setl_id' | 'kind' | 'clr_month' | 'insuplc_admdvs' | 'mdtrtarea_admvs'>,
+): ClearingItem {
+  const { medfee_sumamt, fund_pay_sumamt, acct_pay } = s.setlinfo;
+  return { ...ids, medfee_sumamt, fund_pay_sumamt, acct_pay };
+}

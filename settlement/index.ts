@@ -11,7 +11,7 @@ export { parseAccumulators, parseClaim } from './claim';
 export type { LineTotals } from './classify';
 export { classify, sumClassified } from './classify';
 export type { ClearingItem, ClearingStatement, NetTransfer, PairFlow, ProvincePosition } from './clearing';
-export { clearMonth, provinceOf } from './clearing';
+export { clearingItem, clearMonth, provinceOf } from './clearing';
 export type { Compensation, CompensationInput, CompensationParams, CompensationStep } from './compensation';
 export { computeCompensation, validateCompensationParams } from './compensation';
 export type { ErrorCode, Result, ValidationError } from './errors';

@@ -2,7 +2,7 @@
 import { advanceFundStatus, parseAdvanceFundParams, sizeAdvanceFund } from '../../settlement/advance-fund';
 import { calculate, settle } from '../../settlement/calculate';
 import { parseFeeDetail, validateCatalogue } from '../../settlement/catalogue';
-import { type ClearingItem, clearMonth } from '../../settlement/clearing';
+import { type ClearingItem, clearingItem, clearMonth } from '../../settlement/clearing';
 import { computeCompensation, validateCompensationParams } from '../../settlement/compensation';
 import {
   ADVANCE_FUND_PARAMS,
@@ -167,6 +167,20 @@ describe('clearing (清算)', () => {
     expect(st.total_owed).toBe(Y(1_050 + 2_000 + 500 + 700 - 2_000 - 300));
     expect(st.flows.reduce((s, f) => s + f.owed, 0)).toBe(st.total_owed);
     expect(st.positions.reduce((s, p) => s + p.net, 0)).toBe(0);
+  });
+
+  test('a settlement and its reversal cancel out in clearing', () => {
+    const s = unwrap(calculate(totals(Y(10_000)), claim(), pol(), acc()));
+    const ids = { setl_id: 'S7', clr_month: '2025-05', insuplc_admdvs: '340100', mdtrtarea_admvs: '510100' };
+    const st = unwrap(
+      clearMonth(
+        [clearingItem(s, { ...ids, kind: 'settle' }), clearingItem(s, { ...ids, kind: 'reverse' })],
+        '2025-05',
+      ),
+    );
+    expect(st.flows[0]).toMatchObject({ settlements: 1, reversals: 1, owed: 0 });
+    expect(st.transfers).toEqual([]);
+    expect(st.total_owed).toBe(0);
   });
 
   test('duplicates and malformed codes are refused', () => {
