@@ -75,6 +75,24 @@ export function createServices(
     return engine.namespaces.get(name);
   };
   const now = () => engine.clock.now();
+  if (process.env.DEVSERVER_DEBUG) {
+    setInterval(() => {
+      const busy: string[] = [];
+      for (const runs of engine.runs.values()) {
+        for (const e of runs) {
+          if (e.wt)
+            busy.push(
+              `${e.workflowId}:wt(${e.wt.attempt},${e.wt.startedEventId},${e.wt.queueKey.split('\u0000')[1]})`,
+            );
+          for (const a of e.activities.values())
+            if (a.busy) busy.push(`${e.workflowId}:act(${a.activityType},${a.state})`);
+        }
+      }
+      process.stderr.write(
+        `clock locks=${engine.clock.lockCount} inFlight=${engine.clock.inFlightCount} ${busy.join(' ')}\n`,
+      );
+    }, 2000).unref();
+  }
 
   // ---- start -----------------------------------------------------------------------------
 
@@ -370,15 +388,17 @@ export function createServices(
 
   function sleepUntil(at: number, ctx: CallContext, thenLock: boolean): Promise<object> {
     return new Promise((resolve) => {
-      const handle = engine.clock.schedule(at, () => {
-        if (thenLock) engine.clock.lock();
-        resolve({});
-      });
-      ctx.onCancel(() => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
         handle.cancel();
+        // Re-lock in the same turn the sleep ends, before time can skip past the caller.
         if (thenLock) engine.clock.lock();
         resolve({});
-      });
+      };
+      const handle = engine.clock.schedule(at, finish);
+      ctx.onCancel(finish);
     });
   }
 
