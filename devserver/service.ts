@@ -98,8 +98,8 @@ export function createServices(
 
   function startParams(
     r:
-      | temporal.api.workflowservice.v1.StartWorkflowExecutionRequest
-      | temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest,
+      | temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest
+      | temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest,
   ): StartParams {
     const workflowId = required(r.workflowId, 'WorkflowId is not set on request.');
     const workflowType = required(r.workflowType?.name, 'WorkflowType is not set on request.');
@@ -793,6 +793,45 @@ export function createServices(
         Math.max(wanted, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED),
         ctx,
       );
+    },
+
+    async ExecuteMultiOperation(
+      r: temporal.api.workflowservice.v1.ExecuteMultiOperationRequest,
+      ctx: CallContext,
+    ) {
+      const ns = nsOf(r.namespace);
+      const [first, second] = r.operations ?? [];
+      const start = first?.startWorkflow;
+      const update = second?.updateWorkflow;
+      if (!start || !update || (r.operations ?? []).length !== 2) {
+        throw invalidArgument('Operations have to be exactly [Start, Update].');
+      }
+      const params = startParams(start);
+      if (update.workflowExecution?.workflowId && update.workflowExecution.workflowId !== params.workflowId) {
+        throw invalidArgument('WorkflowId is not consistent with previous operation(s)');
+      }
+      const updateId = required(update.request?.meta?.updateId, 'Update ID is not set on request.');
+      engine.validateSearchAttributes(ns, params.searchAttributes);
+      const { exec, started } = engine.startWorkflow(ns, params, {
+        reuse:
+          start.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+        conflict:
+          start.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+      });
+      const startResponse = { runId: exec.runId, started, status: STATUS_ENUM[exec.status] };
+      const done = finishedUpdate(exec, updateId);
+      if (done) return { responses: [{ startWorkflow: startResponse }, { updateWorkflow: done }] };
+      if (!exec.running) throw workflowCompleted();
+      const u = exec.admitUpdate(update.request ?? {});
+      const wanted =
+        update.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
+      const updateResponse = await waitUpdate(
+        exec,
+        u,
+        Math.max(wanted, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED),
+        ctx,
+      );
+      return { responses: [{ startWorkflow: startResponse }, { updateWorkflow: updateResponse }] };
     },
 
     async PollWorkflowExecutionUpdate(
