@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import Long from 'long';
 import { Engine, type LogFn } from './engine/engine';
-import { answerQuery, decodeSearchAttributes, type Execution, STATUS_ENUM } from './engine/execution';
+import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
 import type { PollContext } from './engine/matching';
 import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
 import { decodeToken } from './engine/token';
@@ -993,7 +992,7 @@ export function createServices(
       return {};
     },
     async UnlockTimeSkipping() {
-      engine.clock.unlock();
+      if (!engine.clock.unlock()) throw failedPrecondition('Unbalanced lock and unlock calls');
       return {};
     },
     async GetCurrentTime() {
@@ -1012,5 +1011,5 @@ export function createServices(
     },
   };
 
-  return { engine, workflowService, operatorService, testService, decodeSearchAttributes, Long };
+  return { engine, workflowService, operatorService, testService };
 }
