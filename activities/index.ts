@@ -1,15 +1,22 @@
-import type { Orm } from '../db/orm';
+import type { ActivityDeps } from './deps';
+import { insuredStatusActivities } from './insured-status';
+import { projectionActivities } from './projection';
+import { referralSnActivities } from './referral-sn';
+import { taskActivities } from './tasks';
 
-export interface ActivityDeps {
-  orm: Orm;
-}
+export type { ActivityDeps } from './deps';
 
 /**
  * The activities of every case, built over their dependencies (never a global connection). Each
- * activity forks its own EntityManager from `deps.orm`. Case activities land here with their workflows.
+ * activity forks its own EntityManager from `deps.orm`.
  */
-export function createActivities(_deps: ActivityDeps) {
-  return {};
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...insuredStatusActivities(deps),
+    ...projectionActivities(deps),
+    ...taskActivities(deps),
+    ...referralSnActivities(deps),
+  };
 }
 
 export type Activities = ReturnType<typeof createActivities>;

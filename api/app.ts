@@ -1,12 +1,16 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
+import type { CaseDeps } from './context';
 import { type Dependency, healthRouter } from './health';
 import { notFound, problemHandler } from './problem';
+import { apiV1 } from './v1';
 
 export interface AppDeps {
   database: Dependency;
   temporal: Dependency;
   log: (message: string) => void;
+  /** The case API (`/api/v1`); absent in a health-only app. */
+  cases?: Omit<CaseDeps, 'log'>;
 }
 
 const webRoot = path.resolve(__dirname, '..', 'web');
@@ -17,6 +21,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.use(express.json({ limit: '2mb' }));
   app.use(healthRouter(deps));
+  if (deps.cases) app.use('/api/v1', apiV1({ ...deps.cases, log: deps.log }));
   app.use(express.static(webRoot, { index: 'index.html' }));
   app.use(notFound);
   app.use(problemHandler(deps.log));

@@ -1,5 +1,8 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import type { Server } from 'node:http';
-import { Connection } from '@temporalio/client';
+import path from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import {
   DefaultLogger,
   makeTelemetryFilterString,
@@ -10,6 +13,7 @@ import {
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import type { Dependency } from '../api/health';
+import { startOutbox } from '../api/staff/decisions';
 import { type Config, redactUrl } from '../config';
 import { EmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, type Orm, openOrm } from '../db/orm';
@@ -54,11 +58,16 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
     stack.push({ name: 'temporal client', stop: () => client.close() });
     await startWorker(config, temporalAddress, orm, stack);
 
+    const temporal = new Client({ connection: client, namespace: config.namespace });
     const app = createApp({
       log,
       database: databaseDependency(config, databaseUrl, orm),
       temporal: temporalDependency(config, temporalAddress, client),
+      cases: { orm, temporal, taskQueue: config.taskQueue, tokenSecret: tokenSecret(config, log) },
     });
+    // Decisions recorded while Temporal did not answer are delivered from the task table later.
+    const stopOutbox = startOutbox(orm, temporal, log);
+    stack.push({ name: 'decision outbox', stop: async () => stopOutbox() });
     const server = await listen(app, config.port);
     stack.push({ name: 'http server', stop: () => closeServer(server) });
     const address = server.address();
@@ -68,6 +77,24 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The API token secret: YIDI_TOKEN_SECRET, else one kept beside the embedded data folder (so tokens
+ * survive a restart), else a random one per process (an external database without a secret set).
+ */
+export function tokenSecret(config: Config, log: Log): string {
+  if (config.tokenSecret) return config.tokenSecret;
+  if (config.database.kind === 'external') {
+    log('YIDI_TOKEN_SECRET is not set: tokens are signed with a per-process secret and end with the process');
+    return randomBytes(32).toString('hex');
+  }
+  const file = path.join(path.dirname(config.database.dataDir), 'token-secret');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
 }
 
 async function startDatabase(config: Config, log: Log, stack: { name: string; stop: () => Promise<void> }[]) {

@@ -3,4 +3,5 @@
  * only @temporalio/workflow, types of activities, and pure helpers of the settlement core.
  * The case types land here one issue at a time (filing, referral, hospitalization, settlement, …).
  */
-export {};
+export * from './filing';
+export * from './referral';

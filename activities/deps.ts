@@ -1,0 +1,5 @@
+import type { Orm } from '../db/orm';
+
+export interface ActivityDeps {
+  orm: Orm;
+}

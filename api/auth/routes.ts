@@ -1,0 +1,33 @@
+import { Router } from 'express';
+import { User } from '../../db/entities';
+import { verifyPassword } from '../../db/password';
+import { type CaseDeps, currentUser } from '../context';
+import { HttpProblem } from '../problem';
+import { LoginRequest } from '../schemas';
+import { authenticate } from './middleware';
+import { type AuthUser, signToken } from './tokens';
+
+export function authRouter(deps: CaseDeps): Router {
+  const router = Router();
+  router.post('/auth/login', async (req, res) => {
+    const { username, password } = LoginRequest.parse(req.body);
+    const user = await deps.orm.em.fork().findOne(User, { username });
+    if (!user || !(await verifyPassword(password, user.password_hash))) {
+      throw new HttpProblem(401, 'Unauthenticated', 'unknown user or wrong password');
+    }
+    const auth: AuthUser = {
+      id: user.id,
+      username: user.username,
+      display_name: user.display_name,
+      role: user.role,
+      prov_admdvs: user.prov_admdvs,
+      psn_no: user.psn_no,
+      fixmedins_code: user.fixmedins_code,
+    };
+    res.json({ token: signToken(deps.tokenSecret, auth), user: auth });
+  });
+  router.get('/me', authenticate(deps.tokenSecret), (_req, res) => {
+    res.json(currentUser(res));
+  });
+  return router;
+}

@@ -1,0 +1,34 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { Router } from 'express';
+import { Filing } from '../../db/entities';
+import { type CaseDeps, currentUser } from '../context';
+import { FilingQuery } from '../schemas';
+import { caseDetail, filingView, visibleFiling } from './read';
+
+/** Reading cases: a citizen sees their own, agency users those of their province. */
+export function casesRouter(deps: CaseDeps): Router {
+  const router = Router();
+  router.get('/filings', async (req, res) => {
+    const q = FilingQuery.parse(req.query);
+    const user = currentUser(res);
+    const where: FilterQuery<Filing> =
+      user.role === 'citizen'
+        ? { psn_no: user.psn_no ?? '' }
+        : user.role === 'hospital'
+          ? { id: '' }
+          : { prov_admdvs: user.prov_admdvs ?? '' };
+    if (q.status) where.status = q.status;
+    const [items, total] = await deps.orm.em.fork().findAndCount(Filing, where, {
+      orderBy: { created_at: 'desc', id: 'desc' },
+      limit: q.page_size,
+      offset: (q.page - 1) * q.page_size,
+    });
+    res.json({ items: items.map(filingView), total, page: q.page, page_size: q.page_size });
+  });
+  router.get('/filings/:id', async (req, res) => {
+    const user = currentUser(res);
+    const em = deps.orm.em.fork();
+    res.json(await caseDetail(em, user, await visibleFiling(em, user, req.params.id as string)));
+  });
+  return router;
+}

@@ -1,0 +1,14 @@
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { HttpProblem } from '../problem';
+
+/** A workflow's refusal (update validator) is the citizen's 409; an unreachable Temporal is a 503. */
+export function problemFromTemporal(error: unknown, what: string): HttpProblem {
+  if (error instanceof WorkflowUpdateFailedError) {
+    const cause = error.cause instanceof Error ? error.cause.message : error.message;
+    return new HttpProblem(409, 'Refused', cause);
+  }
+  if (error instanceof WorkflowNotFoundError) {
+    return new HttpProblem(409, 'Case closed', `the case has ended; ${what} is no longer possible`);
+  }
+  return new HttpProblem(503, 'Workflow service unavailable', `${what} was not applied; try again later`);
+}

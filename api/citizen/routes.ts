@@ -1,0 +1,211 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { Router } from 'express';
+import { Admdvs, Filing, IdempotencyRecord, InsuredPerson, provinceOf, Referral } from '../../db/entities';
+import {
+  answerMoreInfoSignal,
+  cancelFilingUpdate,
+  changeFilingUpdate,
+  type FilingInput,
+  filingWorkflow,
+} from '../../workflows';
+import { requireRole } from '../auth/middleware';
+import { caseDetail, visibleFiling } from '../cases/read';
+import { problemFromTemporal } from '../cases/temporal-errors';
+import { type CaseDeps, currentUser } from '../context';
+import { findRecord, idempotencyKey, requestHash } from '../idempotency';
+import { HttpProblem } from '../problem';
+import { FilingCancel, FilingChange, FilingCreate, MoreInfoAnswer } from '../schemas';
+
+/** What a citizen does with their own filings: file, change, cancel, answer a request for more information. */
+export function citizenRouter(deps: CaseDeps): Router {
+  const router = Router();
+  const citizen = requireRole('citizen');
+
+  router.post('/filings', citizen, async (req, res) => {
+    const body = FilingCreate.parse(req.body);
+    const user = currentUser(res);
+    const psn_no = user.psn_no ?? '';
+    const key = idempotencyKey(req);
+    const hash = requestHash(req.body);
+    const em = deps.orm.em.fork();
+
+    const replay = async (): Promise<boolean> => {
+      if (!key) return false;
+      const record = await findRecord(em, user.id, key, hash);
+      if (record?.status && record.response) {
+        const location = record.response.location;
+        if (typeof location === 'string') res.location(location);
+        res.status(record.status).json(record.response);
+        return true;
+      }
+      return false;
+    };
+    if (await replay()) return;
+    const earlier = key ? await findRecord(em, user.id, key, hash) : null;
+
+    const person = await em.findOne(InsuredPerson, { psn_no });
+    if (!person) throw new HttpProblem(404, 'Not found', `no insured person ${psn_no}`);
+    const insuplc = person.insuplc_admdvs.unwrap().admdvs;
+    const region = await em.findOne(Admdvs, { admdvs: insuplc });
+    const prov_admdvs = region?.prov_admdvs ?? provinceOf(insuplc);
+    if (provinceOf(body.mdtrtarea_admdvs) === prov_admdvs) {
+      throw new HttpProblem(400, 'The request is not valid', 'mdtrtarea_admdvs: not cross-province', {
+        errors: [
+          {
+            path: 'mdtrtarea_admdvs',
+            message: 'the treatment place must be outside the insured province (跨省)',
+          },
+        ],
+      });
+    }
+
+    let id = earlier?.case_id ?? null;
+    if (!id) {
+      try {
+        id = await em.fork().transactional(async (tx) => {
+          const n = (await tx.count(Filing, { psn_no })) + 1;
+          const newId = `filing-${psn_no}-${n}`;
+          const now = new Date();
+          tx.create(Filing, {
+            id: newId,
+            psn_no,
+            insuplc_admdvs: insuplc,
+            prov_admdvs,
+            category: body.category,
+            status: 'SUBMITTED',
+            mdtrtarea_admdvs: body.mdtrtarea_admdvs,
+            fixmedins_code: body.fixmedins_code,
+            begndate: body.begndate,
+            enddate: body.enddate,
+            commitment: body.commitment,
+            deemed: false,
+            retro: body.retro !== null,
+            trt_dcla_detl_sn: null,
+            effective_at: null,
+            reason: null,
+            memo: body.memo ?? null,
+            form: body,
+            created_at: now,
+            updated_at: now,
+            projection_seq: 0,
+          });
+          if (key) {
+            tx.create(IdempotencyRecord, {
+              key,
+              user_id: user.id,
+              request_hash: hash,
+              case_id: newId,
+              status: null,
+              response: null,
+              created_at: now,
+            });
+          }
+          return newId;
+        });
+      } catch (error) {
+        // A concurrent twin with the same key won the race: answer as it will.
+        if (error instanceof UniqueConstraintViolationException && key && (await replay())) return;
+        if (error instanceof UniqueConstraintViolationException) {
+          throw new HttpProblem(409, 'Conflict', 'a filing was submitted at the same moment; try again');
+        }
+        throw error;
+      }
+    }
+
+    const input: FilingInput = {
+      filing_id: id,
+      psn_no,
+      category: body.category,
+      mdtrtarea_admdvs: body.mdtrtarea_admdvs,
+      fixmedins_code: body.fixmedins_code,
+      begndate: body.begndate,
+      enddate: body.enddate,
+      commitment: body.commitment,
+      emergency_adm_date: body.emergency_adm_date,
+      retro: body.retro,
+      referral: body.referral
+        ? { refl_fil_type: body.referral.refl_fil_type, summary: { ...body.referral, tel: body.tel } }
+        : null,
+      form: body,
+      submitted_by: user.username,
+    };
+    try {
+      await deps.temporal.workflow.start(filingWorkflow, {
+        workflowId: id,
+        taskQueue: deps.taskQueue,
+        args: [input],
+      });
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
+        // Nothing half-done: without a workflow there is no filing; the same key may simply be retried.
+        await em.fork().transactional(async (tx) => {
+          await tx.nativeDelete(IdempotencyRecord, { user_id: user.id, case_id: id });
+          await tx.nativeDelete(Filing, { id, projection_seq: 0 });
+        });
+        deps.log(`filing ${id} not started: ${String(error)}`);
+        throw new HttpProblem(
+          503,
+          'Workflow service unavailable',
+          'the filing was not submitted; try again later',
+        );
+      }
+    }
+    const location = `/api/v1/filings/${id}`;
+    const response = { id, status: 'SUBMITTED', location };
+    if (key)
+      await em.fork().nativeUpdate(IdempotencyRecord, { user_id: user.id, key }, { status: 202, response });
+    res.status(202).location(location).json(response);
+  });
+
+  router.post('/filings/:id/change', citizen, async (req, res) => {
+    const body = FilingChange.parse(req.body);
+    const user = currentUser(res);
+    const em = deps.orm.em.fork();
+    const filing = await visibleFiling(em, user, req.params.id as string);
+    try {
+      await deps.temporal.workflow
+        .getHandle(filing.id)
+        .executeUpdate(changeFilingUpdate, { args: [{ ...body, requested_by: user.username }] });
+    } catch (error) {
+      throw problemFromTemporal(error, 'the change');
+    }
+    res.json(await caseDetail(em.fork(), user, await visibleFiling(em.fork(), user, filing.id)));
+  });
+
+  router.post('/filings/:id/cancel', citizen, async (req, res) => {
+    const body = FilingCancel.parse(req.body);
+    const user = currentUser(res);
+    const em = deps.orm.em.fork();
+    const filing = await visibleFiling(em, user, req.params.id as string);
+    try {
+      await deps.temporal.workflow
+        .getHandle(filing.id)
+        .executeUpdate(cancelFilingUpdate, { args: [{ reason: body.reason, requested_by: user.username }] });
+    } catch (error) {
+      throw problemFromTemporal(error, 'the cancellation');
+    }
+    res.json(await caseDetail(em.fork(), user, await visibleFiling(em.fork(), user, filing.id)));
+  });
+
+  router.post('/filings/:id/more-info', citizen, async (req, res) => {
+    const body = MoreInfoAnswer.parse(req.body);
+    const user = currentUser(res);
+    const em = deps.orm.em.fork();
+    const filing = await visibleFiling(em, user, req.params.id as string);
+    const referral = await em.findOne(Referral, { filing_id: filing.id });
+    if (referral?.status !== 'MORE_INFO') {
+      throw new HttpProblem(409, 'Refused', 'no request for more information is waiting for an answer');
+    }
+    try {
+      await deps.temporal.workflow
+        .getHandle(referral.id)
+        .signal(answerMoreInfoSignal, { ...body, answered_by: user.username });
+    } catch (error) {
+      throw problemFromTemporal(error, 'the answer');
+    }
+    res.status(202).json({ id: filing.id, accepted: true });
+  });
+
+  return router;
+}

@@ -1,0 +1,174 @@
+import { z } from 'zod';
+import * as s from './schemas';
+
+type Op = {
+  summary: string;
+  roles: string;
+  body?: z.ZodType;
+  query?: z.ZodObject;
+  ok: string;
+  idempotent?: boolean;
+};
+
+const ops: Record<string, Record<string, Op>> = {
+  '/api/v1/auth/login': {
+    post: { summary: '登录 Log in: a signed token', roles: 'anyone', body: s.LoginRequest, ok: '200' },
+  },
+  '/api/v1/me': { get: { summary: 'The current user and scope', roles: 'any', ok: '200' } },
+  '/api/v1/filings': {
+    post: {
+      summary: '备案 File: starts a filing case (202 + Location)',
+      roles: 'citizen',
+      body: s.FilingCreate,
+      ok: '202',
+      idempotent: true,
+    },
+    get: {
+      summary: 'List filings: own (citizen) or the province’s (agency)',
+      roles: 'any',
+      query: s.FilingQuery,
+      ok: '200',
+    },
+  },
+  '/api/v1/filings/{id}': {
+    get: { summary: 'A case with its referral, timeline and tasks', roles: 'any', ok: '200' },
+  },
+  '/api/v1/filings/{id}/change': {
+    post: {
+      summary: '变更 Change an active filing (refused in the long-term lock)',
+      roles: 'citizen',
+      body: s.FilingChange,
+      ok: '200',
+    },
+  },
+  '/api/v1/filings/{id}/cancel': {
+    post: {
+      summary: '取消 Cancel a filing (refused in the long-term lock)',
+      roles: 'citizen',
+      body: s.FilingCancel,
+      ok: '200',
+    },
+  },
+  '/api/v1/filings/{id}/more-info': {
+    post: {
+      summary: '补充材料 Answer a request for more information',
+      roles: 'citizen',
+      body: s.MoreInfoAnswer,
+      ok: '202',
+    },
+  },
+  '/api/v1/filings/{id}/revoke': {
+    post: {
+      summary: '撤销 Revoke an approved referral (2502)',
+      roles: 'staff, supervisor',
+      body: s.ReferralRevoke,
+      ok: '200',
+    },
+  },
+  '/api/v1/tasks': {
+    get: {
+      summary: '待办 The review queue of the user’s province',
+      roles: 'staff, supervisor',
+      query: s.TaskQuery,
+      ok: '200',
+    },
+  },
+  '/api/v1/tasks/{id}': { get: { summary: 'A task with its case', roles: 'staff, supervisor', ok: '200' } },
+  '/api/v1/tasks/{id}/claim': {
+    post: { summary: '认领 Claim a task', roles: 'staff, supervisor', ok: '200' },
+  },
+  '/api/v1/tasks/{id}/release': {
+    post: { summary: '释放 Release a claimed task', roles: 'staff, supervisor', ok: '200' },
+  },
+  '/api/v1/tasks/{id}/decision': {
+    post: {
+      summary: '审核 Decide: approve, reject (reason) or request more information (reason)',
+      roles: 'staff, supervisor',
+      body: s.TaskDecision,
+      ok: '200',
+    },
+  },
+};
+
+const problem = { $ref: '#/components/schemas/Problem' };
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problem } },
+});
+
+/** OpenAPI 3.1, built from the same zod schemas the routes validate with. */
+export function openApiDocument() {
+  // Every schema with a `.meta({ id })` becomes a component; routes refer to it by $ref.
+  const registry = z.toJSONSchema(z.globalRegistry, {
+    io: 'input',
+    unrepresentable: 'any',
+    uri: (id) => `#/components/schemas/${id}`,
+  });
+  const schemas: Record<string, unknown> = {};
+  for (const [id, schema] of Object.entries(registry.schemas)) {
+    const { $schema: _s, $id: _i, ...rest } = schema as Record<string, unknown>;
+    schemas[id] = rest;
+  }
+  const ref = (schema: z.ZodType) => {
+    const id = (z.globalRegistry.get(schema) as { id?: string } | undefined)?.id;
+    if (id) return { $ref: `#/components/schemas/${id}` };
+    return z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
+  };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, methods] of Object.entries(ops)) {
+    paths[path] = {};
+    for (const [method, op] of Object.entries(methods)) {
+      const parameters: unknown[] = [];
+      if (path.includes('{id}'))
+        parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+      if (op.query) {
+        for (const [name, field] of Object.entries(op.query.shape)) {
+          parameters.push({
+            name,
+            in: 'query',
+            required: false,
+            schema: z.toJSONSchema(field as z.ZodType, { io: 'input' }),
+          });
+        }
+      }
+      if (op.idempotent) {
+        parameters.push({
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: false,
+          description: 'a repeat with the same key and body gets the first answer; one case is created',
+          schema: { type: 'string', maxLength: 128 },
+        });
+      }
+      (paths[path] as Record<string, unknown>)[method] = {
+        summary: op.summary,
+        description: `Roles: ${op.roles}.`,
+        ...(path.endsWith('/login') ? {} : { security: [{ bearer: [] }] }),
+        parameters,
+        ...(op.body
+          ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } }
+          : {}),
+        responses: {
+          [op.ok]: { description: op.ok === '202' ? 'accepted' : 'ok', content: { 'application/json': {} } },
+          '400': problemResponse('invalid request: `errors` names each field'),
+          '401': problemResponse('no or bad token'),
+          '403': problemResponse('wrong role or province'),
+          '404': problemResponse('not found or not visible to this user'),
+          '409': problemResponse('refused by the case (state, lock) or already decided'),
+          '503': problemResponse('the workflow service did not answer'),
+        },
+      };
+    }
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Yidi 异地 API',
+      version: '1',
+      description: 'Cross-province direct settlement: filings (异地就医备案) and referral review (转诊审批).',
+    },
+    servers: [{ url: '/' }],
+    components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    paths,
+  };
+}

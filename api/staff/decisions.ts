@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { raw } from '@mikro-orm/core';
+import type { Client } from '@temporalio/client';
+import { CaseEvent, type Decision, HumanTask } from '../../db/entities';
+import type { Orm } from '../../db/orm';
+import { type DecisionMessage, decideSignal } from '../../workflows';
+import type { AuthUser } from '../auth/tokens';
+import { HttpProblem } from '../problem';
+
+/**
+ * Records a decision durably, then delivers it. One transaction marks the task decided (a conditional
+ * update on status and version, so a second decision finds nothing to update → 409) and appends the
+ * timeline event; the decided row is the outbox until `delivered_at` is set.
+ */
+export async function recordDecision(
+  orm: Orm,
+  user: AuthUser,
+  taskId: string,
+  body: { decision: Decision; reason?: string; version?: number },
+): Promise<HumanTask> {
+  const em = orm.em.fork();
+  return em.transactional(async (tx) => {
+    const task = await tx.findOne(HumanTask, { id: taskId });
+    if (!task || task.prov_admdvs !== user.prov_admdvs) {
+      // A task of another province: the reviewer may not act on it (the case itself is not shown to them).
+      if (task) throw new HttpProblem(403, 'Forbidden', 'this task belongs to another province');
+      throw new HttpProblem(404, 'Not found', `no task ${taskId}`);
+    }
+    if (task.status === 'decided') {
+      throw new HttpProblem(
+        409,
+        'Already decided',
+        `task ${taskId} was decided by ${task.decided_by} at ${task.decided_at?.toISOString()}`,
+      );
+    }
+    if (task.status === 'cancelled')
+      throw new HttpProblem(409, 'Conflict', 'the task was cancelled (case withdrawn)');
+    if (user.role === 'staff' && task.status === 'escalated') {
+      throw new HttpProblem(403, 'Forbidden', 'the SLA lapsed: this task was escalated to a supervisor');
+    }
+    if (user.role === 'staff' && task.assignee && task.assignee !== user.username) {
+      throw new HttpProblem(409, 'Conflict', `the task is claimed by ${task.assignee}`);
+    }
+    const decidedAt = new Date();
+    const decisionId = randomUUID();
+    const updated = await tx
+      .createQueryBuilder(HumanTask)
+      .update({
+        status: 'decided',
+        decision: body.decision,
+        decision_id: decisionId,
+        reason: body.reason?.trim() || null,
+        decided_by: user.username,
+        decided_at: decidedAt,
+        assignee: task.assignee ?? user.username,
+        version: raw('version + 1'),
+      })
+      .where({
+        id: taskId,
+        status: { $in: ['open', 'claimed', 'escalated'] },
+        ...(body.version === undefined ? {} : { version: body.version }),
+      })
+      .execute('run');
+    if (updated.affectedRows !== 1) {
+      throw new HttpProblem(
+        409,
+        'Conflict',
+        'the task changed since it was read (decided, escalated or re-claimed)',
+      );
+    }
+    tx.create(CaseEvent, {
+      id: `${task.case_id}:d-${decisionId}`,
+      case_id: task.case_id,
+      at: decidedAt,
+      actor: user.username,
+      kind: 'decision_recorded',
+      detail: { task_id: taskId, decision: body.decision, reason: body.reason ?? null, role: user.role },
+    });
+    await tx.flush();
+    tx.clear();
+    const fresh = await tx.findOneOrFail(HumanTask, { id: taskId });
+    return fresh;
+  });
+}
+
+export function decisionMessage(task: HumanTask): DecisionMessage {
+  if (!task.decision || !task.decision_id || !task.decided_by || !task.decided_at) {
+    throw new Error(`task ${task.id} has no recorded decision`);
+  }
+  return {
+    decision_id: task.decision_id,
+    task_id: task.id,
+    decision: task.decision,
+    reason: task.reason,
+    decided_by: task.decided_by,
+    decided_at: task.decided_at.toISOString(),
+  };
+}
+
+/** Signals the workflow and marks the row delivered; the workflow ignores a decision id it has seen. */
+export async function deliver(orm: Orm, temporal: Client, task: HumanTask): Promise<void> {
+  await temporal.workflow.getHandle(task.workflow_id).signal(decideSignal, decisionMessage(task));
+  await orm.em.fork().nativeUpdate(HumanTask, { id: task.id }, { delivered_at: new Date() });
+}
+
+/** Delivers every recorded but undelivered decision; returns how many went out. */
+export async function deliverPending(orm: Orm, temporal: Client, log: (m: string) => void): Promise<number> {
+  const pending = await orm.em
+    .fork()
+    .find(HumanTask, { status: 'decided', delivered_at: null }, { limit: 100 });
+  let delivered = 0;
+  for (const task of pending) {
+    try {
+      await deliver(orm, temporal, task);
+      delivered += 1;
+    } catch (error) {
+      log(`decision on ${task.id} still pending delivery: ${String(error)}`);
+    }
+  }
+  return delivered;
+}
+
+/** The outbox loop: retries pending deliveries every few seconds until stopped. */
+export function startOutbox(
+  orm: Orm,
+  temporal: Client,
+  log: (m: string) => void,
+  everyMs = 5_000,
+): () => void {
+  let running = false;
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    deliverPending(orm, temporal, log)
+      .catch((error: unknown) => log(`outbox: ${String(error)}`))
+      .finally(() => {
+        running = false;
+      });
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,23 @@
+import { Router } from 'express';
+import { authenticate } from './auth/middleware';
+import { authRouter } from './auth/routes';
+import { casesRouter } from './cases/routes';
+import { citizenRouter } from './citizen/routes';
+import type { CaseDeps } from './context';
+import { openApiDocument } from './openapi';
+import { staffRouter } from './staff/routes';
+
+/** `/api/v1`: the login and the OpenAPI document are public; everything else needs a token. */
+export function apiV1(deps: CaseDeps): Router {
+  const router = Router();
+  const document = openApiDocument();
+  router.get('/openapi.json', (_req, res) => {
+    res.json(document);
+  });
+  router.use(authRouter(deps));
+  router.use(authenticate(deps.tokenSecret));
+  router.use(citizenRouter(deps));
+  router.use(staffRouter(deps));
+  router.use(casesRouter(deps));
+  return router;
+}

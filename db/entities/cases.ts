@@ -1,0 +1,223 @@
+import { EntitySchema } from '@mikro-orm/core';
+import {
+  DECISIONS,
+  type Decision,
+  FILING_CATEGORIES,
+  FILING_STATUSES,
+  type FilingCategory,
+  type FilingStatus,
+  REFERRAL_STATUSES,
+  type ReferralStatus,
+  TASK_STATUSES,
+  type TaskStatus,
+} from '../../workflows/case-types';
+
+export * from '../../workflows/case-types';
+
+/**
+ * 异地就医备案, as last projected from its `filing` workflow: list views read this row, never the
+ * workflow. The primary key is the workflow id (`filing-<psn_no>-<n>`).
+ */
+export class Filing {
+  id!: string;
+  psn_no!: string;
+  insuplc_admdvs!: string;
+  /** The insured province: the agency that owns the case and the staff who may see it. */
+  prov_admdvs!: string;
+  category!: FilingCategory;
+  status!: FilingStatus;
+  /** Treatment place: a province for 直辖市/海南/西藏…, else a city (2501 body spelling). */
+  mdtrtarea_admdvs!: string;
+  fixmedins_code!: string | null;
+  begndate!: string;
+  enddate!: string | null;
+  commitment!: boolean;
+  /** 视同已备案: an emergency filing deemed at admission. */
+  deemed!: boolean;
+  /** 补备案: filed after admission, before discharge settlement. */
+  retro!: boolean;
+  trt_dcla_detl_sn!: string | null;
+  /** When the filing took effect; the long-term change lock counts from here. */
+  effective_at!: Date | null;
+  reason!: string | null;
+  memo!: string | null;
+  form!: Record<string, unknown>;
+  created_at!: Date;
+  updated_at!: Date;
+  /** The workflow's projection counter: an older snapshot never overwrites a newer one. */
+  projection_seq!: number;
+}
+
+export const FilingSchema = new EntitySchema<Filing>({
+  class: Filing,
+  tableName: 'filing',
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    psn_no: { type: 'string', length: 30, index: true },
+    insuplc_admdvs: { type: 'string', length: 6 },
+    prov_admdvs: { type: 'string', length: 6, index: true },
+    category: { enum: true, items: () => [...FILING_CATEGORIES] },
+    status: { enum: true, items: () => [...FILING_STATUSES] },
+    mdtrtarea_admdvs: { type: 'string', length: 6 },
+    fixmedins_code: { type: 'string', length: 30, nullable: true },
+    begndate: { type: 'date' },
+    enddate: { type: 'date', nullable: true },
+    commitment: { type: 'boolean' },
+    deemed: { type: 'boolean' },
+    retro: { type: 'boolean' },
+    trt_dcla_detl_sn: { type: 'string', length: 40, nullable: true, unique: true },
+    effective_at: { type: 'datetime', nullable: true },
+    reason: { type: 'text', nullable: true },
+    memo: { type: 'text', nullable: true },
+    form: { type: 'json' },
+    created_at: { type: 'datetime' },
+    updated_at: { type: 'datetime' },
+    projection_seq: { type: 'integer' },
+  },
+});
+
+/** 转诊备案 (2501), projected from its `referral` workflow; revoked by 2502 semantics. */
+export class Referral {
+  id!: string;
+  filing_id!: string;
+  psn_no!: string;
+  prov_admdvs!: string;
+  status!: ReferralStatus;
+  refl_fil_type!: string;
+  mdtrtarea_admdvs!: string;
+  fixmedins_code!: string | null;
+  trt_dcla_detl_sn!: string | null;
+  reason!: string | null;
+  memo!: string | null;
+  escalated!: boolean;
+  summary!: Record<string, unknown>;
+  updated_at!: Date;
+  projection_seq!: number;
+}
+
+export const ReferralSchema = new EntitySchema<Referral>({
+  class: Referral,
+  tableName: 'referral',
+  properties: {
+    id: { type: 'string', length: 64, primary: true },
+    filing_id: { type: 'string', length: 64, index: true },
+    psn_no: { type: 'string', length: 30 },
+    prov_admdvs: { type: 'string', length: 6 },
+    status: { enum: true, items: () => [...REFERRAL_STATUSES] },
+    refl_fil_type: { type: 'string', length: 6 },
+    mdtrtarea_admdvs: { type: 'string', length: 6 },
+    fixmedins_code: { type: 'string', length: 30, nullable: true },
+    trt_dcla_detl_sn: { type: 'string', length: 40, nullable: true },
+    reason: { type: 'text', nullable: true },
+    memo: { type: 'text', nullable: true },
+    escalated: { type: 'boolean' },
+    summary: { type: 'json' },
+    updated_at: { type: 'datetime' },
+    projection_seq: { type: 'integer' },
+  },
+});
+
+/**
+ * A human step: created by a workflow activity, decided through the API. The decided row is also the
+ * outbox: `delivered_at` stays null until the workflow has accepted the decision's signal.
+ */
+export class HumanTask {
+  id!: string;
+  case_id!: string;
+  workflow_id!: string;
+  kind!: string;
+  /** Who may act: `staff` at first, `supervisor` once the SLA lapsed. */
+  role!: 'staff' | 'supervisor';
+  prov_admdvs!: string;
+  assignee!: string | null;
+  status!: TaskStatus;
+  due_at!: Date;
+  escalated_at!: Date | null;
+  decision!: Decision | null;
+  decision_id!: string | null;
+  reason!: string | null;
+  decided_by!: string | null;
+  decided_at!: Date | null;
+  delivered_at!: Date | null;
+  summary!: Record<string, unknown>;
+  created_at!: Date;
+  version!: number;
+}
+
+export const HumanTaskSchema = new EntitySchema<HumanTask>({
+  class: HumanTask,
+  tableName: 'human_task',
+  properties: {
+    id: { type: 'string', length: 80, primary: true },
+    case_id: { type: 'string', length: 64, index: true },
+    workflow_id: { type: 'string', length: 80 },
+    kind: { type: 'string', length: 32 },
+    role: { enum: true, items: () => ['staff', 'supervisor'] },
+    prov_admdvs: { type: 'string', length: 6, index: true },
+    assignee: { type: 'string', length: 64, nullable: true },
+    status: { enum: true, items: () => [...TASK_STATUSES] },
+    due_at: { type: 'datetime' },
+    escalated_at: { type: 'datetime', nullable: true },
+    decision: { enum: true, items: () => [...DECISIONS], nullable: true },
+    decision_id: { type: 'uuid', nullable: true },
+    reason: { type: 'text', nullable: true },
+    decided_by: { type: 'string', length: 64, nullable: true },
+    decided_at: { type: 'datetime', nullable: true },
+    delivered_at: { type: 'datetime', nullable: true },
+    summary: { type: 'json' },
+    created_at: { type: 'datetime' },
+    version: { type: 'integer', version: true },
+  },
+});
+
+/** One step of a case's timeline, as the citizen and staff see it. */
+export class CaseEvent {
+  /** `<case id>:<seq>` from the workflow, so an activity retry writes it once. */
+  id!: string;
+  case_id!: string;
+  at!: Date;
+  actor!: string;
+  kind!: string;
+  detail!: Record<string, unknown>;
+}
+
+export const CaseEventSchema = new EntitySchema<CaseEvent>({
+  class: CaseEvent,
+  tableName: 'case_event',
+  properties: {
+    id: { type: 'string', length: 120, primary: true },
+    case_id: { type: 'string', length: 64, index: true },
+    at: { type: 'datetime' },
+    actor: { type: 'string', length: 64 },
+    kind: { type: 'string', length: 40 },
+    detail: { type: 'json' },
+  },
+});
+
+/** The first answer to a POST with an `Idempotency-Key`, replayed for a repeat of the same request. */
+export class IdempotencyRecord {
+  id!: number;
+  key!: string;
+  user_id!: string;
+  request_hash!: string;
+  case_id!: string | null;
+  status!: number | null;
+  response!: Record<string, unknown> | null;
+  created_at!: Date;
+}
+
+export const IdempotencyRecordSchema = new EntitySchema<IdempotencyRecord>({
+  class: IdempotencyRecord,
+  tableName: 'idempotency_record',
+  properties: {
+    id: { type: 'integer', primary: true, autoincrement: true },
+    key: { type: 'string', length: 128 },
+    user_id: { type: 'uuid' },
+    request_hash: { type: 'string', length: 64 },
+    case_id: { type: 'string', length: 64, nullable: true },
+    status: { type: 'integer', nullable: true },
+    response: { type: 'json', nullable: true },
+    created_at: { type: 'datetime' },
+  },
+  uniques: [{ properties: ['user_id', 'key'] }],
+});

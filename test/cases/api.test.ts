@@ -1,0 +1,322 @@
+import type { Client } from '@temporalio/client';
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { deliverPending } from '../../api/staff/decisions';
+import { Filing, HumanTask } from '../../db/entities';
+import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
+import { DEMO_PASSWORD } from '../../db/seed-data';
+import { cstDate } from '../../workflows/calendar';
+import { migratedOrm } from '../support/db';
+import { bundleCaseWorkflows, caseWorker, eventually } from '../support/temporal';
+
+let orm: Orm;
+let close: () => Promise<void>;
+let w: Awaited<ReturnType<typeof caseWorker>>;
+let app: Express;
+const logs: string[] = [];
+const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
+
+function appWith(temporal: Client): Express {
+  return createApp({
+    database: up,
+    temporal: up,
+    log: (m) => logs.push(m),
+    cases: { orm, temporal, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
+  });
+}
+
+beforeAll(async () => {
+  const db = await migratedOrm();
+  orm = db.orm;
+  close = db.close;
+  await seedReferenceData(orm.em.fork());
+  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
+  app = appWith(w.client);
+}, 120_000);
+afterAll(async () => {
+  await w?.teardown();
+  await close?.();
+});
+
+const tokens = new Map<string, string>();
+async function login(username: string): Promise<string> {
+  const cached = tokens.get(username);
+  if (cached) return cached;
+  const res = await request(app)
+    .post('/api/v1/auth/login')
+    .send({ username, password: DEMO_PASSWORD })
+    .expect(200);
+  tokens.set(username, res.body.token);
+  return res.body.token as string;
+}
+const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
+
+const referralForm = () => ({
+  category: 'referral',
+  mdtrtarea_admdvs: '510100',
+  fixmedins_code: 'H51010000001',
+  begndate: cstDate(Date.now()),
+  tel: '13800000001',
+  referral: {
+    refl_fil_type: '1',
+    diag_name: '肺恶性肿瘤',
+    refl_hosp_name: '合肥市第一人民医院',
+    documents: ['转诊证明.pdf'],
+  },
+});
+
+async function fileReferral(username: string, key?: string): Promise<string> {
+  const req = request(app)
+    .post('/api/v1/filings')
+    .set(await as(username));
+  if (key) req.set('Idempotency-Key', key);
+  const res = await req.send(referralForm()).expect(202);
+  expect(res.headers.location).toBe(`/api/v1/filings/${res.body.id}`);
+  return res.body.id as string;
+}
+
+async function openTaskOf(case_id: string): Promise<HumanTask> {
+  return eventually(
+    async () => (await orm.em.fork().findOne(HumanTask, { case_id, status: 'open' })) ?? undefined,
+  );
+}
+
+test('login gives a signed token; a bad password or a forged token is 401', async () => {
+  const me = await request(app)
+    .get('/api/v1/me')
+    .set(await as('zhangwei'))
+    .expect(200);
+  expect(me.body).toMatchObject({ role: 'citizen', psn_no: 'P34010000000001' });
+  await request(app).post('/api/v1/auth/login').send({ username: 'zhangwei', password: 'nope' }).expect(401);
+  const forged = `${(await login('zhangwei')).split('.')[0]}.AAAA`;
+  const res = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${forged}`).expect(401);
+  expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+});
+
+test('an invalid form is 400 problem+json naming each field', async () => {
+  const res = await request(app)
+    .post('/api/v1/filings')
+    .set(await as('zhangwei'))
+    .send({ category: 'holiday', mdtrtarea_admdvs: '51', begndate: 'tomorrow' })
+    .expect(400);
+  expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  const paths = (res.body.errors as { path: string }[]).map((e) => e.path).sort();
+  expect(paths).toEqual(expect.arrayContaining(['begndate', 'category', 'mdtrtarea_admdvs', 'tel']));
+  const sameProvince = await request(app)
+    .post('/api/v1/filings')
+    .set(await as('zhangwei'))
+    .send({ ...referralForm(), mdtrtarea_admdvs: '340100' })
+    .expect(400);
+  expect(sameProvince.body.errors[0].path).toBe('mdtrtarea_admdvs');
+});
+
+test('a repeated submission with the same Idempotency-Key gets the same answer and makes one case', async () => {
+  const key = `k-${Date.now()}`;
+  const [a, b] = [await fileReferral('liuyang', key), await fileReferral('liuyang', key)];
+  expect(b).toBe(a);
+  expect(await orm.em.fork().count(Filing, { psn_no: 'P32030000000001' })).toBe(1);
+  await request(app)
+    .post('/api/v1/filings')
+    .set(await as('liuyang'))
+    .set('Idempotency-Key', key)
+    .send({ ...referralForm(), tel: '13900000000' })
+    .expect(422);
+});
+
+test('referral end to end: province scope, wrong role and province 403, approval once, 409 on a second decision', async () => {
+  const id = await fileReferral('zhangwei');
+  const task = await openTaskOf(id);
+
+  // 海南's staff never see a case of a citizen insured in 安徽.
+  const hiQueue = await request(app)
+    .get('/api/v1/tasks')
+    .set(await as('staff-hi'))
+    .expect(200);
+  expect(hiQueue.body.items.map((t: HumanTask) => t.case_id)).not.toContain(id);
+  await request(app)
+    .get(`/api/v1/filings/${id}`)
+    .set(await as('staff-hi'))
+    .expect(404);
+  const hiList = await request(app)
+    .get('/api/v1/filings')
+    .set(await as('staff-hi'))
+    .expect(200);
+  expect(hiList.body.items.map((f: Filing) => f.id)).not.toContain(id);
+  await request(app)
+    .get(`/api/v1/filings/${id}`)
+    .set(await as('lixiuying'))
+    .expect(404);
+
+  const ahQueue = await request(app)
+    .get('/api/v1/tasks')
+    .set(await as('staff-ah'))
+    .expect(200);
+  expect(ahQueue.body.items.map((t: HumanTask) => t.id)).toContain(task.id);
+
+  const approve = { decision: 'approve' };
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-hi'))
+    .send(approve)
+    .expect(403);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('zhangwei'))
+    .send(approve)
+    .expect(403);
+  const noReason = await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send({ decision: 'reject' })
+    .expect(400);
+  expect(noReason.body.errors[0].path).toBe('reason');
+
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-ah'))
+    .expect(200);
+  const decided = await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send(approve)
+    .expect(200);
+  expect(decided.body).toMatchObject({
+    status: 'decided',
+    decision: 'approve',
+    decided_by: 'staff-ah',
+    delivered: true,
+  });
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send(approve)
+    .expect(409);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('super-ah'))
+    .send(approve)
+    .expect(409);
+
+  const detail = await eventually(async () => {
+    const res = await request(app)
+      .get(`/api/v1/filings/${id}`)
+      .set(await as('zhangwei'))
+      .expect(200);
+    return res.body.filing.status === 'ACTIVE' ? res.body : undefined;
+  });
+  expect(detail.filing.trt_dcla_detl_sn).toMatch(/^TD340100/);
+  expect(detail.referral.status).toBe('APPROVED');
+  const kinds = detail.timeline.map((e: { kind: string }) => e.kind);
+  expect(kinds).toEqual(
+    expect.arrayContaining([
+      'submitted',
+      'review_task_opened',
+      'decision_recorded',
+      'referral_approved',
+      'active',
+    ]),
+  );
+  expect(kinds.filter((k: string) => k === 'referral_approved')).toHaveLength(1);
+
+  // 2502: staff revoke the approved referral with a memo.
+  await request(app)
+    .post(`/api/v1/filings/${id}/revoke`)
+    .set(await as('staff-hi'))
+    .send({ memo: 'x' })
+    .expect(404);
+  const revoked = await request(app)
+    .post(`/api/v1/filings/${id}/revoke`)
+    .set(await as('staff-ah'))
+    .send({ memo: '患者已回参保地治疗' })
+    .expect(200);
+  expect(revoked.body.filing.status).toBe('REVOKED');
+  expect(revoked.body.referral.status).toBe('REVOKED');
+});
+
+test('a Temporal outage during a decision: recorded, answered 503, delivered later exactly once', async () => {
+  const id = await fileReferral('lixiuying');
+  const task = await openTaskOf(id);
+  const down = {
+    workflow: {
+      getHandle: () => ({
+        signal: async () => {
+          throw new Error('14 UNAVAILABLE: connection refused');
+        },
+      }),
+    },
+  } as unknown as Client;
+  const res = await request(appWith(down))
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send({ decision: 'more_info', reason: '请补充病历' })
+    .expect(503);
+  expect(res.body).toMatchObject({ recorded: true, delivered: false, decision: 'more_info' });
+  const stored = await orm.em.fork().findOneOrFail(HumanTask, { id: task.id });
+  expect(stored).toMatchObject({ status: 'decided', decision: 'more_info', delivered_at: null });
+
+  expect(await deliverPending(orm, w.client, () => undefined)).toBe(1);
+  expect(await deliverPending(orm, w.client, () => undefined)).toBe(0);
+  const detail = await eventually(async () => {
+    const r = await request(app)
+      .get(`/api/v1/filings/${id}`)
+      .set(await as('lixiuying'))
+      .expect(200);
+    return r.body.referral?.status === 'MORE_INFO' ? r.body : undefined;
+  });
+  expect(detail.referral.memo).toBe('请补充病历');
+
+  // The citizen answers; a new review round opens; the citizen then cancels while it is under review.
+  await request(app)
+    .post(`/api/v1/filings/${id}/more-info`)
+    .set(await as('lixiuying'))
+    .send({ answer: '已补充', documents: ['病历.pdf'] })
+    .expect(202);
+  await eventually(
+    async () =>
+      (await orm.em.fork().findOne(HumanTask, { id: task.id.replace(/-t1$/, '-t2'), status: 'open' })) ??
+      undefined,
+  );
+  const cancelled = await request(app)
+    .post(`/api/v1/filings/${id}/cancel`)
+    .set(await as('lixiuying'))
+    .send({ reason: '不去了' })
+    .expect(200);
+  expect(cancelled.body.filing.status).toBe('CANCELLED');
+  await eventually(async () =>
+    (await orm.em.fork().findOne(HumanTask, { id: task.id.replace(/-t1$/, '-t2') }))?.status === 'cancelled'
+      ? true
+      : undefined,
+  );
+});
+
+test('a long-term filing cannot be changed within the lock: 409 with the reason', async () => {
+  const res = await request(app)
+    .post('/api/v1/filings')
+    .set(await as('wangfang'))
+    .send({
+      category: 'long_term_residence',
+      mdtrtarea_admdvs: '510100',
+      begndate: cstDate(Date.now()),
+      tel: '13800000003',
+      commitment: true,
+    })
+    .expect(202);
+  await eventually(async () =>
+    (await orm.em.fork().findOne(Filing, { id: res.body.id }))?.status === 'ACTIVE' ? true : undefined,
+  );
+  const refused = await request(app)
+    .post(`/api/v1/filings/${res.body.id}/change`)
+    .set(await as('wangfang'))
+    .send({ mdtrtarea_admdvs: '310000', memo: '搬家' })
+    .expect(409);
+  expect(refused.body.detail).toMatch(/cannot be changed or cancelled before/);
+});
+
+test('the OpenAPI document is served from the zod schemas', async () => {
+  const res = await request(app).get('/api/v1/openapi.json').expect(200);
+  expect(res.body.openapi).toBe('3.1.0');
+  expect(res.body.paths['/api/v1/tasks/{id}/decision'].post).toBeDefined();
+  expect(res.body.components.schemas.FilingCreate.properties.category.enum).toContain('referral');
+});

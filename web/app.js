@@ -1,0 +1,155 @@
+// Shared by every page: the token (per browser tab session), API calls, Chinese labels, rendering.
+
+export const labels = {
+  category: {
+    retired_resettled: '异地安置退休',
+    long_term_residence: '异地长期居住',
+    resident_worker: '常驻异地工作',
+    referral: '异地转诊',
+    emergency: '急诊抢救',
+    other_temporary: '其他临时外出',
+  },
+  status: {
+    SUBMITTED: '已提交',
+    UNDER_REVIEW: '审核中',
+    ACTIVE: '已生效',
+    REJECTED: '未通过',
+    EXPIRED: '已过期',
+    CANCELLED: '已取消',
+    REVOKED: '已撤销',
+    REQUESTED: '已申请',
+    MORE_INFO: '待补充材料',
+    APPROVED: '已批准',
+    WITHDRAWN: '已撤回',
+    open: '待处理',
+    claimed: '已认领',
+    escalated: '已督办',
+    decided: '已决定',
+    cancelled: '已取消',
+  },
+  decision: { approve: '批准', reject: '驳回', more_info: '补充材料' },
+  event: {
+    submitted: '提交备案',
+    insured_status_checked: '参保状态核验通过',
+    rejected: '备案未通过',
+    active: '备案生效',
+    emergency_deemed: '急诊视同备案',
+    changed: '备案变更',
+    cancelled: '备案取消',
+    expired: '备案到期',
+    referral_requested: '转诊申请',
+    review_task_opened: '进入审核',
+    escalated: '超时督办',
+    decision_recorded: '审核决定已记录',
+    referral_approved: '转诊批准',
+    referral_rejected: '转诊驳回',
+    more_info_requested: '要求补充材料',
+    more_info_answered: '已补充材料',
+    referral_withdrawn: '转诊撤回',
+    referral_revoked: '转诊撤销 (2502)',
+  },
+};
+
+export const label = (kind, value) => labels[kind]?.[value] ?? value ?? '';
+
+export function session() {
+  const raw = sessionStorage.getItem('yidi.session');
+  return raw ? JSON.parse(raw) : null;
+}
+
+export function requireSession(roles) {
+  const s = session();
+  if (!s || (roles && !roles.includes(s.user.role))) {
+    location.href = '/login.html';
+    throw new Error('not logged in');
+  }
+  return s;
+}
+
+export async function api(method, path, body, headers = {}) {
+  const s = session();
+  const res = await fetch(`/api/v1${path}`, {
+    method,
+    headers: {
+      ...(body ? { 'content-type': 'application/json' } : {}),
+      ...(s ? { authorization: `Bearer ${s.token}` } : {}),
+      ...headers,
+    },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const data = res.status === 204 ? null : await res.json();
+  if (!res.ok) {
+    const lines = [data?.title ?? `HTTP ${res.status}`];
+    if (data?.errors) for (const e of data.errors) lines.push(`${e.path}: ${e.message}`);
+    else if (data?.detail) lines.push(data.detail);
+    const error = new Error(lines.join('\n'));
+    error.status = res.status;
+    throw error;
+  }
+  return data;
+}
+
+export const el = (html) => {
+  const t = document.createElement('template');
+  t.innerHTML = html.trim();
+  return t.content.firstElementChild;
+};
+
+export const esc = (v) =>
+  String(v ?? '').replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
+  );
+
+export const fmt = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '');
+
+export const badge = (value) =>
+  `<span class="badge ${esc(value)}">${esc(label('status', value) || label('decision', value))}</span>`;
+
+export function timeline(events) {
+  return `<ol class="timeline">${events
+    .map((e) => {
+      const d = e.detail ?? {};
+      const extra = [
+        d.reason,
+        d.questions,
+        d.memo,
+        d.answer,
+        d.trt_dcla_detl_sn,
+        d.decision && label('decision', d.decision),
+      ]
+        .filter(Boolean)
+        .map(esc)
+        .join(' · ');
+      return `<li data-kind="${esc(e.kind)}"><time datetime="${esc(e.at)}">${fmt(e.at)}</time><strong>${esc(
+        label('event', e.kind),
+      )}</strong> <small class="en">${esc(e.actor)}</small>${extra ? ` — ${extra}` : ''}</li>`;
+    })
+    .join('')}</ol>`;
+}
+
+/** The header navigation for the logged-in user's role. */
+export function nav() {
+  const s = session();
+  const links =
+    {
+      citizen: [['/filings.html', '我的备案']],
+      staff: [['/queue.html', '待办']],
+      supervisor: [
+        ['/escalations.html', '督办'],
+        ['/queue.html', '待办'],
+      ],
+    }[s?.user.role] ?? [];
+  const header = document.querySelector('header');
+  const n = el(
+    `<nav>${links.map(([href, text]) => `<a href="${href}">${text}</a>`).join('')}<span class="who">${esc(
+      s ? `${s.user.display_name} (${s.user.role})` : '',
+    )}</span>${s ? '<a href="#" id="logout">退出</a>' : '<a href="/login.html">登录</a>'}</nav>`,
+  );
+  header.append(n);
+  n.querySelector('#logout')?.addEventListener('click', (ev) => {
+    ev.preventDefault();
+    sessionStorage.removeItem('yidi.session');
+    location.href = '/login.html';
+  });
+}
