@@ -148,7 +148,11 @@ const HistoryType = temporal.api.history.v1.History;
 export async function maybeRecordFixture(name: string, history: History): Promise<void> {
   if (process.env.YIDI_RECORD_HISTORIES !== '1') return;
   const fs = await import('node:fs/promises');
-  const plain = HistoryType.toObject(HistoryType.fromObject(history), { longs: String, enums: String, bytes: String });
+  const plain = HistoryType.toObject(HistoryType.fromObject(history), {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
   await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(plain, null, 1)}\n`);
 }
 

@@ -54,7 +54,7 @@ describe('reversal (结算撤销)', () => {
 });
 
 describe('待遇补差: the Hainan patient treated in Chengdu', () => {
-  const haikou = unwrap(validatePolicy(DEMO_POLICIES.find((d) => d.scope.admvs === '460100')));
+  const haikou = unwrap(validatePolicy(DEMO_POLICIES.find((d) => d.scope.admvs === '460000')));
   const chengdu = unwrap(validateCatalogue(CHENGDU_CATALOGUE));
   const hainan = unwrap(validateCatalogue(HAIKOU_CATALOGUE));
   const lines = unwrap(
@@ -143,9 +143,9 @@ describe('clearing (清算)', () => {
     item('S1', '340100', '510100', 1_000, 50), // 安徽 owes 四川 1,050
     item('S2', '341200', '510700', 2_000, 0), // 安徽 owes 四川 2,000
     item('S3', '510100', '340100', 500, 0), // 四川 owes 安徽 500
-    item('S4', '460100', '510100', 700, 0), // 海南 owes 四川 700
+    item('S4', '460000', '510100', 700, 0), // 海南 owes 四川 700
     item('S2', '341200', '510700', 2_000, 0, 'reverse'), // S2 reversed this month
-    item('S0', '460100', '440300', 300, 0, 'reverse'), // reversal of an April settlement
+    item('S0', '460000', '440300', 300, 0, 'reverse'), // reversal of an April settlement
     item('S5', '340100', '341200', 999, 0), // same province: not cross-province
     item('S6', '340100', '510100', 10_000, 0, 'settle', '2025-06'), // another month
   ];

@@ -166,7 +166,7 @@ describe('layers after the pool fund', () => {
   });
 
   test('serious-illness threshold is crossed within the stay (year to date)', () => {
-    const p = demo('460100', '390', '2', 'in_service');
+    const p = demo('460000', '390', '2', 'in_service');
     const s = unwrap(
       calculate(totals(Y(11_000)), claim({ insutype: '390' }), p, acc({ si_base_ytd: Y(14_000) })),
     );
@@ -175,7 +175,7 @@ describe('layers after the pool fund', () => {
   });
 
   test('serious-illness cap', () => {
-    const p = demo('460100', '390', '2', 'in_service');
+    const p = demo('460000', '390', '2', 'in_service');
     const s = unwrap(
       calculate(
         totals(Y(11_000)),
