@@ -13,6 +13,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
   DefaultLogger,
+  makeTelemetryFilterString,
   Runtime,
   Worker,
   type WorkerOptions,
@@ -46,7 +47,10 @@ export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+    });
   } catch {
     // Already installed by an earlier file in this process.
   }
@@ -148,7 +152,11 @@ const HistoryType = temporal.api.history.v1.History;
 export async function maybeRecordFixture(name: string, history: History): Promise<void> {
   if (process.env.YIDI_RECORD_HISTORIES !== '1') return;
   const fs = await import('node:fs/promises');
-  const plain = HistoryType.toObject(HistoryType.fromObject(history), { longs: String, enums: String, bytes: String });
+  const plain = HistoryType.toObject(HistoryType.fromObject(history), {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
   await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(plain, null, 1)}\n`);
 }
 
