@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { describeErrors, validatePolicy } from '../settlement';
+import { DEMO_POLICIES } from '../settlement/fixtures';
 import { Admdvs, Hospital, InsuredPerson, PolicyVersion, User } from './entities';
 import { hashPassword } from './password';
+import { toRow } from './policies';
 import {
   DEMO_PASSWORD,
   demoAdmdvs,
@@ -25,7 +28,7 @@ export interface SeedPolicy {
  * Inserts the demo reference data where it is missing and never overwrites a row, so running it on
  * every start is safe and a second run changes nothing.
  */
-export async function seedReferenceData(em: EntityManager, policies: SeedPolicy[] = []): Promise<void> {
+export async function seedReferenceData(em: EntityManager): Promise<void> {
   const ignore = { onConflictAction: 'ignore' } as const;
   await em.upsertMany(Admdvs, demoAdmdvs, ignore);
   await em.upsertMany(Hospital, demoHospitals, ignore);
@@ -34,12 +37,14 @@ export async function seedReferenceData(em: EntityManager, policies: SeedPolicy[
     demoPersons.map(({ certno17, ...p }) => ({ ...p, certno: withCheckDigit(certno17) })),
     ignore,
   );
-  if (policies.length > 0) {
-    await em.upsertMany(PolicyVersion, policies, {
-      ...ignore,
-      onConflictFields: ['admdvs', 'insutype', 'med_type', 'begndate'],
-    });
-  }
+  // The settlement core's demo policies, validated by the core like any other policy on its way in.
+  const policies = DEMO_POLICIES.map((doc) => {
+    const checked = validatePolicy(doc);
+    if (!checked.ok)
+      throw new Error(`demo policy ${doc.policy_id} is invalid: ${describeErrors(checked.errors)}`);
+    return toRow(checked.value);
+  });
+  await em.upsertMany(PolicyVersion, policies, { ...ignore, onConflictFields: ['policy_id', 'version'] });
   const existing = new Set(
     (await em.find(User, { username: { $in: demoUsers.map((u) => u.username) } })).map((u) => u.username),
   );

@@ -79,9 +79,15 @@ export function addService(
         }
         return (handler as (r: unknown, c: CallContext) => Promise<object>)(request, ctx);
       };
+      const settle = () => {
+        untrack();
+        // A call that already answered has nothing left to cancel.
+        cancelCbs.length = 0;
+        call.removeListener('cancelled', fireCancel);
+      };
       run().then(
         (value) => {
-          untrack();
+          settle();
           if (cancelled) return;
           try {
             callback(null, value);
@@ -91,7 +97,7 @@ export function addService(
           }
         },
         (err: unknown) => {
-          untrack();
+          settle();
           if (cancelled) return;
           if (err instanceof ServiceError) {
             const metadata = new Metadata();

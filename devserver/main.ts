@@ -185,8 +185,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
 
-  // Loaded after parsing, so a usage error answers at once and parseArgs can be tested alone.
-  const { startDevServer } = await import('./index');
+  // Loaded after parsing, so a usage error answers at once and parseArgs can be tested alone. require, not
+  // import(): bin/yidi-devserver registers only tsx's CommonJS hook (no ESM loader thread: ~300 ms faster).
+  const { startDevServer } = require('./index') as typeof import('./index');
   server = await startDevServer({
     port: opts.port,
     ip: opts.ip,

@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
-import Long from 'long';
 import { Engine, type LogFn } from './engine/engine';
-import { answerQuery, decodeSearchAttributes, type Execution, STATUS_ENUM } from './engine/execution';
+import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
 import type { PollContext } from './engine/matching';
 import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
 import { decodeToken } from './engine/token';
@@ -75,13 +74,31 @@ export function createServices(
     return engine.namespaces.get(name);
   };
   const now = () => engine.clock.now();
+  if (process.env.DEVSERVER_DEBUG) {
+    setInterval(() => {
+      const busy: string[] = [];
+      for (const runs of engine.runs.values()) {
+        for (const e of runs) {
+          if (e.wt)
+            busy.push(
+              `${e.workflowId}:wt(${e.wt.attempt},${e.wt.startedEventId},${e.wt.queueKey.split('\u0000')[1]})`,
+            );
+          for (const a of e.activities.values())
+            if (a.busy) busy.push(`${e.workflowId}:act(${a.activityType},${a.state})`);
+        }
+      }
+      process.stderr.write(
+        `clock locks=${engine.clock.lockCount} inFlight=${engine.clock.inFlightCount} ${busy.join(' ')}\n`,
+      );
+    }, 2000).unref();
+  }
 
   // ---- start -----------------------------------------------------------------------------
 
   function startParams(
     r:
-      | temporal.api.workflowservice.v1.StartWorkflowExecutionRequest
-      | temporal.api.workflowservice.v1.SignalWithStartWorkflowExecutionRequest,
+      | temporal.api.workflowservice.v1.IStartWorkflowExecutionRequest
+      | temporal.api.workflowservice.v1.ISignalWithStartWorkflowExecutionRequest,
   ): StartParams {
     const workflowId = required(r.workflowId, 'WorkflowId is not set on request.');
     const workflowType = required(r.workflowType?.name, 'WorkflowType is not set on request.');
@@ -370,15 +387,17 @@ export function createServices(
 
   function sleepUntil(at: number, ctx: CallContext, thenLock: boolean): Promise<object> {
     return new Promise((resolve) => {
-      const handle = engine.clock.schedule(at, () => {
-        if (thenLock) engine.clock.lock();
-        resolve({});
-      });
-      ctx.onCancel(() => {
+      let done = false;
+      const finish = () => {
+        if (done) return;
+        done = true;
         handle.cancel();
+        // Re-lock in the same turn the sleep ends, before time can skip past the caller.
         if (thenLock) engine.clock.lock();
         resolve({});
-      });
+      };
+      const handle = engine.clock.schedule(at, finish);
+      ctx.onCancel(finish);
     });
   }
 
@@ -775,6 +794,45 @@ export function createServices(
       );
     },
 
+    async ExecuteMultiOperation(
+      r: temporal.api.workflowservice.v1.ExecuteMultiOperationRequest,
+      ctx: CallContext,
+    ) {
+      const ns = nsOf(r.namespace);
+      const [first, second] = r.operations ?? [];
+      const start = first?.startWorkflow;
+      const update = second?.updateWorkflow;
+      if (!start || !update || (r.operations ?? []).length !== 2) {
+        throw invalidArgument('Operations have to be exactly [Start, Update].');
+      }
+      const params = startParams(start);
+      if (update.workflowExecution?.workflowId && update.workflowExecution.workflowId !== params.workflowId) {
+        throw invalidArgument('WorkflowId is not consistent with previous operation(s)');
+      }
+      const updateId = required(update.request?.meta?.updateId, 'Update ID is not set on request.');
+      engine.validateSearchAttributes(ns, params.searchAttributes);
+      const { exec, started } = engine.startWorkflow(ns, params, {
+        reuse:
+          start.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+        conflict:
+          start.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+      });
+      const startResponse = { runId: exec.runId, started, status: STATUS_ENUM[exec.status] };
+      const done = finishedUpdate(exec, updateId);
+      if (done) return { responses: [{ startWorkflow: startResponse }, { updateWorkflow: done }] };
+      if (!exec.running) throw workflowCompleted();
+      const u = exec.admitUpdate(update.request ?? {});
+      const wanted =
+        update.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
+      const updateResponse = await waitUpdate(
+        exec,
+        u,
+        Math.max(wanted, STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED),
+        ctx,
+      );
+      return { responses: [{ startWorkflow: startResponse }, { updateWorkflow: updateResponse }] };
+    },
+
     async PollWorkflowExecutionUpdate(
       r: temporal.api.workflowservice.v1.PollWorkflowExecutionUpdateRequest,
       ctx: CallContext,
@@ -934,7 +992,7 @@ export function createServices(
       return {};
     },
     async UnlockTimeSkipping() {
-      engine.clock.unlock();
+      if (!engine.clock.unlock()) throw failedPrecondition('Unbalanced lock and unlock calls');
       return {};
     },
     async GetCurrentTime() {
@@ -953,5 +1011,5 @@ export function createServices(
     },
   };
 
-  return { engine, workflowService, operatorService, testService, decodeSearchAttributes, Long };
+  return { engine, workflowService, operatorService, testService };
 }

@@ -926,7 +926,10 @@ export class Execution {
       act.busy = true;
       this.host.clock.busy(1);
     }
-    if (act.scheduleToStartMs > 0 && act.scheduleToStartMs < act.scheduleToCloseMs) {
+    if (
+      act.scheduleToStartMs > 0 &&
+      (act.scheduleToCloseMs === 0 || act.scheduleToStartMs < act.scheduleToCloseMs)
+    ) {
       act.timers.scheduleToStart = this.host.clock.after(act.scheduleToStartMs, () =>
         this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START),
       );

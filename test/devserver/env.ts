@@ -2,7 +2,6 @@
 // `existing-path` executable hook, plus a small harness shared by the devserver test files.
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type {
   DevServerConfig,
@@ -14,6 +13,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import {
   bundleWorkflowCode,
   DefaultLogger,
+  makeTelemetryFilterString,
   Runtime,
   Worker,
   type WorkerOptions,
@@ -47,7 +47,10 @@ export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   try {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    Runtime.install({
+      logger: new DefaultLogger('ERROR'),
+      telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+    });
   } catch {
     // Already installed by an earlier file in this process.
   }
@@ -55,7 +58,7 @@ export function quietRuntime(): void {
 
 export async function bundleTestWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   quietRuntime();
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
 }
 
 let counter = 0;
@@ -140,16 +143,26 @@ export class Harness {
   }
 }
 
+// Fixtures are protobufjs objects as JSON (int64 and enums as strings, bytes base64), not proto3 JSON:
+// the SDK's historyToJSON/historyFromJSON throw "type must be a Type" in this install, because
+// @temporalio/common carries its own protobufjs 8 while @temporalio/proto's root is protobufjs 7.
+const HistoryType = temporal.api.history.v1.History;
+
 /** Writes a history fixture (only when YIDI_RECORD_HISTORIES=1), so fixtures are refreshed deliberately. */
 export async function maybeRecordFixture(name: string, history: History): Promise<void> {
   if (process.env.YIDI_RECORD_HISTORIES !== '1') return;
   const fs = await import('node:fs/promises');
-  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
+  const plain = HistoryType.toObject(HistoryType.fromObject(history), {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
+  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(plain, null, 1)}\n`);
 }
 
 export async function loadFixture(file: string): Promise<History> {
   const fs = await import('node:fs/promises');
-  return historyFromJSON(JSON.parse(await fs.readFile(path.join(HISTORIES_DIR, file), 'utf8')));
+  return HistoryType.fromObject(JSON.parse(await fs.readFile(path.join(HISTORIES_DIR, file), 'utf8')));
 }
 
 /** Event type names of a history, e.g. 'WorkflowTaskScheduled'. */

@@ -1,7 +1,9 @@
 // Start, id reuse and conflict policies, describe, result, terminate, cancel, errors like Temporal's,
 // namespaces, memo and search attributes, List/Count — through the real client and worker.
+import * as grpc from '@grpc/grpc-js';
 import {
   Client,
+  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   type WorkflowHandle,
@@ -348,7 +350,10 @@ describe('memo, search attributes, list and count', () => {
     expect(listed[0]?.typedSearchAttributes.get(CaseStage)).toBe('review');
 
     const badQuery = await ids("WorkflowId = 'x' FOO").catch((e: unknown) => e);
-    expect(String(badQuery)).toMatch(/invalid query/i);
+    expect(badQuery).toBeInstanceOf(ServiceError);
+    const grpcCause = (badQuery as ServiceError).cause as { code?: number; details?: string } | undefined;
+    expect(grpcCause?.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(grpcCause?.details).toMatch(/invalid query: unexpected token 'FOO'/);
 
     await a.signal('finish');
     await c.signal(done);

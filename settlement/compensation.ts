@@ -1,0 +1,135 @@
+// 待遇补差: what the stay would have had as a manual claim under the insured place's own catalogue
+// and policy, against the direct settlement's fund payment. [U] No official text: eligibility,
+// threshold and deadline are per-province parameters (pilots reported in 安徽 and 海南).
+import { type Accumulators, type ClaimContext, calculate, type Settlement } from './calculate';
+import type { Catalogue, FeeLine } from './catalogue';
+import { classify } from './classify';
+import { fail, issue, ok, type Result } from './errors';
+import { type Fen, formatYuan as y } from './money';
+import type { Policy } from './policy';
+import { isDate, Reader } from './read';
+
+export interface CompensationParams {
+  /** Whether the insured province runs 待遇补差 at all. */
+  readonly enabled: boolean;
+  /** The gap must exceed this to be paid. */
+  readonly threshold: Fen;
+  /** Days after discharge within which the application must arrive. */
+  readonly deadline_days: number;
+}
+
+export interface CompensationInput {
+  /** The direct settlement already made (under the treatment place's catalogue). */
+  readonly direct: Settlement;
+  readonly lines: readonly FeeLine[];
+  readonly claim: ClaimContext;
+  /** The insured place's own catalogue and the policy version used for the direct settlement. */
+  readonly insured_catalogue: Catalogue;
+  readonly insured_policy: Policy;
+  readonly dscg_date: string;
+  readonly appy_date: string;
+  readonly params: CompensationParams;
+}
+
+export interface CompensationStep {
+  readonly step: 'recompute' | 'gap' | 'enabled' | 'threshold' | 'deadline';
+  readonly rule: string;
+  readonly amount: Fen | null;
+  readonly passed: boolean;
+}
+
+export interface Compensation {
+  /** The manual-claim settlement under the insured place's catalogue, from the same accumulators. */
+  readonly recomputed: Settlement;
+  readonly direct_fund_pay: Fen;
+  readonly recomputed_fund_pay: Fen;
+  /** recomputed − direct, in fen; negative when the direct settlement paid more. */
+  readonly difference: number;
+  /** What would be paid: the difference when positive and qualifying, else zero. */
+  readonly gap: Fen;
+  readonly qualifies: boolean;
+  readonly steps: readonly CompensationStep[];
+}
+
+function daysBetween(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
+
+export function computeCompensation(input: CompensationInput): Result<Compensation> {
+  const { direct, params } = input;
+  if (!isDate(input.dscg_date)) return fail([issue('dscg_date', 'format', 'must be a date YYYY-MM-DD')]);
+  if (!isDate(input.appy_date)) return fail([issue('appy_date', 'format', 'must be a date YYYY-MM-DD')]);
+  if (!Number.isSafeInteger(params.deadline_days) || params.deadline_days < 0) {
+    return fail([issue('params.deadline_days', 'range', 'must be a whole number of days ≥ 0')]);
+  }
+  const t = classify(input.lines, input.insured_catalogue);
+  if (!t.ok) return t;
+  // Same accumulators as the direct settlement had: the manual claim replaces it, it does not follow it.
+  const acc: Accumulators = direct.accumulators_before;
+  const r = calculate(t.value, input.claim, input.insured_policy, acc);
+  if (!r.ok) return r;
+  const recomputed = r.value;
+  const was = direct.setlinfo.fund_pay_sumamt;
+  const would = recomputed.setlinfo.fund_pay_sumamt;
+  const difference = would - was;
+  const days = daysBetween(input.dscg_date, input.appy_date);
+  const inTime = days >= 0 && days <= params.deadline_days;
+  const above = difference > params.threshold;
+  const qualifies = params.enabled && above && inTime;
+  const steps: CompensationStep[] = [
+    {
+      step: 'recompute',
+      rule: `manual claim under ${input.insured_catalogue.admvs}'s catalogue and ${input.insured_policy.policy_id} v${input.insured_policy.version}: in scope ${y(recomputed.setlinfo.inscp_scp_amt)} (direct: ${y(direct.setlinfo.inscp_scp_amt)})`,
+      amount: would,
+      passed: true,
+    },
+    {
+      step: 'gap',
+      rule: `${y(would)} recomputed − ${y(was)} paid by direct settlement`,
+      amount: difference > 0 ? (difference as Fen) : (0 as Fen),
+      passed: difference > 0,
+    },
+    {
+      step: 'enabled',
+      rule: params.enabled
+        ? 'the insured province pays 待遇补差'
+        : 'the insured province does not pay 待遇补差',
+      amount: null,
+      passed: params.enabled,
+    },
+    {
+      step: 'threshold',
+      rule: `gap must exceed ${y(params.threshold)}`,
+      amount: params.threshold,
+      passed: above,
+    },
+    {
+      step: 'deadline',
+      rule: `applied ${days} day(s) after discharge ${input.dscg_date}; limit ${params.deadline_days} day(s)`,
+      amount: null,
+      passed: inTime,
+    },
+  ];
+  return ok({
+    recomputed,
+    direct_fund_pay: was,
+    recomputed_fund_pay: would,
+    difference,
+    gap: (qualifies ? difference : 0) as Fen,
+    qualifies,
+    steps,
+  });
+}
+
+/** Reads { enabled, threshold: "yuan", deadline_days } (e.g. fixtures/parameters.ts). */
+export function validateCompensationParams(input: unknown): Result<CompensationParams> {
+  const r = new Reader();
+  const o = r.object(input, 'params', ['enabled', 'threshold', 'deadline_days']);
+  if (o === null) return fail(r.errors);
+  const p: CompensationParams = {
+    enabled: r.boolean(o.enabled, 'params.enabled'),
+    threshold: r.yuan(o.threshold, 'params.threshold'),
+    deadline_days: r.integer(o.deadline_days, 'params.deadline_days', 0),
+  };
+  return r.errors.length > 0 ? fail(r.errors) : ok(p);
+}
