@@ -167,6 +167,16 @@ test('an emergency filing is deemed filed from the admission date', async () => 
   expect(row.enddate).toBe(addDays(addMonths(addDays(today, -1), 6), -1));
 });
 
+test('补备案 for an unsettled stay starts no later than the admission date', async () => {
+  const today = cstDate(Date.now());
+  const admitted = addDays(today, -3);
+  const i = input('P34010000000001', { retro: { mdtrt_id: 'S34010026112300001', adm_date: admitted } });
+  await start(i);
+  const row = await eventually(statusIs(i.filing_id, 'ACTIVE'));
+  expect(row.retro).toBe(true);
+  expect(row.begndate).toBe(admitted);
+});
+
 test('a suspended person’s filing is rejected after the insured-status check', async () => {
   const i = input('P44030000000001', {});
   const result = await (await start(i)).result();
