@@ -40,6 +40,7 @@ export const labels = {
     referral_requested: '转诊申请',
     review_task_opened: '进入审核',
     escalated: '超时督办',
+    supervisor_overdue: '督办超时',
     decision_recorded: '审核决定已记录',
     referral_approved: '转诊批准',
     referral_rejected: '转诊驳回',

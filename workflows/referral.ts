@@ -165,7 +165,12 @@ export async function referralWorkflow(input: ReferralInput): Promise<ReferralOu
       await db.escalateTask({ id: state.task_id, due_at: state.due_at });
       record('escalated', 'system', { task_id: state.task_id, due_at: state.due_at, to: 'supervisor' });
       await project();
-      await condition(settled);
+      if (!(await condition(settled, Math.max(supervisorDue - Date.now(), 1)))) {
+        // Still undecided: the timeline says so for the province's oversight; the task stays with supervisors.
+        record('supervisor_overdue', 'system', { task_id: state.task_id, due_at: state.due_at });
+        await project();
+        await condition(settled);
+      }
     }
 
     const d = received();

@@ -1,6 +1,6 @@
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { Filing, HumanTask, Referral } from '../../db/entities';
+import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import {
@@ -199,6 +199,12 @@ test('a referral whose SLA lapses is escalated to a supervisor, then approved wi
   const escalated = await eventually(openTask(i.filing_id, 'escalated'));
   expect(escalated.role).toBe('supervisor');
   expect((await orm.em.fork().findOne(Referral, { filing_id: i.filing_id }))?.escalated).toBe(true);
+  await w.env.sleep('6 days'); // the supervisors' own limit lapses too
+  await eventually(async () =>
+    (await orm.em.fork().count(CaseEvent, { case_id: i.filing_id, kind: 'supervisor_overdue' })) === 1
+      ? true
+      : undefined,
+  );
 
   const referral = w.client.workflow.getHandle(referralIdOf(i.filing_id));
   const message = decision(task, { decided_by: 'super-ah' });
