@@ -2,6 +2,7 @@
 // `existing-path` executable hook, plus a small harness shared by the devserver test files.
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
+import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type {
   DevServerConfig,
@@ -143,26 +144,20 @@ export class Harness {
   }
 }
 
-// Fixtures are protobufjs objects as JSON (int64 and enums as strings, bytes base64), not proto3 JSON:
-// the SDK's historyToJSON/historyFromJSON throw "type must be a Type" in this install, because
-// @temporalio/common carries its own protobufjs 8 while @temporalio/proto's root is protobufjs 7.
-const HistoryType = temporal.api.history.v1.History;
-
-/** Writes a history fixture (only when YIDI_RECORD_HISTORIES=1), so fixtures are refreshed deliberately. */
+/**
+ * Writes a history fixture (only when YIDI_RECORD_HISTORIES=1), so fixtures are refreshed deliberately.
+ * The format is proto3 JSON, what `temporal workflow show --output json` writes, so fixtures can be
+ * swapped with histories recorded on a real server.
+ */
 export async function maybeRecordFixture(name: string, history: History): Promise<void> {
   if (process.env.YIDI_RECORD_HISTORIES !== '1') return;
   const fs = await import('node:fs/promises');
-  const plain = HistoryType.toObject(HistoryType.fromObject(history), {
-    longs: String,
-    enums: String,
-    bytes: String,
-  });
-  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${JSON.stringify(plain, null, 1)}\n`);
+  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
 }
 
 export async function loadFixture(file: string): Promise<History> {
   const fs = await import('node:fs/promises');
-  return HistoryType.fromObject(JSON.parse(await fs.readFile(path.join(HISTORIES_DIR, file), 'utf8')));
+  return historyFromJSON(JSON.parse(await fs.readFile(path.join(HISTORIES_DIR, file), 'utf8')));
 }
 
 /** Event type names of a history, e.g. 'WorkflowTaskScheduled'. */
