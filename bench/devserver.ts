@@ -3,6 +3,7 @@
 // figure with its ratio to baselines measured in the same run. Bounded; stops by itself.
 import { spawn } from 'node:child_process';
 import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { startDevServer } from '../devserver/index';
@@ -30,6 +31,54 @@ async function rate(
     }),
   );
   return total / ((performance.now() - started) / 1000);
+}
+
+/**
+ * The floor under every figure: a bare grpc-js server with one echo method, round trips per second
+ * with the same concurrency, in this process. No server can answer faster over this transport here.
+ */
+async function bareGrpcEchoRate(total: number, concurrency: number): Promise<number> {
+  const identity = (b: Buffer) => b;
+  const method = {
+    path: '/bench.Echo/Echo',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: identity,
+    requestDeserialize: identity,
+    responseSerialize: identity,
+    responseDeserialize: identity,
+  };
+  const server = new grpc.Server();
+  server.addService(
+    { Echo: method },
+    {
+      Echo: (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>) =>
+        callback(null, call.request),
+    },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+  const call = () =>
+    new Promise((resolve, reject) =>
+      client.makeUnaryRequest(method.path, identity, identity, Buffer.alloc(0), (e, v) =>
+        e ? reject(e) : resolve(v),
+      ),
+    );
+  await rate(500, concurrency, call); // warm-up
+  const result = await rate(total, concurrency, call);
+  client.close();
+  server.forceShutdown();
+  return result;
+}
+
+function total(counts: ReadonlyMap<string, number>): number {
+  let n = 0;
+  for (const v of counts.values()) n += v;
+  return n;
 }
 
 /** Spawns the executable until its ready line; returns milliseconds. */
@@ -74,6 +123,7 @@ async function main(): Promise<void> {
     activities: createActivities(new Probe()),
   });
   const rows: [string, number, string][] = [];
+  let rpcsPerWorkflow = 0;
   let latencyMs = 0;
   try {
     await worker.runUntil(async () => {
@@ -95,9 +145,11 @@ async function main(): Promise<void> {
       const empty = await rate(600, 100, () =>
         client.workflow.execute(hello, { taskQueue, workflowId: `empty-${id++}`, args: ['b'] }),
       );
+      const before = total(server.rpcCounts());
       const one = await rate(600, 100, () =>
         client.workflow.execute(oneActivity, { taskQueue, workflowId: `one-${id++}`, args: ['b'] }),
       );
+      rpcsPerWorkflow = (total(server.rpcCounts()) - before) / 600;
       const ten = await rate(100, 50, async () => {
         const handle = await client.workflow.start(tenActivitiesAndSignal, {
           taskQueue,
@@ -152,6 +204,7 @@ async function main(): Promise<void> {
     await exited;
   }
 
+  const echo = await bareGrpcEchoRate(5000, 32);
   const startups: number[] = [];
   for (let i = 0; i < 5; i++) startups.push(await startupMs());
   const startup = median(startups);
@@ -165,6 +218,15 @@ async function main(): Promise<void> {
   }
   console.log(
     `  ${'(a) vs target'.padEnd(38)} ${fmt(one / TARGET_ONE_ACTIVITY_PER_S, 'x')}   (target ${TARGET_ONE_ACTIVITY_PER_S} wf/s)`,
+  );
+  // What the transport alone allows: no server can answer a workflow's RPCs faster than bare grpc-js.
+  const ceiling = echo / rpcsPerWorkflow;
+  console.log(
+    `  ${'floor: bare grpc-js echo round trips'.padEnd(38)} ${fmt(echo, 'rpc/s')}   GetSystemInfo is x${(rpc / echo).toFixed(2)} of it`,
+  );
+  console.log(`  ${'RPCs the server answers per (a)'.padEnd(38)} ${fmt(rpcsPerWorkflow, 'rpc')}`);
+  console.log(
+    `  ${'(a) transport ceiling: echo / RPCs'.padEnd(38)} ${fmt(ceiling, 'wf/s')}   (a) reaches x${(one / ceiling).toFixed(2)} of it; the target is x${(TARGET_ONE_ACTIVITY_PER_S / ceiling).toFixed(2)} of it`,
   );
   console.log(`  ${'one-activity workflow alone, median of 20'.padEnd(38)} ${fmt(latencyMs, 'ms')}`);
   console.log(`  ${'(b) relative to (a)'.padEnd(38)} ${fmt(ten / one, 'x')}`);

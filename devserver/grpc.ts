@@ -20,6 +20,7 @@ export function addService(
   handlers: Record<string, Handler>,
   log: Log,
   track: (ctx: { cancel(): void }) => () => void,
+  calls: Map<string, number>,
 ): void {
   const service = reflectionRoot.lookupService(serviceName);
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
@@ -52,6 +53,7 @@ export function addService(
       };
       call.on('cancelled', fireCancel);
       const untrack = track({ cancel: fireCancel });
+      calls.set(method.name, (calls.get(method.name) ?? 0) + 1);
       const deadline = call.getDeadline();
       const deadlineMs =
         deadline instanceof Date

@@ -23,6 +23,8 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   port: number;
+  /** gRPC calls answered since start, per method name (e.g. `PollWorkflowTaskQueue`). */
+  rpcCounts(): ReadonlyMap<string, number>;
   stop(): Promise<void>;
 }
 
@@ -50,13 +52,29 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     'grpc.keepalive_permit_without_calls': 1,
   });
   const open = new Set<{ cancel(): void }>();
+  // Calls per method since start: benchmarks divide by workflows to see what a workflow costs in RPCs.
+  const calls = new Map<string, number>();
   const track = (c: { cancel(): void }) => {
     open.add(c);
     return () => open.delete(c);
   };
-  addService(server, 'temporal.api.workflowservice.v1.WorkflowService', services.workflowService, log, track);
-  addService(server, 'temporal.api.operatorservice.v1.OperatorService', services.operatorService, log, track);
-  addService(server, 'temporal.api.testservice.v1.TestService', services.testService, log, track);
+  addService(
+    server,
+    'temporal.api.workflowservice.v1.WorkflowService',
+    services.workflowService,
+    log,
+    track,
+    calls,
+  );
+  addService(
+    server,
+    'temporal.api.operatorservice.v1.OperatorService',
+    services.operatorService,
+    log,
+    track,
+    calls,
+  );
+  addService(server, 'temporal.api.testservice.v1.TestService', services.testService, log, track, calls);
 
   const ip = opts.ip ?? '127.0.0.1';
   const host = ip.includes(':') ? `[${ip}]` : ip;
@@ -68,6 +86,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   return {
     address: `${ip}:${port}`,
     port,
+    rpcCounts: () => new Map(calls),
     async stop() {
       engine.stop();
       // Answer every long poll empty so clients and workers are not left hanging.
