@@ -14,7 +14,7 @@ async function main(): Promise<void> {
   const pg = new EmbeddedPostgres({ dataDir: path.join(dir, 'pg'), port: 54398 });
   await pg.start();
   try {
-    const orm = await openOrm(pg.url);
+    const orm = await openOrm(pg.url, { authoring: true });
     try {
       await orm.getMigrator().up();
       const result = await orm.getMigrator().createMigration();

@@ -7,7 +7,7 @@ import { migrationsList } from './migrations';
 export type Orm = MikroORM<PostgreSqlDriver>;
 
 /** The one MikroORM configuration: every process (start, worker, api, tests, scripts) builds it here. */
-export function ormOptions(clientUrl: string): Options<PostgreSqlDriver> {
+export function ormOptions(clientUrl: string, opts: { authoring?: boolean } = {}): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl,
@@ -22,7 +22,9 @@ export function ormOptions(clientUrl: string): Options<PostgreSqlDriver> {
       migrationsList,
       transactional: true,
       allOrNothing: true,
-      snapshot: true,
+      // The schema snapshot is for authoring migrations only: MikroORM would otherwise rewrite the
+      // tracked snapshot file each time a start or a test applies migrations.
+      snapshot: opts.authoring ?? false,
       emit: 'ts',
       snapshotName: '.snapshot-yidi',
       silent: true,
@@ -35,8 +37,11 @@ export function ormOptions(clientUrl: string): Options<PostgreSqlDriver> {
 }
 
 /** `connect: false` opens lazily, for a server that may be down now (health checks report it). */
-export async function openOrm(clientUrl: string, opts: { connect?: boolean } = {}): Promise<Orm> {
-  return MikroORM.init<PostgreSqlDriver>({ ...ormOptions(clientUrl), connect: opts.connect ?? true });
+export async function openOrm(
+  clientUrl: string,
+  opts: { connect?: boolean; authoring?: boolean } = {},
+): Promise<Orm> {
+  return MikroORM.init<PostgreSqlDriver>({ ...ormOptions(clientUrl, opts), connect: opts.connect ?? true });
 }
 
 /** Applies pending migrations; returns the names applied. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
@@ -16,7 +17,11 @@ import {
 } from '../../workflows';
 import { addDays, addMonths, cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
+import { recordHistory } from '../support/histories';
 import { bundleCaseWorkflows, caseWorker, eventually } from '../support/temporal';
+
+/** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/cases/workflows.test.ts`; replayed by replay.test.ts. */
+const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 let orm: Orm;
 let close: () => Promise<void>;
@@ -47,6 +52,7 @@ afterEach(async () => {
         history: await w.client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
       });
     }
+    for (const { workflowId, history } of histories) await recordHistory(HISTORIES_DIR, workflowId, history);
     const failures: string[] = [];
     for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
       if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);

@@ -2,7 +2,6 @@
 // `existing-path` executable hook, plus a small harness shared by the devserver test files.
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
-import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { temporal } from '@temporalio/proto';
 import type {
   DevServerConfig,
@@ -20,6 +19,7 @@ import {
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { loadHistory, recordHistory } from '../support/histories';
 import { createActivities, Probe } from './activities';
 
 export const DEVSERVER_BIN = path.resolve(__dirname, '../../bin/yidi-devserver');
@@ -144,20 +144,13 @@ export class Harness {
   }
 }
 
-/**
- * Writes a history fixture (only when YIDI_RECORD_HISTORIES=1), so fixtures are refreshed deliberately.
- * The format is proto3 JSON, what `temporal workflow show --output json` writes, so fixtures can be
- * swapped with histories recorded on a real server.
- */
-export async function maybeRecordFixture(name: string, history: History): Promise<void> {
-  if (process.env.YIDI_RECORD_HISTORIES !== '1') return;
-  const fs = await import('node:fs/promises');
-  await fs.writeFile(path.join(HISTORIES_DIR, `${name}.json`), `${historyToJSON(history)}\n`);
+/** Writes a history fixture (only when YIDI_RECORD_HISTORIES=1), so fixtures are refreshed deliberately. */
+export function maybeRecordFixture(name: string, history: History): Promise<void> {
+  return recordHistory(HISTORIES_DIR, name, history);
 }
 
-export async function loadFixture(file: string): Promise<History> {
-  const fs = await import('node:fs/promises');
-  return historyFromJSON(JSON.parse(await fs.readFile(path.join(HISTORIES_DIR, file), 'utf8')));
+export function loadFixture(file: string): Promise<History> {
+  return loadHistory(HISTORIES_DIR, file);
 }
 
 /** Event type names of a history, e.g. 'WorkflowTaskScheduled'. */

@@ -1,0 +1,29 @@
+import path from 'node:path';
+import { Worker } from '@temporalio/worker';
+import { loadHistories } from '../support/histories';
+import { bundleCaseWorkflows } from '../support/temporal';
+
+/**
+ * Histories of filing and referral executions recorded from earlier code must replay on the current
+ * code: a change that fails here would break the cases already running in production.
+ * Re-record on purpose (and only with a versioning plan for running cases):
+ * `YIDI_RECORD_HISTORIES=1 npx jest test/cases/workflows.test.ts`.
+ */
+test('recorded filing and referral histories replay on the current workflow code', async () => {
+  const histories = await loadHistories(path.join(__dirname, 'histories'));
+  const types = new Set(
+    histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
+  );
+  expect(types).toEqual(new Set(['filingWorkflow', 'referralWorkflow']));
+  const failures: string[] = [];
+  let replayed = 0;
+  for await (const r of Worker.runReplayHistories(
+    { workflowBundle: await bundleCaseWorkflows() },
+    histories,
+  )) {
+    replayed += 1;
+    if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
+  }
+  expect(failures).toEqual([]);
+  expect(replayed).toBe(histories.length);
+}, 120_000);
