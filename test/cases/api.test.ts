@@ -9,7 +9,8 @@ import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD } from '../../db/seed-data';
 import { cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
-import { bundleCaseWorkflows, caseWorker, eventually } from '../support/temporal';
+import { eventually } from '../support/eventually';
+import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 
 let orm: Orm;
 let close: () => Promise<void>;

@@ -17,8 +17,9 @@ import {
 } from '../../workflows';
 import { addDays, addMonths, cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
+import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/histories';
-import { bundleCaseWorkflows, caseWorker, eventually } from '../support/temporal';
+import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 
 /** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/cases/workflows.test.ts`; replayed by replay.test.ts. */
 const HISTORIES_DIR = path.join(__dirname, 'histories');

@@ -1,7 +1,8 @@
 // Child workflows, parent close policies, continue-as-new, and external signal/cancel.
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure, CancelledFailure, ChildWorkflowFailure } from '@temporalio/common';
-import { eventually, Harness, uniq } from './env';
+import { eventually } from '../support/eventually';
+import { Harness, uniq } from './env';
 import { cancellable } from './workflows/basics';
 import {
   cancelOther,

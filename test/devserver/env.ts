@@ -165,20 +165,3 @@ export function eventTypeName(t: temporal.api.enums.v1.EventType | null | undefi
     .toLowerCase()
     .replace(/(^|_)([a-z])/g, (_m, _s, c: string) => c.toUpperCase());
 }
-
-/** Polls `check` (an awaited event, not a timed sleep) until it returns a value, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms: ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
-import { eventTypes, eventually, Harness, HISTORIES_DIR, loadFixture, maybeRecordFixture, uniq } from './env';
+import { eventually } from '../support/eventually';
+import { eventTypes, Harness, HISTORIES_DIR, loadFixture, maybeRecordFixture, uniq } from './env';
 import { callActivity } from './workflows/activity-workflows';
 import {
   counter,

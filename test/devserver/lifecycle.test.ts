@@ -19,7 +19,8 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/common';
-import { eventually, Harness, uniq } from './env';
+import { eventually } from '../support/eventually';
+import { Harness, uniq } from './env';
 import { cancellable, failing, hello, waitForFinish } from './workflows/basics';
 import { CaseStage, done, tracked, upsertStage } from './workflows/visibility';
 

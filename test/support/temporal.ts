@@ -66,20 +66,3 @@ export async function caseWorker(
     },
   };
 }
-
-/** Polls until `check` returns a value (an awaited condition, not a fixed sleep). */
-export async function eventually<T>(check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms: ${String(last ?? '')}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
