@@ -24,16 +24,7 @@ export async function savePolicyVersion(em: EntityManager, doc: unknown): Promis
   const checked = validatePolicy(doc);
   if (!checked.ok) throw new PolicyRejectedError(`policy refused: ${describeErrors(checked.errors)}`);
   const policy = checked.value;
-  const stored = await loadDocs(em, policy.scope.admvs, policy.scope.insutype, policy.scope.med_type);
-  // Only the same (policy_id, version) is a re-save; any other version must not overlap it in scope and dates.
-  const others = stored.filter((d) => d.policy_id !== policy.policy_id || d.version !== policy.version);
-  const clash = findOverlaps([...others, policyToDoc(policy)]);
-  if (clash.length > 0) {
-    const [a, b] = clash[0]!;
-    throw new PolicyRejectedError(
-      `policy refused: ${a.policy_id} v${a.version} and ${b.policy_id} v${b.version} overlap`,
-    );
-  }
+  await refuseOverlap(em, policy, 'policy refused');
   const row = em.create(PolicyVersion, toRow(policy));
   await em.persistAndFlush(row);
   return row;
@@ -54,8 +45,24 @@ export async function closePolicyVersion(
     throw new PolicyRejectedError(
       `cannot close ${ref.policy_id} v${ref.version}: ${describeErrors(checked.errors)}`,
     );
+  // Moving the end later could reach into a successor's dates: checked like a new version.
+  await refuseOverlap(em, checked.value, `cannot close ${ref.policy_id} v${ref.version}`);
   Object.assign(row, toRow(checked.value));
   await em.flush();
+}
+
+/** Refuses `policy` when it would apply to the same stays as another stored version (itself excluded). */
+async function refuseOverlap(em: EntityManager, policy: Policy, what: string): Promise<void> {
+  const stored = await loadDocs(em, policy.scope.admvs, policy.scope.insutype, policy.scope.med_type);
+  // Only the same (policy_id, version) is a re-save; any other version must not overlap it in scope and dates.
+  const others = stored.filter((d) => d.policy_id !== policy.policy_id || d.version !== policy.version);
+  const clash = findOverlaps([...others, policyToDoc(policy)]);
+  if (clash.length > 0) {
+    const [a, b] = clash[0]!;
+    throw new PolicyRejectedError(
+      `${what}: ${a.policy_id} v${a.version} and ${b.policy_id} v${b.version} overlap`,
+    );
+  }
 }
 
 /** The validated policy in force for a stay (insured place, insurance and treatment type, level, person, date). */

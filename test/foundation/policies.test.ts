@@ -121,4 +121,10 @@ test('a successor takes over once the current version is closed; older stays kee
   expect(before.deductible.per_stay).toEqual({ kind: 'fixed', amount: '600.00' });
   expect(after).toMatchObject({ version: current.version + 1, effective_from: '2027-01-01' });
   expect(after.deductible.per_stay).toEqual({ kind: 'fixed', amount: '700.00' });
+
+  // Moving the end into the successor's dates is refused, and the stored end stays as it was.
+  await expect(closePolicyVersion(orm.em.fork(), current, '2027-06-30')).rejects.toThrow(PolicyRejectedError);
+  await expect(closePolicyVersion(orm.em.fork(), current, '2027-06-30')).rejects.toThrow(/overlap/);
+  const still = policyToDoc(await loadPolicy(orm.em.fork(), { ...hefeiLevel3, on: '2027-03-01' }));
+  expect(still).toMatchObject({ version: current.version + 1 });
 });
