@@ -29,19 +29,28 @@ export const EXIT_CONFIG = 78;
 export const projectRoot = path.resolve(__dirname, '..');
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const dataRoot = path.resolve(env.YIDI_DATA_DIR ?? path.join(projectRoot, '.data'));
+  // A variable set but empty is a mistake, not "unset": an empty YIDI_DATA_DIR would put the data in
+  // the working directory, an empty DATABASE_URL would silently fall back to the embedded server.
+  const dataRoot = path.resolve(
+    nonEmpty('YIDI_DATA_DIR', env.YIDI_DATA_DIR) ?? path.join(projectRoot, '.data'),
+  );
+  const databaseUrl = nonEmpty('DATABASE_URL', env.DATABASE_URL);
+  const temporalAddress = nonEmpty('TEMPORAL_ADDRESS', env.TEMPORAL_ADDRESS);
   return {
-    port: parsePort('PORT', env.PORT, 3000),
-    database: env.DATABASE_URL
-      ? { kind: 'external', url: parseDatabaseUrl(env.DATABASE_URL) }
-      : {
-          kind: 'embedded',
-          dataDir: path.join(dataRoot, 'postgres'),
-          port: parsePort('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54320),
-        },
-    temporal: env.TEMPORAL_ADDRESS
-      ? { kind: 'external', address: parseTemporalAddress(env.TEMPORAL_ADDRESS) }
-      : { kind: 'embedded' },
+    port: parsePort('PORT', env.PORT, 3000, 0),
+    database:
+      databaseUrl !== undefined
+        ? { kind: 'external', url: parseDatabaseUrl(databaseUrl) }
+        : {
+            kind: 'embedded',
+            dataDir: path.join(dataRoot, 'postgres'),
+            // PostgreSQL cannot pick a free port itself: 0 is refused here rather than at its start.
+            port: parsePort('EMBEDDED_PG_PORT', env.EMBEDDED_PG_PORT, 54320, 1),
+          },
+    temporal:
+      temporalAddress !== undefined
+        ? { kind: 'external', address: parseTemporalAddress(temporalAddress) }
+        : { kind: 'embedded' },
     namespace: nonEmpty('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE) ?? 'default',
     taskQueue: nonEmpty('TEMPORAL_TASK_QUEUE', env.TEMPORAL_TASK_QUEUE) ?? 'yidi',
     tokenSecret: nonEmpty('YIDI_TOKEN_SECRET', env.YIDI_TOKEN_SECRET),
@@ -54,10 +63,10 @@ function nonEmpty(name: string, value: string | undefined): string | undefined {
   return value;
 }
 
-function parsePort(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined || value === '') return fallback;
-  if (!/^\d+$/.test(value) || Number(value) > 65535) {
-    throw new ConfigError(`${name} must be a port number from 0 to 65535, got '${value}'`);
+function parsePort(name: string, value: string | undefined, fallback: number, lowest: 0 | 1): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) > 65535 || Number(value) < lowest) {
+    throw new ConfigError(`${name} must be a port number from ${lowest} to 65535, got '${value}'`);
   }
   return Number(value);
 }

@@ -45,6 +45,11 @@ describe('loadConfig', () => {
     [{ PORT: '70000' }, /PORT must be a port number/],
     [{ TEMPORAL_ADDRESS: 'temporal' }, /TEMPORAL_ADDRESS must be host:port/],
     [{ TEMPORAL_NAMESPACE: ' ' }, /TEMPORAL_NAMESPACE is set but empty/],
+    [{ YIDI_DATA_DIR: '' }, /YIDI_DATA_DIR is set but empty/],
+    [{ DATABASE_URL: '' }, /DATABASE_URL is set but empty/],
+    [{ TEMPORAL_ADDRESS: ' ' }, /TEMPORAL_ADDRESS is set but empty/],
+    [{ PORT: '' }, /PORT must be a port number/],
+    [{ EMBEDDED_PG_PORT: '0' }, /EMBEDDED_PG_PORT must be a port number from 1 to 65535/],
   ])('%p is refused', (env, reason) => {
     expect(() => loadConfig(env)).toThrow(reason);
   });
