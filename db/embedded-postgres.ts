@@ -112,6 +112,8 @@ export class EmbeddedPostgres {
     if (!fs.existsSync(pidFile)) return;
     const pid = Number.parseInt(fs.readFileSync(pidFile, 'utf8').split('\n')[0] ?? '', 10);
     if (!isAlive(pid)) return; // stale pid file: PostgreSQL itself recovers from it
+    // After a reboot the pid may belong to an unrelated process: never signal one that is not our server.
+    if (!isPostmasterOf(pid, this.options.dataDir)) return;
     this.notice(`stopping PostgreSQL ${pid} left behind by a previous run`);
     process.kill(pid, 'SIGINT');
     const deadline = Date.now() + 60_000;
@@ -240,6 +242,21 @@ function isAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/**
+ * Whether `pid` is a PostgreSQL server on `dataDir`, by its command line. Where /proc is missing
+ * (macOS) it cannot tell and answers true, as the pid file alone did before.
+ */
+export function isPostmasterOf(pid: number, dataDir: string): boolean {
+  let cmdline: string;
+  try {
+    cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return !fs.existsSync('/proc/self/cmdline');
+  }
+  const args = cmdline.split('\0');
+  return path.basename(args[0] ?? '') === 'postgres' && args.includes(dataDir);
 }
 
 function lastLines(text: string): string {
