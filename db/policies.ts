@@ -24,6 +24,12 @@ export async function savePolicyVersion(em: EntityManager, doc: unknown): Promis
   const checked = validatePolicy(doc);
   if (!checked.ok) throw new PolicyRejectedError(`policy refused: ${describeErrors(checked.errors)}`);
   const policy = checked.value;
+  // (policy_id, version) is unique across regions: say so instead of surfacing the driver's violation.
+  if ((await em.count(PolicyVersion, { policy_id: policy.policy_id, version: policy.version })) > 0) {
+    throw new PolicyRejectedError(
+      `policy refused: ${policy.policy_id} v${policy.version} is already stored (a change is a new version)`,
+    );
+  }
   await refuseOverlap(em, policy, 'policy refused');
   const row = em.create(PolicyVersion, toRow(policy));
   await em.persistAndFlush(row);

@@ -101,6 +101,10 @@ test('a version that would apply to the same stays as a stored one is refused', 
     /overlap/,
   );
   await expect(savePolicyVersion(orm.em.fork(), { ...current, version: 2 })).rejects.toThrow(/overlap/);
+  // The same (policy_id, version) again, even for another region, is a clear refusal, not a driver error.
+  await expect(savePolicyVersion(orm.em.fork(), current)).rejects.toThrow(PolicyRejectedError);
+  const elsewhere = { ...current, scope: { ...current.scope, admvs: '460100' } };
+  await expect(savePolicyVersion(orm.em.fork(), elsewhere)).rejects.toThrow(/already stored/);
 });
 
 test('a successor takes over once the current version is closed; older stays keep the old one', async () => {
