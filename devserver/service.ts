@@ -867,7 +867,7 @@ export function createServices(
 
     async ListOpenWorkflowExecutions(r: temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest) {
       const ns = nsOf(r.namespace);
-      const runs = (engine.runs.get(ns.name) ?? []).filter((e) => e.running);
+      const runs = [...(engine.runs.get(ns.name) ?? [])].filter((e) => e.running);
       return { executions: runs.map((e) => e.executionInfo()), nextPageToken: null };
     },
 
@@ -875,7 +875,7 @@ export function createServices(
       r: temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest,
     ) {
       const ns = nsOf(r.namespace);
-      const runs = (engine.runs.get(ns.name) ?? []).filter((e) => !e.running);
+      const runs = [...(engine.runs.get(ns.name) ?? [])].filter((e) => !e.running);
       return { executions: runs.map((e) => e.executionInfo()), nextPageToken: null };
     },
 

@@ -19,6 +19,7 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
 import { eventually } from '../support/eventually';
 import { Harness, uniq } from './env';
 import { cancellable, failing, hello, waitForFinish } from './workflows/basics';
@@ -259,6 +260,37 @@ describe('namespaces', () => {
       });
       expect(result).toBe(`Hello, ${namespace}!`);
     }
+  });
+
+  test('closed runs are removed after the namespace retention, open ones stay', async () => {
+    const namespace = uniq('retention');
+    await h.env.connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1s'),
+    });
+    const client = new Client({ connection: h.env.connection, namespace });
+    const o = { taskQueue: uniq('tq-retention'), args: [] } as const;
+    const old = await client.workflow.start(waitForFinish, { ...o, workflowId: uniq('expired') });
+    await old.terminate('done');
+    const open = await client.workflow.start(waitForFinish, { ...o, workflowId: uniq('open') });
+    await new Promise((r) => setTimeout(r, 1200));
+    // Closing another run sweeps expired ones (an idle server sweeps every minute).
+    const fresh = await client.workflow.start(waitForFinish, { ...o, workflowId: uniq('fresh') });
+    await fresh.terminate('done');
+    await expect(old.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect((await open.describe()).status.name).toBe('RUNNING');
+    expect((await fresh.describe()).status.name).toBe('TERMINATED');
+    const listed: string[] = [];
+    for await (const e of client.workflow.list()) listed.push(e.workflowId);
+    expect(listed.sort()).toEqual([fresh.workflowId, open.workflowId].sort());
+    // The id of a removed run is free again, as on the real server.
+    const again = await client.workflow.start(waitForFinish, {
+      ...o,
+      workflowId: old.workflowId,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    await again.terminate('done');
+    await open.terminate('done');
   });
 
   test('an unknown namespace is NamespaceNotFoundError', async () => {
