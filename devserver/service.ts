@@ -935,6 +935,7 @@ export function createServices(
       const ns = nsOf(r.namespace);
       const exec = engine.find(ns, r.workflowExecution);
       if (exec.running) exec.terminate('Delete workflow execution', null, '');
+      engine.remove(exec);
       return {};
     },
   };

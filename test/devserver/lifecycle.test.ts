@@ -214,6 +214,21 @@ describe('terminate and cancel', () => {
   });
 });
 
+describe('delete', () => {
+  test('DeleteWorkflowExecution terminates a running run and removes it; describe is then NOT_FOUND', async () => {
+    const handle = await h.client.workflow.start(waitForFinish, { ...opts('delete'), args: [] });
+    await h.client.workflowService.deleteWorkflowExecution({
+      namespace: h.env.namespace,
+      workflowExecution: { workflowId: handle.workflowId, runId: handle.firstExecutionRunId },
+    });
+    await expect(handle.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const listed: string[] = [];
+    for await (const e of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+      listed.push(e.workflowId);
+    expect(listed).toEqual([]);
+  });
+});
+
 describe('errors like Temporal', () => {
   test('describe of an unknown workflow is WorkflowNotFoundError', async () => {
     const err = await h.client.workflow
