@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Engine, type LogFn } from './engine/engine';
 import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
-import type { PollContext } from './engine/matching';
+import type { Matching } from './engine/matching';
 import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
 import { decodeToken } from './engine/token';
 import type { QueryWaiter, StartParams, UpdateState } from './engine/types';
@@ -190,8 +190,18 @@ export function createServices(
 
   // ---- workflow tasks --------------------------------------------------------------------
 
-  function pollContext(ctx: CallContext, identity: string): PollContext {
-    return { timeoutMs: pollTimeout(ctx, POLL_TIMEOUT_MS), onCancel: (cb) => ctx.onCancel(cb), identity };
+  function pollQueue<R>(
+    matching: Matching<R>,
+    r: { namespace?: string | null; taskQueue?: { name?: string | null } | null; identity?: string | null },
+    ctx: CallContext,
+  ): Promise<R | null> {
+    const ns = nsOf(r.namespace);
+    const queue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
+    return matching.poll(engine.queueKey(ns.name, queue), {
+      timeoutMs: pollTimeout(ctx, POLL_TIMEOUT_MS),
+      onCancel: (cb) => ctx.onCancel(cb),
+      identity: r.identity ?? '',
+    });
   }
 
   function workflowTaskFromToken(tokenBytes: Uint8Array | null | undefined) {
@@ -582,13 +592,7 @@ export function createServices(
       r: temporal.api.workflowservice.v1.PollWorkflowTaskQueueRequest,
       ctx: CallContext,
     ) {
-      const ns = nsOf(r.namespace);
-      const queue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
-      const resp = await engine.workflowTasks.poll(
-        engine.queueKey(ns.name, queue),
-        pollContext(ctx, r.identity ?? ''),
-      );
-      return resp ?? {};
+      return (await pollQueue(engine.workflowTasks, r, ctx)) ?? {};
     },
 
     async RespondWorkflowTaskCompleted(
@@ -646,13 +650,7 @@ export function createServices(
       r: temporal.api.workflowservice.v1.PollActivityTaskQueueRequest,
       ctx: CallContext,
     ) {
-      const ns = nsOf(r.namespace);
-      const queue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
-      const resp = await engine.activityTasks.poll(
-        engine.queueKey(ns.name, queue),
-        pollContext(ctx, r.identity ?? ''),
-      );
-      return resp ?? {};
+      return (await pollQueue(engine.activityTasks, r, ctx)) ?? {};
     },
 
     async RecordActivityTaskHeartbeat(r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest) {
