@@ -888,9 +888,11 @@ export function createServices(
     async CountWorkflowExecutions(r: temporal.api.workflowservice.v1.CountWorkflowExecutionsRequest) {
       const ns = nsOf(r.namespace);
       const query = r.query ?? '';
-      const m = /^(.*?)\s*group\s+by\s+ExecutionStatus\s*$/i.exec(query);
+      // Linear: a lazy `^(.*?)\s*group…$` backtracked quadratically on long runs of spaces.
+      const trimmed = query.trimEnd();
+      const m = /(?:^|\s)group\s+by\s+ExecutionStatus$/i.exec(trimmed);
       if (m) {
-        const runs = listRuns(ns.name, m[1] ?? '');
+        const runs = listRuns(ns.name, trimmed.slice(0, m.index).trim());
         const counts = new Map<string, number>();
         for (const e of runs) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
         return {

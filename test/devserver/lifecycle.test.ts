@@ -410,6 +410,24 @@ describe('memo, search attributes, list and count', () => {
   });
 });
 
+describe('count group by', () => {
+  test('count GROUP BY ExecutionStatus answers per status, and a long query answers at once', async () => {
+    const a = await h.client.workflow.start(waitForFinish, { ...opts('grouped'), args: [] });
+    const b = await h.client.workflow.start(waitForFinish, { ...opts('grouped'), args: [] });
+    await b.terminate('done');
+    const mine = `WorkflowId IN ('${a.workflowId}', '${b.workflowId}')`;
+    const grouped = await h.client.workflow.count(`${mine} GROUP BY ExecutionStatus`);
+    expect(grouped.count).toBe(2);
+    const byStatus = Object.fromEntries(grouped.groups.map((g) => [String(g.groupValues[0]), g.count]));
+    expect(byStatus).toEqual({ Running: 1, Terminated: 1 });
+    // Spaces that are not followed by GROUP BY once made the matching regex backtrack quadratically.
+    const started = Date.now();
+    await expect(h.client.workflow.count(`a${' '.repeat(200_000)}x`)).rejects.toBeInstanceOf(ServiceError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await a.terminate('done');
+  });
+});
+
 test('every history of this file replays on a fresh worker', async () => {
   expect(h.histories.length).toBeGreaterThan(5);
   expect(await h.replayKeptHistories()).toEqual([]);
