@@ -92,10 +92,6 @@ export function queryFailed(
   );
 }
 
-export function taskNotFound(what = 'Workflow task not found.'): ServiceError {
-  return notFound(what);
-}
-
 export function unimplemented(method: string): ServiceError {
   return new ServiceError(status.UNIMPLEMENTED, `${method} is not implemented by the Yidi devserver.`);
 }

@@ -15,6 +15,8 @@ export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) =>
 
 const DEFAULT_TASK_TIMEOUT_MS = 10_000;
 const MAX_TASK_TIMEOUT_MS = 120_000;
+/** Closed runs are also swept on every close; this catches an idle server. */
+const RETENTION_SWEEP_MS = 60_000;
 
 export class Engine implements Host {
   readonly clock: Clock;
@@ -25,7 +27,10 @@ export class Engine implements Host {
   private readonly chains = new Map<string, Execution[]>();
   private readonly byRun = new Map<string, Execution>();
   /** Every run per namespace, in start order, for visibility. */
-  readonly runs = new Map<string, Execution[]>();
+  readonly runs = new Map<string, Set<Execution>>();
+  /** Closed runs per namespace in close order, removed after the namespace's retention (dev mode only). */
+  private readonly closedRuns = new Map<string, Execution[]>();
+  private readonly retentionSweep: NodeJS.Timeout | undefined;
 
   constructor(
     opts: {
@@ -38,6 +43,11 @@ export class Engine implements Host {
     this.clock = new Clock(opts.timeSkipping);
     if (opts.timeSkipping && opts.timeSkippingUnlocked) this.clock.unlock();
     this.namespaces = new Namespaces(opts.searchAttributes);
+    // Like the Java test server, time-skipping mode keeps every run: a skipped day must not delete them.
+    if (!opts.timeSkipping) {
+      this.retentionSweep = setInterval(() => this.removeExpired(), RETENTION_SWEEP_MS);
+      this.retentionSweep.unref();
+    }
   }
 
   queueKey(namespace: string, queue: string): string {
@@ -137,10 +147,10 @@ export class Engine implements Host {
     this.byRun.set(`${ns.name}\u0000${exec.runId}`, exec);
     let all = this.runs.get(ns.name);
     if (!all) {
-      all = [];
+      all = new Set();
       this.runs.set(ns.name, all);
     }
-    all.push(exec);
+    all.add(exec);
     exec.start();
     return exec;
   }
@@ -250,8 +260,44 @@ export class Engine implements Host {
     source.externalCancelRequested(initiatedEventId, ok, a);
   }
 
+  /** Forget a run (DeleteWorkflowExecution, retention): it answers NOT_FOUND and leaves visibility. */
+  remove(exec: Execution): void {
+    const key = `${exec.ns.name}\u0000${exec.workflowId}`;
+    const chain = this.chains.get(key);
+    const i = chain?.indexOf(exec) ?? -1;
+    if (chain && i >= 0) {
+      chain.splice(i, 1);
+      if (chain.length === 0) this.chains.delete(key);
+    }
+    this.byRun.delete(`${exec.ns.name}\u0000${exec.runId}`);
+    this.runs.get(exec.ns.name)?.delete(exec);
+  }
+
+  /** Remove closed runs older than their namespace's retention, like the real server's retention timer. */
+  removeExpired(): void {
+    const now = this.clock.now();
+    for (const [name, closed] of this.closedRuns) {
+      const ns = this.namespaces.find(name);
+      if (!ns) continue;
+      const retentionMs = durationMs(ns.retention);
+      if (retentionMs <= 0) continue;
+      let n = 0;
+      while (n < closed.length && closed[n]!.closeTime + retentionMs <= now) this.remove(closed[n++]!);
+      if (n > 0) closed.splice(0, n);
+    }
+  }
+
   /** A run closed: tell its parent (when the chain ends here) and apply its parent close policy. */
   closed(exec: Execution): void {
+    if (this.retentionSweep) {
+      let closed = this.closedRuns.get(exec.ns.name);
+      if (!closed) {
+        closed = [];
+        this.closedRuns.set(exec.ns.name, closed);
+      }
+      closed.push(exec);
+      this.removeExpired();
+    }
     const parent = exec.params.parent;
     if (parent && !exec.nextRunId) {
       const ns = this.namespaces.find(parent.namespace);
@@ -294,6 +340,7 @@ export class Engine implements Host {
   }
 
   stop(): void {
+    clearInterval(this.retentionSweep);
     this.clock.stop();
     this.workflowTasks.release();
     this.activityTasks.release();

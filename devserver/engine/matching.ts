@@ -27,6 +27,9 @@ class Fifo<T> {
   push(t: T): void {
     this.items.push(t);
   }
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
   shift(): T | undefined {
     if (this.head >= this.items.length) return undefined;
     const t = this.items[this.head];
@@ -102,6 +105,9 @@ export class Matching<R> {
       ctx.onCancel(() => {
         if (poller.active) finish(null);
       });
+      // Pollers that timed out or were cancelled leave only when a task comes; on an idle queue, drop
+      // them here, or every long poll would stay in memory until the next task.
+      while (q.pollers.peek()?.active === false) q.pollers.shift();
       q.pollers.push(poller);
     });
   }
@@ -130,6 +136,11 @@ export class Matching<R> {
     const q = this.queues.get(key);
     if (!q) return [];
     return [...q.lastPoll].map(([identity, lastAccess]) => ({ identity, lastAccess }));
+  }
+
+  /** Pollers parked on a queue, including ones not yet dropped after timing out. */
+  parked(key: string): number {
+    return this.queues.get(key)?.pollers.size ?? 0;
   }
 
   backlog(key: string): number {

@@ -1,5 +1,5 @@
 /** Shapes shared by the engine's parts. */
-import type { google, IFailure, IPayload, IPayloads, Loose, temporal } from '../proto';
+import type { IFailure, IPayload, IPayloads, Loose, temporal } from '../proto';
 import type { VisibilityStatus } from '../visibility-record';
 
 export type Status = VisibilityStatus;
@@ -74,5 +74,3 @@ export interface UpdateState {
   /** Set when the update can never progress (workflow closed). */
   aborted?: Error;
 }
-
-export type Timestamp = google.protobuf.ITimestamp;

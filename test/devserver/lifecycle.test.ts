@@ -19,6 +19,7 @@ import {
   WorkflowIdConflictPolicy,
   WorkflowIdReusePolicy,
 } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
 import { eventually } from '../support/eventually';
 import { Harness, uniq } from './env';
 import { cancellable, failing, hello, waitForFinish } from './workflows/basics';
@@ -213,6 +214,21 @@ describe('terminate and cancel', () => {
   });
 });
 
+describe('delete', () => {
+  test('DeleteWorkflowExecution terminates a running run and removes it; describe is then NOT_FOUND', async () => {
+    const handle = await h.client.workflow.start(waitForFinish, { ...opts('delete'), args: [] });
+    await h.client.workflowService.deleteWorkflowExecution({
+      namespace: h.env.namespace,
+      workflowExecution: { workflowId: handle.workflowId, runId: handle.firstExecutionRunId },
+    });
+    await expect(handle.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const listed: string[] = [];
+    for await (const e of h.client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` }))
+      listed.push(e.workflowId);
+    expect(listed).toEqual([]);
+  });
+});
+
 describe('errors like Temporal', () => {
   test('describe of an unknown workflow is WorkflowNotFoundError', async () => {
     const err = await h.client.workflow
@@ -259,6 +275,37 @@ describe('namespaces', () => {
       });
       expect(result).toBe(`Hello, ${namespace}!`);
     }
+  });
+
+  test('closed runs are removed after the namespace retention, open ones stay', async () => {
+    const namespace = uniq('retention');
+    await h.env.connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs('1s'),
+    });
+    const client = new Client({ connection: h.env.connection, namespace });
+    const o = { taskQueue: uniq('tq-retention'), args: [] } as const;
+    const old = await client.workflow.start(waitForFinish, { ...o, workflowId: uniq('expired') });
+    await old.terminate('done');
+    const open = await client.workflow.start(waitForFinish, { ...o, workflowId: uniq('open') });
+    await new Promise((r) => setTimeout(r, 1200));
+    // Closing another run sweeps expired ones (an idle server sweeps every minute).
+    const fresh = await client.workflow.start(waitForFinish, { ...o, workflowId: uniq('fresh') });
+    await fresh.terminate('done');
+    await expect(old.describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    expect((await open.describe()).status.name).toBe('RUNNING');
+    expect((await fresh.describe()).status.name).toBe('TERMINATED');
+    const listed: string[] = [];
+    for await (const e of client.workflow.list()) listed.push(e.workflowId);
+    expect(listed.sort()).toEqual([fresh.workflowId, open.workflowId].sort());
+    // The id of a removed run is free again, as on the real server.
+    const again = await client.workflow.start(waitForFinish, {
+      ...o,
+      workflowId: old.workflowId,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
+    await again.terminate('done');
+    await open.terminate('done');
   });
 
   test('an unknown namespace is NamespaceNotFoundError', async () => {
@@ -360,6 +407,24 @@ describe('memo, search attributes, list and count', () => {
     await c.signal(done);
     await finished(a, a.result());
     await finished(c, c.result());
+  });
+});
+
+describe('count group by', () => {
+  test('count GROUP BY ExecutionStatus answers per status, and a long query answers at once', async () => {
+    const a = await h.client.workflow.start(waitForFinish, { ...opts('grouped'), args: [] });
+    const b = await h.client.workflow.start(waitForFinish, { ...opts('grouped'), args: [] });
+    await b.terminate('done');
+    const mine = `WorkflowId IN ('${a.workflowId}', '${b.workflowId}')`;
+    const grouped = await h.client.workflow.count(`${mine} GROUP BY ExecutionStatus`);
+    expect(grouped.count).toBe(2);
+    const byStatus = Object.fromEntries(grouped.groups.map((g) => [String(g.groupValues[0]), g.count]));
+    expect(byStatus).toEqual({ Running: 1, Terminated: 1 });
+    // Spaces that are not followed by GROUP BY once made the matching regex backtrack quadratically.
+    const started = Date.now();
+    await expect(h.client.workflow.count(`a${' '.repeat(200_000)}x`)).rejects.toBeInstanceOf(ServiceError);
+    expect(Date.now() - started).toBeLessThan(2000);
+    await a.terminate('done');
   });
 });
 

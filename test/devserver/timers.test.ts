@@ -1,5 +1,6 @@
 // Time skipping (TestWorkflowEnvironment.createTimeSkipping, Java test server argv): days pass in
 // milliseconds, the workflow's clock shows it, retry backoff follows the virtual clock.
+import { msToTs } from '@temporalio/common/lib/time';
 import { Harness, uniq } from './env';
 import { callActivity } from './workflows/activity-workflows';
 import {
@@ -113,4 +114,21 @@ test('retry backoff is measured on the virtual clock', async () => {
 test('every history of this file replays on a fresh worker', async () => {
   expect(h.histories.length).toBeGreaterThanOrEqual(6);
   expect(await h.replayKeptHistories()).toEqual([]);
+});
+
+test('UnlockTimeSkippingWithSleep at lock count 0 fails like an unbalanced unlock and leaves the count alone', async () => {
+  const testService = h.env.connection.testService;
+  if (!testService) throw new Error('time-skipping env has a test service');
+  await testService.unlockTimeSkipping({}); // the env starts locked once: now 0
+  try {
+    await expect(testService.unlockTimeSkippingWithSleep({ duration: msToTs('1s') })).rejects.toMatchObject({
+      code: 9, // FAILED_PRECONDITION
+    });
+  } finally {
+    await testService.lockTimeSkipping({});
+  }
+  // Still exactly one lock: one unlock succeeds, a second one is unbalanced.
+  await testService.unlockTimeSkipping({});
+  await expect(testService.unlockTimeSkipping({})).rejects.toMatchObject({ code: 9 });
+  await testService.lockTimeSkipping({});
 });
