@@ -49,16 +49,7 @@ export function citizenRouter(deps: CaseDeps): Router {
     const insuplc = person.insuplc_admdvs.unwrap().admdvs;
     const region = await em.findOne(Admdvs, { admdvs: insuplc });
     const prov_admdvs = region?.prov_admdvs ?? provinceOf(insuplc);
-    if (provinceOf(body.mdtrtarea_admdvs) === prov_admdvs) {
-      throw new HttpProblem(400, 'The request is not valid', 'mdtrtarea_admdvs: not cross-province', {
-        errors: [
-          {
-            path: 'mdtrtarea_admdvs',
-            message: 'the treatment place must be outside the insured province (跨省)',
-          },
-        ],
-      });
-    }
+    requireCrossProvince(body.mdtrtarea_admdvs, prov_admdvs);
 
     let id = earlier?.case_id ?? null;
     if (!id) {
@@ -163,6 +154,8 @@ export function citizenRouter(deps: CaseDeps): Router {
     const user = currentUser(res);
     const em = deps.orm.em.fork();
     const filing = await visibleFiling(em, user, req.params.id as string);
+    // The create route's rule holds for a change too: a changed treatment place stays outside the province.
+    if (body.mdtrtarea_admdvs) requireCrossProvince(body.mdtrtarea_admdvs, filing.prov_admdvs);
     try {
       await deps.temporal.workflow
         .getHandle(filing.id)
@@ -208,4 +201,17 @@ export function citizenRouter(deps: CaseDeps): Router {
   });
 
   return router;
+}
+
+/** 跨省 only: a treatment place inside the insured province is not a cross-province filing. */
+function requireCrossProvince(mdtrtarea_admdvs: string, prov_admdvs: string): void {
+  if (provinceOf(mdtrtarea_admdvs) !== prov_admdvs) return;
+  throw new HttpProblem(400, 'The request is not valid', 'mdtrtarea_admdvs: not cross-province', {
+    errors: [
+      {
+        path: 'mdtrtarea_admdvs',
+        message: 'the treatment place must be outside the insured province (跨省)',
+      },
+    ],
+  });
 }

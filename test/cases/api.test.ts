@@ -360,6 +360,35 @@ test('a long-term filing cannot be changed within the lock: 409 with the reason'
   expect(refused.body.detail).toMatch(/cannot be changed or cancelled before/);
 });
 
+test('a change cannot move the treatment place into the insured province: 400 naming the field', async () => {
+  const res = await request(app)
+    .post('/api/v1/filings')
+    .set(await as('liuyang'))
+    .send({
+      category: 'other_temporary',
+      mdtrtarea_admdvs: '510100',
+      begndate: cstDate(Date.now()),
+      tel: '13800000004',
+    })
+    .expect(202);
+  await eventually(async () =>
+    (await orm.em.fork().findOne(Filing, { id: res.body.id }))?.status === 'ACTIVE' ? true : undefined,
+  );
+  const refused = await request(app)
+    .post(`/api/v1/filings/${res.body.id}/change`)
+    .set(await as('liuyang'))
+    .send({ mdtrtarea_admdvs: '320300', memo: '回本省' })
+    .expect(400)
+    .expect('content-type', /application\/problem\+json/);
+  expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'mdtrtarea_admdvs' })]);
+  const moved = await request(app)
+    .post(`/api/v1/filings/${res.body.id}/change`)
+    .set(await as('liuyang'))
+    .send({ mdtrtarea_admdvs: '310000', memo: '改去上海' })
+    .expect(200);
+  expect(moved.body.filing.mdtrtarea_admdvs).toBe('310000');
+});
+
 test('claim and release; when the SLA lapses the task moves to the supervisors’ 督办 queue', async () => {
   const id = await fileReferral('zhangwei');
   const task = await openTaskOf(id);
