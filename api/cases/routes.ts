@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { Filing } from '../../db/entities';
 import { type CaseDeps, currentUser } from '../context';
 import { FilingQuery } from '../schemas';
-import { caseDetail, filingView, visibleFiling } from './read';
+import { currentCase, filingView } from './read';
 
 /** Reading cases: a citizen sees their own, agency users those of their province. */
 export function casesRouter(deps: CaseDeps): Router {
@@ -27,8 +27,7 @@ export function casesRouter(deps: CaseDeps): Router {
   });
   router.get('/filings/:id', async (req, res) => {
     const user = currentUser(res);
-    const em = deps.orm.em.fork();
-    res.json(await caseDetail(em, user, await visibleFiling(em, user, req.params.id as string)));
+    res.json(await currentCase(deps.orm.em.fork(), user, req.params.id as string));
   });
   return router;
 }

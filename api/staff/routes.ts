@@ -4,8 +4,8 @@ import { Router } from 'express';
 import { HumanTask } from '../../db/entities';
 import { revokeReferralUpdate } from '../../workflows';
 import { requireRole } from '../auth/middleware';
-import { caseDetail, taskView, visibleFiling } from '../cases/read';
-import { problemFromTemporal } from '../cases/temporal-errors';
+import { caseDetail, currentCase, taskView, visibleFiling } from '../cases/read';
+import { applied } from '../cases/temporal-errors';
 import { type CaseDeps, currentUser } from '../context';
 import { HttpProblem } from '../problem';
 import { ReferralRevoke, TaskDecision, TaskQuery } from '../schemas';
@@ -109,8 +109,8 @@ export function staffRouter(deps: CaseDeps): Router {
     const filing = await visibleFiling(em, user, req.params.id as string);
     if (!filing.trt_dcla_detl_sn)
       throw new HttpProblem(409, 'Refused', 'only an approved referral can be revoked');
-    try {
-      await deps.temporal.workflow.getHandle(filing.id).executeUpdate(revokeReferralUpdate, {
+    await applied(
+      deps.temporal.workflow.getHandle(filing.id).executeUpdate(revokeReferralUpdate, {
         args: [
           {
             trt_dcla_detl_sn: filing.trt_dcla_detl_sn,
@@ -119,11 +119,10 @@ export function staffRouter(deps: CaseDeps): Router {
             requested_by: user.username,
           },
         ],
-      });
-    } catch (error) {
-      throw problemFromTemporal(error, 'the revocation');
-    }
-    res.json(await caseDetail(em.fork(), user, await visibleFiling(em.fork(), user, filing.id)));
+      }),
+      'the revocation',
+    );
+    res.json(await currentCase(deps.orm.em.fork(), user, filing.id));
   });
 
   return router;
