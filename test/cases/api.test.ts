@@ -452,3 +452,14 @@ test('the OpenAPI document is served from the zod schemas', async () => {
   expect(res.body.paths['/api/v1/tasks/{id}/decision'].post).toBeDefined();
   expect(res.body.components.schemas.FilingCreate.properties.category.enum).toContain('referral');
 });
+
+test('region names for the UI: any logged-in user gets 统筹区 code, name and province; documented', async () => {
+  await request(app).get('/api/v1/admdvs').expect(401);
+  const res = await request(app)
+    .get('/api/v1/admdvs')
+    .set(await as('zhangwei'))
+    .expect(200);
+  expect(res.body.items).toContainEqual({ admdvs: '510100', admdvs_name: '成都市', prov_admdvs: '510000' });
+  const doc = await request(app).get('/api/v1/openapi.json').expect(200);
+  expect(doc.body.paths['/api/v1/admdvs'].get).toBeDefined();
+});
