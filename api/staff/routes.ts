@@ -88,8 +88,9 @@ export function staffRouter(deps: CaseDeps): Router {
     const body = TaskDecision.parse(req.body);
     const user = currentUser(res);
     const task = await recordDecision(deps.orm, user, req.params.id as string, body);
+    let outcome: Awaited<ReturnType<typeof deliver>>;
     try {
-      await deliver(deps.orm, deps.temporal, task);
+      outcome = await deliver(deps.orm, deps.temporal, task);
     } catch (error) {
       deps.log(`decision on ${task.id} recorded, delivery pending: ${String(error)}`);
       throw new HttpProblem(
@@ -98,6 +99,14 @@ export function staffRouter(deps: CaseDeps): Router {
         'the decision is stored and will reach the case when the workflow service answers again',
         { task_id: task.id, decision: task.decision, recorded: true, delivered: false },
       );
+    }
+    if (outcome === 'case_closed') {
+      throw new HttpProblem(409, 'Case closed', 'the decision is recorded but the review had already ended', {
+        task_id: task.id,
+        decision: task.decision,
+        recorded: true,
+        delivered: false,
+      });
     }
     res.json({ ...taskView(task), delivered: true });
   });

@@ -463,3 +463,33 @@ test('region names for the UI: any logged-in user gets 统筹区 code, name and 
   const doc = await request(app).get('/api/v1/openapi.json').expect(200);
   expect(doc.body.paths['/api/v1/admdvs'].get).toBeDefined();
 });
+
+test('a recorded decision whose review has ended leaves the outbox instead of blocking it forever', async () => {
+  const id = `referral-gone-${Date.now()}-t1`;
+  await orm.em.fork().insert(HumanTask, {
+    id,
+    case_id: 'filing-gone',
+    workflow_id: `referral-gone-${Date.now()}`,
+    kind: 'referral_review',
+    role: 'staff',
+    prov_admdvs: '340000',
+    assignee: 'staff-ah',
+    status: 'decided',
+    due_at: new Date(),
+    escalated_at: null,
+    decision: 'approve',
+    decision_id: crypto.randomUUID(),
+    reason: null,
+    decided_by: 'staff-ah',
+    decided_at: new Date(),
+    delivered_at: null,
+    summary: {},
+    created_at: new Date(),
+    version: 2,
+  });
+  const seen: string[] = [];
+  expect(await deliverPending(orm, w.client, (m) => seen.push(m))).toBe(0);
+  expect(seen).toEqual([expect.stringMatching(/not applied: the review had already ended/)]);
+  expect((await orm.em.fork().findOneOrFail(HumanTask, { id })).delivered_at).not.toBeNull();
+  expect(await deliverPending(orm, w.client, () => undefined)).toBe(0);
+});
