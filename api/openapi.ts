@@ -30,6 +30,9 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '200',
     },
   },
+  '/api/v1/admdvs': {
+    get: { summary: '统筹区 The pooling regions: code, name and province', roles: 'any', ok: '200' },
+  },
   '/api/v1/filings/{id}': {
     get: { summary: 'A case with its referral, timeline and tasks', roles: 'any', ok: '200' },
   },

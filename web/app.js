@@ -102,6 +102,14 @@ export const esc = (v) =>
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c],
   );
 
+let places = new Map();
+/** Loads the region names once per page; `place` then shows "成都市 510100" rather than a bare code. */
+export async function loadPlaces() {
+  const { items } = await api('GET', '/admdvs');
+  places = new Map(items.map((a) => [a.admdvs, a.admdvs_name]));
+}
+export const place = (code) => (places.has(code) ? `${places.get(code)} ${code}` : (code ?? ''));
+
 export const fmt = (iso) => (iso ? new Date(iso).toLocaleString('zh-CN', { hour12: false }) : '');
 
 export const badge = (value, kind = 'status') =>

@@ -5,6 +5,7 @@ import {
   defineQuery,
   defineUpdate,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
@@ -295,13 +296,18 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
       // A cancelled filing withdraws its referral by signal; closing the parent abandons nothing.
       parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
     });
+    // Cancelled while the child was starting: the cancel handler found no child to withdraw, so do it now.
+    if (state.status !== 'UNDER_REVIEW' && patched('withdraw-child-cancelled-while-starting')) {
+      await child.signal(withdrawSignal, { reason: state.reason ?? '' });
+    }
     const outcome: ReferralOutcome = await child.result();
     child = undefined;
     if (outcome.outcome === 'approved' && state.status === 'UNDER_REVIEW') {
       state.trt_dcla_detl_sn = outcome.trt_dcla_detl_sn;
       activate(policy.referral_validity_months);
       record('active', 'system', { trt_dcla_detl_sn: state.trt_dcla_detl_sn, enddate: state.enddate });
-    } else if (outcome.outcome === 'rejected') {
+    } else if (outcome.outcome === 'rejected' && state.status === 'UNDER_REVIEW') {
+      // A rejection that crossed the citizen's cancellation does not turn CANCELLED into REJECTED.
       state.status = 'REJECTED';
       state.reason = outcome.reason;
       record('rejected', 'system', { reason: outcome.reason });

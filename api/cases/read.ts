@@ -24,6 +24,11 @@ export async function visibleFiling(em: EntityManager, user: AuthUser, id: strin
   return filing;
 }
 
+/** The case as it now stands, read again after a workflow update; 404 unless visible to this user. */
+export async function currentCase(em: EntityManager, user: AuthUser, id: string) {
+  return caseDetail(em, user, await visibleFiling(em, user, id));
+}
+
 export function filingView(f: Filing) {
   return {
     id: f.id,

@@ -1,11 +1,11 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Router } from 'express';
-import { Filing } from '../../db/entities';
+import { Admdvs, Filing } from '../../db/entities';
 import { type CaseDeps, currentUser } from '../context';
 import { FilingQuery } from '../schemas';
-import { caseDetail, filingView, visibleFiling } from './read';
+import { currentCase, filingView } from './read';
 
-/** Reading cases: a citizen sees their own, agency users those of their province. */
+/** Reading cases (a citizen sees their own, agency users those of their province) and the region names. */
 export function casesRouter(deps: CaseDeps): Router {
   const router = Router();
   router.get('/filings', async (req, res) => {
@@ -25,10 +25,16 @@ export function casesRouter(deps: CaseDeps): Router {
     });
     res.json({ items: items.map(filingView), total, page: q.page, page_size: q.page_size });
   });
+  // 统筹区 names for the UI, which shows "成都市 510100" instead of a bare code; a small seeded table.
+  router.get('/admdvs', async (_req, res) => {
+    const items = await deps.orm.em.fork().find(Admdvs, {}, { orderBy: { admdvs: 'asc' } });
+    res.json({
+      items: items.map((a) => ({ admdvs: a.admdvs, admdvs_name: a.admdvs_name, prov_admdvs: a.prov_admdvs })),
+    });
+  });
   router.get('/filings/:id', async (req, res) => {
     const user = currentUser(res);
-    const em = deps.orm.em.fork();
-    res.json(await caseDetail(em, user, await visibleFiling(em, user, req.params.id as string)));
+    res.json(await currentCase(deps.orm.em.fork(), user, req.params.id as string));
   });
   return router;
 }

@@ -12,3 +12,12 @@ export function problemFromTemporal(error: unknown, what: string): HttpProblem {
   }
   return new HttpProblem(503, 'Workflow service unavailable', `${what} was not applied; try again later`);
 }
+
+/** Awaits a signal or update to a case workflow, answering its failure as problem+json. */
+export async function applied(message: Promise<unknown>, what: string): Promise<void> {
+  try {
+    await message;
+  } catch (error) {
+    throw problemFromTemporal(error, what);
+  }
+}

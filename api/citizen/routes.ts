@@ -10,8 +10,8 @@ import {
   filingWorkflow,
 } from '../../workflows';
 import { requireRole } from '../auth/middleware';
-import { caseDetail, visibleFiling } from '../cases/read';
-import { problemFromTemporal } from '../cases/temporal-errors';
+import { currentCase, visibleFiling } from '../cases/read';
+import { applied } from '../cases/temporal-errors';
 import { type CaseDeps, currentUser } from '../context';
 import { findRecord, idempotencyKey, requestHash } from '../idempotency';
 import { HttpProblem } from '../problem';
@@ -30,35 +30,23 @@ export function citizenRouter(deps: CaseDeps): Router {
     const hash = requestHash(req.body);
     const em = deps.orm.em.fork();
 
-    const replay = async (): Promise<boolean> => {
-      if (!key) return false;
-      const record = await findRecord(em, user.id, key, hash);
-      if (record?.status && record.response) {
-        const location = record.response.location;
-        if (typeof location === 'string') res.location(location);
-        res.status(record.status).json(record.response);
-        return true;
-      }
-      return false;
+    // A finished earlier request with this key is answered as it was; an unfinished one is resumed.
+    const replayed = (record: IdempotencyRecord | null): boolean => {
+      if (!record?.status || !record.response) return false;
+      const location = record.response.location;
+      if (typeof location === 'string') res.location(location);
+      res.status(record.status).json(record.response);
+      return true;
     };
-    if (await replay()) return;
     const earlier = key ? await findRecord(em, user.id, key, hash) : null;
+    if (replayed(earlier)) return;
 
     const person = await em.findOne(InsuredPerson, { psn_no });
     if (!person) throw new HttpProblem(404, 'Not found', `no insured person ${psn_no}`);
     const insuplc = person.insuplc_admdvs.unwrap().admdvs;
     const region = await em.findOne(Admdvs, { admdvs: insuplc });
     const prov_admdvs = region?.prov_admdvs ?? provinceOf(insuplc);
-    if (provinceOf(body.mdtrtarea_admdvs) === prov_admdvs) {
-      throw new HttpProblem(400, 'The request is not valid', 'mdtrtarea_admdvs: not cross-province', {
-        errors: [
-          {
-            path: 'mdtrtarea_admdvs',
-            message: 'the treatment place must be outside the insured province (跨省)',
-          },
-        ],
-      });
-    }
+    requireCrossProvince(body.mdtrtarea_admdvs, prov_admdvs);
 
     let id = earlier?.case_id ?? null;
     if (!id) {
@@ -105,7 +93,12 @@ export function citizenRouter(deps: CaseDeps): Router {
         });
       } catch (error) {
         // A concurrent twin with the same key won the race: answer as it will.
-        if (error instanceof UniqueConstraintViolationException && key && (await replay())) return;
+        if (
+          error instanceof UniqueConstraintViolationException &&
+          key &&
+          replayed(await findRecord(em.fork(), user.id, key, hash))
+        )
+          return;
         if (error instanceof UniqueConstraintViolationException) {
           throw new HttpProblem(409, 'Conflict', 'a filing was submitted at the same moment; try again');
         }
@@ -161,31 +154,29 @@ export function citizenRouter(deps: CaseDeps): Router {
   router.post('/filings/:id/change', citizen, async (req, res) => {
     const body = FilingChange.parse(req.body);
     const user = currentUser(res);
-    const em = deps.orm.em.fork();
-    const filing = await visibleFiling(em, user, req.params.id as string);
-    try {
-      await deps.temporal.workflow
-        .getHandle(filing.id)
-        .executeUpdate(changeFilingUpdate, { args: [{ ...body, requested_by: user.username }] });
-    } catch (error) {
-      throw problemFromTemporal(error, 'the change');
-    }
-    res.json(await caseDetail(em.fork(), user, await visibleFiling(em.fork(), user, filing.id)));
+    const filing = await visibleFiling(deps.orm.em.fork(), user, req.params.id as string);
+    // The create route's rule holds for a change too: a changed treatment place stays outside the province.
+    if (body.mdtrtarea_admdvs) requireCrossProvince(body.mdtrtarea_admdvs, filing.prov_admdvs);
+    const handle = deps.temporal.workflow.getHandle(filing.id);
+    await applied(
+      handle.executeUpdate(changeFilingUpdate, { args: [{ ...body, requested_by: user.username }] }),
+      'the change',
+    );
+    res.json(await currentCase(deps.orm.em.fork(), user, filing.id));
   });
 
   router.post('/filings/:id/cancel', citizen, async (req, res) => {
     const body = FilingCancel.parse(req.body);
     const user = currentUser(res);
-    const em = deps.orm.em.fork();
-    const filing = await visibleFiling(em, user, req.params.id as string);
-    try {
-      await deps.temporal.workflow
-        .getHandle(filing.id)
-        .executeUpdate(cancelFilingUpdate, { args: [{ reason: body.reason, requested_by: user.username }] });
-    } catch (error) {
-      throw problemFromTemporal(error, 'the cancellation');
-    }
-    res.json(await caseDetail(em.fork(), user, await visibleFiling(em.fork(), user, filing.id)));
+    const filing = await visibleFiling(deps.orm.em.fork(), user, req.params.id as string);
+    const handle = deps.temporal.workflow.getHandle(filing.id);
+    await applied(
+      handle.executeUpdate(cancelFilingUpdate, {
+        args: [{ reason: body.reason, requested_by: user.username }],
+      }),
+      'the cancellation',
+    );
+    res.json(await currentCase(deps.orm.em.fork(), user, filing.id));
   });
 
   router.post('/filings/:id/more-info', citizen, async (req, res) => {
@@ -197,15 +188,27 @@ export function citizenRouter(deps: CaseDeps): Router {
     if (referral?.status !== 'MORE_INFO') {
       throw new HttpProblem(409, 'Refused', 'no request for more information is waiting for an answer');
     }
-    try {
-      await deps.temporal.workflow
+    await applied(
+      deps.temporal.workflow
         .getHandle(referral.id)
-        .signal(answerMoreInfoSignal, { ...body, answered_by: user.username });
-    } catch (error) {
-      throw problemFromTemporal(error, 'the answer');
-    }
+        .signal(answerMoreInfoSignal, { ...body, answered_by: user.username }),
+      'the answer',
+    );
     res.status(202).json({ id: filing.id, accepted: true });
   });
 
   return router;
+}
+
+/** 跨省 only: a treatment place inside the insured province is not a cross-province filing. */
+function requireCrossProvince(mdtrtarea_admdvs: string, prov_admdvs: string): void {
+  if (provinceOf(mdtrtarea_admdvs) !== prov_admdvs) return;
+  throw new HttpProblem(400, 'The request is not valid', 'mdtrtarea_admdvs: not cross-province', {
+    errors: [
+      {
+        path: 'mdtrtarea_admdvs',
+        message: 'the treatment place must be outside the insured province (跨省)',
+      },
+    ],
+  });
 }

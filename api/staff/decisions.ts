@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
-import type { Client } from '@temporalio/client';
+import { type Client, WorkflowNotFoundError } from '@temporalio/client';
 import { CaseEvent, type Decision, HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { type DecisionMessage, decideSignal } from '../../workflows';
@@ -115,22 +115,41 @@ export function decisionMessage(task: HumanTask): DecisionMessage {
   };
 }
 
-/** Signals the workflow and marks the row delivered; the workflow ignores a decision id it has seen. */
-export async function deliver(orm: Orm, temporal: Client, task: HumanTask): Promise<void> {
-  await temporal.workflow.getHandle(task.workflow_id).signal(decideSignal, decisionMessage(task));
+/**
+ * Signals the workflow and marks the row delivered; the workflow ignores a decision id it has seen.
+ * 'case_closed': the review had already ended (withdrawn, or this is a redelivery after it finished), so
+ * nothing is left to apply; the row still leaves the outbox rather than being retried forever.
+ */
+export async function deliver(
+  orm: Orm,
+  temporal: Client,
+  task: HumanTask,
+): Promise<'delivered' | 'case_closed'> {
+  let outcome: 'delivered' | 'case_closed' = 'delivered';
+  try {
+    await temporal.workflow.getHandle(task.workflow_id).signal(decideSignal, decisionMessage(task));
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+    outcome = 'case_closed';
+  }
   await orm.em.fork().nativeUpdate(HumanTask, { id: task.id }, { delivered_at: new Date() });
+  return outcome;
 }
 
 /** Delivers every recorded but undelivered decision; returns how many went out. */
 export async function deliverPending(orm: Orm, temporal: Client, log: (m: string) => void): Promise<number> {
   const pending = await orm.em
     .fork()
-    .find(HumanTask, { status: 'decided', delivered_at: null }, { limit: 100 });
+    .find(
+      HumanTask,
+      { status: 'decided', delivered_at: null },
+      { orderBy: { decided_at: 'asc' }, limit: 100 },
+    );
   let delivered = 0;
   for (const task of pending) {
     try {
-      await deliver(orm, temporal, task);
-      delivered += 1;
+      if ((await deliver(orm, temporal, task)) === 'delivered') delivered += 1;
+      else log(`decision on ${task.id} not applied: the review had already ended`);
     } catch (error) {
       log(`decision on ${task.id} still pending delivery: ${String(error)}`);
     }

@@ -4,8 +4,8 @@ import { Router } from 'express';
 import { HumanTask } from '../../db/entities';
 import { revokeReferralUpdate } from '../../workflows';
 import { requireRole } from '../auth/middleware';
-import { caseDetail, taskView, visibleFiling } from '../cases/read';
-import { problemFromTemporal } from '../cases/temporal-errors';
+import { caseDetail, currentCase, taskView, visibleFiling } from '../cases/read';
+import { applied } from '../cases/temporal-errors';
 import { type CaseDeps, currentUser } from '../context';
 import { HttpProblem } from '../problem';
 import { ReferralRevoke, TaskDecision, TaskQuery } from '../schemas';
@@ -88,8 +88,9 @@ export function staffRouter(deps: CaseDeps): Router {
     const body = TaskDecision.parse(req.body);
     const user = currentUser(res);
     const task = await recordDecision(deps.orm, user, req.params.id as string, body);
+    let outcome: Awaited<ReturnType<typeof deliver>>;
     try {
-      await deliver(deps.orm, deps.temporal, task);
+      outcome = await deliver(deps.orm, deps.temporal, task);
     } catch (error) {
       deps.log(`decision on ${task.id} recorded, delivery pending: ${String(error)}`);
       throw new HttpProblem(
@@ -98,6 +99,14 @@ export function staffRouter(deps: CaseDeps): Router {
         'the decision is stored and will reach the case when the workflow service answers again',
         { task_id: task.id, decision: task.decision, recorded: true, delivered: false },
       );
+    }
+    if (outcome === 'case_closed') {
+      throw new HttpProblem(409, 'Case closed', 'the decision is recorded but the review had already ended', {
+        task_id: task.id,
+        decision: task.decision,
+        recorded: true,
+        delivered: false,
+      });
     }
     res.json({ ...taskView(task), delivered: true });
   });
@@ -109,8 +118,8 @@ export function staffRouter(deps: CaseDeps): Router {
     const filing = await visibleFiling(em, user, req.params.id as string);
     if (!filing.trt_dcla_detl_sn)
       throw new HttpProblem(409, 'Refused', 'only an approved referral can be revoked');
-    try {
-      await deps.temporal.workflow.getHandle(filing.id).executeUpdate(revokeReferralUpdate, {
+    await applied(
+      deps.temporal.workflow.getHandle(filing.id).executeUpdate(revokeReferralUpdate, {
         args: [
           {
             trt_dcla_detl_sn: filing.trt_dcla_detl_sn,
@@ -119,11 +128,10 @@ export function staffRouter(deps: CaseDeps): Router {
             requested_by: user.username,
           },
         ],
-      });
-    } catch (error) {
-      throw problemFromTemporal(error, 'the revocation');
-    }
-    res.json(await caseDetail(em.fork(), user, await visibleFiling(em.fork(), user, filing.id)));
+      }),
+      'the revocation',
+    );
+    res.json(await currentCase(deps.orm.em.fork(), user, filing.id));
   });
 
   return router;

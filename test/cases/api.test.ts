@@ -360,6 +360,35 @@ test('a long-term filing cannot be changed within the lock: 409 with the reason'
   expect(refused.body.detail).toMatch(/cannot be changed or cancelled before/);
 });
 
+test('a change cannot move the treatment place into the insured province: 400 naming the field', async () => {
+  const res = await request(app)
+    .post('/api/v1/filings')
+    .set(await as('liuyang'))
+    .send({
+      category: 'other_temporary',
+      mdtrtarea_admdvs: '510100',
+      begndate: cstDate(Date.now()),
+      tel: '13800000004',
+    })
+    .expect(202);
+  await eventually(async () =>
+    (await orm.em.fork().findOne(Filing, { id: res.body.id }))?.status === 'ACTIVE' ? true : undefined,
+  );
+  const refused = await request(app)
+    .post(`/api/v1/filings/${res.body.id}/change`)
+    .set(await as('liuyang'))
+    .send({ mdtrtarea_admdvs: '320300', memo: '回本省' })
+    .expect(400)
+    .expect('content-type', /application\/problem\+json/);
+  expect(refused.body.errors).toEqual([expect.objectContaining({ path: 'mdtrtarea_admdvs' })]);
+  const moved = await request(app)
+    .post(`/api/v1/filings/${res.body.id}/change`)
+    .set(await as('liuyang'))
+    .send({ mdtrtarea_admdvs: '310000', memo: '改去上海' })
+    .expect(200);
+  expect(moved.body.filing.mdtrtarea_admdvs).toBe('310000');
+});
+
 test('claim and release; when the SLA lapses the task moves to the supervisors’ 督办 queue', async () => {
   const id = await fileReferral('zhangwei');
   const task = await openTaskOf(id);
@@ -422,4 +451,45 @@ test('the OpenAPI document is served from the zod schemas', async () => {
   expect(res.body.openapi).toBe('3.1.0');
   expect(res.body.paths['/api/v1/tasks/{id}/decision'].post).toBeDefined();
   expect(res.body.components.schemas.FilingCreate.properties.category.enum).toContain('referral');
+});
+
+test('region names for the UI: any logged-in user gets 统筹区 code, name and province; documented', async () => {
+  await request(app).get('/api/v1/admdvs').expect(401);
+  const res = await request(app)
+    .get('/api/v1/admdvs')
+    .set(await as('zhangwei'))
+    .expect(200);
+  expect(res.body.items).toContainEqual({ admdvs: '510100', admdvs_name: '成都市', prov_admdvs: '510000' });
+  const doc = await request(app).get('/api/v1/openapi.json').expect(200);
+  expect(doc.body.paths['/api/v1/admdvs'].get).toBeDefined();
+});
+
+test('a recorded decision whose review has ended leaves the outbox instead of blocking it forever', async () => {
+  const id = `referral-gone-${Date.now()}-t1`;
+  await orm.em.fork().insert(HumanTask, {
+    id,
+    case_id: 'filing-gone',
+    workflow_id: `referral-gone-${Date.now()}`,
+    kind: 'referral_review',
+    role: 'staff',
+    prov_admdvs: '340000',
+    assignee: 'staff-ah',
+    status: 'decided',
+    due_at: new Date(),
+    escalated_at: null,
+    decision: 'approve',
+    decision_id: crypto.randomUUID(),
+    reason: null,
+    decided_by: 'staff-ah',
+    decided_at: new Date(),
+    delivered_at: null,
+    summary: {},
+    created_at: new Date(),
+    version: 2,
+  });
+  const seen: string[] = [];
+  expect(await deliverPending(orm, w.client, (m) => seen.push(m))).toBe(0);
+  expect(seen).toEqual([expect.stringMatching(/not applied: the review had already ended/)]);
+  expect((await orm.em.fork().findOneOrFail(HumanTask, { id })).delivered_at).not.toBeNull();
+  expect(await deliverPending(orm, w.client, () => undefined)).toBe(0);
 });

@@ -86,6 +86,7 @@ test('a citizen files a referral, staff approve it in another browser, the citiz
   await staff.getByRole('link', { name: caseId }).click({ timeout: 20_000 });
   await staff.locator('#claim').click();
   await staff.locator('#approve').waitFor();
+  expect(await staff.locator('#place').textContent()).toContain('成都市 510100');
   await shot(staff, '2-staff-review');
   await staff.locator('#approve').click();
   await staff.locator('#task-status').getByText('已决定').waitFor({ timeout: 20_000 });
@@ -94,6 +95,7 @@ test('a citizen files a referral, staff approve it in another browser, the citiz
   await citizen.locator('#filing-status').getByText('已生效').waitFor({ timeout: 20_000 });
   await citizen.locator('#timeline li[data-kind=referral_approved]').waitFor();
   expect(await citizen.locator('#sn').textContent()).toMatch(/^TD340100/);
+  expect(await citizen.locator('#place').textContent()).toContain('成都市 510100');
   const kinds = await citizen
     .locator('#timeline li')
     .evaluateAll((items) => items.map((li) => li.getAttribute('data-kind')));

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities';
 import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
@@ -253,4 +254,64 @@ test('more information restarts the SLA with a new task; a rejection needs its r
   const result = await handle.result();
   expect(result.status).toBe('REJECTED');
   expect(result.reason).toBe('非转诊范围');
+});
+
+test('a referral filing cancelled while its review is starting withdraws the review and stays CANCELLED', async () => {
+  // Hold the UNDER_REVIEW projection, the step before the child starts, and cancel in that window.
+  const activities = createActivities({ orm });
+  let reached!: () => void;
+  const atGate = new Promise<void>((resolve) => {
+    reached = resolve;
+  });
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const worker = await Worker.create({
+    connection: w.env.nativeConnection,
+    namespace: w.env.namespace ?? 'default',
+    taskQueue: `${w.taskQueue}-gated`,
+    workflowBundle: bundle,
+    activities: {
+      ...activities,
+      async projectFiling(args: Parameters<typeof activities.projectFiling>[0]) {
+        if (args.filing.status === 'UNDER_REVIEW') {
+          reached();
+          await gate;
+        }
+        return activities.projectFiling(args);
+      },
+    },
+  });
+  const running = worker.run();
+  try {
+    const i = input('P34010000000001', {
+      category: 'referral',
+      referral: { refl_fil_type: '1', summary: { diag_name: '冠心病' } },
+    });
+    const handle = await w.client.workflow.start(filingWorkflow, {
+      workflowId: i.filing_id,
+      taskQueue: `${w.taskQueue}-gated`,
+      args: [i],
+    });
+    await atGate;
+    const cancelled = handle.executeUpdate(cancelFilingUpdate, {
+      args: [{ reason: '不去了', requested_by: 'zhangwei' }],
+    });
+    await eventually(statusIs(i.filing_id, 'CANCELLED'));
+    open();
+    await cancelled;
+    const result = await handle.result();
+    expect(result.status).toBe('CANCELLED');
+    const referral = await eventually(async () => {
+      const row = await orm.em.fork().findOne(Referral, { filing_id: i.filing_id });
+      return row?.status === 'WITHDRAWN' ? row : undefined;
+    });
+    expect(referral.status).toBe('WITHDRAWN');
+    expect(await orm.em.fork().count(HumanTask, { case_id: i.filing_id, status: 'open' })).toBe(0);
+  } finally {
+    open();
+    worker.shutdown();
+    await running.catch(() => undefined);
+  }
 });
