@@ -143,6 +143,8 @@ async function startWorker(
 ) {
   installRuntimeOnce();
   const connection = await NativeConnection.connect({ address });
+  // Closed even if Worker.create fails below (e.g. a workflow bundle that does not compile).
+  stack.push({ name: 'worker connection', stop: () => connection.close() });
   const worker = await Worker.create({
     connection,
     namespace: config.namespace,
@@ -156,7 +158,6 @@ async function startWorker(
     stop: async () => {
       if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
-      await connection.close();
     },
   });
 }

@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { User } from '../../db/entities';
-import { verifyPassword } from '../../db/password';
+import { hashPassword, verifyPassword } from '../../db/password';
 import { type CaseDeps, currentUser } from '../context';
 import { HttpProblem } from '../problem';
 import { LoginRequest } from '../schemas';
@@ -9,10 +10,13 @@ import { type AuthUser, signToken } from './tokens';
 
 export function authRouter(deps: CaseDeps): Router {
   const router = Router();
+  // An unknown username costs the same scrypt as a wrong password, so timing does not reveal who exists.
+  const unknownUserHash = hashPassword(randomUUID());
   router.post('/auth/login', async (req, res) => {
     const { username, password } = LoginRequest.parse(req.body);
     const user = await deps.orm.em.fork().findOne(User, { username });
-    if (!user || !(await verifyPassword(password, user.password_hash))) {
+    const matches = await verifyPassword(password, user?.password_hash ?? (await unknownUserHash));
+    if (!user || !matches) {
       throw new HttpProblem(401, 'Unauthenticated', 'unknown user or wrong password');
     }
     const auth: AuthUser = {
