@@ -10,6 +10,7 @@ export function idempotencyKey(req: Request): string | undefined {
   if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
     throw new HttpProblem(
       400,
+      'IDEMPOTENCY_KEY_INVALID',
       'Invalid Idempotency-Key',
       'use 1 to 128 visible ASCII characters, e.g. a UUID',
     );
@@ -34,6 +35,7 @@ export async function findRecord(
   if (record && record.request_hash !== hash) {
     throw new HttpProblem(
       422,
+      'IDEMPOTENCY_KEY_REUSED',
       'Idempotency key reused',
       'this Idempotency-Key was sent before with a different request body',
     );

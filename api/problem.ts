@@ -4,6 +4,8 @@ import { ZodError } from 'zod';
 /** RFC 9457 problem details; every error the API answers has this shape and `application/problem+json`. */
 export interface ProblemBody {
   type: string;
+  /** Stable machine code (UPPER_SNAKE), e.g. `FILING_LOCKED`, `TASK_NOT_CLAIMED`: clients branch on it, never on text. */
+  code: string;
   title: string;
   status: number;
   detail?: string;
@@ -17,6 +19,7 @@ export interface ProblemBody {
 export class HttpProblem extends Error {
   constructor(
     readonly status: number,
+    readonly code: string,
     readonly title: string,
     readonly detail?: string,
     readonly extensions: Record<string, unknown> = {},
@@ -34,6 +37,7 @@ export function sendProblem(res: Response, problem: ProblemBody): void {
 export function problemFromZod(error: ZodError): ProblemBody {
   return {
     type: `${TYPE_BASE}invalid-request`,
+    code: 'VALIDATION_FAILED',
     title: 'The request is not valid',
     status: 400,
     detail: error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
@@ -44,6 +48,7 @@ export function problemFromZod(error: ZodError): ProblemBody {
 export const notFound: RequestHandler = (req, res) => {
   sendProblem(res, {
     type: `${TYPE_BASE}not-found`,
+    code: 'NOT_FOUND',
     title: 'Not found',
     status: 404,
     detail: `no resource at ${req.method} ${req.path}`,
@@ -56,7 +61,8 @@ export function problemHandler(log: (message: string) => void): ErrorRequestHand
     if (res.headersSent) return next(error);
     if (error instanceof HttpProblem) {
       return sendProblem(res, {
-        type: `${TYPE_BASE}${slug(error.title)}`,
+        type: `${TYPE_BASE}${slug(error.code)}`,
+        code: error.code,
         title: error.title,
         status: error.status,
         detail: error.detail,
@@ -69,6 +75,7 @@ export function problemHandler(log: (message: string) => void): ErrorRequestHand
     if (typeof parserError.status === 'number' && parserError.expose) {
       return sendProblem(res, {
         type: `${TYPE_BASE}${parserError.type === 'entity.parse.failed' ? 'malformed-json' : 'bad-request'}`,
+        code: parserError.type === 'entity.parse.failed' ? 'MALFORMED_JSON' : 'BAD_REQUEST',
         title: parserError.type === 'entity.parse.failed' ? 'The body is not valid JSON' : 'Bad request',
         status: parserError.status,
         detail: parserError.message,
@@ -79,6 +86,7 @@ export function problemHandler(log: (message: string) => void): ErrorRequestHand
     );
     sendProblem(res, {
       type: `${TYPE_BASE}internal`,
+      code: 'INTERNAL',
       title: 'Internal error',
       status: 500,
       detail: 'the server failed to answer; the error was logged',
@@ -86,9 +94,6 @@ export function problemHandler(log: (message: string) => void): ErrorRequestHand
   };
 }
 
-function slug(title: string): string {
-  return title
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-|-$/g, '');
+function slug(code: string): string {
+  return code.toLowerCase().replace(/_/g, '-');
 }

@@ -20,7 +20,8 @@ export function canSee(user: AuthUser, filing: Pick<Filing, 'psn_no' | 'prov_adm
 /** The filing if this user may see it; 404 otherwise, so another province's case does not even exist. */
 export async function visibleFiling(em: EntityManager, user: AuthUser, id: string): Promise<Filing> {
   const filing = await em.findOne(Filing, { id });
-  if (!filing || !canSee(user, filing)) throw new HttpProblem(404, 'Not found', `no filing ${id}`);
+  if (!filing || !canSee(user, filing))
+    throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no filing ${id}`);
   return filing;
 }
 

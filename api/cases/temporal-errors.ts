@@ -5,12 +5,22 @@ import { HttpProblem } from '../problem';
 export function problemFromTemporal(error: unknown, what: string): HttpProblem {
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
-    return new HttpProblem(409, 'Refused', cause);
+    return new HttpProblem(409, 'CASE_REFUSED', 'Refused', cause);
   }
   if (error instanceof WorkflowNotFoundError) {
-    return new HttpProblem(409, 'Case closed', `the case has ended; ${what} is no longer possible`);
+    return new HttpProblem(
+      409,
+      'CASE_CLOSED',
+      'Case closed',
+      `the case has ended; ${what} is no longer possible`,
+    );
   }
-  return new HttpProblem(503, 'Workflow service unavailable', `${what} was not applied; try again later`);
+  return new HttpProblem(
+    503,
+    'WORKFLOW_UNAVAILABLE',
+    'Workflow service unavailable',
+    `${what} was not applied; try again later`,
+  );
 }
 
 /** Awaits a signal or update to a case workflow, answering its failure as problem+json. */

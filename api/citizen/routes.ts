@@ -42,7 +42,7 @@ export function citizenRouter(deps: CaseDeps): Router {
     if (replayed(earlier)) return;
 
     const person = await em.findOne(InsuredPerson, { psn_no });
-    if (!person) throw new HttpProblem(404, 'Not found', `no insured person ${psn_no}`);
+    if (!person) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no insured person ${psn_no}`);
     const insuplc = person.insuplc_admdvs.unwrap().admdvs;
     const region = await em.findOne(Admdvs, { admdvs: insuplc });
     const prov_admdvs = region?.prov_admdvs ?? provinceOf(insuplc);
@@ -100,7 +100,12 @@ export function citizenRouter(deps: CaseDeps): Router {
         )
           return;
         if (error instanceof UniqueConstraintViolationException) {
-          throw new HttpProblem(409, 'Conflict', 'a filing was submitted at the same moment; try again');
+          throw new HttpProblem(
+            409,
+            'FILING_CONCURRENT',
+            'Conflict',
+            'a filing was submitted at the same moment; try again',
+          );
         }
         throw error;
       }
@@ -139,6 +144,7 @@ export function citizenRouter(deps: CaseDeps): Router {
         deps.log(`filing ${id} not started: ${String(error)}`);
         throw new HttpProblem(
           503,
+          'WORKFLOW_UNAVAILABLE',
           'Workflow service unavailable',
           'the filing was not submitted; try again later',
         );
@@ -186,7 +192,12 @@ export function citizenRouter(deps: CaseDeps): Router {
     const filing = await visibleFiling(em, user, req.params.id as string);
     const referral = await em.findOne(Referral, { filing_id: filing.id });
     if (referral?.status !== 'MORE_INFO') {
-      throw new HttpProblem(409, 'Refused', 'no request for more information is waiting for an answer');
+      throw new HttpProblem(
+        409,
+        'NO_MORE_INFO_PENDING',
+        'Refused',
+        'no request for more information is waiting for an answer',
+      );
     }
     await applied(
       deps.temporal.workflow
@@ -203,12 +214,18 @@ export function citizenRouter(deps: CaseDeps): Router {
 /** 跨省 only: a treatment place inside the insured province is not a cross-province filing. */
 function requireCrossProvince(mdtrtarea_admdvs: string, prov_admdvs: string): void {
   if (provinceOf(mdtrtarea_admdvs) !== prov_admdvs) return;
-  throw new HttpProblem(400, 'The request is not valid', 'mdtrtarea_admdvs: not cross-province', {
-    errors: [
-      {
-        path: 'mdtrtarea_admdvs',
-        message: 'the treatment place must be outside the insured province (跨省)',
-      },
-    ],
-  });
+  throw new HttpProblem(
+    400,
+    'VALIDATION_FAILED',
+    'The request is not valid',
+    'mdtrtarea_admdvs: not cross-province',
+    {
+      errors: [
+        {
+          path: 'mdtrtarea_admdvs',
+          message: 'the treatment place must be outside the insured province (跨省)',
+        },
+      ],
+    },
+  );
 }

@@ -26,6 +26,7 @@ export async function recordDecision(
     // The transaction rolled back: nothing was recorded, nothing will be delivered.
     throw new HttpProblem(
       503,
+      'DECISION_NOT_RECORDED',
       'Decision not recorded',
       'the database did not answer; nothing was applied, try again',
       {
@@ -40,23 +41,40 @@ export async function recordDecision(
       const task = await tx.findOne(HumanTask, { id: taskId });
       if (!task || task.prov_admdvs !== user.prov_admdvs) {
         // A task of another province: the reviewer may not act on it (the case itself is not shown to them).
-        if (task) throw new HttpProblem(403, 'Forbidden', 'this task belongs to another province');
-        throw new HttpProblem(404, 'Not found', `no task ${taskId}`);
+        if (task)
+          throw new HttpProblem(
+            403,
+            'FORBIDDEN_PROVINCE',
+            'Forbidden',
+            'this task belongs to another province',
+          );
+        throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no task ${taskId}`);
       }
       if (task.status === 'decided') {
         throw new HttpProblem(
           409,
+          'TASK_ALREADY_DECIDED',
           'Already decided',
           `task ${taskId} was decided by ${task.decided_by} at ${task.decided_at?.toISOString()}`,
         );
       }
       if (task.status === 'cancelled')
-        throw new HttpProblem(409, 'Conflict', 'the task was cancelled (case withdrawn)');
+        throw new HttpProblem(409, 'TASK_CANCELLED', 'Conflict', 'the task was cancelled (case withdrawn)');
       if (user.role === 'staff' && task.status === 'escalated') {
-        throw new HttpProblem(403, 'Forbidden', 'the SLA lapsed: this task was escalated to a supervisor');
+        throw new HttpProblem(
+          403,
+          'TASK_ESCALATED',
+          'Forbidden',
+          'the SLA lapsed: this task was escalated to a supervisor',
+        );
       }
       if (user.role === 'staff' && task.assignee && task.assignee !== user.username) {
-        throw new HttpProblem(409, 'Conflict', `the task is claimed by ${task.assignee}`);
+        throw new HttpProblem(
+          409,
+          'TASK_CLAIMED_BY_OTHER',
+          'Conflict',
+          `the task is claimed by ${task.assignee}`,
+        );
       }
       const decidedAt = new Date();
       const decisionId = randomUUID();
@@ -81,6 +99,7 @@ export async function recordDecision(
       if (updated.affectedRows !== 1) {
         throw new HttpProblem(
           409,
+          'TASK_CHANGED',
           'Conflict',
           'the task changed since it was read (decided, escalated or re-claimed)',
         );

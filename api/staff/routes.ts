@@ -35,9 +35,9 @@ export function staffRouter(deps: CaseDeps): Router {
 
   const loadTask = async (id: string, user: ReturnType<typeof currentUser>) => {
     const task = await deps.orm.em.fork().findOne(HumanTask, { id });
-    if (!task) throw new HttpProblem(404, 'Not found', `no task ${id}`);
+    if (!task) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no task ${id}`);
     if (task.prov_admdvs !== user.prov_admdvs)
-      throw new HttpProblem(403, 'Forbidden', 'this task belongs to another province');
+      throw new HttpProblem(403, 'FORBIDDEN_PROVINCE', 'Forbidden', 'this task belongs to another province');
     return task;
   };
 
@@ -63,7 +63,8 @@ export function staffRouter(deps: CaseDeps): Router {
       })
       .where({ id: task.id, status: { $in: claimable }, assignee: null })
       .execute('run');
-    if (n.affectedRows !== 1) throw new HttpProblem(409, 'Conflict', 'the task is not open for claiming');
+    if (n.affectedRows !== 1)
+      throw new HttpProblem(409, 'TASK_NOT_CLAIMABLE', 'Conflict', 'the task is not open for claiming');
     res.json(taskView(await loadTask(task.id, user)));
   });
 
@@ -80,7 +81,8 @@ export function staffRouter(deps: CaseDeps): Router {
       })
       .where({ id: task.id, status: { $in: ['claimed', 'escalated'] }, assignee: user.username })
       .execute('run');
-    if (n.affectedRows !== 1) throw new HttpProblem(409, 'Conflict', 'the task is not claimed by you');
+    if (n.affectedRows !== 1)
+      throw new HttpProblem(409, 'TASK_NOT_CLAIMED', 'Conflict', 'the task is not claimed by you');
     res.json(taskView(await loadTask(task.id, user)));
   });
 
@@ -95,18 +97,25 @@ export function staffRouter(deps: CaseDeps): Router {
       deps.log(`decision on ${task.id} recorded, delivery pending: ${String(error)}`);
       throw new HttpProblem(
         503,
+        'DECISION_DELIVERY_PENDING',
         'Decision recorded, delivery pending',
         'the decision is stored and will reach the case when the workflow service answers again',
         { task_id: task.id, decision: task.decision, recorded: true, delivered: false },
       );
     }
     if (outcome === 'case_closed') {
-      throw new HttpProblem(409, 'Case closed', 'the decision is recorded but the review had already ended', {
-        task_id: task.id,
-        decision: task.decision,
-        recorded: true,
-        delivered: false,
-      });
+      throw new HttpProblem(
+        409,
+        'CASE_CLOSED',
+        'Case closed',
+        'the decision is recorded but the review had already ended',
+        {
+          task_id: task.id,
+          decision: task.decision,
+          recorded: true,
+          delivered: false,
+        },
+      );
     }
     res.json({ ...taskView(task), delivered: true });
   });
@@ -117,7 +126,12 @@ export function staffRouter(deps: CaseDeps): Router {
     const em = deps.orm.em.fork();
     const filing = await visibleFiling(em, user, req.params.id as string);
     if (!filing.trt_dcla_detl_sn)
-      throw new HttpProblem(409, 'Refused', 'only an approved referral can be revoked');
+      throw new HttpProblem(
+        409,
+        'REFERRAL_NOT_APPROVED',
+        'Refused',
+        'only an approved referral can be revoked',
+      );
     await applied(
       deps.temporal.workflow.getHandle(filing.id).executeUpdate(revokeReferralUpdate, {
         args: [
