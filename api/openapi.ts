@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as s from './schemas';
+import { HospitalPersonQuery } from './schemas/hospital';
 
 type Op = {
   summary: string;
@@ -76,6 +77,15 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '200',
     },
   },
+  '/api/v1/hospital/persons/{psn_no}': {
+    get: {
+      summary:
+        '备案查询 A person’s filing status for the hospital’s province (404 unless mdtrt_cert_no matches)',
+      roles: 'hospital',
+      query: HospitalPersonQuery,
+      ok: '200',
+    },
+  },
   '/api/v1/tasks/{id}': { get: { summary: 'A task with its case', roles: 'staff, supervisor', ok: '200' } },
   '/api/v1/tasks/{id}/claim': {
     post: { summary: '认领 Claim a task', roles: 'staff, supervisor', ok: '200' },
@@ -122,8 +132,8 @@ export function openApiDocument() {
     paths[path] = {};
     for (const [method, op] of Object.entries(methods)) {
       const parameters: unknown[] = [];
-      if (path.includes('{id}'))
-        parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+      for (const [, name] of path.matchAll(/\{(\w+)\}/g))
+        parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
       if (op.query) {
         for (const [name, field] of Object.entries(op.query.shape)) {
           parameters.push({
@@ -155,8 +165,8 @@ export function openApiDocument() {
           [op.ok]: { description: op.ok === '202' ? 'accepted' : 'ok', content: { 'application/json': {} } },
           '400': problemResponse('invalid request: `errors` names each field'),
           '401': problemResponse('no or bad token'),
-          '403': problemResponse('wrong role or province'),
-          '404': problemResponse('not found or not visible to this user'),
+          '403': problemResponse('wrong role for this route'),
+          '404': problemResponse('not found, or not visible to this user (answered alike)'),
           '409': problemResponse('refused by the case (state, lock) or already decided'),
           '503': problemResponse('the workflow service did not answer'),
         },

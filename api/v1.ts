@@ -4,6 +4,7 @@ import { authRouter } from './auth/routes';
 import { casesRouter } from './cases/routes';
 import { citizenRouter } from './citizen/routes';
 import type { CaseDeps } from './context';
+import { hospitalRouter } from './hospital/routes';
 import { openApiDocument } from './openapi';
 import { staffRouter } from './staff/routes';
 
@@ -19,5 +20,6 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(citizenRouter(deps));
   router.use(staffRouter(deps));
   router.use(casesRouter(deps));
+  router.use(hospitalRouter(deps));
   return router;
 }

@@ -1,29 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
+import { CaseEvent, type Filing, HumanTask, Referral } from '../../db/entities';
 import type { AuthUser } from '../auth/tokens';
-import { HttpProblem } from '../problem';
+import { present, referralScope, taskScope, visibleFiling } from '../scope';
 
-/** Staff, supervisors and coordinators see the cases of citizens insured in their own province only. */
-export function canSee(user: AuthUser, filing: Pick<Filing, 'psn_no' | 'prov_admdvs'>): boolean {
-  switch (user.role) {
-    case 'citizen':
-      return user.psn_no === filing.psn_no;
-    case 'staff':
-    case 'supervisor':
-    case 'coordinator':
-      return user.prov_admdvs === filing.prov_admdvs;
-    default:
-      return false;
-  }
-}
-
-/** The filing if this user may see it; 404 otherwise, so another province's case does not even exist. */
-export async function visibleFiling(em: EntityManager, user: AuthUser, id: string): Promise<Filing> {
-  const filing = await em.findOne(Filing, { id });
-  if (!filing || !canSee(user, filing))
-    throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no filing ${id}`);
-  return filing;
-}
+// Which rows a user may see is decided in `api/scope.ts`; the case routes read through it.
+export { visibleFiling } from '../scope';
 
 /** The case as it now stands, read again after a workflow update; 404 unless visible to this user. */
 export async function currentCase(em: EntityManager, user: AuthUser, id: string) {
@@ -76,15 +57,24 @@ export function taskView(t: HumanTask) {
   };
 }
 
-/** A case as its detail page shows it: the filing, its referral, the timeline, and (for staff) its tasks. */
+/**
+ * A case as its detail page shows it, masked for this user: the filing, its referral, the timeline (seen
+ * with its case), and the tasks the user's side may see. `filing` must come from `visibleFiling`.
+ */
 export async function caseDetail(em: EntityManager, user: AuthUser, filing: Filing) {
   const [referral, events, tasks] = await Promise.all([
-    em.findOne(Referral, { filing_id: filing.id }),
+    em.findOne(Referral, { $and: [{ filing_id: filing.id }, referralScope(user)] }),
     em.find(CaseEvent, { case_id: filing.id }, { orderBy: { at: 'asc', id: 'asc' } }),
-    user.role === 'citizen'
-      ? Promise.resolve([])
-      : em.find(HumanTask, { case_id: filing.id }, { orderBy: { created_at: 'asc' } }),
+    em.find(
+      HumanTask,
+      { $and: [{ case_id: filing.id }, taskScope(user)] },
+      { orderBy: { created_at: 'asc' } },
+    ),
   ]);
+  return present(caseView(filing, referral, events, tasks), user);
+}
+
+function caseView(filing: Filing, referral: Referral | null, events: CaseEvent[], tasks: HumanTask[]) {
   return {
     filing: { ...filingView(filing), form: filing.form },
     referral: referral

@@ -3,27 +3,22 @@ import { Router } from 'express';
 import { Admdvs, Filing } from '../../db/entities';
 import { type CaseDeps, currentUser } from '../context';
 import { FilingQuery } from '../schemas';
+import { filingScope, present } from '../scope';
 import { currentCase, filingView } from './read';
 
-/** Reading cases (a citizen sees their own, agency users those of their province) and the region names. */
+/** Reading cases (who sees which: `api/scope.ts`) and the region names (any logged-in user). */
 export function casesRouter(deps: CaseDeps): Router {
   const router = Router();
   router.get('/filings', async (req, res) => {
     const q = FilingQuery.parse(req.query);
     const user = currentUser(res);
-    const where: FilterQuery<Filing> =
-      user.role === 'citizen'
-        ? { psn_no: user.psn_no ?? '' }
-        : user.role === 'hospital'
-          ? { id: '' }
-          : { prov_admdvs: user.prov_admdvs ?? '' };
-    if (q.status) where.status = q.status;
+    const where: FilterQuery<Filing> = { $and: [filingScope(user), q.status ? { status: q.status } : {}] };
     const [items, total] = await deps.orm.em.fork().findAndCount(Filing, where, {
       orderBy: { created_at: 'desc', id: 'desc' },
       limit: q.page_size,
       offset: (q.page - 1) * q.page_size,
     });
-    res.json({ items: items.map(filingView), total, page: q.page, page_size: q.page_size });
+    res.json(present({ items: items.map(filingView), total, page: q.page, page_size: q.page_size }, user));
   });
   // 统筹区 names for the UI, which shows "成都市 510100" instead of a bare code; a small seeded table.
   router.get('/admdvs', async (_req, res) => {

@@ -6,6 +6,7 @@ import type { Orm } from '../../db/orm';
 import { type DecisionMessage, decideSignal } from '../../workflows';
 import type { AuthUser } from '../auth/tokens';
 import { HttpProblem } from '../problem';
+import { notFound, taskScope } from '../scope';
 
 /**
  * Records a decision durably, then delivers it. One transaction marks the task decided (a conditional
@@ -38,18 +39,9 @@ export async function recordDecision(
 
   function record(em: ReturnType<Orm['em']['fork']>): Promise<HumanTask> {
     return em.transactional(async (tx) => {
-      const task = await tx.findOne(HumanTask, { id: taskId });
-      if (!task || task.prov_admdvs !== user.prov_admdvs) {
-        // A task of another province: the reviewer may not act on it (the case itself is not shown to them).
-        if (task)
-          throw new HttpProblem(
-            403,
-            'FORBIDDEN_PROVINCE',
-            'Forbidden',
-            'this task belongs to another province',
-          );
-        throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no task ${taskId}`);
-      }
+      // Another side's task is answered like a missing one (api/scope.ts).
+      const task = await tx.findOne(HumanTask, { $and: [{ id: taskId }, taskScope(user)] });
+      if (!task) throw notFound('task', taskId);
       if (task.status === 'decided') {
         throw new HttpProblem(
           409,

@@ -9,6 +9,7 @@ import { applied } from '../cases/temporal-errors';
 import { type CaseDeps, currentUser } from '../context';
 import { HttpProblem } from '../problem';
 import { ReferralRevoke, TaskDecision, TaskQuery } from '../schemas';
+import { present, taskScope, visibleTask } from '../scope';
 import { deliver, recordDecision } from './decisions';
 
 /** The agency side: the review queue of the user's province, claim/release, decisions, 2502 revocation. */
@@ -19,34 +20,33 @@ export function staffRouter(deps: CaseDeps): Router {
   router.get('/tasks', reviewer, async (req, res) => {
     const q = TaskQuery.parse(req.query);
     const user = currentUser(res);
-    const where: FilterQuery<HumanTask> = { prov_admdvs: user.prov_admdvs ?? '' };
+    const where: FilterQuery<HumanTask> = {};
     if (q.status) where.status = q.status;
     else where.status = user.role === 'supervisor' ? 'escalated' : { $in: ['open', 'claimed'] };
     if (q.mine === 'true') where.assignee = user.username;
     if (q.psn_no) where.summary = { psn_no: q.psn_no };
     const em = deps.orm.em.fork();
-    const [items, total] = await em.findAndCount(HumanTask, where, {
-      orderBy: { due_at: 'asc', id: 'asc' },
-      limit: q.page_size,
-      offset: (q.page - 1) * q.page_size,
-    });
-    res.json({ items: items.map(taskView), total, page: q.page, page_size: q.page_size });
+    const [items, total] = await em.findAndCount(
+      HumanTask,
+      { $and: [taskScope(user), where] },
+      {
+        orderBy: { due_at: 'asc', id: 'asc' },
+        limit: q.page_size,
+        offset: (q.page - 1) * q.page_size,
+      },
+    );
+    res.json(present({ items: items.map(taskView), total, page: q.page, page_size: q.page_size }, user));
   });
 
-  const loadTask = async (id: string, user: ReturnType<typeof currentUser>) => {
-    const task = await deps.orm.em.fork().findOne(HumanTask, { id });
-    if (!task) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no task ${id}`);
-    if (task.prov_admdvs !== user.prov_admdvs)
-      throw new HttpProblem(403, 'FORBIDDEN_PROVINCE', 'Forbidden', 'this task belongs to another province');
-    return task;
-  };
+  const loadTask = (id: string, user: ReturnType<typeof currentUser>) =>
+    visibleTask(deps.orm.em.fork(), user, id);
 
   router.get('/tasks/:id', reviewer, async (req, res) => {
     const user = currentUser(res);
     const task = await loadTask(req.params.id as string, user);
     const em = deps.orm.em.fork();
     const filing = await visibleFiling(em, user, task.case_id);
-    res.json({ task: taskView(task), case: await caseDetail(em, user, filing) });
+    res.json({ task: present(taskView(task), user), case: await caseDetail(em, user, filing) });
   });
 
   router.post('/tasks/:id/claim', reviewer, async (req, res) => {
@@ -65,7 +65,7 @@ export function staffRouter(deps: CaseDeps): Router {
       .execute('run');
     if (n.affectedRows !== 1)
       throw new HttpProblem(409, 'TASK_NOT_CLAIMABLE', 'Conflict', 'the task is not open for claiming');
-    res.json(taskView(await loadTask(task.id, user)));
+    res.json(present(taskView(await loadTask(task.id, user)), user));
   });
 
   router.post('/tasks/:id/release', reviewer, async (req, res) => {
@@ -83,7 +83,7 @@ export function staffRouter(deps: CaseDeps): Router {
       .execute('run');
     if (n.affectedRows !== 1)
       throw new HttpProblem(409, 'TASK_NOT_CLAIMED', 'Conflict', 'the task is not claimed by you');
-    res.json(taskView(await loadTask(task.id, user)));
+    res.json(present(taskView(await loadTask(task.id, user)), user));
   });
 
   router.post('/tasks/:id/decision', reviewer, async (req, res) => {
@@ -117,7 +117,7 @@ export function staffRouter(deps: CaseDeps): Router {
         },
       );
     }
-    res.json({ ...taskView(task), delivered: true });
+    res.json(present({ ...taskView(task), delivered: true }, user));
   });
 
   router.post('/filings/:id/revoke', reviewer, async (req, res) => {

@@ -126,7 +126,7 @@ test('a repeated submission with the same Idempotency-Key gets the same answer a
     .expect(422);
 });
 
-test('referral end to end: province scope, wrong role and province 403, approval once, 409 on a second decision', async () => {
+test('referral end to end: province scope, wrong role 403, another province 404, approval once, 409 on a second decision', async () => {
   const id = await fileReferral('zhangwei');
   const task = await openTaskOf(id);
 
@@ -161,7 +161,7 @@ test('referral end to end: province scope, wrong role and province 403, approval
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('staff-hi'))
     .send(approve)
-    .expect(403);
+    .expect(404);
   await request(app)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('zhangwei'))
