@@ -77,6 +77,14 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '200',
     },
   },
+  '/api/v1/persons/{psn_no}': {
+    get: {
+      summary:
+        '参保人 An insured person: oneself (citizen) or the province’s insured (agency); masked per role',
+      roles: 'citizen, staff, supervisor',
+      ok: '200',
+    },
+  },
   '/api/v1/hospital/persons/{psn_no}': {
     get: {
       summary:

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CaseEvent, type Filing, HumanTask, Referral } from '../../db/entities';
+import { CaseEvent, type Filing, HumanTask, type InsuredPerson, Referral } from '../../db/entities';
 import type { AuthUser } from '../auth/tokens';
 import { present, referralScope, taskScope, visibleFiling } from '../scope';
 
@@ -32,6 +32,20 @@ export function filingView(f: Filing) {
     memo: f.memo,
     created_at: f.created_at,
     updated_at: f.updated_at,
+  };
+}
+
+export function personView(p: InsuredPerson) {
+  return {
+    psn_no: p.psn_no,
+    psn_name: p.psn_name,
+    certno: p.certno,
+    gend: p.gend,
+    brdy: p.brdy,
+    insutype: p.insutype,
+    psn_type: p.psn_type,
+    insuplc_admdvs: p.insuplc_admdvs.unwrap().admdvs,
+    insu_status: p.insu_status,
   };
 }
 

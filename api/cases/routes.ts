@@ -1,10 +1,10 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { Router } from 'express';
-import { Admdvs, Filing } from '../../db/entities';
+import { Admdvs, Filing, InsuredPerson } from '../../db/entities';
 import { type CaseDeps, currentUser } from '../context';
 import { FilingQuery } from '../schemas';
-import { filingScope, present } from '../scope';
-import { currentCase, filingView } from './read';
+import { filingScope, notFound, personScope, present } from '../scope';
+import { currentCase, filingView, personView } from './read';
 
 /** Reading cases (who sees which: `api/scope.ts`) and the region names (any logged-in user). */
 export function casesRouter(deps: CaseDeps): Router {
@@ -26,6 +26,14 @@ export function casesRouter(deps: CaseDeps): Router {
     res.json({
       items: items.map((a) => ({ admdvs: a.admdvs, admdvs_name: a.admdvs_name, prov_admdvs: a.prov_admdvs })),
     });
+  });
+  // 参保人: a person as they themself or their insured province's agency may see them, masked per role.
+  router.get('/persons/:psn_no', async (req, res) => {
+    const user = currentUser(res);
+    const psn_no = req.params.psn_no as string;
+    const person = await deps.orm.em.fork().findOne(InsuredPerson, { $and: [{ psn_no }, personScope(user)] });
+    if (!person) throw notFound('insured person', psn_no);
+    res.json(present(personView(person), user));
   });
   router.get('/filings/:id', async (req, res) => {
     const user = currentUser(res);

@@ -138,6 +138,22 @@ const CASES: Record<string, { A: Seen; B: Seen; task: Seen }> = {
   'hosp-huaxi': { A: '404', B: '404', task: '403' },
 };
 
+/** Who sees the insured persons of case A (张伟) and B (王芳): staff with the resident ID masked. */
+const PERSONS: Record<string, { A: Seen; B: Seen }> = {
+  zhangwei: { A: 'visible', B: '404' },
+  lixiuying: { A: '404', B: '404' },
+  wangfang: { A: '404', B: 'visible' },
+  'staff-ah': { A: 'masked', B: '404' },
+  'super-ah': { A: 'masked', B: '404' },
+  'staff-hi': { A: '404', B: 'masked' },
+  'super-hi': { A: '404', B: 'masked' },
+  'staff-js': { A: '404', B: '404' },
+  'coord-ah': { A: '404', B: '404' },
+  'coord-hi': { A: '404', B: '404' },
+  'coord-sc': { A: '404', B: '404' },
+  'hosp-huaxi': { A: '404', B: '404' },
+};
+
 /** The answer for a row that does not exist, with the id put back: what an invisible row must equal. */
 async function missingLike(
   method: 'get' | 'post',
@@ -231,6 +247,19 @@ describe.each(USERS)('%s', (username) => {
     await expectSeen(expected.task, res, [A.tel], () =>
       missingLike('get', `/api/v1/tasks/${A.task}`, A.task, {}, headers),
     );
+  });
+
+  test.each(['A', 'B'] as const)('GET /persons/{psn_no} of case %s’s person', async (c) => {
+    const psn_no = c === 'A' ? PSN_A : PSN_B;
+    const headers = await as(username);
+    const res = await request(app).get(`/api/v1/persons/${psn_no}`).set(headers);
+    await expectSeen(PERSONS[username]![c], res, [certOf(psn_no)], () =>
+      missingLike('get', `/api/v1/persons/${psn_no}`, psn_no, {}, headers),
+    );
+    if (res.status !== 200) return;
+    expect(res.body).toMatchObject({ psn_no, psn_name: c === 'A' ? '张伟' : '王芳' });
+    expect(res.body.certno).toMatch(/^\d{4}/);
+    if (PERSONS[username]![c] === 'masked') expect(res.body.certno).toBe(maskCertno(certOf(psn_no)));
   });
 
   test('GET /admdvs: region names for every logged-in user', async () => {
@@ -340,16 +369,8 @@ test('lists filter in SQL: totals count only visible rows, and agree with canSee
   const tasks = await em.find(HumanTask, {});
   expect(filings.length).toBeGreaterThanOrEqual(2);
   for (const user of await em.find(User, {})) {
-    const auth: AuthUser = {
-      id: user.id,
-      username: user.username,
-      display_name: user.display_name,
-      role: user.role,
-      prov_admdvs: user.prov_admdvs,
-      psn_no: user.psn_no,
-      fixmedins_code: user.fixmedins_code,
-    };
     const headers = await as(user.username);
+    const auth = (await request(app).get('/api/v1/me').set(headers).expect(200)).body as AuthUser;
     const page = await request(app).get('/api/v1/filings?page_size=1').set(headers).expect(200);
     expect(page.body.items.length).toBeLessThanOrEqual(1);
     expect({ user: user.username, total: page.body.total }).toEqual({
