@@ -37,10 +37,10 @@ export function filingScope(user: AuthUser): FilterQuery<Filing> {
     case 'staff':
     case 'supervisor':
       return { prov_admdvs: provinceOfUser(user) };
-    case 'coordinator': {
-      const prov = provinceOfUser(user);
-      return { $or: [{ prov_admdvs: prov }, { mdtrtarea_admdvs: inProvince(prov) }] };
-    }
+    case 'coordinator':
+      // Without a province the prefix match below would match every row: nothing instead.
+      if (user.prov_admdvs === null) return NONE;
+      return { $or: [{ prov_admdvs: user.prov_admdvs }, { mdtrtarea_admdvs: inProvince(user.prov_admdvs) }] };
     case 'hospital':
       return NONE;
   }

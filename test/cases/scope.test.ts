@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import type { AuthUser } from '../../api/auth/tokens';
+import { type AuthUser, signToken } from '../../api/auth/tokens';
 import {
   canSeeFiling,
   canSeeTask,
@@ -385,6 +385,29 @@ test('lists filter in SQL: totals count only visible rows, and agree with canSee
     });
   }
 });
+
+test.each([...ROLES])(
+  'a %s without its scope field (province, psn_no, hospital) sees nothing',
+  async (role) => {
+    const token = signToken('test-secret', {
+      id: crypto.randomUUID(),
+      username: `no-scope-${role}`,
+      display_name: 'x',
+      role,
+      prov_admdvs: null,
+      psn_no: null,
+      fixmedins_code: null,
+    });
+    const headers = { Authorization: `Bearer ${token}` };
+    const filings = await request(app).get('/api/v1/filings').set(headers).expect(200);
+    expect(filings.body).toMatchObject({ items: [], total: 0 });
+    await request(app).get(`/api/v1/filings/${A.id}`).set(headers).expect(404);
+    await request(app).get(`/api/v1/persons/${PSN_A}`).set(headers).expect(404);
+    const tasks = await request(app).get('/api/v1/tasks?status=open').set(headers);
+    if (tasks.status === 200) expect(tasks.body.total).toBe(0);
+    else expect(tasks.status).toBe(403);
+  },
+);
 
 describe('masking', () => {
   test('phone, certificate and name masks', () => {
