@@ -12,7 +12,8 @@ export function casesRouter(deps: CaseDeps): Router {
   router.get('/filings', async (req, res) => {
     const q = FilingQuery.parse(req.query);
     const user = currentUser(res);
-    const where: FilterQuery<Filing> = { $and: [filingScope(user), q.status ? { status: q.status } : {}] };
+    const where: FilterQuery<Filing> = { $and: [filingScope(user)] };
+    if (q.status) where.status = q.status;
     const [items, total] = await deps.orm.em.fork().findAndCount(Filing, where, {
       orderBy: { created_at: 'desc', id: 'desc' },
       limit: q.page_size,

@@ -20,21 +20,17 @@ export function staffRouter(deps: CaseDeps): Router {
   router.get('/tasks', reviewer, async (req, res) => {
     const q = TaskQuery.parse(req.query);
     const user = currentUser(res);
-    const where: FilterQuery<HumanTask> = {};
+    const where: FilterQuery<HumanTask> = { $and: [taskScope(user)] };
     if (q.status) where.status = q.status;
     else where.status = user.role === 'supervisor' ? 'escalated' : { $in: ['open', 'claimed'] };
     if (q.mine === 'true') where.assignee = user.username;
     if (q.psn_no) where.summary = { psn_no: q.psn_no };
     const em = deps.orm.em.fork();
-    const [items, total] = await em.findAndCount(
-      HumanTask,
-      { $and: [taskScope(user), where] },
-      {
-        orderBy: { due_at: 'asc', id: 'asc' },
-        limit: q.page_size,
-        offset: (q.page - 1) * q.page_size,
-      },
-    );
+    const [items, total] = await em.findAndCount(HumanTask, where, {
+      orderBy: { due_at: 'asc', id: 'asc' },
+      limit: q.page_size,
+      offset: (q.page - 1) * q.page_size,
+    });
     res.json(present({ items: items.map(taskView), total, page: q.page, page_size: q.page_size }, user));
   });
 
