@@ -1,0 +1,374 @@
+// Schedules through the real client's `client.schedule` API: specs, overlap policies, pause, trigger,
+// backfill, limited actions, errors; and, under time skipping, a monthly Asia/Shanghai schedule that
+// `env.sleep('31 days')` runs.
+import {
+  ScheduleAlreadyRunning,
+  type ScheduleHandle,
+  ScheduleNotFoundError,
+  WorkflowFailedError,
+} from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { msToTs } from '@temporalio/common/lib/time';
+import { Harness, uniq } from './env';
+import { failing, finish, hello, waitForFinish } from './workflows/basics';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+const ClearingProvince = defineSearchAttributeKey('ClearingProvince', SearchAttributeType.KEYWORD);
+
+/** Clock reading in a zone, for checking action times independently of the devserver. */
+function localParts(date: Date, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone,
+    hourCycle: 'h23',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  }).formatToParts(date);
+  const get = (t: string) => Number(parts.find((p) => p.type === t)?.value);
+  return { day: get('day'), hour: get('hour'), minute: get('minute') };
+}
+
+describe('schedules on the devserver (local)', () => {
+  let h: Harness;
+  const created: ScheduleHandle[] = [];
+
+  beforeAll(async () => {
+    h = await Harness.create('local', { searchAttributes: [ClearingProvince] });
+  });
+
+  afterAll(async () => {
+    for (const s of created) await s.delete().catch(() => undefined);
+    await h?.teardown();
+  });
+
+  async function create(opts: {
+    spec: Parameters<Harness['client']['schedule']['create']>[0]['spec'];
+    workflow?: typeof hello | typeof waitForFinish | typeof failing;
+    args?: unknown[];
+    policies?: Parameters<Harness['client']['schedule']['create']>[0]['policies'];
+    state?: Parameters<Harness['client']['schedule']['create']>[0]['state'];
+  }) {
+    const scheduleId = uniq('clearing');
+    const handle = await h.client.schedule.create({
+      scheduleId,
+      spec: opts.spec,
+      action: {
+        type: 'startWorkflow',
+        workflowType: opts.workflow ?? hello,
+        args: (opts.args ?? ['清算']) as [string],
+        taskQueue: h.taskQueue,
+        workflowId: `${scheduleId}-wf`,
+        memo: { kind: 'monthly-clearing' },
+      },
+      policies: opts.policies,
+      state: opts.state,
+      memo: { owner: 'province-ah' },
+      searchAttributes: { ClearingProvince: ['34'] },
+    });
+    created.push(handle);
+    return handle;
+  }
+
+  test('a calendar spec in Asia/Shanghai is described back with its next action times', async () => {
+    const handle = await create({
+      spec: {
+        calendars: [{ dayOfMonth: 1, hour: 2, comment: 'monthly clearing' }],
+        timezone: 'Asia/Shanghai',
+      },
+    });
+    const d = await handle.describe();
+    expect(d.spec.calendars).toEqual([
+      expect.objectContaining({
+        hour: [{ start: 2, end: 2, step: 1 }],
+        dayOfMonth: [{ start: 1, end: 1, step: 1 }],
+      }),
+    ]);
+    expect(d.spec.timezone).toBe('Asia/Shanghai');
+    expect(d.policies).toEqual({ overlap: 'SKIP', catchupWindow: 365 * DAY, pauseOnFailure: false });
+    expect(d.memo).toEqual({ owner: 'province-ah' });
+    expect(d.searchAttributes.ClearingProvince).toEqual(['34']);
+    expect(d.info.nextActionTimes).toHaveLength(10);
+    for (const t of d.info.nextActionTimes)
+      expect(localParts(t, 'Asia/Shanghai')).toEqual({ day: 1, hour: 2, minute: 0 });
+    // 10 consecutive months: about 30 days apart, strictly increasing.
+    const gaps = d.info.nextActionTimes
+      .slice(1)
+      .map((t, i) => t.getTime() - d.info.nextActionTimes[i]!.getTime());
+    for (const g of gaps) expect(g / DAY).toBeGreaterThanOrEqual(28);
+    expect(d.info.numActionsTaken).toBe(0);
+  });
+
+  test('cron expressions and interval specs with a phase compile to calendars and intervals', async () => {
+    const cron = await create({ spec: { cronExpressions: ['30 9 * * MON-FRI'] } });
+    const c = await cron.describe();
+    expect(c.spec.calendars).toHaveLength(1);
+    expect(c.spec.calendars![0]!.dayOfWeek).toEqual([{ start: 'MONDAY', end: 'FRIDAY', step: 1 }]);
+    for (const t of c.info.nextActionTimes) {
+      expect([t.getUTCHours(), t.getUTCMinutes()]).toEqual([9, 30]);
+      expect([0, 6]).not.toContain(t.getUTCDay());
+    }
+    const interval = await create({ spec: { intervals: [{ every: '1 day', offset: '2 hours' }] } });
+    const i = await interval.describe();
+    expect(i.spec.intervals).toEqual([{ every: DAY, offset: 2 * HOUR }]);
+    for (const t of i.info.nextActionTimes) expect(t.getTime() % DAY).toBe(2 * HOUR);
+  });
+
+  test('skip calendars, start and end times bound the action times', async () => {
+    const startAt = new Date(Date.UTC(2030, 0, 1));
+    const endAt = new Date(Date.UTC(2030, 0, 10, 12));
+    const handle = await create({
+      spec: {
+        calendars: [{ hour: 12 }],
+        skip: [{ dayOfWeek: ['SATURDAY', 'SUNDAY'], hour: 12 }],
+        startAt,
+        endAt,
+      },
+    });
+    const days = (await handle.describe()).info.nextActionTimes.map((t) => t.toISOString().slice(0, 10));
+    // 2030-01-05/06 are a weekend.
+    expect(days).toEqual([
+      '2030-01-01',
+      '2030-01-02',
+      '2030-01-03',
+      '2030-01-04',
+      '2030-01-07',
+      '2030-01-08',
+      '2030-01-09',
+      '2030-01-10',
+    ]);
+  });
+
+  test('matching times follow the wall clock across DST in America/New_York', async () => {
+    const handle = await create({
+      spec: {
+        calendars: [
+          { hour: 2, minute: 30 },
+          { hour: 1, minute: 30 },
+        ],
+        timezone: 'America/New_York',
+      },
+    });
+    const res = await h.client.workflowService.listScheduleMatchingTimes({
+      namespace: 'default',
+      scheduleId: handle.scheduleId,
+      startTime: msToTs(Date.UTC(2027, 2, 13, 12)),
+      endTime: msToTs(Date.UTC(2027, 2, 15, 12)),
+    });
+    const spring = (res.startTime ?? []).map((t) => new Date(Number(t.seconds) * 1000).toISOString());
+    // 2027-03-14 has no 02:30: only its 01:30 (EST) fires.
+    expect(spring).toEqual([
+      '2027-03-14T06:30:00.000Z',
+      '2027-03-15T05:30:00.000Z',
+      '2027-03-15T06:30:00.000Z',
+    ]);
+    const fall = await h.client.workflowService.listScheduleMatchingTimes({
+      namespace: 'default',
+      scheduleId: handle.scheduleId,
+      startTime: msToTs(Date.UTC(2027, 10, 7, 0)),
+      endTime: msToTs(Date.UTC(2027, 10, 7, 12)),
+    });
+    // 2027-11-07 has two 01:30s (EDT then EST) and one 02:30 (EST).
+    expect((fall.startTime ?? []).map((t) => new Date(Number(t.seconds) * 1000).toISOString())).toEqual([
+      '2027-11-07T05:30:00.000Z',
+      '2027-11-07T06:30:00.000Z',
+      '2027-11-07T07:30:00.000Z',
+    ]);
+  });
+
+  test('trigger starts the workflow now, named <workflowId>-<time>, with the schedule search attributes', async () => {
+    const handle = await create({ spec: { calendars: [{ dayOfMonth: 1, hour: 2 }] } });
+    await handle.trigger();
+    const d = await handle.describe();
+    expect(d.info.numActionsTaken).toBe(1);
+    const action = d.info.recentActions[0]!;
+    const workflowId = action.action.workflow.workflowId;
+    const stamp = new Date(Math.floor(action.scheduledAt.getTime() / 1000) * 1000)
+      .toISOString()
+      .replace('.000Z', 'Z');
+    expect(workflowId).toBe(`${handle.scheduleId}-wf-${stamp}`);
+    const wf = h.client.workflow.getHandle(workflowId);
+    expect(await wf.result()).toBe('Hello, 清算!');
+    const info = await wf.describe();
+    expect(info.searchAttributes.TemporalScheduledById).toEqual([handle.scheduleId]);
+    expect(info.searchAttributes.TemporalScheduledStartTime).toEqual([new Date(stamp)]);
+    expect(info.memo).toEqual({ kind: 'monthly-clearing' });
+  });
+
+  test('pause and unpause set the state and the note; update replaces the spec and keeps the info', async () => {
+    const handle = await create({ spec: { calendars: [{ hour: 3 }] } });
+    await handle.pause('月末对账暂停');
+    let d = await handle.describe();
+    expect(d.state).toEqual(expect.objectContaining({ paused: true, note: '月末对账暂停' }));
+    const paused = [];
+    for await (const s of h.client.schedule.list({ query: 'TemporalSchedulePaused = true' }))
+      paused.push(s.scheduleId);
+    expect(paused).toContain(handle.scheduleId);
+    await handle.unpause('恢复');
+    d = await handle.describe();
+    expect(d.state).toEqual(expect.objectContaining({ paused: false, note: '恢复' }));
+    await handle.trigger();
+    await handle.update((prev) => ({ ...prev, spec: { intervals: [{ every: '6 hours' }] } }));
+    d = await handle.describe();
+    expect(d.spec.calendars).toEqual([]);
+    expect(d.spec.intervals).toEqual([{ every: 6 * HOUR, offset: 0 }]);
+    expect(d.info.numActionsTaken).toBe(1);
+    expect(d.info.lastUpdatedAt).toBeInstanceOf(Date);
+    for (const t of d.info.nextActionTimes) expect(t.getTime() % (6 * HOUR)).toBe(0);
+    const all = [];
+    for await (const s of h.client.schedule.list()) all.push(s.scheduleId);
+    expect(all).toContain(handle.scheduleId);
+  });
+
+  test('backfill under SKIP, BUFFER_ONE and ALLOW_ALL while the first run is still going', async () => {
+    const start = new Date(Date.UTC(2026, 0, 1, 0));
+    const end = new Date(Date.UTC(2026, 0, 1, 3));
+    const outcome: Record<string, { taken: number; skipped: number; buffered: number; running: number }> = {};
+    for (const overlap of ['SKIP', 'BUFFER_ONE', 'ALLOW_ALL'] as const) {
+      const handle = await create({
+        spec: { intervals: [{ every: '1 hour' }] },
+        workflow: waitForFinish,
+        args: [],
+      });
+      // 00:00, 01:00, 02:00, 03:00: four times, all overlapping the first (it waits for a signal).
+      await handle.backfill({ start, end, overlap });
+      const d = await handle.describe();
+      outcome[overlap] = {
+        taken: d.info.numActionsTaken,
+        skipped: d.info.numActionsSkippedOverlap,
+        buffered: d.raw.info?.bufferSize?.toNumber() ?? 0,
+        running: d.info.runningActions.length,
+      };
+      if (overlap === 'BUFFER_ONE') {
+        // Finishing the first run starts the buffered one.
+        const first = h.client.workflow.getHandle(d.info.runningActions[0]!.workflow.workflowId);
+        await first.signal(finish);
+        await first.result();
+        const after = await handle.describe();
+        expect(after.info.numActionsTaken).toBe(2);
+        expect(after.info.recentActions[1]!.scheduledAt).toEqual(new Date(Date.UTC(2026, 0, 1, 1)));
+      }
+      for (const a of (await handle.describe()).info.recentActions) {
+        await h.client.workflow
+          .getHandle(a.action.workflow.workflowId)
+          .terminate('test over')
+          .catch(() => undefined);
+      }
+    }
+    expect(outcome).toEqual({
+      SKIP: { taken: 1, skipped: 3, buffered: 0, running: 1 },
+      BUFFER_ONE: { taken: 1, skipped: 2, buffered: 1, running: 1 },
+      // ALLOW_ALL runs overlap anything and are not tracked as running.
+      ALLOW_ALL: { taken: 4, skipped: 0, buffered: 0, running: 0 },
+    });
+  });
+
+  test('pause-on-failure pauses the schedule when its workflow fails', async () => {
+    const handle = await create({
+      spec: { calendars: [{ hour: 4 }] },
+      workflow: failing,
+      args: ['结算报错'],
+      policies: { pauseOnFailure: true },
+    });
+    await handle.trigger('SKIP');
+    const [action] = (await handle.describe()).info.recentActions;
+    await expect(
+      h.client.workflow.getHandle(action!.action.workflow.workflowId).result(),
+    ).rejects.toBeInstanceOf(WorkflowFailedError);
+    const d = await handle.describe();
+    expect(d.state.paused).toBe(true);
+    expect(d.state.note).toBe(
+      `paused due to workflow failure: ${action!.action.workflow.workflowId}: 结算报错`,
+    );
+  });
+
+  test('duplicate id, unknown id and a bad spec answer like the real server', async () => {
+    const handle = await create({ spec: { calendars: [{ hour: 5 }] } });
+    await expect(
+      h.client.schedule.create({
+        scheduleId: handle.scheduleId,
+        spec: { calendars: [{ hour: 5 }] },
+        action: { type: 'startWorkflow', workflowType: hello, args: ['x'], taskQueue: h.taskQueue },
+      }),
+    ).rejects.toBeInstanceOf(ScheduleAlreadyRunning);
+    await expect(h.client.schedule.getHandle(uniq('missing')).describe()).rejects.toBeInstanceOf(
+      ScheduleNotFoundError,
+    );
+    for (const spec of [
+      { cronExpressions: ['0 25 * * *'] },
+      { calendars: [{ hour: 1 }], timezone: 'Mars/Olympus_Mons' },
+      { cronExpressions: ['1 2 3'] },
+    ]) {
+      await expect(
+        h.client.schedule.create({
+          scheduleId: uniq('bad'),
+          spec,
+          action: { type: 'startWorkflow', workflowType: hello, args: ['x'], taskQueue: h.taskQueue },
+        }),
+      ).rejects.toThrow(TypeError);
+    }
+    await handle.delete();
+    await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
+  });
+});
+
+describe('schedules under time skipping', () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await Harness.create('time-skipping');
+  });
+
+  afterAll(async () => {
+    await h?.teardown();
+  });
+
+  test("env.sleep('31 days') runs a monthly 02:00 Asia/Shanghai clearing schedule", async () => {
+    const scheduleId = uniq('monthly-clearing');
+    const handle = await h.client.schedule.create({
+      scheduleId,
+      spec: {
+        calendars: [{ dayOfMonth: 1, hour: 2, comment: '每月1日02:00清算' }],
+        timezone: 'Asia/Shanghai',
+      },
+      action: {
+        type: 'startWorkflow',
+        workflowType: hello,
+        args: ['清算'],
+        taskQueue: h.taskQueue,
+        workflowId: 'clearing-34-46',
+      },
+    });
+    const [firstTime] = (await handle.describe()).info.nextActionTimes;
+    await h.env.sleep('31 days');
+    const d = await handle.describe();
+    expect(d.info.numActionsTaken).toBeGreaterThanOrEqual(1);
+    const first = d.info.recentActions[0]!;
+    expect(first.scheduledAt).toEqual(firstTime);
+    expect(localParts(first.scheduledAt, 'Asia/Shanghai')).toEqual({ day: 1, hour: 2, minute: 0 });
+    expect(first.action.workflow.workflowId).toBe(
+      `clearing-34-46-${firstTime!.toISOString().replace('.000Z', 'Z')}`,
+    );
+    expect(d.info.nextActionTimes[0]!.getTime()).toBeGreaterThan(await h.env.currentTimeMs());
+    // (Awaiting a result unlocks time skipping too: the clock may run on to the next 1st.)
+    expect(await h.client.workflow.getHandle(first.action.workflow.workflowId).result()).toBe('Hello, 清算!');
+    await handle.delete();
+  });
+
+  test('limited actions: an hourly schedule with two remaining actions runs twice, then no more', async () => {
+    const handle = await h.client.schedule.create({
+      scheduleId: uniq('limited'),
+      spec: { intervals: [{ every: '1 hour' }] },
+      action: { type: 'startWorkflow', workflowType: hello, args: ['对账'], taskQueue: h.taskQueue },
+      state: { remainingActions: 2 },
+    });
+    await h.env.sleep('5 hours');
+    const d = await handle.describe();
+    expect(d.info.numActionsTaken).toBe(2);
+    expect(d.state.remainingActions).toBe(0);
+    expect(d.info.nextActionTimes).toEqual([]);
+    const [a, b] = d.info.recentActions;
+    expect(b!.scheduledAt.getTime() - a!.scheduledAt.getTime()).toBe(HOUR);
+    await handle.delete();
+  });
+});
