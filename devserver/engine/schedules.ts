@@ -458,21 +458,38 @@ export class ScheduleStore {
 
   /** Notice closed workflows we started: recent-action status, pause-on-failure, last result. */
   private refresh(rec: ScheduleRecord): void {
-    const ns = this.engine.namespaces.find(rec.namespace);
     for (const r of [...rec.running]) {
-      const exec = ns ? this.engine.current(ns, r.workflowId) : undefined;
-      if (exec && exec.firstRunId === r.runId && exec.running) continue;
-      const closed = exec && exec.firstRunId === r.runId ? exec : undefined;
-      this.runClosed(rec, r.workflowId, closed);
+      const exec = this.latestRun(rec, r);
+      if (exec?.running) continue;
+      this.runClosed(rec, r, exec);
     }
   }
 
-  private runClosed(rec: ScheduleRecord, workflowId: string, exec: Execution | undefined): void {
-    rec.running = rec.running.filter((r) => r.workflowId !== workflowId);
+  /** The newest run of the chain a schedule started (retries and continue-as-new move it on), if kept. */
+  private latestRun(rec: ScheduleRecord, r: { workflowId: string; runId: string }): Execution | undefined {
+    const ns = this.engine.namespaces.find(rec.namespace);
+    if (!ns) return undefined;
+    let exec: Execution;
+    try {
+      exec = this.engine.findByRun(ns, r.workflowId, r.runId);
+      while (exec.nextRunId) exec = this.engine.findByRun(ns, r.workflowId, exec.nextRunId);
+    } catch {
+      return undefined;
+    }
+    return exec;
+  }
+
+  private runClosed(
+    rec: ScheduleRecord,
+    run: { workflowId: string; runId: string },
+    exec: Execution | undefined,
+  ): void {
+    const { workflowId } = run;
+    rec.running = rec.running.filter((r) => r.workflowId !== workflowId || r.runId !== run.runId);
     const st = exec
       ? CLOSED_STATUS[exec.status]
       : enums.WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED;
-    const recent = rec.recentActions.find((a) => a.workflowId === workflowId);
+    const recent = rec.recentActions.find((a) => a.workflowId === workflowId && a.runId === run.runId);
     if (recent && st) recent.status = st;
     const ev = exec?.closeEvent;
     const failure = ev?.workflowExecutionFailedEventAttributes?.failure;
@@ -563,10 +580,9 @@ export class ScheduleStore {
       if (start === nonOverlapping) rec.running.push({ workflowId: result.workflowId, runId: result.runId });
     }
     if (needTerminate || needCancel) {
-      const ns = this.engine.namespaces.find(rec.namespace);
       for (const r of rec.running) {
-        const exec = ns ? this.engine.current(ns, r.workflowId) : undefined;
-        if (!exec?.running || exec.firstRunId !== r.runId) continue;
+        const exec = this.latestRun(rec, r);
+        if (!exec?.running) continue;
         const identity = this.identity(rec);
         try {
           if (needTerminate) exec.terminate('terminated by schedule overlap policy', null, identity);

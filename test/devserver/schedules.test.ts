@@ -9,6 +9,7 @@ import {
 } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
+import { createServices } from '../../devserver/service';
 import { Harness, uniq } from './env';
 import { failing, finish, hello, waitForFinish } from './workflows/basics';
 
@@ -263,6 +264,61 @@ describe('schedules on the devserver (local)', () => {
     });
   });
 
+  test('BUFFER_ALL starts each buffered time in turn as the previous run finishes', async () => {
+    const handle = await create({
+      spec: { intervals: [{ every: '1 hour' }] },
+      workflow: waitForFinish,
+      args: [],
+    });
+    await handle.backfill({
+      start: new Date(Date.UTC(2026, 0, 1, 0)),
+      end: new Date(Date.UTC(2026, 0, 1, 2)),
+      overlap: 'BUFFER_ALL',
+    });
+    const seen: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const d = await handle.describe();
+      expect(d.raw.info?.bufferSize?.toNumber() ?? 0).toBe(2 - i);
+      const running = d.info.runningActions[0]!.workflow.workflowId;
+      seen.push(running);
+      const wf = h.client.workflow.getHandle(running);
+      await wf.signal(finish);
+      await wf.result();
+    }
+    expect(seen.map((id) => id.slice(-9))).toEqual(['00:00:00Z', '01:00:00Z', '02:00:00Z']);
+    expect((await handle.describe()).info.numActionsTaken).toBe(3);
+  });
+
+  test('TERMINATE_OTHER and CANCEL_OTHER end the running workflow and start the new one', async () => {
+    for (const [overlap, closed] of [
+      ['TERMINATE_OTHER', 'TERMINATED'],
+      ['CANCEL_OTHER', 'CANCELLED'],
+    ] as const) {
+      const handle = await create({ spec: { calendars: [{ hour: 6 }] }, workflow: waitForFinish, args: [] });
+      await handle.trigger(overlap);
+      const first = (await handle.describe()).info.runningActions[0]!.workflow;
+      await handle.trigger(overlap);
+      // Two triggers in one second share the workflow id: the run id tells them apart.
+      const firstRun = h.client.workflow.getHandle(first.workflowId, first.firstExecutionRunId);
+      await expect(firstRun.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+      expect((await firstRun.describe()).status.name).toBe(closed);
+      const d = await handle.describe();
+      expect(d.info.numActionsTaken).toBe(2);
+      const second = d.info.runningActions[0]!.workflow;
+      expect(second.firstExecutionRunId).not.toBe(first.firstExecutionRunId);
+      await h.client.workflow.getHandle(second.workflowId, second.firstExecutionRunId).terminate('test over');
+    }
+  });
+
+  test('jitter moves each action time by the same amount every time it is asked, within the jitter', async () => {
+    const handle = await create({ spec: { intervals: [{ every: '1 hour' }], jitter: '10 minutes' } });
+    const once = (await handle.describe()).info.nextActionTimes.map((t) => t.getTime());
+    const again = (await handle.describe()).info.nextActionTimes.map((t) => t.getTime());
+    expect(again).toEqual(once);
+    for (const t of once) expect(t % HOUR).toBeLessThan(10 * 60_000);
+    expect(once.some((t) => t % HOUR !== 0)).toBe(true);
+  });
+
   test('pause-on-failure pauses the schedule when its workflow fails', async () => {
     const handle = await create({
       spec: { calendars: [{ hour: 4 }] },
@@ -370,5 +426,78 @@ describe('schedules under time skipping', () => {
     const [a, b] = d.info.recentActions;
     expect(b!.scheduledAt.getTime() - a!.scheduledAt.getTime()).toBe(HOUR);
     await handle.delete();
+  });
+});
+
+describe('schedule state snapshot', () => {
+  const ctx = { cancelled: false, onCancel: () => undefined, remainingMs: () => Number.POSITIVE_INFINITY };
+
+  function server() {
+    const services = createServices({ timeSkipping: false, searchAttributes: {} }, () => undefined);
+    services.engine.namespaces.register('default');
+    return services;
+  }
+
+  const call = (services: ReturnType<typeof server>, method: string, request: object) =>
+    (
+      services.workflowService[method] as unknown as (
+        r: object,
+        c: typeof ctx,
+      ) => Promise<Record<string, unknown>>
+    )(request, ctx);
+
+  test('restores as JSON into a new server, which runs what fell due inside the catchup window', async () => {
+    const a = server();
+    const b = server();
+    try {
+      let changes = 0;
+      a.schedules.onChange = () => {
+        changes++;
+      };
+      await call(a, 'CreateSchedule', {
+        namespace: 'default',
+        scheduleId: 'clearing-34-46',
+        requestId: 'create-1',
+        schedule: {
+          spec: { interval: [{ interval: { seconds: 3600 } }] },
+          action: {
+            startWorkflow: {
+              workflowId: 'clearing',
+              workflowType: { name: 'hello' },
+              taskQueue: { name: 'q' },
+            },
+          },
+          policies: { catchupWindow: { seconds: 24 * 3600 } },
+        },
+      });
+      await call(a, 'PatchSchedule', {
+        namespace: 'default',
+        scheduleId: 'clearing-34-46',
+        patch: { pause: '停' },
+      });
+      expect(changes).toBe(2);
+      const snapshot = JSON.parse(JSON.stringify(a.schedules.snapshot()));
+      // As if the server had been down for three days since.
+      snapshot.schedules[0].lastProcessedTime -= 3 * DAY;
+      snapshot.schedules[0].paused = false;
+      b.schedules.restore(snapshot);
+      const d = await call(b, 'DescribeSchedule', { namespace: 'default', scheduleId: 'clearing-34-46' });
+      const info = d.info as { missedCatchupWindow: number; overlapSkipped: number; actionCount: number };
+      // 72 hourly times: ~48 older than the one-day window are missed, ~24 inside it run under SKIP.
+      expect(info.missedCatchupWindow).toBeGreaterThanOrEqual(47);
+      expect(info.missedCatchupWindow).toBeLessThanOrEqual(49);
+      expect(info.actionCount).toBe(1);
+      expect(info.missedCatchupWindow + info.overlapSkipped + info.actionCount).toBeGreaterThanOrEqual(71);
+      expect((d.schedule as { state: { notes: string } }).state.notes).toBe('停');
+      expect(
+        b.engine.current(
+          b.engine.namespaces.get('default'),
+          b.schedules.snapshot().schedules[0]!.running[0]!.workflowId,
+        ),
+      ).toBeDefined();
+    } finally {
+      a.engine.stop();
+      b.engine.stop();
+    }
   });
 });
