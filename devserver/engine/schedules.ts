@@ -74,6 +74,8 @@ export interface ScheduleRecord {
   overlapSkipped: number;
   bufferDropped: number;
   buffer: BufferedStart[];
+  /** Backfills not yet fully buffered: (start, end] still to take. */
+  backfills: { start: number; end: number; overlapPolicy: OverlapPolicy }[];
   recentActions: ActionResult[];
   /** Started by this schedule and not seen closed: workflow id and first run id. */
   running: { workflowId: string; runId: string }[];
@@ -225,6 +227,7 @@ export class ScheduleStore {
       overlapSkipped: 0,
       bufferDropped: 0,
       buffer: [],
+      backfills: [],
       recentActions: [],
       running: [],
       lastCompletionResult: '',
@@ -370,22 +373,23 @@ export class ScheduleStore {
   }
 
   /** Buffer the spec's times in (start, end]; returns the next action time after the range. */
+  /**
+   * Buffer the spec's times in (start, end], at most `limit` of them. Returns the first action time
+   * not taken (after the range, or where the limit stopped), or null when the spec has no more.
+   */
   private processTimeRange(
     rec: ScheduleRecord,
     start: number,
     end: number,
     policy: OverlapPolicy,
     manual: boolean,
+    limit = Number.POSITIVE_INFINITY,
   ): number | null {
     // Paused or out of actions: the range is skipped, not counted as missed.
     if (!this.canTakeScheduledAction(rec, manual, false)) return this.next(rec, end)?.next ?? null;
     let n = this.next(rec, start);
-    for (; n && n.next <= end; n = this.next(rec, n.next)) {
-      if (rec.buffer.length >= SCHEDULE_DEFAULTS.maxBufferSize) {
-        // The rest of the range would only be dropped: count it once and stop.
-        rec.bufferDropped++;
-        break;
-      }
+    let taken = 0;
+    for (; n && n.next <= end && taken < limit; n = this.next(rec, n.next)) {
       // After an update, times before it belong to the old spec.
       if (!manual && rec.updateTime > n.next) continue;
       if (!manual && end - n.next > rec.catchupWindowMs) {
@@ -393,8 +397,28 @@ export class ScheduleStore {
         continue;
       }
       this.addStart(rec, n.nominal, n.next, policy, manual);
+      taken++;
     }
     return n?.next ?? null;
+  }
+
+  /**
+   * Backfills run incrementally, using at most half the buffer, so a long one neither floods the
+   * buffer nor blocks the schedule; what is left waits for room (a run closing).
+   */
+  private processBackfills(rec: ScheduleRecord): void {
+    while (rec.backfills.length > 0) {
+      const room = SCHEDULE_DEFAULTS.maxBufferSize / 2 - rec.buffer.length;
+      if (room <= 0) return;
+      const b = rec.backfills[0]!;
+      const next = this.processTimeRange(rec, b.start, b.end, b.overlapPolicy, true, room);
+      if (next === null || next > b.end) rec.backfills.shift();
+      // Resume just before the first time not yet taken.
+      else b.start = next - 1;
+      while (this.processBuffer(rec)) {
+        // Start what may start before taking more of the backfill.
+      }
+    }
   }
 
   private applyPatch(rec: ScheduleRecord, p: temporal.api.schedule.v1.ISchedulePatch): void {
@@ -404,14 +428,16 @@ export class ScheduleStore {
       this.addStart(rec, at, at, p.triggerImmediately.overlapPolicy ?? 0, true);
     }
     for (const b of p.backfillRequest ?? []) {
+      if (rec.backfills.length >= SCHEDULE_DEFAULTS.maxBufferSize) {
+        rec.bufferDropped++;
+        continue;
+      }
       // The start is inclusive (the server moves it back a millisecond).
-      this.processTimeRange(
-        rec,
-        timestampMs(b.startTime) - 1,
-        timestampMs(b.endTime),
-        b.overlapPolicy ?? 0,
-        true,
-      );
+      rec.backfills.push({
+        start: timestampMs(b.startTime) - 1,
+        end: timestampMs(b.endTime),
+        overlapPolicy: b.overlapPolicy ?? 0,
+      });
     }
     if (p.pause) {
       rec.paused = true;
@@ -439,6 +465,7 @@ export class ScheduleStore {
     const now = Math.max(this.engine.clock.now(), rec.lastProcessedTime);
     const nextWakeup = this.processTimeRange(rec, rec.lastProcessedTime, now, 0, false);
     rec.lastProcessedTime = now;
+    this.processBackfills(rec);
     while (this.processBuffer(rec)) {
       // Until nothing more can start now.
     }
@@ -615,7 +642,7 @@ export class ScheduleStore {
     const now = this.engine.clock.now();
     const searchAttributes: Record<string, IPayload> = {
       ...((w.searchAttributes?.indexedFields ?? {}) as Record<string, IPayload>),
-      TemporalScheduledStartTime: jsonPayload(new Date(nominalSec).toISOString(), 'Datetime'),
+      TemporalScheduledStartTime: jsonPayload(rfc3339(nominalSec), 'Datetime'),
       TemporalScheduledById: jsonPayload(rec.scheduleId, 'Keyword'),
     };
     try {

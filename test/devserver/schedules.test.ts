@@ -264,6 +264,24 @@ describe('schedules on the devserver (local)', () => {
     });
   });
 
+  test('a backfill longer than the buffer is taken in steps, none dropped', async () => {
+    const handle = await create({
+      spec: { intervals: [{ every: '1 hour' }] },
+      workflow: waitForFinish,
+      args: [],
+    });
+    // 1,200 hourly times (50 days) while the first run is still going: one run, the rest skipped.
+    await handle.backfill({
+      start: new Date(Date.UTC(2025, 0, 1)),
+      end: new Date(Date.UTC(2025, 0, 1) + 1199 * HOUR),
+      overlap: 'SKIP',
+    });
+    const d = await handle.describe();
+    expect([d.info.numActionsTaken, d.info.numActionsSkippedOverlap]).toEqual([1, 1199]);
+    expect(d.raw.info?.bufferDropped?.toNumber() ?? 0).toBe(0);
+    await h.client.workflow.getHandle(d.info.runningActions[0]!.workflow.workflowId).terminate('test over');
+  });
+
   test('BUFFER_ALL starts each buffered time in turn as the previous run finishes', async () => {
     const handle = await create({
       spec: { intervals: [{ every: '1 hour' }] },
