@@ -246,10 +246,9 @@ export class ScheduleStore {
     if (r.conflictToken?.length && r.conflictToken.length !== 8)
       throw invalidArgument('Invalid conflict token.');
     const token = r.conflictToken?.length ? Buffer.from(r.conflictToken).readBigInt64BE(0) : 0n;
+    // As the server does since temporalio/temporal#8474 (the legacy scheduler workflow only dropped it).
     if (token !== 0n && token !== BigInt(rec.conflictToken)) {
-      // The scheduler workflow drops a conflicting update (it only logs it); so do we.
-      this.engine.log('warn', `schedule ${scheduleId}: update conflicted with a concurrent change, dropped`);
-      return;
+      throw new ServiceError(status.FAILED_PRECONDITION, 'mismatched conflict token');
     }
     // Run what was due under the old spec first, as the workflow does before handling the signal.
     this.catchUp(rec);

@@ -1,6 +1,8 @@
 // Schedules through the real client's `client.schedule` API: specs, overlap policies, pause, trigger,
 // backfill, limited actions, errors; and, under time skipping, a monthly Asia/Shanghai schedule that
 // `env.sleep('31 days')` runs.
+
+import { status } from '@grpc/grpc-js';
 import {
   ScheduleAlreadyRunning,
   type ScheduleHandle,
@@ -9,6 +11,7 @@ import {
 } from '@temporalio/client';
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
+import Long from 'long';
 import { createServices } from '../../devserver/service';
 import { Harness, uniq } from './env';
 import { failing, finish, hello, waitForFinish } from './workflows/basics';
@@ -354,6 +357,34 @@ describe('schedules on the devserver (local)', () => {
     expect(d.state.note).toBe(
       `paused due to workflow failure: ${action!.action.workflow.workflowId}: 结算报错`,
     );
+  });
+
+  test('an update with a stale conflict token is refused; the current one is accepted', async () => {
+    const handle = await create({ spec: { calendars: [{ hour: 7 }] } });
+    const before = await h.client.workflowService.describeSchedule({
+      namespace: 'default',
+      scheduleId: handle.scheduleId,
+    });
+    await handle.pause('核对中');
+    const update = (conflictToken: Uint8Array | null | undefined) =>
+      h.client.workflowService.updateSchedule({
+        namespace: 'default',
+        scheduleId: handle.scheduleId,
+        schedule: {
+          ...before.schedule,
+          spec: { interval: [{ interval: { seconds: Long.fromNumber(7200) } }] },
+        },
+        conflictToken,
+        requestId: uniq('update'),
+      });
+    await expect(update(before.conflictToken)).rejects.toMatchObject({ code: status.FAILED_PRECONDITION });
+    expect((await handle.describe()).spec.intervals).toEqual([]);
+    const current = await h.client.workflowService.describeSchedule({
+      namespace: 'default',
+      scheduleId: handle.scheduleId,
+    });
+    await update(current.conflictToken);
+    expect((await handle.describe()).spec.intervals).toEqual([{ every: 2 * HOUR, offset: 0 }]);
   });
 
   test('duplicate id, unknown id and a bad spec answer like the real server', async () => {
