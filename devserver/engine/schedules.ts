@@ -28,6 +28,8 @@ export const SCHEDULE_DEFAULTS = {
   recentActionCountForList: 5,
   maxBufferSize: 1000,
   maxMatchingTimes: 1000,
+  /** An idle schedule (nothing left to do) is deleted this long after its last event. */
+  retentionMs: 7 * 24 * 3600 * 1000,
 };
 
 export interface BufferedStart {
@@ -470,16 +472,38 @@ export class ScheduleStore {
     }
     this.timers.get(key)?.cancel();
     this.timers.delete(key);
-    if (nextWakeup !== null && this.canTakeScheduledAction(rec, false, false)) {
+    let wakeAt = nextWakeup !== null && this.canTakeScheduledAction(rec, false, false) ? nextWakeup : null;
+    const expiry = this.retentionExpiry(rec, wakeAt);
+    if (expiry !== null) {
+      if (expiry <= this.engine.clock.now()) {
+        // Idle past retention: the scheduler workflow ends and the schedule is gone.
+        this.records.delete(key);
+        this.changed();
+        return;
+      }
+      wakeAt = expiry;
+    }
+    if (wakeAt !== null) {
       this.timers.set(
         key,
-        this.engine.clock.schedule(nextWakeup, () => {
+        this.engine.clock.schedule(wakeAt, () => {
           this.timers.delete(key);
           this.iterate(rec);
         }),
       );
     }
     this.changed();
+  }
+
+  /**
+   * When a schedule that can never act again (no more times, or out of actions) is deleted: a
+   * retention after its last event (creation, update or action). Null while it may still act or
+   * is paused (a paused schedule waits for unpause).
+   */
+  private retentionExpiry(rec: ScheduleRecord, wakeAt: number | null): number | null {
+    if (rec.paused || wakeAt !== null || rec.backfills.length > 0 || rec.buffer.length > 0) return null;
+    const lastAction = rec.recentActions[rec.recentActions.length - 1]?.actualTime ?? 0;
+    return Math.max(lastAction, rec.createTime, rec.updateTime) + SCHEDULE_DEFAULTS.retentionMs;
   }
 
   /** Notice closed workflows we started: recent-action status, pause-on-failure, last result. */

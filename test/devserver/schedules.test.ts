@@ -474,7 +474,11 @@ describe('schedules under time skipping', () => {
     expect(d.info.nextActionTimes).toEqual([]);
     const [a, b] = d.info.recentActions;
     expect(b!.scheduledAt.getTime() - a!.scheduledAt.getTime()).toBe(HOUR);
-    await handle.delete();
+    // With nothing left to do it is kept for seven days after its last action, then deleted.
+    await h.env.sleep('6 days');
+    await handle.describe();
+    await h.env.sleep('2 days');
+    await expect(handle.describe()).rejects.toBeInstanceOf(ScheduleNotFoundError);
   });
 });
 
