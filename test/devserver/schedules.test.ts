@@ -12,6 +12,7 @@ import {
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time';
 import Long from 'long';
+import { compileSpec, nextTime } from '../../devserver/engine/schedule-spec';
 import { createServices } from '../../devserver/service';
 import { Harness, uniq } from './env';
 import { failing, finish, hello, waitForFinish } from './workflows/basics';
@@ -552,5 +553,51 @@ describe('schedule state snapshot', () => {
       a.engine.stop();
       b.engine.stop();
     }
+  });
+});
+
+describe('schedule spec compilation (pure)', () => {
+  const times = (proto: Parameters<typeof compileSpec>[0], from: string, n: number) => {
+    const spec = compileSpec(proto);
+    const out: string[] = [];
+    let t = Date.parse(from);
+    for (let i = 0; i < n; i++) {
+      const next = nextTime(spec, 'seed', t);
+      if (!next) break;
+      out.push(new Date(next.next).toISOString());
+      t = next.next;
+    }
+    return out;
+  };
+
+  test('cron strings: CRON_TZ prefix, shorthands, @every with a phase, names, Sunday as 7', () => {
+    expect(compileSpec({ cronString: ['CRON_TZ=Asia/Shanghai 0 2 1 * *'] }).timezone).toBe('Asia/Shanghai');
+    expect(times({ cronString: ['CRON_TZ=Asia/Shanghai 0 2 1 * *'] }, '2027-01-15T00:00:00Z', 2)).toEqual([
+      '2027-01-31T18:00:00.000Z',
+      '2027-02-28T18:00:00.000Z',
+    ]);
+    expect(times({ cronString: ['@monthly'] }, '2027-01-15T00:00:00Z', 1)).toEqual([
+      '2027-02-01T00:00:00.000Z',
+    ]);
+    expect(compileSpec({ cronString: ['@every 90m/5m'] }).intervals).toEqual([
+      { intervalSec: 5400, phaseSec: 300 },
+    ]);
+    expect(times({ cronString: ['0 12 * JAN-FEB 7'] }, '2027-01-01T00:00:00Z', 2)).toEqual([
+      '2027-01-03T12:00:00.000Z',
+      '2027-01-10T12:00:00.000Z',
+    ]);
+    expect(times({ cronString: ['0 0 12 29 FEB * 2028'] }, '2027-01-01T00:00:00Z', 2)).toEqual([
+      '2028-02-29T12:00:00.000Z',
+    ]);
+  });
+
+  test('bad specs name what is wrong', () => {
+    expect(() => compileSpec({ cronString: ['0 12 * * * * * *'] })).toThrow(/malformed cron string/);
+    expect(() => compileSpec({ calendar: [{ dayOfMonth: '0' }] })).toThrow(/out of range/);
+    expect(() => compileSpec({ calendar: [{ month: 'Smarch' }] })).toThrow(/invalid value/);
+    expect(() => compileSpec({ cronString: ['TZ=Asia/Shanghai 0 2 * * *', '0 3 * * *'] })).toThrow(
+      /conflicting/,
+    );
+    expect(() => compileSpec({ timezoneName: 'Asia/Atlantis' })).toThrow(/unknown time zone/);
   });
 });
