@@ -9,6 +9,7 @@ import { Engine, type LogFn } from './engine/engine';
 import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
 import type { Matching } from './engine/matching';
 import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
+import { ScheduleStore } from './engine/schedules';
 import { decodeToken } from './engine/token';
 import type { QueryWaiter, StartParams, UpdateState } from './engine/types';
 import {
@@ -29,6 +30,7 @@ import {
   type temporal,
   timestampMs,
 } from './proto';
+import { createScheduleService } from './schedule-service';
 import { compareVisibilityRecords, compileVisibilityQuery } from './visibility';
 
 export interface CallContext {
@@ -74,6 +76,7 @@ export function createServices(
     return engine.namespaces.get(name);
   };
   const now = () => engine.clock.now();
+  const schedules = new ScheduleStore(engine);
   if (process.env.DEVSERVER_DEBUG) {
     setInterval(() => {
       const busy: string[] = [];
@@ -377,7 +380,7 @@ export function createServices(
         data: ns.data,
         id: ns.id,
         capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
-        supportsSchedules: false,
+        supportsSchedules: true,
       },
       config: {
         workflowExecutionRetentionTtl: ns.retention,
@@ -421,7 +424,7 @@ export function createServices(
           signalAndQueryHeader: true,
           internalErrorDifferentiation: true,
           activityFailureIncludeHeartbeat: true,
-          supportsSchedules: false,
+          supportsSchedules: true,
           encodedFailureAttributes: true,
           buildIdBasedVersioning: false,
           upsertMemo: true,
@@ -1013,5 +1016,6 @@ export function createServices(
     },
   };
 
-  return { engine, workflowService, operatorService, testService };
+  Object.assign(workflowService, createScheduleService(schedules, nsOf));
+  return { engine, schedules, workflowService, operatorService, testService };
 }

@@ -31,6 +31,8 @@ export class Engine implements Host {
   /** Closed runs per namespace in close order, removed after the namespace's retention (dev mode only). */
   private readonly closedRuns = new Map<string, Execution[]>();
   private readonly retentionSweep: NodeJS.Timeout | undefined;
+  /** Told about every closed run (schedules watch the workflows they started). */
+  readonly closeListeners = new Set<(exec: Execution) => void>();
 
   constructor(
     opts: {
@@ -298,6 +300,7 @@ export class Engine implements Host {
       closed.push(exec);
       this.removeExpired();
     }
+    for (const listener of this.closeListeners) listener(exec);
     const parent = exec.params.parent;
     if (parent && !exec.nextRunId) {
       const ns = this.namespaces.find(parent.namespace);
