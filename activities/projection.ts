@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FilingCategory, FilingStatus, ReferralStatus } from '../cases';
 import { Referral } from '../db/entities';
-import type { FilingCategory, FilingStatus, ReferralStatus } from '../workflows/case-types';
 import type { ActivityDeps } from './deps';
 
 export interface EventRow {

@@ -6,6 +6,7 @@ import { citizenRouter } from './citizen/routes';
 import type { CaseDeps } from './context';
 import { openApiDocument } from './openapi';
 import { staffRouter } from './staff/routes';
+import { vocabulary } from './vocabulary';
 
 /** `/api/v1`: the login and the OpenAPI document are public; everything else needs a token. */
 export function apiV1(deps: CaseDeps): Router {
@@ -13,6 +14,9 @@ export function apiV1(deps: CaseDeps): Router {
   const document = openApiDocument();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
+  });
+  router.get('/vocabulary', (_req, res) => {
+    res.json(vocabulary());
   });
   router.use(authRouter(deps));
   router.use(authenticate(deps.tokenSecret));

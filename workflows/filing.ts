@@ -2,89 +2,29 @@ import {
   allHandlersFinished,
   type ChildWorkflowHandle,
   condition,
-  defineQuery,
-  defineUpdate,
   ParentClosePolicy,
   patched,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
+import {
+  addDays,
+  addMonths,
+  addMonthsToInstant,
+  cancelFilingUpdate,
+  casePolicyFor,
+  changeFilingUpdate,
+  cstEndOf,
+  type FilingInput,
+  type FilingState,
+  type FilingStatus,
+  filingStateQuery,
+  LONG_TERM_CATEGORIES,
+  referralIdOf,
+  revokeReferralUpdate,
+} from '../cases';
 import { db } from './_shared';
-import { addDays, addMonths, addMonthsToInstant, cstEndOf } from './calendar';
-import { casePolicyFor } from './case-policy';
-import { type FilingCategory, type FilingStatus, LONG_TERM_CATEGORIES } from './case-types';
 import { type ReferralOutcome, referralWorkflow, withdrawSignal } from './referral';
-
-export interface FilingInput {
-  /** The workflow id and business id: `filing-<psn_no>-<n>`. */
-  filing_id: string;
-  psn_no: string;
-  category: FilingCategory;
-  /** Treatment place (2501 body spelling). */
-  mdtrtarea_admdvs: string;
-  fixmedins_code: string | null;
-  /** First day of validity (CST date); for 补备案 on or before the admission date. */
-  begndate: string;
-  /** Requested last day; temporary filings get the policy's validity when absent. */
-  enddate: string | null;
-  /** 承诺制: the citizen's personal commitment replaces proof of residence. */
-  commitment: boolean;
-  /** 急诊抢救 deemed filed at admission (视同已备案): the admission date. */
-  emergency_adm_date: string | null;
-  /**
-   * 补备案: the stay this filing is made for, still unsettled. The hospitalization workflow starts the
-   * filing with it before discharge settlement; the caller vouches the stay is unsettled.
-   */
-  retro: { mdtrt_id: string | null; adm_date: string } | null;
-  referral: { refl_fil_type: string; summary: Record<string, unknown> } | null;
-  form: Record<string, unknown>;
-  submitted_by: string;
-}
-
-export interface FilingState {
-  status: FilingStatus;
-  insuplc_admdvs: string | null;
-  prov_admdvs: string | null;
-  mdtrtarea_admdvs: string;
-  fixmedins_code: string | null;
-  begndate: string;
-  enddate: string | null;
-  trt_dcla_detl_sn: string | null;
-  effective_at: string | null;
-  reason: string | null;
-  memo: string | null;
-  deemed: boolean;
-  /** Long-term filings cannot be changed or cancelled before this instant. */
-  locked_until: string | null;
-}
-
-export interface ChangeRequest {
-  mdtrtarea_admdvs?: string;
-  fixmedins_code?: string | null;
-  enddate?: string | null;
-  memo: string;
-  requested_by: string;
-}
-export interface CancelRequest {
-  reason: string;
-  requested_by: string;
-}
-/** 2502 撤销: revokes an approved referral filing by its serial. */
-export interface RevokeRequest {
-  trt_dcla_detl_sn: string;
-  psn_no: string;
-  memo: string;
-  requested_by: string;
-}
-
-export const changeFilingUpdate = defineUpdate<FilingState, [ChangeRequest]>('changeFiling');
-export const cancelFilingUpdate = defineUpdate<FilingState, [CancelRequest]>('cancelFiling');
-export const revokeReferralUpdate = defineUpdate<FilingState, [RevokeRequest]>('revokeReferral');
-export const filingStateQuery = defineQuery<FilingState>('filingState');
-
-export function referralIdOf(filing_id: string): string {
-  return filing_id.replace(/^filing-/, 'referral-');
-}
 
 const OPEN: readonly FilingStatus[] = ['SUBMITTED', 'UNDER_REVIEW', 'ACTIVE'];
 

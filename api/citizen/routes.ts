@@ -1,14 +1,14 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
-import { Admdvs, Filing, IdempotencyRecord, InsuredPerson, provinceOf, Referral } from '../../db/entities';
 import {
   answerMoreInfoSignal,
   cancelFilingUpdate,
   changeFilingUpdate,
   type FilingInput,
-  filingWorkflow,
-} from '../../workflows';
+  WORKFLOW_TYPES,
+} from '../../cases';
+import { Admdvs, Filing, IdempotencyRecord, InsuredPerson, provinceOf, Referral } from '../../db/entities';
 import { requireRole } from '../auth/middleware';
 import { currentCase, visibleFiling } from '../cases/read';
 import { applied } from '../cases/temporal-errors';
@@ -129,7 +129,7 @@ export function citizenRouter(deps: CaseDeps): Router {
       submitted_by: user.username,
     };
     try {
-      await deps.temporal.workflow.start(filingWorkflow, {
+      await deps.temporal.workflow.start(WORKFLOW_TYPES.filing, {
         workflowId: id,
         taskQueue: deps.taskQueue,
         args: [input],

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DECISIONS, FILING_CATEGORIES, FILING_STATUSES, TASK_STATUSES } from '../../workflows/case-types';
+import { DECISIONS, FILING_CATEGORIES, FILING_STATUSES, TASK_STATUSES } from '../../cases';
 
 /** Request and response shapes: validation for the routes and the source of the OpenAPI document. */
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { raw } from '@mikro-orm/core';
 import { type Client, WorkflowNotFoundError } from '@temporalio/client';
-import { CaseEvent, type Decision, HumanTask } from '../../db/entities';
+import { type Decision, type DecisionMessage, decideSignal } from '../../cases';
+import { CaseEvent, HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { type DecisionMessage, decideSignal } from '../../workflows';
 import type { AuthUser } from '../auth/tokens';
 import { HttpProblem } from '../problem';
 

@@ -1,8 +1,8 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import { raw } from '@mikro-orm/core';
 import { Router } from 'express';
+import { revokeReferralUpdate } from '../../cases';
 import { HumanTask } from '../../db/entities';
-import { revokeReferralUpdate } from '../../workflows';
 import { requireRole } from '../auth/middleware';
 import { caseDetail, currentCase, taskView, visibleFiling } from '../cases/read';
 import { applied } from '../cases/temporal-errors';

@@ -10,9 +10,7 @@ import {
   type ReferralStatus,
   TASK_STATUSES,
   type TaskStatus,
-} from '../../workflows/case-types';
-
-export * from '../../workflows/case-types';
+} from '../../cases';
 
 /**
  * 异地就医备案, as last projected from its `filing` workflow: list views read this row, never the

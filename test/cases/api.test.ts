@@ -3,11 +3,11 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { deliverPending } from '../../api/staff/decisions';
+import { cstDate } from '../../cases';
 import { Filing, HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD } from '../../db/seed-data';
-import { cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
@@ -451,6 +451,17 @@ test('the OpenAPI document is served from the zod schemas', async () => {
   expect(res.body.openapi).toBe('3.1.0');
   expect(res.body.paths['/api/v1/tasks/{id}/decision'].post).toBeDefined();
   expect(res.body.components.schemas.FilingCreate.properties.category.enum).toContain('referral');
+});
+
+test('the vocabulary with its Chinese labels is served to anyone, and documented', async () => {
+  const res = await request(app).get('/api/v1/vocabulary').expect(200);
+  expect(res.body.labels.filing_status.UNDER_REVIEW).toBe('审核中');
+  expect(res.body.labels.category.referral).toBe('异地转诊');
+  expect(res.body.task_kinds.referral_review.decisions).toEqual(['approve', 'reject', 'more_info']);
+  // Every code the API can answer has its label.
+  for (const status of res.body.filing_statuses) expect(res.body.labels.filing_status[status]).toBeTruthy();
+  const doc = await request(app).get('/api/v1/openapi.json').expect(200);
+  expect(doc.body.paths['/api/v1/vocabulary'].get.security).toBeUndefined();
 });
 
 test('region names for the UI: any logged-in user gets 统筹区 code, name and province; documented', async () => {

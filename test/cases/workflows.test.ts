@@ -2,21 +2,23 @@ import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
-import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import {
+  addDays,
+  addMonths,
   answerMoreInfoSignal,
   cancelFilingUpdate,
   changeFilingUpdate,
+  cstDate,
   type DecisionMessage,
   decideSignal,
   type FilingInput,
   filingStateQuery,
-  filingWorkflow,
   referralIdOf,
-} from '../../workflows';
-import { addDays, addMonths, cstDate } from '../../workflows/calendar';
+} from '../../cases';
+import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
+import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
+import { filingWorkflow } from '../../workflows';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/histories';
