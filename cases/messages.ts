@@ -35,6 +35,11 @@ export interface FilingInput {
   form: Record<string, unknown>;
   submitted_by: string;
   /**
+   * The insured province as the API found it: a case that fails before its insured-status check still
+   * has a side for its attention task. The check's answer replaces it.
+   */
+  prov_admdvs?: string | null;
+  /**
    * When the case was submitted, if earlier than the workflow's start (ISO instant): the case's clock
    * runs that far behind, so its timeline, SLAs and validity count from then. For demo data and
    * migrations of cases filed elsewhere; absent for a filing made now.

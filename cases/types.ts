@@ -110,3 +110,10 @@ export function decisionRuleViolation(
   }
   return null;
 }
+
+/**
+ * Failure types of activities that can never succeed by retrying (the same input fails the same way):
+ * invalid data (PostgreSQL class 22), a constraint violation (class 23), an unknown person.
+ */
+export const NON_RETRYABLE_FAILURES = ['InvalidData', 'ConstraintViolation', 'PersonNotFound'] as const;
+export type NonRetryableFailure = (typeof NON_RETRYABLE_FAILURES)[number];

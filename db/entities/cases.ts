@@ -1,5 +1,7 @@
 import { EntitySchema } from '@mikro-orm/core';
 import {
+  CASE_TYPES,
+  type CaseType,
   DECISIONS,
   type Decision,
   FILING_CATEGORIES,
@@ -8,7 +10,9 @@ import {
   type FilingStatus,
   REFERRAL_STATUSES,
   type ReferralStatus,
+  TASK_ROLES,
   TASK_STATUSES,
+  type TaskRole,
   type TaskStatus,
 } from '../../cases';
 
@@ -116,16 +120,19 @@ export const ReferralSchema = new EntitySchema<Referral>({
 });
 
 /**
- * A human step: created by a workflow activity, decided through the API. The decided row is also the
- * outbox: `delivered_at` stays null until the workflow has accepted the decision's signal.
+ * A human step: opened by a case workflow (the human-task helper), decided through the API. It belongs
+ * to one side — a province and a role — so a case shared by two provinces holds a task per side.
  */
 export class HumanTask {
   id!: string;
   case_id!: string;
+  case_type!: CaseType;
   workflow_id!: string;
+  /** A key of TASK_KINDS: which decisions it takes and which need a reason. */
   kind!: string;
-  /** Who may act: `staff` at first, `supervisor` once the SLA lapsed. */
-  role!: 'staff' | 'supervisor';
+  /** The side's role: `staff` at first, the next role of the escalation chain once the SLA lapsed. */
+  role!: TaskRole;
+  /** The side's province: only its people see and act on the task. */
   prov_admdvs!: string;
   assignee!: string | null;
   status!: TaskStatus;
@@ -136,7 +143,6 @@ export class HumanTask {
   reason!: string | null;
   decided_by!: string | null;
   decided_at!: Date | null;
-  delivered_at!: Date | null;
   summary!: Record<string, unknown>;
   created_at!: Date;
   version!: number;
@@ -148,9 +154,10 @@ export const HumanTaskSchema = new EntitySchema<HumanTask>({
   properties: {
     id: { type: 'string', length: 80, primary: true },
     case_id: { type: 'string', length: 64, index: true },
+    case_type: { enum: true, items: () => [...CASE_TYPES], default: 'filing' },
     workflow_id: { type: 'string', length: 80 },
     kind: { type: 'string', length: 32 },
-    role: { enum: true, items: () => ['staff', 'supervisor'] },
+    role: { enum: true, items: () => [...TASK_ROLES] },
     prov_admdvs: { type: 'string', length: 6, index: true },
     assignee: { type: 'string', length: 64, nullable: true },
     status: { enum: true, items: () => [...TASK_STATUSES] },
@@ -161,10 +168,55 @@ export const HumanTaskSchema = new EntitySchema<HumanTask>({
     reason: { type: 'text', nullable: true },
     decided_by: { type: 'string', length: 64, nullable: true },
     decided_at: { type: 'datetime', nullable: true },
-    delivered_at: { type: 'datetime', nullable: true },
     summary: { type: 'json' },
     created_at: { type: 'datetime' },
     version: { type: 'integer', version: true },
+  },
+});
+
+export const DECISION_OUTCOMES = ['pending', 'accepted', 'refused'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/**
+ * A decision as a person took it: written before it is delivered (the outbox, for a Temporal outage),
+ * then marked with what the case answered — accepted, or refused with the case's reason. Its id is the
+ * Temporal update id, so a redelivery is deduplicated by Temporal itself.
+ */
+export class TaskDecision {
+  id!: string;
+  task_id!: string;
+  case_id!: string;
+  workflow_id!: string;
+  decision!: Decision;
+  reason!: string | null;
+  decided_by!: string;
+  /** The role the decider acted in (the task's side at the time). */
+  role!: TaskRole;
+  decided_at!: Date;
+  outcome!: DecisionOutcome;
+  /** The case's refusal: a stable code (e.g. TASK_NOT_CURRENT) and its Chinese message. */
+  refusal_code!: string | null;
+  refusal_reason!: string | null;
+  resolved_at!: Date | null;
+}
+
+export const TaskDecisionSchema = new EntitySchema<TaskDecision>({
+  class: TaskDecision,
+  tableName: 'task_decision',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    task_id: { type: 'string', length: 80, index: true },
+    case_id: { type: 'string', length: 64 },
+    workflow_id: { type: 'string', length: 80 },
+    decision: { enum: true, items: () => [...DECISIONS] },
+    reason: { type: 'text', nullable: true },
+    decided_by: { type: 'string', length: 64 },
+    role: { enum: true, items: () => [...TASK_ROLES] },
+    decided_at: { type: 'datetime' },
+    outcome: { enum: true, items: () => [...DECISION_OUTCOMES], index: true },
+    refusal_code: { type: 'string', length: 40, nullable: true },
+    refusal_reason: { type: 'text', nullable: true },
+    resolved_at: { type: 'datetime', nullable: true },
   },
 });
 

@@ -5,6 +5,7 @@ import {
   HumanTaskSchema,
   IdempotencyRecordSchema,
   ReferralSchema,
+  TaskDecisionSchema,
 } from './cases';
 import { HospitalSchema } from './hospital';
 import { InsuredPersonSchema } from './insured-person';
@@ -27,6 +28,7 @@ export const entities = [
   FilingSchema,
   ReferralSchema,
   HumanTaskSchema,
+  TaskDecisionSchema,
   CaseEventSchema,
   IdempotencyRecordSchema,
 ];

@@ -1,3 +1,7 @@
+/**
+ * FROZEN: the referral child workflow of filing v1 (decisions and answers by signal). Kept so its
+ * recorded and still-running executions replay; new filings review in the filing workflow itself.
+ */
 import { condition, defineQuery, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
 import {
   answerMoreInfoSignal,
@@ -9,8 +13,8 @@ import {
   type MoreInfoAnswer,
   type ReferralStatus,
   workingDayDeadline,
-} from '../cases';
-import { db } from './_shared';
+} from '../../cases';
+import { db } from './_shared-v1';
 
 export interface ReferralInput {
   referral_id: string;
