@@ -156,7 +156,7 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
           ? null
           : { code: REFUSALS.CASE_CLOSED, message: `该备案已结束（${state.status}）` },
   });
-  let review: ReturnType<typeof desk.review> | undefined;
+  let review: ReturnType<typeof desk.reviewTask> | undefined;
 
   // ---- needs attention: a step failed for good; staff retry it or close the case ----
   let attention: Promise<'retry' | 'reject'> | undefined;
@@ -171,7 +171,7 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
       record('needs_attention', 'system', { step, reason });
       await projectStatus();
       const policy = casePolicyFor(state.prov_admdvs ?? '');
-      const task = desk.review({
+      const task = desk.reviewTask({
         kind: 'case_attention',
         case_type: 'filing',
         case_id: input.filing_id,
@@ -380,7 +380,7 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
 
     if (input.category === 'referral' && input.referral) {
       state.status = 'UNDER_REVIEW';
-      review = desk.review({
+      review = desk.reviewTask({
         kind: 'referral_review',
         case_type: 'filing',
         case_id: input.filing_id,

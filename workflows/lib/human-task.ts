@@ -127,7 +127,7 @@ export function taskDesk(opts: {
   );
 
   /** Opens a human task and waits for its outcome: SLA per escalation step, more-info rounds, withdrawal. */
-  function review(o: ReviewTaskOptions) {
+  function reviewTask(o: ReviewTaskOptions) {
     const state: ReviewState = {
       status: 'UNDER_REVIEW',
       round: 0,
@@ -253,6 +253,6 @@ export function taskDesk(opts: {
     };
   }
 
-  return { review };
+  return { reviewTask };
 }
 export type TaskDesk = ReturnType<typeof taskDesk>;
