@@ -1,7 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { FilingCategory, FilingStatus, ReferralStatus } from '../cases';
-import { Referral } from '../db/entities';
+import { type Filing, Referral, type Snapshot } from '../db/entities';
 import type { ActivityDeps } from './deps';
 
 export interface EventRow {
@@ -12,46 +11,9 @@ export interface EventRow {
   detail: Record<string, unknown>;
 }
 
-export interface FilingSnapshot {
-  id: string;
-  psn_no: string;
-  insuplc_admdvs: string;
-  prov_admdvs: string;
-  category: FilingCategory;
-  status: FilingStatus;
-  mdtrtarea_admdvs: string;
-  fixmedins_code: string | null;
-  begndate: string;
-  enddate: string | null;
-  commitment: boolean;
-  deemed: boolean;
-  retro: boolean;
-  trt_dcla_detl_sn: string | null;
-  effective_at: string | null;
-  reason: string | null;
-  memo: string | null;
-  form: Record<string, unknown>;
-  updated_at: string;
-  projection_seq: number;
-}
-
-export interface ReferralSnapshot {
-  id: string;
-  filing_id: string;
-  psn_no: string;
-  prov_admdvs: string;
-  status: ReferralStatus;
-  refl_fil_type: string;
-  mdtrtarea_admdvs: string;
-  fixmedins_code: string | null;
-  trt_dcla_detl_sn: string | null;
-  reason: string | null;
-  memo: string | null;
-  escalated: boolean;
-  summary: Record<string, unknown>;
-  updated_at: string;
-  projection_seq: number;
-}
+/** The filing row as the workflow projects it (derived from the entity: a new field is added there). */
+export type FilingSnapshot = Omit<Snapshot<Filing>, 'created_at'>;
+export type ReferralSnapshot = Snapshot<Referral>;
 
 /**
  * The transaction's own query builder. `em.getKnex()` is the root pool: a query on it inside

@@ -1,10 +1,10 @@
 import { AdmdvsSchema } from './admdvs';
 import {
   CaseEventSchema,
-  FilingSchema,
+  Filing,
   HumanTaskSchema,
   IdempotencyRecordSchema,
-  ReferralSchema,
+  Referral,
   TaskDecisionSchema,
 } from './cases';
 import { HospitalSchema } from './hospital';
@@ -25,8 +25,8 @@ export const entities = [
   HospitalSchema,
   InsuredPersonSchema,
   UserSchema,
-  FilingSchema,
-  ReferralSchema,
+  Filing,
+  Referral,
   HumanTaskSchema,
   TaskDecisionSchema,
   CaseEventSchema,
