@@ -1,7 +1,7 @@
 // Shared by every page: the token (per browser tab session), API calls, Chinese labels, rendering.
 
 // The labels come from the API's vocabulary (cases/labels.ts), never copied here; loaded once per page.
-const vocabulary = await fetch('/api/v1/vocabulary').then((res) => res.json());
+export const vocabulary = await fetch('/api/v1/vocabulary').then((res) => res.json());
 const l = vocabulary.labels;
 export const labels = {
   category: l.category,
