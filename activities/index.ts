@@ -1,4 +1,5 @@
 import type { ActivityDeps } from './deps';
+import { classified } from './errors';
 import { insuredStatusActivities } from './insured-status';
 import { projectionActivities } from './projection';
 import { referralSnActivities } from './referral-sn';
@@ -8,15 +9,16 @@ export type { ActivityDeps } from './deps';
 
 /**
  * The activities of every case, built over their dependencies (never a global connection). Each
- * activity forks its own EntityManager from `deps.orm`.
+ * activity forks its own EntityManager from `deps.orm`; a failure that can never succeed (bad data, a
+ * constraint) leaves as a non-retryable ApplicationFailure (`classified`).
  */
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return classified({
     ...insuredStatusActivities(deps),
     ...projectionActivities(deps),
     ...taskActivities(deps),
     ...referralSnActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

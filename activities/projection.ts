@@ -1,6 +1,6 @@
+import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { Referral } from '../db/entities';
-import type { FilingCategory, FilingStatus, ReferralStatus } from '../workflows/case-types';
+import { type Filing, Referral, type Snapshot } from '../db/entities';
 import type { ActivityDeps } from './deps';
 
 export interface EventRow {
@@ -11,82 +11,136 @@ export interface EventRow {
   detail: Record<string, unknown>;
 }
 
-export interface FilingSnapshot {
-  id: string;
-  psn_no: string;
-  insuplc_admdvs: string;
-  prov_admdvs: string;
-  category: FilingCategory;
-  status: FilingStatus;
-  mdtrtarea_admdvs: string;
-  fixmedins_code: string | null;
-  begndate: string;
-  enddate: string | null;
-  commitment: boolean;
-  deemed: boolean;
-  retro: boolean;
-  trt_dcla_detl_sn: string | null;
-  effective_at: string | null;
-  reason: string | null;
-  memo: string | null;
-  form: Record<string, unknown>;
-  updated_at: string;
-  projection_seq: number;
+/** The filing row as the workflow projects it (derived from the entity: a new field is added there). */
+export type FilingSnapshot = Omit<Snapshot<Filing>, 'created_at'>;
+export type ReferralSnapshot = Snapshot<Referral>;
+
+/**
+ * The transaction's own query builder. `em.getKnex()` is the root pool: a query on it inside
+ * `em.transactional` runs on a second connection, outside the transaction (not atomic, and a burst of
+ * projections holding two connections each deadlocks the pool).
+ */
+function trxOf(tx: EntityManager): Knex.Transaction {
+  const trx = tx.getTransactionContext<Knex.Transaction>();
+  if (!trx) throw new Error('projection outside a transaction');
+  return trx;
 }
 
-export interface ReferralSnapshot {
-  id: string;
-  filing_id: string;
-  psn_no: string;
-  prov_admdvs: string;
-  status: ReferralStatus;
-  refl_fil_type: string;
-  mdtrtarea_admdvs: string;
-  fixmedins_code: string | null;
-  trt_dcla_detl_sn: string | null;
-  reason: string | null;
-  memo: string | null;
-  escalated: boolean;
-  summary: Record<string, unknown>;
-  updated_at: string;
-  projection_seq: number;
-}
-
-async function insertEvents(em: EntityManager, case_id: string, events: EventRow[]): Promise<void> {
+async function insertEvents(trx: Knex.Transaction, case_id: string, events: EventRow[]): Promise<void> {
   if (events.length === 0) return;
-  await em
-    .getKnex()('case_event')
+  await trx('case_event')
     .insert(events.map((e) => ({ ...e, case_id, at: new Date(e.at), detail: JSON.stringify(e.detail) })))
     // A retried activity writes the same ids again: keep the first.
     .onConflict('id')
     .ignore();
 }
 
+async function upsertFiling(trx: Knex.Transaction, filing: FilingSnapshot): Promise<void> {
+  const values = {
+    ...filing,
+    effective_at: filing.effective_at ? new Date(filing.effective_at) : null,
+    updated_at: new Date(filing.updated_at),
+    form: JSON.stringify(filing.form),
+  };
+  const { id, ...rest } = values;
+  await trx('filing')
+    .insert({ id, ...rest, created_at: values.updated_at })
+    .onConflict('id')
+    .merge(Object.keys(rest))
+    .where('filing.projection_seq', '<', filing.projection_seq);
+}
+
+async function upsertReferral(trx: Knex.Transaction, referral: ReferralSnapshot): Promise<void> {
+  const { id, ...rest } = {
+    ...referral,
+    updated_at: new Date(referral.updated_at),
+    summary: JSON.stringify(referral.summary),
+  };
+  await trx('referral')
+    .insert({ id, ...rest })
+    .onConflict('id')
+    .merge(Object.keys(rest))
+    .where('referral.projection_seq', '<', referral.projection_seq);
+}
+
+/** NUL and lone surrogates cannot be stored in PostgreSQL text: the attention path must always write. */
+function storable(text: string): string {
+  return text
+    .replaceAll(String.fromCharCode(0), '')
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+}
+function storableDeep(value: unknown): unknown {
+  if (typeof value === 'string') return storable(value);
+  if (Array.isArray(value)) return value.map(storableDeep);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storableDeep(v)]));
+  }
+  return value;
+}
+
 /**
  * Copies workflow state into PostgreSQL after each step (list views read these rows, never the
- * workflow). Snapshots carry the workflow's counter, so a late retry of an older one changes nothing.
+ * workflow), in one transaction on one connection. Snapshots carry the workflow's counter, so a late
+ * retry of an older one changes nothing.
  */
 export function projectionActivities({ orm }: ActivityDeps) {
   return {
-    async projectFiling({ filing, events }: { filing: FilingSnapshot; events: EventRow[] }): Promise<void> {
-      const em = orm.em.fork();
-      await em.transactional(async (tx) => {
-        const values = {
-          ...filing,
-          effective_at: filing.effective_at ? new Date(filing.effective_at) : null,
-          updated_at: new Date(filing.updated_at),
-        };
-        const { id, ...rest } = values;
-        const cols = Object.keys(rest);
-        const knex = tx.getKnex();
-        await knex('filing')
-          .insert({ id, ...rest, form: JSON.stringify(filing.form), created_at: values.updated_at })
-          .onConflict('id')
-          .merge(cols)
-          .where('filing.projection_seq', '<', filing.projection_seq);
-        await insertEvents(tx, filing.id, events);
+    /** A case's rows and its new timeline events, written together or not at all. */
+    async projectCase(args: {
+      case_id: string;
+      filing: FilingSnapshot;
+      referral: ReferralSnapshot | null;
+      events: EventRow[];
+    }): Promise<void> {
+      await orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        await upsertFiling(trx, args.filing);
+        if (args.referral) await upsertReferral(trx, args.referral);
+        await insertEvents(trx, args.case_id, args.events);
       });
     },
+    /**
+     * A case that needs a person (or that staff closed from there): its snapshot and events made
+     * storable (NUL and lone surrogates replaced); where even that is refused (a constraint), only its
+     * status and reason. It must succeed where the full projection failed for good.
+     */
+    async projectCaseStatus(args: {
+      case_id: string;
+      filing: FilingSnapshot;
+      events: EventRow[];
+    }): Promise<void> {
+      const events = storableDeep(args.events) as EventRow[];
+      try {
+        await orm.em.fork().transactional(async (tx) => {
+          const trx = trxOf(tx);
+          await upsertFiling(trx, storableDeep(args.filing) as FilingSnapshot);
+          await insertEvents(trx, args.case_id, events);
+        });
+      } catch {
+        await orm.em.fork().transactional(async (tx) => {
+          const trx = trxOf(tx);
+          await trx('filing')
+            .update({
+              status: args.filing.status,
+              reason: storable(args.filing.reason ?? '').slice(0, 2000),
+              updated_at: new Date(),
+              projection_seq: args.filing.projection_seq,
+            })
+            .where('id', args.case_id)
+            .andWhere('projection_seq', '<', args.filing.projection_seq);
+          await insertEvents(trx, args.case_id, events);
+        });
+      }
+    },
+    /** Filing v1 (frozen workflow): the filing row and its events. */
+    async projectFiling({ filing, events }: { filing: FilingSnapshot; events: EventRow[] }): Promise<void> {
+      await orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        await upsertFiling(trx, filing);
+        await insertEvents(trx, filing.id, events);
+      });
+    },
+    /** Referral v1 (frozen child workflow): the referral row and its events on the filing's timeline. */
     async projectReferral({
       referral,
       case_id,
@@ -96,19 +150,13 @@ export function projectionActivities({ orm }: ActivityDeps) {
       case_id: string;
       events: EventRow[];
     }): Promise<void> {
-      const em = orm.em.fork();
-      await em.transactional(async (tx) => {
-        const { id, ...rest } = { ...referral, updated_at: new Date(referral.updated_at) };
-        await tx
-          .getKnex()('referral')
-          .insert({ id, ...rest, summary: JSON.stringify(referral.summary) })
-          .onConflict('id')
-          .merge(Object.keys(rest))
-          .where('referral.projection_seq', '<', referral.projection_seq);
-        await insertEvents(tx, case_id, events);
+      await orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        await upsertReferral(trx, referral);
+        await insertEvents(trx, case_id, events);
       });
     },
-    /** 2502: the referral's own row follows its filing's revocation. */
+    /** 2502 (filing v1): the referral's own row follows its filing's revocation. */
     async markReferralRevoked({ id, memo }: { id: string; memo: string }): Promise<void> {
       const em = orm.em.fork();
       await em.nativeUpdate(Referral, { id }, { status: 'REVOKED', memo, updated_at: new Date() });

@@ -1,13 +1,17 @@
 import { raw } from '@mikro-orm/core';
+import type { CaseType, TaskRole } from '../cases';
 import { HumanTask } from '../db/entities';
 import type { ActivityDeps } from './deps';
 
 export interface NewTask {
   id: string;
   case_id: string;
+  /** Absent from filing v1's tasks: those are all filings' referral reviews. */
+  case_type?: CaseType;
   workflow_id: string;
   kind: string;
-  role: 'staff' | 'supervisor';
+  /** The side the task belongs to: a role of one province. */
+  role: TaskRole;
   prov_admdvs: string;
   due_at: string;
   summary: Record<string, unknown>;
@@ -22,6 +26,7 @@ export function taskActivities({ orm }: ActivityDeps) {
         HumanTask,
         {
           ...task,
+          case_type: task.case_type ?? 'filing',
           due_at: new Date(task.due_at),
           assignee: null,
           status: 'open',
@@ -31,7 +36,6 @@ export function taskActivities({ orm }: ActivityDeps) {
           reason: null,
           decided_by: null,
           decided_at: null,
-          delivered_at: null,
           created_at: new Date(),
           version: 1,
         },
@@ -39,14 +43,22 @@ export function taskActivities({ orm }: ActivityDeps) {
         { onConflictAction: 'ignore', onConflictFields: ['id'] },
       );
     },
-    /** SLA lapsed: the task goes to the province's supervisors, unless a decision beat the timer. */
-    async escalateTask({ id, due_at }: { id: string; due_at: string }): Promise<void> {
+    /** SLA lapsed: the task goes to the next role of its chain, unless a decision beat the timer. */
+    async escalateTask({
+      id,
+      due_at,
+      role = 'supervisor',
+    }: {
+      id: string;
+      due_at: string;
+      role?: TaskRole;
+    }): Promise<void> {
       const em = orm.em.fork();
       await em
         .createQueryBuilder(HumanTask)
         .update({
           status: 'escalated',
-          role: 'supervisor',
+          role,
           assignee: null,
           due_at: new Date(due_at),
           escalated_at: new Date(),

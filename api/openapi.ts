@@ -15,6 +15,14 @@ const ops: Record<string, Record<string, Op>> = {
   '/api/v1/auth/login': {
     post: { summary: '登录 Log in: a signed token', roles: 'anyone', body: s.LoginRequest, ok: '200' },
   },
+  '/api/v1/vocabulary': {
+    get: {
+      summary:
+        '词表 The case vocabulary with Chinese labels: case types, statuses, categories, task kinds and their decisions',
+      roles: 'anyone',
+      ok: '200',
+    },
+  },
   '/api/v1/me': { get: { summary: 'The current user and scope', roles: 'any', ok: '200' } },
   '/api/v1/filings': {
     post: {
@@ -164,7 +172,7 @@ export function openApiDocument() {
       (paths[path] as Record<string, unknown>)[method] = {
         summary: op.summary,
         description: `Roles: ${op.roles}.`,
-        ...(path.endsWith('/login') ? {} : { security: [{ bearer: [] }] }),
+        ...(op.roles === 'anyone' ? {} : { security: [{ bearer: [] }] }),
         parameters,
         ...(op.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } }

@@ -12,7 +12,7 @@ import { HttpProblem } from './problem';
  * - citizen: their own cases (`psn_no`); no tasks.
  * - staff, supervisor: the cases of persons insured in their province, and their province's tasks.
  * - coordinator: the cases that involve their province, as the insured or as the treatment province
- *   (the two sides a settlement-error ticket joins); no tasks yet (no coordinator side exists).
+ *   (the two sides a settlement-error ticket joins); the tasks of their province's coordinator side.
  * - hospital: the stays it admitted (none exist yet), so no cases; a person's filing status only by
  *   `psn_no` plus the matching certificate number (`hospitalPersonScope`).
  */
@@ -76,7 +76,7 @@ const SIDES_OF: Record<Role, HumanTask['role'][]> = {
   citizen: [],
   staff: ['staff', 'supervisor'],
   supervisor: ['staff', 'supervisor'],
-  coordinator: [],
+  coordinator: ['coordinator'],
   hospital: [],
 };
 

@@ -7,6 +7,7 @@ import type { CaseDeps } from './context';
 import { hospitalRouter } from './hospital/routes';
 import { openApiDocument } from './openapi';
 import { staffRouter } from './staff/routes';
+import { vocabulary } from './vocabulary';
 
 /** `/api/v1`: the login and the OpenAPI document are public; everything else needs a token. */
 export function apiV1(deps: CaseDeps): Router {
@@ -14,6 +15,9 @@ export function apiV1(deps: CaseDeps): Router {
   const document = openApiDocument();
   router.get('/openapi.json', (_req, res) => {
     res.json(document);
+  });
+  router.get('/vocabulary', (_req, res) => {
+    res.json(vocabulary());
   });
   router.use(authRouter(deps));
   router.use(authenticate(deps.tokenSecret));

@@ -1,54 +1,16 @@
 // Shared by every page: the token (per browser tab session), API calls, Chinese labels, rendering.
 
+// The labels come from the API's vocabulary (cases/labels.ts), never copied here; loaded once per page.
+export const vocabulary = await fetch('/api/v1/vocabulary').then((res) => res.json());
+const l = vocabulary.labels;
 export const labels = {
-  category: {
-    retired_resettled: '异地安置退休',
-    long_term_residence: '异地长期居住',
-    resident_worker: '常驻异地工作',
-    referral: '异地转诊',
-    emergency: '急诊抢救',
-    other_temporary: '其他临时外出',
-  },
-  status: {
-    SUBMITTED: '已提交',
-    UNDER_REVIEW: '审核中',
-    ACTIVE: '已生效',
-    REJECTED: '未通过',
-    EXPIRED: '已过期',
-    CANCELLED: '已取消',
-    REVOKED: '已撤销',
-    REQUESTED: '已申请',
-    MORE_INFO: '待补充材料',
-    APPROVED: '已批准',
-    WITHDRAWN: '已撤回',
-    open: '待处理',
-    claimed: '已认领',
-    escalated: '已督办',
-    decided: '已决定',
-    cancelled: '已取消',
-  },
-  decision: { approve: '批准', reject: '驳回', more_info: '补充材料' },
-  event: {
-    submitted: '提交备案',
-    insured_status_checked: '参保状态核验通过',
-    rejected: '备案未通过',
-    active: '备案生效',
-    emergency_deemed: '急诊视同备案',
-    changed: '备案变更',
-    cancelled: '备案取消',
-    expired: '备案到期',
-    referral_requested: '转诊申请',
-    review_task_opened: '进入审核',
-    escalated: '超时督办',
-    supervisor_overdue: '督办超时',
-    decision_recorded: '审核决定已记录',
-    referral_approved: '转诊批准',
-    referral_rejected: '转诊驳回',
-    more_info_requested: '要求补充材料',
-    more_info_answered: '已补充材料',
-    referral_withdrawn: '转诊撤回',
-    referral_revoked: '转诊撤销 (2502)',
-  },
+  category: l.category,
+  // One status namespace for badges: a filing's own label wins where a referral's or a task's shares its code.
+  status: { ...l.task_status, ...l.referral_status, ...l.filing_status },
+  decision: l.decision,
+  event: l.event,
+  task_kind: l.task_kind,
+  task_role: l.task_role,
 };
 
 export const label = (kind, value) => labels[kind]?.[value] ?? value ?? '';

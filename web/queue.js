@@ -18,9 +18,9 @@ async function load() {
     items
       .map(
         (t) =>
-          `<tr><td><a href="/review.html?task=${encodeURIComponent(t.id)}">${esc(t.case_id)}</a></td><td>${esc(
+          `<tr><td><a href="/review.html?task=${encodeURIComponent(t.id)}">${esc(t.case_id)}</a> ${badge(t.kind, 'task_kind')}</td><td>${esc(
             t.summary.psn_no,
-          )}</td><td>${esc(t.summary.diag_name ?? '')}</td><td>${badge(t.status)}</td><td>${fmt(t.due_at)}</td><td>${esc(
+          )}</td><td>${esc(t.summary.diag_name ?? t.summary.reason ?? '')}</td><td>${badge(t.status)}</td><td>${fmt(t.due_at)}</td><td>${esc(
             t.assignee ?? '',
           )}</td></tr>`,
       )

@@ -1,7 +1,8 @@
 /**
  * Every case workflow, exported for the worker's bundle. Workflow code is deterministic: it imports
- * only @temporalio/workflow, types of activities, and pure helpers of the settlement core.
- * The case types land here one issue at a time (filing, referral, hospitalization, settlement, …).
+ * only @temporalio/workflow, `cases/`, types of activities, and pure helpers of the settlement core.
+ * The case types land here one issue at a time (filing, hospitalization, settlement, …).
  */
-export * from './filing';
-export * from './referral';
+export { filingWorkflow } from './filing';
+// Filing v1's review child: its recorded and still-running executions need the workflow type.
+export { referralWorkflow } from './legacy/referral-v1';

@@ -53,6 +53,7 @@ export function taskView(t: HumanTask) {
   return {
     id: t.id,
     case_id: t.case_id,
+    case_type: t.case_type,
     kind: t.kind,
     role: t.role,
     prov_admdvs: t.prov_admdvs,
@@ -64,7 +65,6 @@ export function taskView(t: HumanTask) {
     reason: t.reason,
     decided_by: t.decided_by,
     decided_at: t.decided_at,
-    delivered: t.decided_at ? t.delivered_at !== null : null,
     summary: t.summary,
     created_at: t.created_at,
     version: t.version,

@@ -1,14 +1,24 @@
+import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
-import { Admdvs, Filing, IdempotencyRecord, InsuredPerson, provinceOf, Referral } from '../../db/entities';
 import {
   answerMoreInfoSignal,
+  answerMoreInfoUpdate,
   cancelFilingUpdate,
   changeFilingUpdate,
   type FilingInput,
-  filingWorkflow,
-} from '../../workflows';
+  WORKFLOW_TYPES,
+} from '../../cases';
+import {
+  Admdvs,
+  Filing,
+  HumanTask,
+  IdempotencyRecord,
+  InsuredPerson,
+  provinceOf,
+  Referral,
+} from '../../db/entities';
 import { requireRole } from '../auth/middleware';
 import { currentCase, visibleFiling } from '../cases/read';
 import { applied } from '../cases/temporal-errors';
@@ -127,9 +137,10 @@ export function citizenRouter(deps: CaseDeps): Router {
         : null,
       form: body,
       submitted_by: user.username,
+      prov_admdvs,
     };
     try {
-      await deps.temporal.workflow.start(filingWorkflow, {
+      await deps.temporal.workflow.start(WORKFLOW_TYPES.filing, {
         workflowId: id,
         taskQueue: deps.taskQueue,
         args: [input],
@@ -199,12 +210,25 @@ export function citizenRouter(deps: CaseDeps): Router {
         'no request for more information is waiting for an answer',
       );
     }
-    await applied(
-      deps.temporal.workflow
-        .getHandle(referral.id)
-        .signal(answerMoreInfoSignal, { ...body, answered_by: user.username }),
-      'the answer',
-    );
+    const answer = { ...body, answered_by: user.username };
+    const latest = await em.findOne(HumanTask, { case_id: filing.id }, { orderBy: { created_at: 'desc' } });
+    if (latest?.workflow_id.startsWith('referral-')) {
+      // A review started by filing v1 runs in a referral child that takes the answer by signal only.
+      await applied(
+        deps.temporal.workflow.getHandle(latest.workflow_id).signal(answerMoreInfoSignal, answer),
+        'the answer',
+      );
+    } else {
+      // An update: the case accepts the answer or refuses it (no request waiting), and says which.
+      const answer_id = idempotencyKey(req) ?? randomUUID();
+      await applied(
+        deps.temporal.workflow.getHandle(filing.id).executeUpdate(answerMoreInfoUpdate, {
+          updateId: `answer-${answer_id}`,
+          args: [{ ...answer, answer_id }],
+        }),
+        'the answer',
+      );
+    }
     res.status(202).json({ id: filing.id, accepted: true });
   });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DECISIONS, FILING_CATEGORIES, FILING_STATUSES, TASK_STATUSES } from '../../workflows/case-types';
+import { DECISIONS, FILING_CATEGORIES, FILING_STATUSES, TASK_KIND_NAMES, TASK_STATUSES } from '../../cases';
 
 /** Request and response shapes: validation for the routes and the source of the OpenAPI document. */
 
@@ -104,15 +104,15 @@ export const TaskDecision = z
     /** The task version the reviewer saw; a stale one answers 409. */
     version: z.number().int().positive().optional(),
   })
-  .superRefine((v, ctx) => {
-    if (v.decision !== 'approve' && !v.reason?.trim()) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: `a reason is required to ${v.decision}` });
-    }
-  })
+  // Which decisions a task takes and which need a reason depend on its kind (cases/ TASK_KINDS).
   .meta({ id: 'TaskDecision' });
+
+/** A supervisor hands a task to another member of the same province. */
+export const TaskReassign = z.object({ assignee: z.string().min(1).max(64) }).meta({ id: 'TaskReassign' });
 
 export const TaskQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
+  kind: z.enum(TASK_KIND_NAMES as [string, ...string[]]).optional(),
   mine: z.enum(['true', 'false']).optional(),
   psn_no: z.string().max(30).optional(),
   page: z.coerce.number().int().min(1).default(1),

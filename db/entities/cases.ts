@@ -1,133 +1,101 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { defineEntity, EntitySchema, type InferEntity } from '@mikro-orm/core';
 import {
+  CASE_TYPES,
+  type CaseType,
   DECISIONS,
   type Decision,
   FILING_CATEGORIES,
   FILING_STATUSES,
-  type FilingCategory,
-  type FilingStatus,
   REFERRAL_STATUSES,
-  type ReferralStatus,
+  TASK_ROLES,
   TASK_STATUSES,
+  type TaskRole,
   type TaskStatus,
-} from '../../workflows/case-types';
-
-export * from '../../workflows/case-types';
+} from '../../cases';
 
 /**
  * 异地就医备案, as last projected from its `filing` workflow: list views read this row, never the
- * workflow. The primary key is the workflow id (`filing-<psn_no>-<n>`).
+ * workflow. The primary key is the workflow id (`filing-<psn_no>-<n>`). One definition: the row type,
+ * the projection snapshot (`activities/projection.ts`) and the views derive from it.
  */
-export class Filing {
-  id!: string;
-  psn_no!: string;
-  insuplc_admdvs!: string;
-  /** The insured province: the agency that owns the case and the staff who may see it. */
-  prov_admdvs!: string;
-  category!: FilingCategory;
-  status!: FilingStatus;
-  /** Treatment place: a province for 直辖市/海南/西藏…, else a city (2501 body spelling). */
-  mdtrtarea_admdvs!: string;
-  fixmedins_code!: string | null;
-  begndate!: string;
-  enddate!: string | null;
-  commitment!: boolean;
-  /** 视同已备案: an emergency filing deemed at admission. */
-  deemed!: boolean;
-  /** 补备案: filed after admission, before discharge settlement. */
-  retro!: boolean;
-  trt_dcla_detl_sn!: string | null;
-  /** When the filing took effect; the long-term change lock counts from here. */
-  effective_at!: Date | null;
-  reason!: string | null;
-  memo!: string | null;
-  form!: Record<string, unknown>;
-  created_at!: Date;
-  updated_at!: Date;
-  /** The workflow's projection counter: an older snapshot never overwrites a newer one. */
-  projection_seq!: number;
-}
-
-export const FilingSchema = new EntitySchema<Filing>({
-  class: Filing,
+export const Filing = defineEntity({
+  name: 'Filing',
   tableName: 'filing',
-  properties: {
-    id: { type: 'string', length: 64, primary: true },
-    psn_no: { type: 'string', length: 30, index: true },
-    insuplc_admdvs: { type: 'string', length: 6 },
-    prov_admdvs: { type: 'string', length: 6, index: true },
-    category: { enum: true, items: () => [...FILING_CATEGORIES] },
-    status: { enum: true, items: () => [...FILING_STATUSES] },
-    mdtrtarea_admdvs: { type: 'string', length: 6 },
-    fixmedins_code: { type: 'string', length: 30, nullable: true },
-    begndate: { type: 'date' },
-    enddate: { type: 'date', nullable: true },
-    commitment: { type: 'boolean' },
-    deemed: { type: 'boolean' },
-    retro: { type: 'boolean' },
-    trt_dcla_detl_sn: { type: 'string', length: 40, nullable: true, unique: true },
-    effective_at: { type: 'datetime', nullable: true },
-    reason: { type: 'text', nullable: true },
-    memo: { type: 'text', nullable: true },
-    form: { type: 'json' },
-    created_at: { type: 'datetime' },
-    updated_at: { type: 'datetime' },
-    projection_seq: { type: 'integer' },
-  },
+  properties: (p) => ({
+    id: p.string().length(64).primary(),
+    psn_no: p.string().length(30).index(),
+    insuplc_admdvs: p.string().length(6),
+    /** The insured province: the agency that owns the case and the staff who may see it. */
+    prov_admdvs: p.string().length(6).index(),
+    category: p.enum([...FILING_CATEGORIES]),
+    status: p.enum([...FILING_STATUSES]),
+    /** Treatment place: a province for 直辖市/海南/西藏…, else a city (2501 body spelling). */
+    mdtrtarea_admdvs: p.string().length(6),
+    fixmedins_code: p.string().length(30).nullable(),
+    begndate: p.date(),
+    enddate: p.date().nullable(),
+    commitment: p.boolean(),
+    /** 视同已备案: an emergency filing deemed at admission. */
+    deemed: p.boolean(),
+    /** 补备案: filed after admission, before discharge settlement. */
+    retro: p.boolean(),
+    trt_dcla_detl_sn: p.string().length(40).nullable().unique(),
+    /** When the filing took effect; the long-term change lock counts from here. */
+    effective_at: p.datetime().nullable(),
+    reason: p.text().nullable(),
+    memo: p.text().nullable(),
+    form: p.json<Record<string, unknown>>(),
+    created_at: p.datetime(),
+    updated_at: p.datetime(),
+    /** The workflow's projection counter: an older snapshot never overwrites a newer one. */
+    projection_seq: p.integer(),
+  }),
 });
+export type Filing = InferEntity<typeof Filing>;
 
-/** 转诊备案 (2501), projected from its `referral` workflow; revoked by 2502 semantics. */
-export class Referral {
-  id!: string;
-  filing_id!: string;
-  psn_no!: string;
-  prov_admdvs!: string;
-  status!: ReferralStatus;
-  refl_fil_type!: string;
-  mdtrtarea_admdvs!: string;
-  fixmedins_code!: string | null;
-  trt_dcla_detl_sn!: string | null;
-  reason!: string | null;
-  memo!: string | null;
-  escalated!: boolean;
-  summary!: Record<string, unknown>;
-  updated_at!: Date;
-  projection_seq!: number;
-}
-
-export const ReferralSchema = new EntitySchema<Referral>({
-  class: Referral,
+/** 转诊备案 (2501), projected with its filing; revoked by 2502 semantics. */
+export const Referral = defineEntity({
+  name: 'Referral',
   tableName: 'referral',
-  properties: {
-    id: { type: 'string', length: 64, primary: true },
-    filing_id: { type: 'string', length: 64, index: true },
-    psn_no: { type: 'string', length: 30 },
-    prov_admdvs: { type: 'string', length: 6 },
-    status: { enum: true, items: () => [...REFERRAL_STATUSES] },
-    refl_fil_type: { type: 'string', length: 6 },
-    mdtrtarea_admdvs: { type: 'string', length: 6 },
-    fixmedins_code: { type: 'string', length: 30, nullable: true },
-    trt_dcla_detl_sn: { type: 'string', length: 40, nullable: true },
-    reason: { type: 'text', nullable: true },
-    memo: { type: 'text', nullable: true },
-    escalated: { type: 'boolean' },
-    summary: { type: 'json' },
-    updated_at: { type: 'datetime' },
-    projection_seq: { type: 'integer' },
-  },
+  properties: (p) => ({
+    id: p.string().length(64).primary(),
+    filing_id: p.string().length(64).index(),
+    psn_no: p.string().length(30),
+    prov_admdvs: p.string().length(6),
+    status: p.enum([...REFERRAL_STATUSES]),
+    refl_fil_type: p.string().length(6),
+    mdtrtarea_admdvs: p.string().length(6),
+    fixmedins_code: p.string().length(30).nullable(),
+    trt_dcla_detl_sn: p.string().length(40).nullable(),
+    reason: p.text().nullable(),
+    memo: p.text().nullable(),
+    escalated: p.boolean(),
+    summary: p.json<Record<string, unknown>>(),
+    updated_at: p.datetime(),
+    projection_seq: p.integer(),
+  }),
 });
+export type Referral = InferEntity<typeof Referral>;
+
+/** A column value as JSON carries it: an instant becomes its ISO string (distributes over `| null`). */
+type Json<V> = V extends Date ? string : V;
+/** A row as a workflow hands it to a projection activity. */
+export type Snapshot<T> = { [K in keyof T as K extends string ? K : never]: Json<T[K]> };
 
 /**
- * A human step: created by a workflow activity, decided through the API. The decided row is also the
- * outbox: `delivered_at` stays null until the workflow has accepted the decision's signal.
+ * A human step: opened by a case workflow (the human-task helper), decided through the API. It belongs
+ * to one side — a province and a role — so a case shared by two provinces holds a task per side.
  */
 export class HumanTask {
   id!: string;
   case_id!: string;
+  case_type!: CaseType;
   workflow_id!: string;
+  /** A key of TASK_KINDS: which decisions it takes and which need a reason. */
   kind!: string;
-  /** Who may act: `staff` at first, `supervisor` once the SLA lapsed. */
-  role!: 'staff' | 'supervisor';
+  /** The side's role: `staff` at first, the next role of the escalation chain once the SLA lapsed. */
+  role!: TaskRole;
+  /** The side's province: only its people see and act on the task. */
   prov_admdvs!: string;
   assignee!: string | null;
   status!: TaskStatus;
@@ -138,7 +106,6 @@ export class HumanTask {
   reason!: string | null;
   decided_by!: string | null;
   decided_at!: Date | null;
-  delivered_at!: Date | null;
   summary!: Record<string, unknown>;
   created_at!: Date;
   version!: number;
@@ -150,9 +117,10 @@ export const HumanTaskSchema = new EntitySchema<HumanTask>({
   properties: {
     id: { type: 'string', length: 80, primary: true },
     case_id: { type: 'string', length: 64, index: true },
+    case_type: { enum: true, items: () => [...CASE_TYPES], default: 'filing' },
     workflow_id: { type: 'string', length: 80 },
     kind: { type: 'string', length: 32 },
-    role: { enum: true, items: () => ['staff', 'supervisor'] },
+    role: { enum: true, items: () => [...TASK_ROLES] },
     prov_admdvs: { type: 'string', length: 6, index: true },
     assignee: { type: 'string', length: 64, nullable: true },
     status: { enum: true, items: () => [...TASK_STATUSES] },
@@ -163,10 +131,55 @@ export const HumanTaskSchema = new EntitySchema<HumanTask>({
     reason: { type: 'text', nullable: true },
     decided_by: { type: 'string', length: 64, nullable: true },
     decided_at: { type: 'datetime', nullable: true },
-    delivered_at: { type: 'datetime', nullable: true },
     summary: { type: 'json' },
     created_at: { type: 'datetime' },
     version: { type: 'integer', version: true },
+  },
+});
+
+export const DECISION_OUTCOMES = ['pending', 'accepted', 'refused'] as const;
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+
+/**
+ * A decision as a person took it: written before it is delivered (the outbox, for a Temporal outage),
+ * then marked with what the case answered — accepted, or refused with the case's reason. Its id is the
+ * Temporal update id, so a redelivery is deduplicated by Temporal itself.
+ */
+export class TaskDecision {
+  id!: string;
+  task_id!: string;
+  case_id!: string;
+  workflow_id!: string;
+  decision!: Decision;
+  reason!: string | null;
+  decided_by!: string;
+  /** The role the decider acted in (the task's side at the time). */
+  role!: TaskRole;
+  decided_at!: Date;
+  outcome!: DecisionOutcome;
+  /** The case's refusal: a stable code (e.g. TASK_NOT_CURRENT) and its Chinese message. */
+  refusal_code!: string | null;
+  refusal_reason!: string | null;
+  resolved_at!: Date | null;
+}
+
+export const TaskDecisionSchema = new EntitySchema<TaskDecision>({
+  class: TaskDecision,
+  tableName: 'task_decision',
+  properties: {
+    id: { type: 'uuid', primary: true },
+    task_id: { type: 'string', length: 80, index: true },
+    case_id: { type: 'string', length: 64 },
+    workflow_id: { type: 'string', length: 80 },
+    decision: { enum: true, items: () => [...DECISIONS] },
+    reason: { type: 'text', nullable: true },
+    decided_by: { type: 'string', length: 64 },
+    role: { enum: true, items: () => [...TASK_ROLES] },
+    decided_at: { type: 'datetime' },
+    outcome: { enum: true, items: () => [...DECISION_OUTCOMES], index: true },
+    refusal_code: { type: 'string', length: 40, nullable: true },
+    refusal_reason: { type: 'text', nullable: true },
+    resolved_at: { type: 'datetime', nullable: true },
   },
 });
 

@@ -1,10 +1,11 @@
 import { AdmdvsSchema } from './admdvs';
 import {
   CaseEventSchema,
-  FilingSchema,
+  Filing,
   HumanTaskSchema,
   IdempotencyRecordSchema,
-  ReferralSchema,
+  Referral,
+  TaskDecisionSchema,
 } from './cases';
 import { HospitalSchema } from './hospital';
 import { InsuredPersonSchema } from './insured-person';
@@ -24,9 +25,10 @@ export const entities = [
   HospitalSchema,
   InsuredPersonSchema,
   UserSchema,
-  FilingSchema,
-  ReferralSchema,
+  Filing,
+  Referral,
   HumanTaskSchema,
+  TaskDecisionSchema,
   CaseEventSchema,
   IdempotencyRecordSchema,
 ];

@@ -3,11 +3,11 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { deliverPending } from '../../api/staff/decisions';
-import { Filing, HumanTask } from '../../db/entities';
+import { cstDate } from '../../cases';
+import { CaseEvent, Filing, HumanTask, Referral, TaskDecision } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD } from '../../db/seed-data';
-import { cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
@@ -126,7 +126,7 @@ test('a repeated submission with the same Idempotency-Key gets the same answer a
     .expect(422);
 });
 
-test('referral end to end: province scope, wrong role 403, another province 404, approval once, 409 on a second decision', async () => {
+test('referral end to end: province scope (404), wrong role 403, claim before deciding, approval once, 409 on a second decision', async () => {
   const id = await fileReferral('zhangwei');
   const task = await openTaskOf(id);
 
@@ -157,6 +157,7 @@ test('referral end to end: province scope, wrong role 403, another province 404,
   expect(ahQueue.body.items.map((t: HumanTask) => t.id)).toContain(task.id);
 
   const approve = { decision: 'approve' };
+  // Another province's task does not exist for its staff.
   await request(app)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('staff-hi'))
@@ -173,6 +174,13 @@ test('referral end to end: province scope, wrong role 403, another province 404,
     .send({ decision: 'reject' })
     .expect(400);
   expect(noReason.body.errors[0].path).toBe('reason');
+  // A decision never claims a task silently: the decider must hold the claim.
+  const unclaimed = await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send(approve)
+    .expect(409);
+  expect(unclaimed.body.code).toBe('TASK_NOT_CLAIMED');
 
   await request(app)
     .post(`/api/v1/tasks/${task.id}/claim`)
@@ -187,8 +195,9 @@ test('referral end to end: province scope, wrong role 403, another province 404,
     status: 'decided',
     decision: 'approve',
     decided_by: 'staff-ah',
-    delivered: true,
+    outcome: 'accepted',
   });
+  expect(decided.body.decisions).toMatchObject([{ decision: 'approve', outcome: 'accepted' }]);
   await request(app)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('staff-ah'))
@@ -236,27 +245,35 @@ test('referral end to end: province scope, wrong role 403, another province 404,
   expect(revoked.body.referral.status).toBe('REVOKED');
 });
 
+const unavailable = {
+  workflow: {
+    getHandle: () => ({
+      executeUpdate: async () => {
+        throw new Error('14 UNAVAILABLE: connection refused');
+      },
+    }),
+  },
+} as unknown as Client;
+
 test('a Temporal outage during a decision: recorded, answered 503, delivered later exactly once', async () => {
   const id = await fileReferral('lixiuying');
   const task = await openTaskOf(id);
-  const down = {
-    workflow: {
-      getHandle: () => ({
-        signal: async () => {
-          throw new Error('14 UNAVAILABLE: connection refused');
-        },
-      }),
-    },
-  } as unknown as Client;
-  const res = await request(appWith(down))
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-ah'))
+    .expect(200);
+  const res = await request(appWith(unavailable))
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('staff-ah'))
     .send({ decision: 'more_info', reason: '请补充病历' })
     .expect(503);
-  expect(res.body).toMatchObject({ recorded: true, delivered: false, decision: 'more_info' });
-  const stored = await orm.em.fork().findOneOrFail(HumanTask, { id: task.id });
-  expect(stored).toMatchObject({ status: 'decided', decision: 'more_info', delivered_at: null });
+  expect(res.body).toMatchObject({ recorded: true, outcome: 'pending', decision: 'more_info' });
+  const stored = await orm.em.fork().findOneOrFail(TaskDecision, { task_id: task.id });
+  expect(stored).toMatchObject({ decision: 'more_info', outcome: 'pending' });
 
+  expect(await deliverPending(orm, w.client, () => undefined)).toBe(1);
+  // Redelivered (the same update id): Temporal answers as the first time; the case applies it once.
+  await orm.em.fork().nativeUpdate(TaskDecision, { id: stored.id }, { outcome: 'pending' });
   expect(await deliverPending(orm, w.client, () => undefined)).toBe(1);
   expect(await deliverPending(orm, w.client, () => undefined)).toBe(0);
   const detail = await eventually(async () => {
@@ -289,6 +306,88 @@ test('a Temporal outage during a decision: recorded, answered 503, delivered lat
     (await orm.em.fork().findOne(HumanTask, { id: task.id.replace(/-t1$/, '-t2') }))?.status === 'cancelled'
       ? true
       : undefined,
+  );
+  const timeline = (await orm.em.fork().find(CaseEvent, { case_id: id })).map((e) => e.kind);
+  // Applied once although delivered twice.
+  expect(timeline.filter((k) => k === 'more_info_requested')).toHaveLength(1);
+  // No request for more information waits any more: the answer is refused with the case's code.
+  const late = await request(app)
+    .post(`/api/v1/filings/${id}/more-info`)
+    .set(await as('lixiuying'))
+    .send({ answer: '再补充', documents: [] })
+    .expect(409);
+  expect(late.body.code).toBe('NO_MORE_INFO_PENDING');
+});
+
+test('a decision stored during an outage and refused by the case (withdrawn meanwhile) is answered as refused', async () => {
+  const id = await fileReferral('zhangwei');
+  const task = await openTaskOf(id);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-ah'))
+    .expect(200);
+  await request(appWith(unavailable))
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send({ decision: 'approve' })
+    .expect(503);
+  await request(app)
+    .post(`/api/v1/filings/${id}/cancel`)
+    .set(await as('zhangwei'))
+    .send({ reason: '不去了' })
+    .expect(200);
+  const seen: string[] = [];
+  await deliverPending(orm, w.client, (m) => seen.push(m));
+  expect(seen.filter((m) => m.includes(task.id))).toEqual([
+    expect.stringMatching(/refused by the case: CASE_WITHDRAWN$/),
+  ]);
+  const res = await request(app)
+    .get(`/api/v1/tasks/${task.id}`)
+    .set(await as('staff-ah'))
+    .expect(200);
+  expect(res.body.task).toMatchObject({ status: 'cancelled', decision: null });
+  expect(res.body.task.decisions).toMatchObject([
+    { decision: 'approve', outcome: 'refused', refusal_code: 'CASE_WITHDRAWN' },
+  ]);
+  expect(res.body.case.filing.status).toBe('CANCELLED');
+  expect(res.body.case.referral.status).toBe('WITHDRAWN');
+  expect(res.body.case.timeline.map((e: { kind: string }) => e.kind)).toContain('decision_refused');
+});
+
+test('cancel racing approval: one wins, the other is refused naming it; never CANCELLED with APPROVED', async () => {
+  const id = await fileReferral('wangfang');
+  const task = await openTaskOf(id);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-hi'))
+    .expect(200);
+  const [decision, cancel] = await Promise.all([
+    request(app)
+      .post(`/api/v1/tasks/${task.id}/decision`)
+      .set(await as('staff-hi'))
+      .send({ decision: 'approve' }),
+    request(app)
+      .post(`/api/v1/filings/${id}/cancel`)
+      .set(await as('wangfang'))
+      .send({ reason: '不去了' }),
+  ]);
+  expect([decision.status, cancel.status].sort()).not.toEqual([409, 409]);
+  if (decision.status === 409) expect(['CASE_WITHDRAWN', 'TASK_CANCELLED']).toContain(decision.body.code);
+  else expect(decision.status).toBe(200);
+  if (cancel.status === 409) {
+    expect(cancel.body).toMatchObject({
+      code: 'REVIEW_DECIDED',
+      decided_by: 'staff-hi',
+      decision: 'approve',
+    });
+  } else expect(cancel.status).toBe(200);
+  const final = await eventually(async () => {
+    const f = await orm.em.fork().findOne(Filing, { id });
+    return f && ['ACTIVE', 'CANCELLED'].includes(f.status) ? f : undefined;
+  });
+  const referral = await orm.em.fork().findOneOrFail(Referral, { filing_id: id });
+  expect([final.status, referral.status]).toEqual(
+    cancel.status === 200 ? ['CANCELLED', 'WITHDRAWN'] : ['ACTIVE', 'APPROVED'],
   );
 });
 
@@ -333,7 +432,7 @@ test('a database outage during a decision: 503, nothing recorded', async () => {
     .set(await as('staff-ah'))
     .send({ decision: 'approve' })
     .expect(503);
-  expect(res.body).toMatchObject({ title: 'Decision not recorded', recorded: false });
+  expect(res.body).toMatchObject({ code: 'DECISION_NOT_RECORDED', recorded: false });
   expect((await orm.em.fork().findOneOrFail(HumanTask, { id: task.id })).status).toBe('open');
 });
 
@@ -357,7 +456,10 @@ test('a long-term filing cannot be changed within the lock: 409 with the reason'
     .set(await as('wangfang'))
     .send({ mdtrtarea_admdvs: '310000', memo: '搬家' })
     .expect(409);
-  expect(refused.body.detail).toMatch(/cannot be changed or cancelled before/);
+  expect(refused.body).toMatchObject({ code: 'FILING_LOCKED' });
+  expect(refused.body.detail).toMatch(
+    /^长期备案生效后6个月内不能变更或取消，\d{4}年\d{1,2}月\d{1,2}日后可办理$/,
+  );
 });
 
 test('a change cannot move the treatment place into the insured province: 400 naming the field', async () => {
@@ -431,6 +533,14 @@ test('claim and release; when the SLA lapses the task moves to the supervisors�
     .send({ decision: 'approve' })
     .expect(403);
   await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-ah'))
+    .expect(403);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('super-ah'))
+    .expect(200);
+  await request(app)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('super-ah'))
     .send({ decision: 'reject', reason: '材料不全' })
@@ -453,6 +563,17 @@ test('the OpenAPI document is served from the zod schemas', async () => {
   expect(res.body.components.schemas.FilingCreate.properties.category.enum).toContain('referral');
 });
 
+test('the vocabulary with its Chinese labels is served to anyone, and documented', async () => {
+  const res = await request(app).get('/api/v1/vocabulary').expect(200);
+  expect(res.body.labels.filing_status.UNDER_REVIEW).toBe('审核中');
+  expect(res.body.labels.category.referral).toBe('异地转诊');
+  expect(res.body.task_kinds.referral_review.decisions).toEqual(['approve', 'reject', 'more_info']);
+  // Every code the API can answer has its label.
+  for (const status of res.body.filing_statuses) expect(res.body.labels.filing_status[status]).toBeTruthy();
+  const doc = await request(app).get('/api/v1/openapi.json').expect(200);
+  expect(doc.body.paths['/api/v1/vocabulary'].get.security).toBeUndefined();
+});
+
 test('region names for the UI: any logged-in user gets 统筹区 code, name and province; documented', async () => {
   await request(app).get('/api/v1/admdvs').expect(401);
   const res = await request(app)
@@ -464,12 +585,14 @@ test('region names for the UI: any logged-in user gets 统筹区 code, name and 
   expect(doc.body.paths['/api/v1/admdvs'].get).toBeDefined();
 });
 
-test('a recorded decision whose review has ended leaves the outbox instead of blocking it forever', async () => {
-  const id = `referral-gone-${Date.now()}-t1`;
+test('a recorded decision whose case is gone leaves the outbox as refused instead of blocking it', async () => {
+  const d = crypto.randomUUID();
+  const task_id = `filing-gone-${Date.now()}-t1`;
   await orm.em.fork().insert(HumanTask, {
-    id,
+    id: task_id,
     case_id: 'filing-gone',
-    workflow_id: `referral-gone-${Date.now()}`,
+    case_type: 'filing',
+    workflow_id: `filing-gone-${Date.now()}`,
     kind: 'referral_review',
     role: 'staff',
     prov_admdvs: '340000',
@@ -478,18 +601,78 @@ test('a recorded decision whose review has ended leaves the outbox instead of bl
     due_at: new Date(),
     escalated_at: null,
     decision: 'approve',
-    decision_id: crypto.randomUUID(),
+    decision_id: d,
     reason: null,
     decided_by: 'staff-ah',
     decided_at: new Date(),
-    delivered_at: null,
     summary: {},
     created_at: new Date(),
     version: 2,
   });
+  await orm.em.fork().insert(TaskDecision, {
+    id: d,
+    task_id,
+    case_id: 'filing-gone',
+    workflow_id: `filing-gone-${Date.now()}`,
+    decision: 'approve',
+    reason: null,
+    decided_by: 'staff-ah',
+    role: 'staff',
+    decided_at: new Date(),
+    outcome: 'pending',
+    refusal_code: null,
+    refusal_reason: null,
+    resolved_at: null,
+  });
   const seen: string[] = [];
   expect(await deliverPending(orm, w.client, (m) => seen.push(m))).toBe(0);
-  expect(seen).toEqual([expect.stringMatching(/not applied: the review had already ended/)]);
-  expect((await orm.em.fork().findOneOrFail(HumanTask, { id })).delivered_at).not.toBeNull();
+  expect(seen).toEqual([expect.stringMatching(/refused by the case: CASE_CLOSED/)]);
+  expect(await orm.em.fork().findOneOrFail(TaskDecision, { id: d })).toMatchObject({
+    outcome: 'refused',
+    refusal_code: 'CASE_CLOSED',
+  });
   expect(await deliverPending(orm, w.client, () => undefined)).toBe(0);
+});
+
+test('a supervisor reassigns a task within the province; another province’s user or nobody is 404', async () => {
+  const id = await fileReferral('zhangwei');
+  const task = await openTaskOf(id);
+  const url = `/api/v1/tasks/${task.id}/reassign`;
+  await request(app)
+    .post(url)
+    .set(await as('staff-ah'))
+    .send({ assignee: 'staff-ah' })
+    .expect(403);
+  const other = await request(app)
+    .post(url)
+    .set(await as('super-ah'))
+    .send({ assignee: 'staff-hi' })
+    .expect(404);
+  expect(other.body.code).toBe('USER_NOT_FOUND');
+  await request(app)
+    .post(url)
+    .set(await as('super-ah'))
+    .send({ assignee: 'nobody-here' })
+    .expect(404);
+  await request(app)
+    .post(url)
+    .set(await as('super-hi'))
+    .send({ assignee: 'staff-hi' })
+    .expect(404);
+  const moved = await request(app)
+    .post(url)
+    .set(await as('super-ah'))
+    .send({ assignee: 'staff-ah' })
+    .expect(200);
+  expect(moved.body).toMatchObject({ assignee: 'staff-ah', status: 'claimed' });
+  const mine = await request(app)
+    .get('/api/v1/tasks?mine=true')
+    .set(await as('staff-ah'))
+    .expect(200);
+  expect(mine.body.items.map((t: HumanTask) => t.id)).toContain(task.id);
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(await as('staff-ah'))
+    .send({ decision: 'reject', reason: '非转诊范围' })
+    .expect(200);
 });

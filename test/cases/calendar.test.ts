@@ -2,12 +2,12 @@ import {
   addMonths,
   addMonthsToInstant,
   calendarFor,
+  casePolicyFor,
   cstDate,
   cstEndOf,
   isWorkingDay,
   workingDayDeadline,
-} from '../../workflows/calendar';
-import { casePolicyFor } from '../../workflows/case-policy';
+} from '../../cases';
 
 const national = calendarFor('340000');
 

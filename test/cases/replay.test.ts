@@ -10,7 +10,11 @@ import { bundleCaseWorkflows } from '../support/temporal';
  * `YIDI_RECORD_HISTORIES=1 npx jest test/cases/workflows.test.ts`.
  */
 test('recorded filing and referral histories replay on the current workflow code', async () => {
-  const histories = await loadHistories(path.join(__dirname, 'histories'));
+  // v1/: recorded before the case kernel (the frozen v1 path behind patched('case-kernel')); the rest after.
+  const histories = [
+    ...(await loadHistories(path.join(__dirname, 'histories', 'v1'))),
+    ...(await loadHistories(path.join(__dirname, 'histories'))),
+  ];
   const types = new Set(
     histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
   );

@@ -14,11 +14,11 @@ import {
   PII_FIELDS,
   present,
 } from '../../api/scope';
+import { cstDate } from '../../cases/calendar';
 import { Filing, HumanTask, ROLES, User } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD, demoPersons, withCheckDigit } from '../../db/seed-data';
-import { cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';

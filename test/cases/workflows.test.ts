@@ -2,21 +2,22 @@ import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import {
+  addDays,
+  addMonths,
+  answerMoreInfoUpdate,
+  cancelFilingUpdate,
+  changeFilingUpdate,
+  cstDate,
+  type DecisionMessage,
+  decideUpdate,
+  type FilingInput,
+  filingStateQuery,
+} from '../../cases';
 import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
-import {
-  answerMoreInfoSignal,
-  cancelFilingUpdate,
-  changeFilingUpdate,
-  type DecisionMessage,
-  decideSignal,
-  type FilingInput,
-  filingStateQuery,
-  filingWorkflow,
-  referralIdOf,
-} from '../../workflows';
-import { addDays, addMonths, cstDate } from '../../workflows/calendar';
+import { filingWorkflow } from '../../workflows';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/histories';
@@ -70,7 +71,7 @@ let n = 0;
 function input(psn_no: string, overrides: Partial<FilingInput>): FilingInput {
   n += 1;
   return {
-    filing_id: `filing-${psn_no}-wf${n}`,
+    filing_id: `filing-${psn_no}-k${n}`,
     psn_no,
     category: 'other_temporary',
     mdtrtarea_admdvs: '510100',
@@ -124,6 +125,7 @@ test('a commitment long-term filing is active at once and locked for six months,
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect((error as WorkflowUpdateFailedError).cause).toMatchObject({ type: 'FILING_LOCKED' });
     return String((error as WorkflowUpdateFailedError).cause?.message);
   };
   expect(
@@ -132,12 +134,12 @@ test('a commitment long-term filing is active at once and locked for six months,
         args: [{ mdtrtarea_admdvs: '310000', memo: 'moved', requested_by: 't' }],
       }),
     ),
-  ).toMatch(/cannot be changed or cancelled before/);
+  ).toMatch(/^长期备案生效后6个月内不能变更或取消，\d{4}年\d{1,2}月\d{1,2}日后可办理$/);
   expect(
     await refusal(
       handle.executeUpdate(cancelFilingUpdate, { args: [{ reason: 'back home', requested_by: 't' }] }),
     ),
-  ).toMatch(/cannot be changed or cancelled before/);
+  ).toMatch(/不能变更或取消/);
 
   await w.env.sleep('190 days');
   const changed = await handle.executeUpdate(changeFilingUpdate, {
@@ -214,10 +216,20 @@ test('a referral whose SLA lapses is escalated to a supervisor, then approved wi
       : undefined,
   );
 
-  const referral = w.client.workflow.getHandle(referralIdOf(i.filing_id));
   const message = decision(task, { decided_by: 'super-ah' });
-  await referral.signal(decideSignal, message);
-  await referral.signal(decideSignal, message); // redelivered from the outbox: applied once
+  const decide = (m: DecisionMessage) =>
+    handle.executeUpdate(decideUpdate, { updateId: m.decision_id, args: [m] });
+  expect(await decide(message)).toMatchObject({ accepted: true });
+  // Redelivered from the outbox (same update id): answered as the first time, applied once.
+  expect(await decide(message)).toMatchObject({ accepted: true });
+  // Another decision on the same task is refused by the case, naming the first.
+  const second = await decide(decision(task, { decision: 'reject', reason: 'x' })).then(
+    () => undefined,
+    (e: WorkflowUpdateFailedError) => e.cause,
+  );
+  expect(second).toMatchObject({
+    type: expect.stringMatching(/^(ALREADY_DECIDED|TASK_NOT_CURRENT|CASE_CLOSED)$/),
+  });
   const row = await eventually(statusIs(i.filing_id, 'ACTIVE'));
   expect(row.trt_dcla_detl_sn).toMatch(/^TD340100\d{8}[0-9A-F]{10}$/);
   expect((await handle.query(filingStateQuery)).trt_dcla_detl_sn).toBe(row.trt_dcla_detl_sn);
@@ -230,18 +242,18 @@ test('more information restarts the SLA with a new task; a rejection needs its r
   });
   const handle = await start(i);
   const first = await eventually(openTask(i.filing_id));
-  const referral = w.client.workflow.getHandle(referralIdOf(i.filing_id));
-  await referral.signal(decideSignal, decision(first, { decision: 'more_info', reason: '请补充转诊证明' }));
+  const decide = (m: DecisionMessage) =>
+    handle.executeUpdate(decideUpdate, { updateId: m.decision_id, args: [m] });
+  await decide(decision(first, { decision: 'more_info', reason: '请补充转诊证明' }));
   await eventually(async () =>
     (await orm.em.fork().findOne(Referral, { filing_id: i.filing_id }))?.status === 'MORE_INFO'
       ? true
       : undefined,
   );
   await w.env.sleep('2 days'); // the citizen takes two days to answer
-  await referral.signal(answerMoreInfoSignal, {
-    answer: '已上传',
-    documents: ['转诊证明.pdf'],
-    answered_by: 'lixiuying',
+  await handle.executeUpdate(answerMoreInfoUpdate, {
+    updateId: 'answer-1',
+    args: [{ answer_id: 'a1', answer: '已上传', documents: ['转诊证明.pdf'], answered_by: 'lixiuying' }],
   });
   // The API marks a task decided before it signals; these tests signal directly, so look the new round up by id.
   const second = await eventually(
@@ -250,14 +262,20 @@ test('more information restarts the SLA with a new task; a rejection needs its r
   );
   expect(second.id).toMatch(/-t2$/);
   expect(second.due_at.getTime()).toBeGreaterThan(first.due_at.getTime());
-  await referral.signal(decideSignal, decision(second, { decision: 'reject', reason: '非转诊范围' }));
+  // The stale round's task is refused: only the current one takes decisions.
+  const stale = await decide(decision(first, { decision: 'approve' })).then(
+    () => undefined,
+    (e: WorkflowUpdateFailedError) => e.cause,
+  );
+  expect(stale).toMatchObject({ type: 'TASK_NOT_CURRENT' });
+  await decide(decision(second, { decision: 'reject', reason: '非转诊范围' }));
   const result = await handle.result();
   expect(result.status).toBe('REJECTED');
   expect(result.reason).toBe('非转诊范围');
 });
 
 test('a referral filing cancelled while its review is starting withdraws the review and stays CANCELLED', async () => {
-  // Hold the UNDER_REVIEW projection, the step before the child starts, and cancel in that window.
+  // Hold the first UNDER_REVIEW projection (the review task just opened) and cancel in that window.
   const activities = createActivities({ orm });
   let reached!: () => void;
   const atGate = new Promise<void>((resolve) => {
@@ -274,12 +292,12 @@ test('a referral filing cancelled while its review is starting withdraws the rev
     workflowBundle: bundle,
     activities: {
       ...activities,
-      async projectFiling(args: Parameters<typeof activities.projectFiling>[0]) {
+      async projectCase(args: Parameters<typeof activities.projectCase>[0]) {
         if (args.filing.status === 'UNDER_REVIEW') {
           reached();
           await gate;
         }
-        return activities.projectFiling(args);
+        return activities.projectCase(args);
       },
     },
   });
@@ -314,4 +332,46 @@ test('a referral filing cancelled while its review is starting withdraws the rev
     worker.shutdown();
     await running.catch(() => undefined);
   }
+});
+
+test('a step that can never succeed puts the case in NEEDS_ATTENTION with a task for staff, never a retry loop', async () => {
+  // PostgreSQL refuses a NUL character in jsonb: the projection fails the same way every time.
+  const i = input('P34010000000001', { form: { memo: 'bad\u0000byte' } });
+  const handle = await start(i);
+  const row = await eventually(statusIs(i.filing_id, 'NEEDS_ATTENTION'));
+  expect(row.reason).toMatch(/^projection: InvalidData: PostgreSQL refused the data \(SQLSTATE 22/);
+  const task = await eventually(openTask(i.filing_id));
+  expect(task).toMatchObject({ kind: 'case_attention', role: 'staff', prov_admdvs: '340000' });
+  const events = await orm.em.fork().find(CaseEvent, { case_id: i.filing_id }, { orderBy: { at: 'asc' } });
+  expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['submitted', 'needs_attention']));
+  // The attention task takes retry or reject; staff close the case with a reason.
+  const refused = await handle
+    .executeUpdate(decideUpdate, { updateId: 'x', args: [decision(task, { decision: 'approve' })] })
+    .then(
+      () => undefined,
+      (e: WorkflowUpdateFailedError) => e.cause,
+    );
+  expect(refused).toMatchObject({ type: 'DECISION_NOT_ALLOWED' });
+  const close = decision(task, { decision: 'reject', reason: '表单数据无法保存，请重新提交' });
+  await handle.executeUpdate(decideUpdate, { updateId: close.decision_id, args: [close] });
+  expect((await handle.result()).status).toBe('REJECTED');
+  const closed = await eventually(statusIs(i.filing_id, 'REJECTED'));
+  expect(closed.reason).toBe('表单数据无法保存，请重新提交');
+});
+
+test('a case submitted earlier (backdated clock) counts its SLA from the submission: escalated at once', async () => {
+  const submitted = Date.now() - 10 * 86_400_000; // ten days ago: more than 3 working days
+  const i = input('P34010000000002', {
+    category: 'referral',
+    referral: { refl_fil_type: '1', summary: { diag_name: '冠心病' } },
+    submitted_at: new Date(submitted).toISOString(),
+    begndate: cstDate(submitted),
+  });
+  await start(i);
+  const escalated = await eventually(openTask(i.filing_id, 'escalated'));
+  expect(escalated.role).toBe('supervisor');
+  const submittedEvent = await orm.em
+    .fork()
+    .findOneOrFail(CaseEvent, { case_id: i.filing_id, kind: 'submitted' });
+  expect(submittedEvent.at.toISOString()).toBe(new Date(submitted).toISOString());
 });

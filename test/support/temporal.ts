@@ -26,10 +26,13 @@ function quietRuntime(): void {
   }
 }
 
-export function bundleCaseWorkflows(): Promise<WorkflowBundleWithSourceMap> {
+/** The case workflows' bundle; `workflowsPath` for a test's own index that adds test-only workflows. */
+export function bundleCaseWorkflows(
+  workflowsPath = path.join(projectRoot, 'workflows', 'index.ts'),
+): Promise<WorkflowBundleWithSourceMap> {
   quietRuntime();
   return bundleWorkflowCode({
-    workflowsPath: path.join(projectRoot, 'workflows', 'index.ts'),
+    workflowsPath,
     logger: new DefaultLogger('WARN'),
   });
 }

@@ -142,3 +142,9 @@ export function workingDayDeadline(fromMs: number, days: number, calendar: Holid
   }
   return cstEndOf(date);
 }
+
+/** A CST date as people read it: 2027年6月1日. */
+export function formatCstDate(ms: number): string {
+  const [y, m, d] = cstDate(ms).split('-').map(Number) as [number, number, number];
+  return `${y}年${m}月${d}日`;
+}

@@ -1,8 +1,20 @@
+/**
+ * FROZEN: the referral child workflow of filing v1 (decisions and answers by signal). Kept so its
+ * recorded and still-running executions replay; new filings review in the filing workflow itself.
+ */
 import { condition, defineQuery, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
-import { db } from './_shared';
-import { calendarFor, cstDate, workingDayDeadline } from './calendar';
-import { casePolicyFor } from './case-policy';
-import type { Decision, ReferralStatus } from './case-types';
+import {
+  answerMoreInfoSignal,
+  calendarFor,
+  casePolicyFor,
+  cstDate,
+  type DecisionMessage,
+  decideSignal,
+  type MoreInfoAnswer,
+  type ReferralStatus,
+  workingDayDeadline,
+} from '../../cases';
+import { db } from './_shared-v1';
 
 export interface ReferralInput {
   referral_id: string;
@@ -16,22 +28,6 @@ export interface ReferralInput {
   refl_fil_type: string;
   /** What the reviewer sees: diagnosis, referring hospital, documents. */
   summary: Record<string, unknown>;
-}
-
-/** A staff decision, delivered only after the API stored it; `decision_id` makes redelivery harmless. */
-export interface DecisionMessage {
-  decision_id: string;
-  task_id: string;
-  decision: Decision;
-  reason: string | null;
-  decided_by: string;
-  decided_at: string;
-}
-
-export interface MoreInfoAnswer {
-  answer: string;
-  documents: string[];
-  answered_by: string;
 }
 
 export type ReferralOutcome =
@@ -50,8 +46,6 @@ export interface ReferralState {
   questions: string | null;
 }
 
-export const decideSignal = defineSignal<[DecisionMessage]>('decide');
-export const answerMoreInfoSignal = defineSignal<[MoreInfoAnswer]>('answerMoreInfo');
 /** Sent by the parent filing when the citizen cancels it during review. */
 export const withdrawSignal = defineSignal<[{ reason: string }]>('withdraw');
 export const referralStateQuery = defineQuery<ReferralState>('referralState');

@@ -1,0 +1,166 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import { raw } from '@mikro-orm/core';
+import { Router } from 'express';
+import { OPEN_TASK_STATUSES } from '../../cases';
+import { HumanTask, TaskDecision, User } from '../../db/entities';
+import { requireRole } from '../auth/middleware';
+import type { AuthUser } from '../auth/tokens';
+import { caseDetail, taskView, visibleFiling } from '../cases/read';
+import { type CaseDeps, currentUser } from '../context';
+import { HttpProblem } from '../problem';
+import { TaskDecision as TaskDecisionBody, TaskQuery, TaskReassign } from '../schemas';
+import { present, taskScope, visibleTask } from '../scope';
+import { deliver, recordDecision } from './decisions';
+
+/**
+ * Every kind of human task through one router: the queue of the user's side, claim, release,
+ * reassignment and decisions. Kind-specific rules (decisions, reasons) come from `cases/` TASK_KINDS.
+ */
+export function taskRouter(deps: CaseDeps): Router {
+  const router = Router();
+  const reviewer = requireRole('staff', 'supervisor', 'coordinator');
+
+  router.get('/tasks', reviewer, async (req, res) => {
+    const q = TaskQuery.parse(req.query);
+    const user = currentUser(res);
+    const where: FilterQuery<HumanTask> = { $and: [taskScope(user)] };
+    if (q.status) where.status = q.status;
+    else if (user.role === 'supervisor') where.status = 'escalated';
+    else where.status = { $in: ['open', 'claimed'] };
+    if (q.kind) where.kind = q.kind;
+    if (q.mine === 'true') where.assignee = user.username;
+    if (q.psn_no) where.summary = { psn_no: q.psn_no };
+    const [items, total] = await deps.orm.em.fork().findAndCount(HumanTask, where, {
+      orderBy: { due_at: 'asc', id: 'asc' },
+      limit: q.page_size,
+      offset: (q.page - 1) * q.page_size,
+    });
+    res.json(present({ items: items.map(taskView), total, page: q.page, page_size: q.page_size }, user));
+  });
+
+  /** The task if the user is on its side; 404 otherwise (never 403: task ids carry the psn_no). */
+  const loadTask = (id: string, user: AuthUser) => visibleTask(deps.orm.em.fork(), user, id);
+  const answer = async (id: string, user: AuthUser) => {
+    const task = await loadTask(id, user);
+    const decisions = await deps.orm.em
+      .fork()
+      .find(TaskDecision, { task_id: id }, { orderBy: { decided_at: 'asc' } });
+    return present(
+      {
+        ...taskView(task),
+        decisions: decisions.map((d) => ({
+          id: d.id,
+          decision: d.decision,
+          reason: d.reason,
+          decided_by: d.decided_by,
+          decided_at: d.decided_at,
+          outcome: d.outcome,
+          refusal_code: d.refusal_code,
+          refusal_reason: d.refusal_reason,
+        })),
+      },
+      user,
+    );
+  };
+
+  router.get('/tasks/:id', reviewer, async (req, res) => {
+    const user = currentUser(res);
+    const task = await answer(req.params.id as string, user);
+    const em = deps.orm.em.fork();
+    const filing = await visibleFiling(em, user, task.case_id);
+    res.json({ task, case: await caseDetail(em, user, filing) });
+  });
+
+  const setAssignee = async (
+    task: HumanTask,
+    assignee: string | null,
+    onlyIf: { assignee?: string | null },
+  ) => {
+    const n = await deps.orm.em
+      .fork()
+      .createQueryBuilder(HumanTask)
+      .update({
+        assignee,
+        // An escalated task stays escalated (the supervisors' queue); a staff task is claimed or open.
+        status: task.status === 'escalated' ? 'escalated' : assignee ? 'claimed' : 'open',
+        version: raw('version + 1'),
+      })
+      .where({ id: task.id, status: { $in: [...OPEN_TASK_STATUSES] }, ...onlyIf })
+      .execute('run');
+    return n.affectedRows === 1;
+  };
+
+  router.post('/tasks/:id/claim', reviewer, async (req, res) => {
+    const user = currentUser(res);
+    const task = await loadTask(req.params.id as string, user);
+    if (user.role === 'staff' && task.status === 'escalated') {
+      throw new HttpProblem(403, 'TASK_ESCALATED', '该待办已督办', '审核已超时，该待办已转交督办人员');
+    }
+    if (!(await setAssignee(task, user.username, { assignee: null }))) {
+      throw new HttpProblem(409, 'TASK_NOT_CLAIMABLE', '该待办不能认领', '该待办已被认领或已结束');
+    }
+    res.json(await answer(task.id, user));
+  });
+
+  router.post('/tasks/:id/release', reviewer, async (req, res) => {
+    const user = currentUser(res);
+    const task = await loadTask(req.params.id as string, user);
+    if (!(await setAssignee(task, null, { assignee: user.username }))) {
+      throw new HttpProblem(409, 'TASK_NOT_CLAIMED', '该待办不由你认领', '只能释放自己认领的待办');
+    }
+    res.json(await answer(task.id, user));
+  });
+
+  // A supervisor hands a task to another staff member (or supervisor) of the same province.
+  router.post('/tasks/:id/reassign', requireRole('supervisor'), async (req, res) => {
+    const body = TaskReassign.parse(req.body);
+    const user = currentUser(res);
+    const task = await loadTask(req.params.id as string, user);
+    const target = await deps.orm.em.fork().findOne(User, { username: body.assignee });
+    const eligible: readonly string[] = task.role === 'staff' ? ['staff', 'supervisor'] : ['supervisor'];
+    if (!target || target.prov_admdvs !== user.prov_admdvs || !eligible.includes(target.role)) {
+      throw new HttpProblem(
+        404,
+        'USER_NOT_FOUND',
+        '未找到该经办人员',
+        `本省没有可接手该待办的用户 ${body.assignee}`,
+      );
+    }
+    if (!(await setAssignee(task, target.username, {}))) {
+      throw new HttpProblem(409, 'TASK_NOT_OPEN', '该待办已结束', '已决定或已取消的待办不能改派');
+    }
+    res.json(await answer(task.id, user));
+  });
+
+  router.post('/tasks/:id/decision', reviewer, async (req, res) => {
+    const body = TaskDecisionBody.parse(req.body);
+    const user = currentUser(res);
+    const decision = await recordDecision(deps.orm, user, req.params.id as string, body);
+    let result: Awaited<ReturnType<typeof deliver>>;
+    try {
+      result = await deliver(deps.orm, deps.temporal, decision);
+    } catch (error) {
+      deps.log(`decision ${decision.id} on ${decision.task_id} recorded, delivery pending: ${String(error)}`);
+      throw new HttpProblem(
+        503,
+        'DECISION_DELIVERY_PENDING',
+        '决定已保存，待送达',
+        '决定已保存，流程服务恢复后将自动送达案件',
+        { task_id: decision.task_id, decision: decision.decision, recorded: true, outcome: 'pending' },
+      );
+    }
+    if (result.outcome === 'refused') {
+      // The case refused it: the person is told why, with the case's own code and words.
+      throw new HttpProblem(409, result.code, '案件未采纳该决定', result.message, {
+        ...result.details,
+        task_id: decision.task_id,
+        decision: decision.decision,
+        recorded: true,
+        outcome: 'refused',
+      });
+    }
+    res.json({ ...(await answer(decision.task_id, user)), outcome: 'accepted' });
+  });
+
+  return router;
+}
