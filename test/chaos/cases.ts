@@ -17,7 +17,11 @@ export interface CaseRecord {
   acknowledged: string[];
   /** The filing status the acknowledged requests imply; null while a review is still open. */
   expected: FilingStatus | null;
+  /** Statuses a request sent but never answered may also have led to (it may have been applied). */
+  alsoPossible: FilingStatus[];
   expectedMemo: string | null;
+  /** The API said yes twice where only one yes is possible. */
+  doubledAnswers: string[];
   /** Where the runner had to give up waiting, and why. */
   stalled: string | null;
   /** 4xx answers, for the report (refusals the plan expects, like a change inside the long-term lock). */
@@ -83,9 +87,11 @@ export class CaseRunner {
       ids: new Set(),
       acknowledged: [],
       expected: null,
+      alsoPossible: [],
       expectedMemo: null,
       stalled: null,
       refusals: [],
+      doubledAnswers: [],
     };
     try {
       await this.drive(plan, record);
@@ -126,8 +132,16 @@ export class CaseRunner {
         );
         const decision = plan.decisions[round - 1] as Decision;
         if (round === 1 && plan.followUp === 'cancel-during-review') {
-          if (await this.cancel(id, citizen, record)) return;
-          break;
+          await this.cancel(id, citizen, record);
+          return;
+        }
+        if (round === 1 && plan.followUp === 'cancel-races-approval') {
+          const [cancelled, approved] = await Promise.all([
+            this.cancel(id, citizen, record),
+            this.decide(taskId, staff, 'approve', record),
+          ]);
+          if (!cancelled && approved) record.expected = 'ACTIVE';
+          return;
         }
         if (plan.claim) {
           const claimed = await this.client.call('POST', `/tasks/${taskId}/claim`, { as: staff });
@@ -220,6 +234,7 @@ export class CaseRunner {
       return true;
     }
     record.refusals.push(`cancel: ${describe(cancelled)}`);
+    if (cancelled.status === 0 || cancelled.status === 503) record.alsoPossible.push('CANCELLED');
     return false;
   }
 
@@ -291,7 +306,7 @@ export class CaseRunner {
         }
       }
       await new Promise((resolve) => setTimeout(resolve, delay));
-      delay = Math.min(1_000, delay * 2);
+      delay = Math.min(500, delay * 2);
     }
   }
 }

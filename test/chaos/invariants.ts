@@ -3,6 +3,7 @@
  * against what the platform acknowledged to the run's clients.
  */
 import { Client } from 'pg';
+import type { FilingStatus } from '../../workflows/case-types';
 import type { CaseRecord } from './cases';
 import type { Liveness, TemporalProbe } from './temporal';
 
@@ -20,7 +21,7 @@ export interface Finding {
 interface FilingRow {
   id: string;
   psn_no: string;
-  status: string;
+  status: FilingStatus;
   memo: string | null;
   trt_dcla_detl_sn: string | null;
 }
@@ -113,7 +114,7 @@ export function settled(records: CaseRecord[], s: Snapshot): boolean {
       if (!id) return true;
       const filing = s.filings.get(id);
       if (!filing || filing.status === 'SUBMITTED') return false;
-      if (r.expected && filing.status !== r.expected) return false;
+      if (r.expected && filing.status !== r.expected && !r.alsoPossible.includes(filing.status)) return false;
       return !r.expectedMemo || filing.memo === r.expectedMemo;
     })
   );
@@ -142,6 +143,7 @@ export async function judge(records: CaseRecord[], s: Snapshot, temporal: Tempor
         what: `one Idempotency-Key (${r.plan.submission}) was answered with ${r.ids.size} different cases`,
       });
     }
+    for (const what of r.doubledAnswers) findings.push({ kind: 'doubled', subject: `case ${n}`, n, what });
     const id = [...r.ids][0];
     if (!id) continue;
     caseOf.set(id, n);
@@ -192,7 +194,7 @@ export async function judge(records: CaseRecord[], s: Snapshot, temporal: Tempor
         n,
         what: `ACTIVE but its workflow is ${filingLive}: it can no longer expire, change or be cancelled`,
       });
-    } else if (r.expected && filing.status !== r.expected) {
+    } else if (r.expected && filing.status !== r.expected && !r.alsoPossible.includes(filing.status)) {
       findings.push({
         kind: lostOrStuck,
         subject: id,
@@ -214,7 +216,7 @@ export async function judge(records: CaseRecord[], s: Snapshot, temporal: Tempor
         kind: 'inconsistent',
         subject: id,
         n,
-        what: 'CANCELLED filing whose referral was APPROVED (a serial issued for a withdrawn case)',
+        what: `CANCELLED filing whose referral was APPROVED: a serial issued for a withdrawn case (acknowledged: ${acked})`,
       });
     }
   }

@@ -148,7 +148,9 @@ async function main(): Promise<number> {
   watchdog.unref();
 
   await platform.start();
-  log(`platform up on ${platform.endpoints?.url}, PostgreSQL ${platform.databaseUrl}, data ${dataDir}`);
+  log(
+    `platform up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s on ${platform.endpoints?.url}, PostgreSQL ${platform.databaseUrl}, data ${dataDir}`,
+  );
   const client = new ChaosClient(platform, workUntil);
   const temporal = new TemporalProbe(platform);
   const progress: Progress = { filed: 0, onFiled: () => {} };
@@ -195,14 +197,21 @@ async function main(): Promise<number> {
   })();
   await Promise.all([work, chaos]);
   await platform.up();
+  log(`cases and faults done at ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
   // Settle: outbox deliveries and projections catch up; poll (bounded) until what was acknowledged holds.
-  const settleUntil = Math.min(hardStop, Date.now() + 45_000);
+  const settleFrom = Date.now();
+  const settleUntil = Math.min(hardStop, settleFrom + 45_000);
   let state = await snapshot(platform.databaseUrl);
   while (!settled(records, state) && Date.now() < settleUntil) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     state = await snapshot(platform.databaseUrl);
   }
+  log(
+    settled(records, state)
+      ? `settled ${((Date.now() - settleFrom) / 1000).toFixed(1)} s after the last case`
+      : 'not settled within the bound: judging as it stands',
+  );
   const findings = await judge(records, state, temporal);
   await temporal.close();
 

@@ -19,10 +19,16 @@ export const CITIZENS = [
 ] as const;
 export type Citizen = (typeof CITIZENS)[number];
 
-/** How the citizen's client submits: once, resent after the answer, or twice at the same moment. */
+/**
+ * How the clients send: once, resent after the answer, or twice at the same moment — the citizen's
+ * filing POST (same Idempotency-Key) and the reviewer's decisions alike.
+ */
 export type Submission = 'once' | 'retry' | 'concurrent';
-/** What happens once the filing is in: nothing, a change, a cancel, or a cancel racing the decision. */
-export type FollowUp = 'none' | 'change' | 'cancel' | 'cancel-during-review';
+/**
+ * What the citizen does besides: nothing, a change or a cancel once the filing is active, a cancel while
+ * the review is open, or a cancel sent at the same moment as the reviewer's approval.
+ */
+export type FollowUp = 'none' | 'change' | 'cancel' | 'cancel-during-review' | 'cancel-races-approval';
 
 export interface CasePlan {
   n: number;
@@ -83,7 +89,7 @@ export function planCases(seed: number, count: number): CasePlan[] {
     // A long-term filing's change and cancel are refused within its lock: the refusal is checked too.
     const followUps: FollowUp[] =
       category === 'referral'
-        ? ['none', 'change', 'cancel', 'cancel-during-review']
+        ? ['none', 'change', 'cancel', 'cancel-during-review', 'cancel-races-approval']
         : ['none', 'change', 'cancel'];
     plans.push({
       n,
