@@ -46,6 +46,8 @@ interface Snapshot {
   /** Events of a kind a case (or a task) has once, found more than once. */
   doubledEvents: { case_id: string; kind: string; subject: string | null; n: number }[];
   filingsPerPerson: Map<string, number>;
+  /** Changes whenever a filing, a task or the timeline does: the run waits for it to stand still. */
+  fingerprint: string;
 }
 
 /** Timeline steps a case passes once; a second one means an activity or a workflow ran twice. */
@@ -70,11 +72,11 @@ export async function snapshot(databaseUrl: string): Promise<Snapshot> {
   await db.connect();
   try {
     const filings = await db.query<FilingRow>(
-      'select id, psn_no, status, memo, trt_dcla_detl_sn from filing',
+      'select id, psn_no, status, memo, trt_dcla_detl_sn from filing order by id',
     );
     const referrals = await db.query<ReferralRow>('select id, filing_id, status from referral');
     const tasks = await db.query<TaskRow>(
-      'select id, case_id, workflow_id, status, decided_at, delivered_at from human_task',
+      'select id, case_id, workflow_id, status, decided_at, delivered_at from human_task order by id',
     );
     const perCase = await db.query<{ case_id: string; kind: string; n: number }>(
       `select case_id, kind, count(*)::int as n from case_event where kind = any($1)
@@ -89,6 +91,7 @@ export async function snapshot(databaseUrl: string): Promise<Snapshot> {
     const people = await db.query<{ psn_no: string; n: number }>(
       'select psn_no, count(*)::int as n from filing group by psn_no',
     );
+    const events = await db.query<{ n: number }>('select count(*)::int as n from case_event');
     return {
       filings: new Map(filings.rows.map((f) => [f.id, f])),
       referrals: new Map(referrals.rows.map((r) => [r.filing_id, r])),
@@ -98,6 +101,11 @@ export async function snapshot(databaseUrl: string): Promise<Snapshot> {
         ...perTask.rows.map((r) => ({ case_id: r.case_id, kind: r.kind, subject: r.task_id, n: r.n })),
       ],
       filingsPerPerson: new Map(people.rows.map((p) => [p.psn_no, p.n])),
+      fingerprint: JSON.stringify([
+        filings.rows.map((f) => [f.id, f.status, f.memo]),
+        tasks.rows.map((t) => [t.id, t.status, t.delivered_at]),
+        events.rows[0]?.n,
+      ]),
     };
   } finally {
     await db.end();

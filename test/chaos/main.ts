@@ -199,18 +199,22 @@ async function main(): Promise<number> {
   await platform.up();
   log(`cases and faults done at ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
-  // Settle: outbox deliveries and projections catch up; poll (bounded) until what was acknowledged holds.
+  // Settle: outbox deliveries and projections catch up. Poll (bounded) until what was acknowledged holds,
+  // or until nothing has moved for longer than two outbox rounds (a lost case never settles).
   const settleFrom = Date.now();
   const settleUntil = Math.min(hardStop, settleFrom + 45_000);
   let state = await snapshot(platform.databaseUrl);
-  while (!settled(records, state) && Date.now() < settleUntil) {
+  let movedAt = Date.now();
+  while (!settled(records, state) && Date.now() < settleUntil && Date.now() - movedAt < 12_000) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    state = await snapshot(platform.databaseUrl);
+    const next = await snapshot(platform.databaseUrl);
+    if (next.fingerprint !== state.fingerprint) movedAt = Date.now();
+    state = next;
   }
   log(
     settled(records, state)
       ? `settled ${((Date.now() - settleFrom) / 1000).toFixed(1)} s after the last case`
-      : 'not settled within the bound: judging as it stands',
+      : `not settled; nothing moved for ${((Date.now() - movedAt) / 1000).toFixed(1)} s: judging as it stands`,
   );
   const findings = await judge(records, state, temporal);
   await temporal.close();
