@@ -20,6 +20,8 @@ export interface CaseRecord {
   /** Statuses a request sent but never answered may also have led to (it may have been applied). */
   alsoPossible: FilingStatus[];
   expectedMemo: string | null;
+  /** When the filing POST was first sent (a resend after a restart may be answered from before it). */
+  sentAt: number | null;
   /** The API said yes twice where only one yes is possible. */
   doubledAnswers: string[];
   /** Where the runner had to give up waiting, and why. */
@@ -92,6 +94,7 @@ export class CaseRunner {
       stalled: null,
       refusals: [],
       doubledAnswers: [],
+      sentAt: null,
     };
     try {
       await this.drive(plan, record);
@@ -207,6 +210,7 @@ export class CaseRunner {
         again: (a) => transient(a) || (a.status === 409 && a.body?.code === 'FILING_CONCURRENT'),
       });
     const answers: Answer[] = [];
+    record.sentAt = Date.now();
     if (plan.submission === 'concurrent') answers.push(...(await Promise.all([post(), post()])));
     else {
       answers.push(await post());

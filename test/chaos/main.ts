@@ -66,6 +66,8 @@ interface Injected {
   kind: FaultKind;
   afterFiled: number;
   detail: string;
+  /** When it struck, to tell which fault a lost case was in flight for. */
+  at: number;
 }
 
 async function inject(platform: ChaosPlatform, fault: FaultPlan, progress: Progress): Promise<string> {
@@ -184,12 +186,18 @@ async function main(): Promise<number> {
       );
       if (Date.now() > workUntil) break;
       log(`fault ${fault.kind} after ${progress.filed} filings`);
+      const at = Date.now();
       try {
         const detail = await inject(platform, fault, progress);
-        injected.push({ kind: fault.kind, afterFiled: progress.filed, detail });
+        injected.push({ kind: fault.kind, afterFiled: progress.filed, detail, at });
         log(`  ${detail}`);
       } catch (error) {
-        injected.push({ kind: fault.kind, afterFiled: progress.filed, detail: `FAILED: ${String(error)}` });
+        injected.push({
+          kind: fault.kind,
+          afterFiled: progress.filed,
+          detail: `FAILED: ${String(error)}`,
+          at,
+        });
         log(`  fault ${fault.kind} failed: ${String(error)}\n${platform.lastLog()}`);
         if (!platform.endpoints) await platform.start();
       }
@@ -256,17 +264,27 @@ function report(
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   if (injected.length > 0) {
     console.log('\n  faults');
-    for (const f of injected)
-      console.log(`  ${f.kind.padEnd(12)} after ${String(f.afterFiled).padStart(3)} filings: ${f.detail}`);
+    injected.forEach((f, i) => {
+      console.log(
+        `  #${i + 1} ${f.kind.padEnd(12)} after ${String(f.afterFiled).padStart(3)} filings: ${f.detail}`,
+      );
+    });
   }
   if (findings.length > 0) {
     console.log('\n  findings');
     for (const f of findings) {
       const plan = f.n === null ? undefined : records.find((r) => r.plan.n === f.n)?.plan;
+      const record = f.n === null ? undefined : records.find((r) => r.plan.n === f.n);
       const what = plan
         ? ` [case ${plan.n}: ${plan.citizen.username} ${plan.category} ${plan.submission} ${plan.decisions.join('>') || '-'} ${plan.followUp}]`
         : '';
-      console.log(`  ${f.kind.padEnd(12)} ${f.subject}${what}: ${f.what}`);
+      // The first process-level fault after the case was sent: what a loss most likely came from.
+      const cause =
+        f.kind === 'lost' && record?.sentAt
+          ? injected.find((i) => i.kind !== 'pause' && i.at >= (record.sentAt as number))
+          : undefined;
+      const during = cause ? ` — in flight at ${cause.kind} #${injected.indexOf(cause) + 1}` : '';
+      console.log(`  ${f.kind.padEnd(12)} ${f.subject}${what}: ${f.what}${during}`);
     }
   }
   const codes = new Map<string, number>();
