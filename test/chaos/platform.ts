@@ -158,8 +158,12 @@ export class ChaosPlatform {
   }
 
   async restart(signal: 'SIGTERM' | 'SIGKILL'): Promise<Endpoints> {
+    const hadWorker = alive(this.worker);
     await this.stop(signal);
-    return this.start();
+    const endpoints = await this.start();
+    // A separate worker follows its platform: the devserver it polled has a new address now.
+    if (hadWorker) await this.startWorker();
+    return endpoints;
   }
 
   /** The postmaster of this data folder and its children (backends, checkpointer, walwriter, …). */
