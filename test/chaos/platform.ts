@@ -234,14 +234,32 @@ export class ChaosPlatform {
   async stopWorker(signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
     const worker = this.worker;
     this.worker = undefined;
-    if (!alive(worker) || worker.pid === undefined) return;
-    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+    if (worker?.pid === undefined) return;
+    const group = -worker.pid; // npm, its shell and the node process it runs
+    const groupAlive = () => {
+      try {
+        process.kill(group, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const signalGroup = (s: NodeJS.Signals) => {
+      try {
+        process.kill(group, s);
+      } catch {
+        // already gone
+      }
+    };
+    signalGroup(signal);
+    // npm may exit before the worker it ran: wait for the whole group, and do not wait forever.
     try {
-      process.kill(-worker.pid, signal); // the group: npm and the node process it runs
+      await until(() => !groupAlive(), 'the worker to stop', 10_000);
     } catch {
-      // already gone
+      this.note('the worker did not stop within 10 s: SIGKILL');
+      signalGroup('SIGKILL');
+      await until(() => !groupAlive(), 'the worker to die', 10_000);
     }
-    await exited;
   }
 
   /** The end of the run: a clean stop, and the throwaway folder removed unless asked to keep it. */
