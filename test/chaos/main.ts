@@ -193,7 +193,7 @@ async function main(): Promise<number> {
       } catch (error) {
         injected.push({
           kind: fault.kind,
-          afterFiled: progress.filed,
+          afterFiled,
           detail: `FAILED: ${String(error)}`,
           at,
         });
