@@ -6,6 +6,7 @@
  * then holds what was acknowledged against the database and Temporal. Prints a table and exits 1 on any
  * lost, doubled, stuck or inconsistent case. Bounded: it stops by itself after `--time` seconds.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type CaseRecord, CaseRunner, type Progress } from './cases';
@@ -223,13 +224,22 @@ async function main(): Promise<number> {
       ? `settled ${((Date.now() - settleFrom) / 1000).toFixed(1)} s after the last case`
       : `not settled; nothing moved for ${((Date.now() - movedAt) / 1000).toFixed(1)} s: judging as it stands`,
   );
+  records.sort((a, b) => a.plan.n - b.plan.n);
   const findings = await judge(records, state, temporal);
   await temporal.close();
 
   report(options, records, injected, findings, client, Date.now() - startedAt);
   const failed = findings.length > 0;
+  if (options.keep || failed) {
+    // For a closer look (or a diff between two runs of one seed): every case as planned and as answered.
+    const cases = records.map((r) => ({ ...r, ids: [...r.ids] }));
+    fs.writeFileSync(
+      path.join(dataDir, 'chaos-report.json'),
+      JSON.stringify({ options, injected, findings, cases }, null, 2),
+    );
+  }
   await platform.dispose(options.keep || failed);
-  if (options.keep || failed) log(`data folder kept: ${dataDir} (platform.log inside)`);
+  if (options.keep || failed) log(`data folder kept: ${dataDir} (platform.log and chaos-report.json inside)`);
   clearTimeout(watchdog);
   return failed ? 1 : 0;
 }
