@@ -1,0 +1,55 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { FAULT_KINDS, planCases, planFaults } from './plan';
+
+/**
+ * Keeps `npm run chaos` from rotting: a tiny run (6 cases, PostgreSQL paused once) end to end, the way
+ * an operator starts it, plus the plan's determinism. The full run is `npm run chaos`.
+ */
+const root = path.resolve(__dirname, '..', '..');
+
+function chaos(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/chaos/main.ts', ...args], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+test('the same seed plans the same cases and faults; another seed plans others', () => {
+  expect(planCases(7, 40)).toEqual(planCases(7, 40));
+  expect(planFaults(7, 40, FAULT_KINDS)).toEqual(planFaults(7, 40, FAULT_KINDS));
+  expect(planCases(8, 40)).not.toEqual(planCases(7, 40));
+  // Every enabled kind strikes at least once, while cases are still being filed.
+  const faults = planFaults(7, 40, FAULT_KINDS);
+  expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(FAULT_KINDS));
+  expect(Math.max(...faults.map((f) => f.afterFiled))).toBeLessThan(40);
+  expect(planFaults(7, 40, [])).toEqual([]);
+});
+
+test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing', async () => {
+  const { code, output } = await chaos(['--seed', '1', '--cases', '6', '--faults', 'pause', '--time', '150']);
+  expect(output).toMatch(/cases planned \/ run \/ acknowledged\s+6 \/ 6 \/ 6/);
+  expect(output).toMatch(/faults injected\s+1 \(pause 1,/);
+  expect(output).toMatch(/\d+ postgres processes SIGSTOPped for \d+ ms/);
+  expect(output).toMatch(/lost\s+0\n/);
+  expect(output).toMatch(/doubled\s+0\n/);
+  expect(output).toMatch(/stuck\s+0\n/);
+  expect(code).toBe(0);
+}, 180_000);
+
+test('a bad argument is refused with the usage line and exit 2', async () => {
+  const { code, output } = await chaos(['--faults', 'meteor']);
+  expect(code).toBe(2);
+  expect(output).toContain('--faults: unknown meteor');
+  expect(output).toContain('usage: npm run chaos');
+});

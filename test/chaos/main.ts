@@ -1,0 +1,320 @@
+/**
+ * `npm run chaos [-- --seed 7 --cases 40 --faults pause,worker,restart-term,restart-kill --time 300 --keep]`
+ *
+ * Starts the platform (`bin/start.ts`) on a throwaway data folder and free ports, runs a seeded mix of
+ * cases through the public API while pausing PostgreSQL, killing the worker and restarting the platform,
+ * then holds what was acknowledged against the database and Temporal. Prints a table and exits 1 on any
+ * lost, doubled, stuck or inconsistent case. Bounded: it stops by itself after `--time` seconds.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { type CaseRecord, CaseRunner, type Progress } from './cases';
+import { ChaosClient } from './client';
+import { type Finding, judge, settled, snapshot } from './invariants';
+import { FAULT_KINDS, type FaultKind, type FaultPlan, planCases, planFaults } from './plan';
+import { ChaosPlatform } from './platform';
+import { TemporalProbe } from './temporal';
+
+interface Options {
+  seed: number;
+  cases: number;
+  faults: FaultKind[];
+  timeSeconds: number;
+  keep: boolean;
+}
+
+const USAGE =
+  'usage: npm run chaos -- [--seed N] [--cases N] [--faults pause,worker,restart-term,restart-kill|none] [--time SECONDS] [--keep]';
+
+function parseOptions(argv: string[]): Options {
+  const options: Options = { seed: 1, cases: 40, faults: [...FAULT_KINDS], timeSeconds: 300, keep: false };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    const int = (min: number, max: number) => {
+      const n = Number(value);
+      if (!Number.isInteger(n) || n < min || n > max) fail(`${flag} wants an integer from ${min} to ${max}`);
+      i++;
+      return n;
+    };
+    if (flag === '--seed') options.seed = int(0, 2 ** 31);
+    else if (flag === '--cases') options.cases = int(1, 500);
+    else if (flag === '--time') options.timeSeconds = int(30, 3_600);
+    else if (flag === '--keep') options.keep = true;
+    else if (flag === '--faults') {
+      i++;
+      const kinds = (value ?? '').split(',').filter((k) => k && k !== 'none');
+      const unknown = kinds.filter((k) => !(FAULT_KINDS as readonly string[]).includes(k));
+      if (unknown.length > 0 || value === undefined)
+        fail(`--faults: unknown ${unknown.join(', ')}; have ${FAULT_KINDS.join(', ')}`);
+      options.faults = kinds as FaultKind[];
+    } else fail(`unknown argument ${flag}`);
+  }
+  return options;
+}
+
+function fail(message: string): never {
+  console.error(`chaos: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+const log = (line: string) => console.log(`[chaos] ${line}`);
+/** The platform under test, so a run that fails on its own still leaves no processes behind. */
+let running: ChaosPlatform | undefined;
+
+interface Injected {
+  kind: FaultKind;
+  afterFiled: number;
+  detail: string;
+  /** When it struck, to tell which fault a lost case was in flight for. */
+  at: number;
+}
+
+async function inject(platform: ChaosPlatform, fault: FaultPlan): Promise<string> {
+  switch (fault.kind) {
+    case 'pause': {
+      const frozen = await platform.pausePostgres(fault.pauseMs);
+      return `${frozen} postgres processes SIGSTOPped for ${fault.pauseMs} ms`;
+    }
+    case 'worker': {
+      if (!ChaosPlatform.hasWorkerScript()) {
+        // The worker runs inside `npm start`: killing it is killing the platform.
+        await platform.restart('SIGKILL');
+        return 'no `npm run worker`: the whole platform SIGKILLed and started again';
+      }
+      // Started with the platform, it has been taking tasks: it dies holding some.
+      await platform.stopWorker('SIGKILL');
+      await platform.startWorker();
+      return '`npm run worker` SIGKILLed while cases ran, started again';
+    }
+    case 'restart-term':
+      await platform.restart('SIGTERM');
+      return 'platform stopped with SIGTERM and started again';
+    case 'restart-kill':
+      await platform.restart('SIGKILL');
+      return 'platform SIGKILLed and started again';
+  }
+}
+
+/** Resolves when `check` holds (re-tested on every acknowledged filing), or after `ms`. */
+function waitUntil(check: () => boolean, progress: Progress, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(finish, ms);
+    const previous = progress.onFiled;
+    function finish() {
+      clearTimeout(timer);
+      progress.onFiled = previous;
+      resolve();
+    }
+    progress.onFiled = () => {
+      previous();
+      if (check()) finish();
+    };
+    if (check()) finish();
+  });
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const startedAt = Date.now();
+  const hardStop = startedAt + options.timeSeconds * 1_000;
+  // Leave room to settle and judge inside the bound.
+  const workUntil = hardStop - Math.min(60_000, options.timeSeconds * 250);
+  const cases = planCases(options.seed, options.cases);
+  const faults = planFaults(options.seed, options.cases, options.faults);
+  log(
+    `seed ${options.seed}, ${cases.length} cases, faults: ${faults.map((f) => `${f.kind}@${f.afterFiled}`).join(' ') || 'none'}, bound ${options.timeSeconds} s`,
+  );
+
+  const dataDir = path.join(os.tmpdir(), `yidi-chaos-${options.seed}-${process.pid}`);
+  const platform = await ChaosPlatform.create(dataDir, log);
+  running = platform;
+  const interrupted = () => {
+    platform.abandon();
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  // The bound holds even if something below hangs: no frozen database, no orphans, a clear exit.
+  const watchdog = setTimeout(
+    () => {
+      console.error(`chaos: the run exceeded its bound of ${options.timeSeconds} s; stopping`);
+      platform.abandon();
+      process.exit(3);
+    },
+    hardStop - Date.now() + 30_000,
+  );
+  watchdog.unref();
+
+  await platform.start();
+  if (options.faults.includes('worker') && ChaosPlatform.hasWorkerScript()) await platform.startWorker();
+  log(
+    `platform up in ${((Date.now() - startedAt) / 1000).toFixed(1)} s on ${platform.endpoints?.url}, PostgreSQL ${platform.databaseUrl}, data ${dataDir}`,
+  );
+  const client = new ChaosClient(platform, workUntil);
+  const temporal = new TemporalProbe(platform);
+  const progress: Progress = { filed: 0, onFiled: () => {} };
+  const runner = new CaseRunner(client, temporal, progress, workUntil);
+
+  // One lane per citizen: a citizen files one case after another (their ids count up), citizens in parallel.
+  const lanes = new Map<string, typeof cases>();
+  for (const plan of cases)
+    lanes.set(plan.citizen.username, [...(lanes.get(plan.citizen.username) ?? []), plan]);
+  const records: CaseRecord[] = [];
+  let lanesDone = false;
+  const work = Promise.all(
+    [...lanes.values()].map(async (plans) => {
+      for (const plan of plans) {
+        if (Date.now() > workUntil) break;
+        records.push(await runner.run(plan));
+      }
+    }),
+  ).then(() => {
+    lanesDone = true;
+    progress.onFiled();
+  });
+
+  const injected: Injected[] = [];
+  const chaos = (async () => {
+    for (const fault of faults) {
+      await waitUntil(
+        () => lanesDone || progress.filed >= fault.afterFiled,
+        progress,
+        Math.max(0, workUntil - Date.now()),
+      );
+      if (Date.now() > workUntil) break;
+      log(`fault ${fault.kind} after ${progress.filed} filings`);
+      const at = Date.now();
+      const afterFiled = progress.filed;
+      try {
+        const detail = await inject(platform, fault);
+        injected.push({ kind: fault.kind, afterFiled, detail, at });
+        log(`  ${detail}`);
+      } catch (error) {
+        injected.push({
+          kind: fault.kind,
+          afterFiled,
+          detail: `FAILED: ${String(error)}`,
+          at,
+        });
+        log(`  fault ${fault.kind} failed: ${String(error)}\n${platform.lastLog()}`);
+        if (!platform.endpoints) await platform.start();
+      }
+    }
+  })();
+  await Promise.all([work, chaos]);
+  await platform.up();
+  log(`cases and faults done at ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+
+  // Settle: outbox deliveries and projections catch up. Poll (bounded) until what was acknowledged holds,
+  // or until nothing has moved for longer than two outbox rounds (a lost case never settles).
+  const settleFrom = Date.now();
+  const settleUntil = Math.min(hardStop, settleFrom + 45_000);
+  let state = await snapshot(platform.databaseUrl);
+  let movedAt = Date.now();
+  while (!settled(records, state) && Date.now() < settleUntil && Date.now() - movedAt < 12_000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const next = await snapshot(platform.databaseUrl);
+    if (next.fingerprint !== state.fingerprint) movedAt = Date.now();
+    state = next;
+  }
+  log(
+    settled(records, state)
+      ? `settled ${((Date.now() - settleFrom) / 1000).toFixed(1)} s after the last case`
+      : `not settled; nothing moved for ${((Date.now() - movedAt) / 1000).toFixed(1)} s: judging as it stands`,
+  );
+  records.sort((a, b) => a.plan.n - b.plan.n);
+  const findings = await judge(records, state, temporal);
+  await temporal.close();
+
+  report(options, records, injected, findings, client, Date.now() - startedAt);
+  const failed = findings.length > 0;
+  if (options.keep || failed) {
+    // For a closer look (or a diff between two runs of one seed): every case as planned and as answered.
+    const cases = records.map((r) => ({ ...r, ids: [...r.ids] }));
+    fs.writeFileSync(
+      path.join(dataDir, 'chaos-report.json'),
+      JSON.stringify({ options, injected, findings, cases }, null, 2),
+    );
+  }
+  await platform.dispose(options.keep || failed);
+  if (options.keep || failed) log(`data folder kept: ${dataDir} (platform.log and chaos-report.json inside)`);
+  clearTimeout(watchdog);
+  return failed ? 1 : 0;
+}
+
+function report(
+  options: Options,
+  records: CaseRecord[],
+  injected: Injected[],
+  findings: Finding[],
+  client: ChaosClient,
+  ms: number,
+): void {
+  const count = (kind: Finding['kind']) =>
+    new Set(findings.filter((f) => f.kind === kind).map((f) => f.n ?? f.subject)).size;
+  const acknowledged = records.filter((r) => r.ids.size > 0).length;
+  const byKind = FAULT_KINDS.map((k) => `${k} ${injected.filter((f) => f.kind === k).length}`).join(', ');
+  const rows: [string, string][] = [
+    ['seed', String(options.seed)],
+    ['cases planned / run / acknowledged', `${options.cases} / ${records.length} / ${acknowledged}`],
+    ['faults injected', `${injected.length} (${byKind})`],
+    ['requests (resent)', `${client.attempts} (${client.resends})`],
+    ['5xx answers', String(client.serverErrors.length)],
+    ['lost', String(count('lost'))],
+    ['doubled', String(count('doubled'))],
+    ['stuck', String(count('stuck'))],
+    ['inconsistent', String(count('inconsistent'))],
+    ['time', `${(ms / 1000).toFixed(1)} s`],
+  ];
+  const width = Math.max(...rows.map(([k]) => k.length));
+  console.log('\n  chaos run');
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
+  if (injected.length > 0) {
+    console.log('\n  faults');
+    injected.forEach((f, i) => {
+      console.log(
+        `  #${i + 1} ${f.kind.padEnd(12)} after ${String(f.afterFiled).padStart(3)} filings: ${f.detail}`,
+      );
+    });
+  }
+  if (findings.length > 0) {
+    console.log('\n  findings');
+    for (const f of findings) {
+      const plan = f.n === null ? undefined : records.find((r) => r.plan.n === f.n)?.plan;
+      const record = f.n === null ? undefined : records.find((r) => r.plan.n === f.n);
+      const what = plan
+        ? ` [case ${plan.n}: ${plan.citizen.username} ${plan.category} ${plan.submission} ${plan.decisions.join('>') || '-'} ${plan.followUp}]`
+        : '';
+      // The first process-level fault after the case was sent: what a loss most likely came from.
+      const cause =
+        f.kind === 'lost' && record?.sentAt
+          ? injected.find((i) => i.kind !== 'pause' && i.at >= (record.sentAt as number))
+          : undefined;
+      const during = cause ? ` — in flight at ${cause.kind} #${injected.indexOf(cause) + 1}` : '';
+      console.log(`  ${f.kind.padEnd(12)} ${f.subject}${what}: ${f.what}${during}`);
+    }
+  }
+  const codes = new Map<string, number>();
+  for (const e of client.serverErrors)
+    codes.set(
+      `${e.status} ${e.code ?? ''}`.trim(),
+      (codes.get(`${e.status} ${e.code ?? ''}`.trim()) ?? 0) + 1,
+    );
+  if (codes.size > 0) console.log(`\n  5xx seen: ${[...codes].map(([c, k]) => `${c} ×${k}`).join(', ')}`);
+  console.log(
+    findings.length === 0
+      ? '\n  ok: nothing lost, doubled or stuck\n'
+      : `\n  FAILED: ${findings.length} findings\n`,
+  );
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error('chaos: the run itself failed:', error);
+    running?.abandon();
+    process.exit(2);
+  },
+);
