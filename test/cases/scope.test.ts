@@ -131,9 +131,9 @@ const CASES: Record<string, { A: Seen; B: Seen; task: Seen }> = {
   'super-hi': { A: '404', B: 'visible', task: '404' },
   'staff-js': { A: '404', B: '404', task: '404' },
   // The insured side and the treatment side of a case; never a third province.
-  'coord-ah': { A: 'masked', B: '404', task: '403' },
-  'coord-hi': { A: '404', B: 'masked', task: '403' },
-  'coord-sc': { A: 'masked', B: '404', task: '403' },
+  'coord-ah': { A: 'masked', B: '404', task: '404' },
+  'coord-hi': { A: '404', B: 'masked', task: '404' },
+  'coord-sc': { A: 'masked', B: '404', task: '404' },
   // No stays admitted yet, so no case: only the person look-up below.
   'hosp-huaxi': { A: '404', B: '404', task: '403' },
 };

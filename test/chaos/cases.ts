@@ -2,9 +2,9 @@
  * Drives one planned case through the public API as its citizen and the staff of their province, and
  * writes down what the platform acknowledged: that is what the invariants hold it to afterwards.
  */
-import { cstDate } from '../../workflows/calendar';
-import type { Decision, FilingStatus } from '../../workflows/case-types';
-import { LONG_TERM_CATEGORIES } from '../../workflows/case-types';
+import { cstDate } from '../../cases/calendar';
+import type { Decision, FilingStatus } from '../../cases/types';
+import { LONG_TERM_CATEGORIES } from '../../cases/types';
 import { type Answer, type ChaosClient, transient } from './client';
 import type { CasePlan } from './plan';
 import type { TemporalProbe } from './temporal';

@@ -3,7 +3,7 @@
  * against what the platform acknowledged to the run's clients.
  */
 import { Client } from 'pg';
-import type { FilingStatus } from '../../workflows/case-types';
+import type { FilingStatus } from '../../cases/types';
 import type { CaseRecord } from './cases';
 import type { Liveness, TemporalProbe } from './temporal';
 

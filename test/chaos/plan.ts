@@ -2,8 +2,8 @@
  * The chaos run's plan: which cases are filed and how, and which faults strike when. Pure and
  * seeded, so `--seed` replays the same plan (the interleaving under load still varies).
  */
-import type { Decision, FilingCategory } from '../../workflows/case-types';
-import { FILING_CATEGORIES } from '../../workflows/case-types';
+import type { Decision, FilingCategory } from '../../cases/types';
+import { FILING_CATEGORIES } from '../../cases/types';
 
 export const FAULT_KINDS = ['pause', 'worker', 'restart-term', 'restart-kill'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
