@@ -47,7 +47,7 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
   };
   try {
     const databaseUrl = await startDatabase(config, log, stack);
-    const orm = await openOrm(databaseUrl);
+    const orm = await openOrm(databaseUrl, { pool: config.databasePool });
     stack.push({ name: 'database pool', stop: () => orm.close() });
     const applied = await migrate(orm);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
@@ -61,6 +61,7 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
     const temporal = new Client({ connection: client, namespace: config.namespace });
     const app = createApp({
       log,
+      requestTimeoutMs: config.requestTimeoutMs,
       database: databaseDependency(config, databaseUrl, orm),
       temporal: temporalDependency(config, temporalAddress, client),
       cases: { orm, temporal, taskQueue: config.taskQueue, tokenSecret: tokenSecret(config, log) },

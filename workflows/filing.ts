@@ -162,7 +162,7 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
   const isActive = () => state.status === 'ACTIVE';
   const refuseWhenLocked = () => {
     if (state.locked_until && Date.now() < Date.parse(state.locked_until)) {
-      throw new Error(`a long-term filing cannot be changed or cancelled before ${state.locked_until}`);
+      throw new Error(`长期备案在 ${state.locked_until} 之前不能变更或取消`);
     }
   };
 
@@ -184,10 +184,10 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
     {
       validator: (request) => {
         if (state.status !== 'ACTIVE')
-          throw new Error(`only an ACTIVE filing can be changed (it is ${state.status})`);
+          throw new Error(`只有已生效的备案可以变更（当前状态：${state.status}）`);
         refuseWhenLocked();
         if (request.enddate && request.enddate < state.begndate) {
-          throw new Error('enddate must not be before begndate');
+          throw new Error('结束日期不能早于开始日期');
         }
       },
     },
@@ -204,7 +204,8 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
     },
     {
       validator: (_request) => {
-        if (!OPEN.includes(state.status)) throw new Error(`the filing is already ${state.status}`);
+        if (!OPEN.includes(state.status))
+          throw new Error(`备案已结束（当前状态：${state.status}），不能取消`);
         refuseWhenLocked();
       },
     },
@@ -225,12 +226,12 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
     {
       validator: (request) => {
         if (input.category !== 'referral' || state.status !== 'ACTIVE') {
-          throw new Error('only an active referral filing can be revoked');
+          throw new Error('只有已生效的转诊备案可以撤销');
         }
         if (request.trt_dcla_detl_sn !== state.trt_dcla_detl_sn || request.psn_no !== input.psn_no) {
-          throw new Error('trt_dcla_detl_sn and psn_no do not match this filing');
+          throw new Error('待遇申报明细流水号或人员编号与该备案不符');
         }
-        if (!request.memo.trim()) throw new Error('memo (the reason) is required');
+        if (!request.memo.trim()) throw new Error('请填写撤销原因');
       },
     },
   );

@@ -21,7 +21,7 @@ export function canSee(user: AuthUser, filing: Pick<Filing, 'psn_no' | 'prov_adm
 export async function visibleFiling(em: EntityManager, user: AuthUser, id: string): Promise<Filing> {
   const filing = await em.findOne(Filing, { id });
   if (!filing || !canSee(user, filing))
-    throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no filing ${id}`);
+    throw new HttpProblem(404, 'NOT_FOUND', '未找到', `没有编号为 ${id} 的备案`);
   return filing;
 }
 

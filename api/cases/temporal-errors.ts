@@ -1,25 +1,22 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { HttpProblem } from '../problem';
+import { cnDatesIn, HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
 
 /** A workflow's refusal (update validator) is the citizen's 409; an unreachable Temporal is a 503. */
 export function problemFromTemporal(error: unknown, what: string): HttpProblem {
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
-    return new HttpProblem(409, 'CASE_REFUSED', 'Refused', cause);
+    return new HttpProblem(409, 'CASE_REFUSED', `${what}未被受理`, cnDatesIn(cause));
   }
   if (error instanceof WorkflowNotFoundError) {
-    return new HttpProblem(
-      409,
-      'CASE_CLOSED',
-      'Case closed',
-      `the case has ended; ${what} is no longer possible`,
-    );
+    return new HttpProblem(409, 'CASE_CLOSED', '案件已结束', `案件已办结，不能再${what}`);
   }
   return new HttpProblem(
     503,
     'WORKFLOW_UNAVAILABLE',
-    'Workflow service unavailable',
-    `${what} was not applied; try again later`,
+    '工作流服务暂时不可用',
+    `${what}未执行，请稍后重试`,
+    {},
+    RETRY_AFTER_SECONDS,
   );
 }
 

@@ -5,7 +5,7 @@ import { CaseEvent, type Decision, HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { type DecisionMessage, decideSignal } from '../../workflows';
 import type { AuthUser } from '../auth/tokens';
-import { HttpProblem } from '../problem';
+import { cnDate, HttpProblem } from '../problem';
 
 /**
  * Records a decision durably, then delivers it. One transaction marks the task decided (a conditional
@@ -27,8 +27,8 @@ export async function recordDecision(
     throw new HttpProblem(
       503,
       'DECISION_NOT_RECORDED',
-      'Decision not recorded',
-      'the database did not answer; nothing was applied, try again',
+      '审核结论未保存',
+      '数据库未应答，审核结论未保存，请重试',
       {
         recorded: false,
         delivered: false,
@@ -41,39 +41,28 @@ export async function recordDecision(
       const task = await tx.findOne(HumanTask, { id: taskId });
       if (!task || task.prov_admdvs !== user.prov_admdvs) {
         // A task of another province: the reviewer may not act on it (the case itself is not shown to them).
-        if (task)
-          throw new HttpProblem(
-            403,
-            'FORBIDDEN_PROVINCE',
-            'Forbidden',
-            'this task belongs to another province',
-          );
-        throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no task ${taskId}`);
+        if (task) throw new HttpProblem(403, 'FORBIDDEN_PROVINCE', '无权操作', '该任务属于其他省份');
+        throw new HttpProblem(404, 'NOT_FOUND', '未找到', `没有编号为 ${taskId} 的任务`);
       }
       if (task.status === 'decided') {
         throw new HttpProblem(
           409,
           'TASK_ALREADY_DECIDED',
-          'Already decided',
-          `task ${taskId} was decided by ${task.decided_by} at ${task.decided_at?.toISOString()}`,
+          '任务已审核',
+          `该任务已由 ${task.decided_by} 于 ${task.decided_at ? cnDate(task.decided_at) : '此前'}审核`,
         );
       }
       if (task.status === 'cancelled')
-        throw new HttpProblem(409, 'TASK_CANCELLED', 'Conflict', 'the task was cancelled (case withdrawn)');
+        throw new HttpProblem(409, 'TASK_CANCELLED', '任务已取消', '该任务已取消（案件已撤回）');
       if (user.role === 'staff' && task.status === 'escalated') {
-        throw new HttpProblem(
-          403,
-          'TASK_ESCALATED',
-          'Forbidden',
-          'the SLA lapsed: this task was escalated to a supervisor',
-        );
+        throw new HttpProblem(403, 'TASK_ESCALATED', '任务已转督办', '该任务已超过办理时限，已转由主管处理');
       }
       if (user.role === 'staff' && task.assignee && task.assignee !== user.username) {
         throw new HttpProblem(
           409,
           'TASK_CLAIMED_BY_OTHER',
-          'Conflict',
-          `the task is claimed by ${task.assignee}`,
+          '任务已被他人认领',
+          `该任务已由 ${task.assignee} 认领`,
         );
       }
       const decidedAt = new Date();
@@ -100,8 +89,8 @@ export async function recordDecision(
         throw new HttpProblem(
           409,
           'TASK_CHANGED',
-          'Conflict',
-          'the task changed since it was read (decided, escalated or re-claimed)',
+          '任务已变化',
+          '该任务在读取后已变化（已审核、已督办或被重新认领），请刷新后重试',
         );
       }
       tx.create(CaseEvent, {

@@ -35,9 +35,9 @@ export function staffRouter(deps: CaseDeps): Router {
 
   const loadTask = async (id: string, user: ReturnType<typeof currentUser>) => {
     const task = await deps.orm.em.fork().findOne(HumanTask, { id });
-    if (!task) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', `no task ${id}`);
+    if (!task) throw new HttpProblem(404, 'NOT_FOUND', '未找到', `没有编号为 ${id} 的任务`);
     if (task.prov_admdvs !== user.prov_admdvs)
-      throw new HttpProblem(403, 'FORBIDDEN_PROVINCE', 'Forbidden', 'this task belongs to another province');
+      throw new HttpProblem(403, 'FORBIDDEN_PROVINCE', '无权操作', '该任务属于其他省份');
     return task;
   };
 
@@ -64,7 +64,12 @@ export function staffRouter(deps: CaseDeps): Router {
       .where({ id: task.id, status: { $in: claimable }, assignee: null })
       .execute('run');
     if (n.affectedRows !== 1)
-      throw new HttpProblem(409, 'TASK_NOT_CLAIMABLE', 'Conflict', 'the task is not open for claiming');
+      throw new HttpProblem(
+        409,
+        'TASK_NOT_CLAIMABLE',
+        '不能认领',
+        '该任务当前不能认领（已被认领、已审核或已取消）',
+      );
     res.json(taskView(await loadTask(task.id, user)));
   });
 
@@ -82,7 +87,7 @@ export function staffRouter(deps: CaseDeps): Router {
       .where({ id: task.id, status: { $in: ['claimed', 'escalated'] }, assignee: user.username })
       .execute('run');
     if (n.affectedRows !== 1)
-      throw new HttpProblem(409, 'TASK_NOT_CLAIMED', 'Conflict', 'the task is not claimed by you');
+      throw new HttpProblem(409, 'TASK_NOT_CLAIMED', '不能释放', '该任务不是由你认领的');
     res.json(taskView(await loadTask(task.id, user)));
   });
 
@@ -98,24 +103,18 @@ export function staffRouter(deps: CaseDeps): Router {
       throw new HttpProblem(
         503,
         'DECISION_DELIVERY_PENDING',
-        'Decision recorded, delivery pending',
-        'the decision is stored and will reach the case when the workflow service answers again',
+        '审核结论已保存，待送达',
+        '审核结论已保存，工作流服务恢复后将自动送达案件',
         { task_id: task.id, decision: task.decision, recorded: true, delivered: false },
       );
     }
     if (outcome === 'case_closed') {
-      throw new HttpProblem(
-        409,
-        'CASE_CLOSED',
-        'Case closed',
-        'the decision is recorded but the review had already ended',
-        {
-          task_id: task.id,
-          decision: task.decision,
-          recorded: true,
-          delivered: false,
-        },
-      );
+      throw new HttpProblem(409, 'CASE_CLOSED', '案件已结束', '审核结论已保存，但该审核已经结束', {
+        task_id: task.id,
+        decision: task.decision,
+        recorded: true,
+        delivered: false,
+      });
     }
     res.json({ ...taskView(task), delivered: true });
   });
@@ -126,12 +125,7 @@ export function staffRouter(deps: CaseDeps): Router {
     const em = deps.orm.em.fork();
     const filing = await visibleFiling(em, user, req.params.id as string);
     if (!filing.trt_dcla_detl_sn)
-      throw new HttpProblem(
-        409,
-        'REFERRAL_NOT_APPROVED',
-        'Refused',
-        'only an approved referral can be revoked',
-      );
+      throw new HttpProblem(409, 'REFERRAL_NOT_APPROVED', '不能撤销', '只有已批准的转诊可以撤销');
     await applied(
       deps.temporal.workflow.getHandle(filing.id).executeUpdate(revokeReferralUpdate, {
         args: [
@@ -143,7 +137,7 @@ export function staffRouter(deps: CaseDeps): Router {
           },
         ],
       }),
-      'the revocation',
+      '撤销',
     );
     res.json(await currentCase(deps.orm.em.fork(), user, filing.id));
   });
