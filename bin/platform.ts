@@ -16,7 +16,7 @@ import type { Dependency } from '../api/health';
 import { startOutbox } from '../api/staff/decisions';
 import { type Config, redactUrl } from '../config';
 import { EmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate, type Orm, openOrm } from '../db/orm';
+import { migrate, type Orm, openOrm, pingDatabase, poolStats } from '../db/orm';
 import { seedReferenceData } from '../db/seed';
 import { startDevServer } from '../devserver';
 
@@ -177,9 +177,9 @@ function installRuntimeOnce(): void {
 export function databaseDependency(config: Config, url: string, orm: Orm): Dependency {
   return {
     describe: () => ({ kind: config.database.kind, url: redactUrl(url) }),
-    ping: async () => {
-      await orm.em.fork().getConnection().execute('select 1');
-    },
+    // Its own connection, outside the pool: an exhausted pool is reported as such, not as a dead server.
+    ping: () => pingDatabase(url),
+    pool: () => poolStats(orm),
   };
 }
 

@@ -43,7 +43,7 @@ test('200 naming the database and the Temporal endpoint when both answer', async
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
     status: 'ok',
-    database: { kind: 'external', url: dbUrl, reachable: true },
+    database: { kind: 'external', url: dbUrl, reachable: true, pool: expect.objectContaining({ max: 10 }) },
     temporal: { kind: 'embedded', address: devserver.address, namespace: 'default', reachable: true },
   });
 });
