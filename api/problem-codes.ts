@@ -10,6 +10,7 @@ export const PROBLEM_CODES = {
   BAD_REQUEST: { status: 400, meaning: '请求无法读取（编码、字符集或传输中断）' },
   BAD_PATH: { status: 400, meaning: '地址中含有无法解码的字符' },
   PAYLOAD_TOO_LARGE: { status: 413, meaning: '请求体过大' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, meaning: '请求体的编码或字符集不受支持（请用 UTF-8 JSON）' },
   IDEMPOTENCY_KEY_INVALID: { status: 400, meaning: 'Idempotency-Key 格式不正确' },
   // Who is asking
   UNAUTHENTICATED: { status: 401, meaning: '未登录或令牌无效、已过期' },

@@ -117,7 +117,9 @@ function parserProblem(error: HttpError): ProblemBody | undefined {
     return problem(400, 'MALFORMED_JSON', '请求体不是合法的 JSON', '请检查 JSON 的括号、引号和逗号');
   if (error.type === 'entity.too.large')
     return problem(413, 'PAYLOAD_TOO_LARGE', '请求体过大', '请减少内容后重试（上限 2MB）');
-  return problem(error.status, 'BAD_REQUEST', '请求无法读取', '请使用 UTF-8 编码的 JSON 请求体');
+  if (error.status === 415)
+    return problem(415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的请求编码', '请使用 UTF-8 编码、未压缩的 JSON 请求体');
+  return problem(400, 'BAD_REQUEST', '请求无法读取', '请求在传输中断或无法读取，请重试');
 }
 
 function problem(status: number, code: ProblemCode, title: string, detail?: string): ProblemBody {
