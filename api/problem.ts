@@ -118,7 +118,12 @@ function parserProblem(error: HttpError): ProblemBody | undefined {
   if (error.type === 'entity.too.large')
     return problem(413, 'PAYLOAD_TOO_LARGE', '请求体过大', '请减少内容后重试（上限 2MB）');
   if (error.status === 415)
-    return problem(415, 'UNSUPPORTED_MEDIA_TYPE', '不支持的请求编码', '请使用 UTF-8 编码、未压缩的 JSON 请求体');
+    return problem(
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      '不支持的请求编码',
+      '请使用 UTF-8 编码、未压缩的 JSON 请求体',
+    );
   return problem(400, 'BAD_REQUEST', '请求无法读取', '请求在传输中断或无法读取，请重试');
 }
 
@@ -158,7 +163,9 @@ export function problemHandler(log: (message: string) => void): ErrorRequestHand
   return (error: unknown, req, res, _next) => {
     if (res.headersSent) {
       // Already answered (e.g. by the request deadline): nothing to send; the work's end is only logged.
-      if (!(error instanceof HttpProblem))
+      // A handler finishing after the deadline's 503 fails to answer twice: expected, not worth a line.
+      const late = (error as { code?: unknown }).code === 'ERR_HTTP_HEADERS_SENT';
+      if (!(error instanceof HttpProblem) && !late)
         log(`error after the answer on ${routeOf(req)}: ${redactedError(error)}`);
       if (!res.writableEnded) res.end();
       return;

@@ -463,6 +463,15 @@ test('the OpenAPI document is served from the zod schemas', async () => {
   expect(res.body.openapi).toBe('3.1.0');
   expect(res.body.paths['/api/v1/tasks/{id}/decision'].post).toBeDefined();
   expect(res.body.components.schemas.FilingCreate.properties.category.enum).toContain('referral');
+  // The catalogue of problem codes is part of the contract.
+  expect(res.body.components.schemas.Problem.properties.code.enum).toEqual(
+    expect.arrayContaining([
+      'VALIDATION_FAILED',
+      'FILING_DUPLICATE',
+      'IDEMPOTENCY_IN_FLIGHT',
+      'REQUEST_TIMEOUT',
+    ]),
+  );
 });
 
 test('region names for the UI: any logged-in user gets 统筹区 code, name and province; documented', async () => {
