@@ -5,7 +5,7 @@ import { CaseEvent, type Decision, HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { type DecisionMessage, decideSignal } from '../../workflows';
 import type { AuthUser } from '../auth/tokens';
-import { cnDate, HttpProblem } from '../problem';
+import { cnDate, HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
 
 /**
  * Records a decision durably, then delivers it. One transaction marks the task decided (a conditional
@@ -33,6 +33,7 @@ export async function recordDecision(
         recorded: false,
         delivered: false,
       },
+      RETRY_AFTER_SECONDS,
     );
   }
 

@@ -2,14 +2,15 @@ import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
 import { createApp } from '../../api/app';
+import { requestHash } from '../../api/idempotency';
 import { deliverPending } from '../../api/staff/decisions';
-import { Filing, HumanTask } from '../../db/entities';
+import { Filing, HumanTask, IdempotencyRecord, User } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
-import { DEMO_PASSWORD } from '../../db/seed-data';
 import { addDays, cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
+import { demoLogins } from '../support/login';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 
 let orm: Orm;
@@ -41,17 +42,7 @@ afterAll(async () => {
   await close?.();
 });
 
-const tokens = new Map<string, string>();
-async function login(username: string): Promise<string> {
-  const cached = tokens.get(username);
-  if (cached) return cached;
-  const res = await request(app)
-    .post('/api/v1/auth/login')
-    .send({ username, password: DEMO_PASSWORD })
-    .expect(200);
-  tokens.set(username, res.body.token);
-  return res.body.token as string;
-}
+const login = demoLogins(() => app);
 const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
 
 const referralForm = (mdtrtarea_admdvs = '510100') => ({
@@ -667,4 +658,30 @@ test('a second open referral to the same place is 409 REFERRAL_DUPLICATE with th
     .send({ ...referralForm(), begndate: addDays(cstDate(Date.now()), 7) })
     .expect(409);
   expect(res.body).toMatchObject({ code: 'REFERRAL_DUPLICATE', existing_id: open.id });
+});
+
+test('a repeat whose first request never answers is told 409 IDEMPOTENCY_IN_FLIGHT with Retry-After', async () => {
+  // The first request stored its record and has not answered (still working, on another process).
+  const form = temporaryForm(addDays(cstDate(Date.now()), 60), { mdtrtarea_admdvs: '310000' });
+  const user = await orm.em.fork().findOneOrFail(User, { username: 'liuyang' });
+  await orm.em.fork().insert(IdempotencyRecord, {
+    key: 'first-still-running',
+    user_id: user.id,
+    request_hash: requestHash(form),
+    case_id: 'filing-P32030000000001-inflight',
+    status: null,
+    response: null,
+    created_at: new Date(),
+  });
+  const res = await request(app)
+    .post('/api/v1/filings')
+    .set(await as('liuyang'))
+    .set('Idempotency-Key', 'first-still-running')
+    .send(form)
+    .expect(409);
+  expect(res.body).toMatchObject({ code: 'IDEMPOTENCY_IN_FLIGHT', title: '相同的请求正在处理中' });
+  expect(res.headers['retry-after']).toMatch(/^\d+$/);
+  expect(
+    await orm.em.fork().count(Filing, { psn_no: 'P32030000000001', begndate: form.begndate as string }),
+  ).toBe(0);
 });

@@ -10,6 +10,7 @@ import { DEMO_PASSWORD } from '../../db/seed-data';
 import { cstDate } from '../../workflows/calendar';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
+import { demoLogins } from '../support/login';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 
 /**
@@ -29,22 +30,13 @@ let w: Awaited<ReturnType<typeof caseWorker>>;
 let app: Express;
 const logs: string[] = [];
 const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
-const tokens = new Map<string, string>();
 /** Fixtures the id-bearing routes are aimed at (besides junk ids). */
 let activeFiling = '';
 let referralFiling = '';
 let task = '';
 
-async function bearer(username: string): Promise<string> {
-  const cached = tokens.get(username);
-  if (cached) return cached;
-  const res = await request(app)
-    .post('/api/v1/auth/login')
-    .send({ username, password: DEMO_PASSWORD })
-    .expect(200);
-  tokens.set(username, `Bearer ${res.body.token}`);
-  return `Bearer ${res.body.token}`;
-}
+const login = demoLogins(() => app);
+const bearer = async (username: string) => `Bearer ${await login(username)}`;
 
 beforeAll(async () => {
   const db = await migratedOrm();
