@@ -132,12 +132,12 @@ test('a commitment long-term filing is active at once and locked for six months,
         args: [{ mdtrtarea_admdvs: '310000', memo: 'moved', requested_by: 't' }],
       }),
     ),
-  ).toMatch(/cannot be changed or cancelled before/);
+  ).toMatch(/之前不能变更或取消/);
   expect(
     await refusal(
       handle.executeUpdate(cancelFilingUpdate, { args: [{ reason: 'back home', requested_by: 't' }] }),
     ),
-  ).toMatch(/cannot be changed or cancelled before/);
+  ).toMatch(/之前不能变更或取消/);
 
   await w.env.sleep('190 days');
   const changed = await handle.executeUpdate(changeFilingUpdate, {
