@@ -121,17 +121,20 @@ export const PathId = z.object({ id: p.pathId });
 /** The `Idempotency-Key` header, when sent. */
 export const IdempotencyKey = p.idempotencyKey;
 
+/** A page number whose offset PostgreSQL can take (a bigint), not 1e20. */
+const page = z.coerce.number().int().min(1).max(1_000_000).default(1);
+
 export const TaskQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   mine: z.enum(['true', 'false']).optional(),
   psn_no: p.psnNo.optional(),
-  page: z.coerce.number().int().min(1).default(1),
+  page: page,
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });
 
 export const FilingQuery = z.object({
   status: z.enum(FILING_STATUSES).optional(),
-  page: z.coerce.number().int().min(1).default(1),
+  page: page,
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });
 

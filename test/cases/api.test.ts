@@ -685,3 +685,22 @@ test('a repeat whose first request never answers is told 409 IDEMPOTENCY_IN_FLIG
     await orm.em.fork().count(Filing, { psn_no: 'P32030000000001', begndate: form.begndate as string }),
   ).toBe(0);
 });
+
+test('junk in list queries is a 400 naming the parameter, never a 5xx', async () => {
+  const staff = await as('staff-ah');
+  for (const query of [
+    'page=1e20',
+    'page=-1',
+    'page_size=0',
+    'status=%00',
+    'psn_no=%00',
+    'psn_no=x%ud800',
+    'mine=maybe',
+  ]) {
+    const res = await request(app).get(`/api/v1/tasks?${query}`).set(staff);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+  }
+  const res = await request(app).get('/api/v1/filings?page=1e20').set(staff).expect(400);
+  expect(res.body.errors[0]).toMatchObject({ path: 'page', message: expect.stringMatching(/^页码：/) });
+});
