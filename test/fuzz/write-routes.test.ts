@@ -330,6 +330,41 @@ test('claim, release, decision and revoke: junk ids and malformed bodies are 4xx
   );
 });
 
+test('reads with junk ids and junk list queries are 4xx problems too', async () => {
+  const queryValue = fc.oneof(
+    junkText,
+    wrongType.map(String),
+    fc.constantFrom('1e20', '-1', '0', 'NaN', 'Infinity'),
+  );
+  const query = fc
+    .dictionary(fc.constantFrom('status', 'mine', 'psn_no', 'page', 'page_size', 'x'), queryValue, {
+      maxKeys: 3,
+    })
+    .map((q) => new URLSearchParams(q as Record<string, string>).toString().replace(/%25/g, '%'));
+  const get = async (path: string, username: string) => {
+    const res = await request(app)
+      .get(path)
+      .set('Authorization', await bearer(username));
+    if (res.status === 431) return;
+    expect(res.status).toBeLessThan(500);
+    if (res.status >= 400) expect(CODES.has(res.body.code)).toBe(true);
+  };
+  await assertRoute(
+    'reads',
+    fc.asyncProperty(
+      pathId(() => referralFiling),
+      pathId(() => task),
+      query,
+      async (filingId, taskId, q) => {
+        await get(`/api/v1/filings/${filingId}`, 'zhangwei');
+        await get(`/api/v1/tasks/${taskId}`, 'staff-ah');
+        await get(`/api/v1/tasks?${q}`, 'staff-ah');
+        await get(`/api/v1/filings?${q}`, 'zhangwei');
+      },
+    ),
+  );
+});
+
 test('every accepted filing completes: none is left SUBMITTED by a projection that cannot succeed', async () => {
   await eventually(
     async () => ((await orm.em.fork().count(Filing, { status: 'SUBMITTED' })) === 0 ? true : undefined),
