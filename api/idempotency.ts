@@ -1,18 +1,22 @@
 import { createHash } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Request } from 'express';
 import { IdempotencyRecord } from '../db/entities';
+import type { Orm } from '../db/orm';
 import { HttpProblem } from './problem';
+import { IdempotencyKey } from './schemas';
 
 export function idempotencyKey(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,128}$/.test(key)) {
+  const parsed = IdempotencyKey.safeParse(key);
+  if (!parsed.success) {
     throw new HttpProblem(
       400,
       'IDEMPOTENCY_KEY_INVALID',
-      'Invalid Idempotency-Key',
-      'use 1 to 128 visible ASCII characters, e.g. a UUID',
+      'Idempotency-Key 格式不正确',
+      parsed.error.issues[0]?.message ?? '请使用 1–128 位可见 ASCII 字符，例如 UUID',
     );
   }
   return key;
@@ -36,9 +40,77 @@ export async function findRecord(
     throw new HttpProblem(
       422,
       'IDEMPOTENCY_KEY_REUSED',
-      'Idempotency key reused',
-      'this Idempotency-Key was sent before with a different request body',
+      'Idempotency-Key 已用于其他请求',
+      '这个 Idempotency-Key 之前用于内容不同的请求；新的请求请换一个新的 Key',
     );
   }
   return record;
+}
+
+export const answered = (record: IdempotencyRecord | null): boolean =>
+  record?.status != null && record.response != null;
+
+/** How long a repeat waits for the first request's answer before it is told to come back. */
+export const IN_FLIGHT_WAIT_MS = 5_000;
+/**
+ * A record this old without an answer belongs to a request that died between storing it and
+ * answering (a crash, a lost connection): a repeat then resumes the work instead of waiting.
+ */
+export const IN_FLIGHT_LEASE_MS = 30_000;
+
+export type EarlierRequest =
+  | { state: 'answered'; record: IdempotencyRecord }
+  /** The first request died before answering: the repeat resumes it. */
+  | { state: 'abandoned'; record: IdempotencyRecord }
+  /** No record (any more): the first failed and cleaned up, or there was none; this request is the first. */
+  | { state: 'none' };
+
+/**
+ * A repeat of a request still in flight waits (polling, bounded) for its answer, so twenty identical
+ * requests at once get one case and twenty equal answers. 409 `IDEMPOTENCY_IN_FLIGHT` with
+ * `Retry-After` only if the first does not answer within `IN_FLIGHT_WAIT_MS`.
+ */
+export async function earlierRequest(
+  orm: Orm,
+  user_id: string,
+  key: string,
+  hash: string,
+  now = () => Date.now(),
+): Promise<EarlierRequest> {
+  const until = now() + IN_FLIGHT_WAIT_MS;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    const record = await findRecord(orm.em.fork(), user_id, key, hash);
+    if (!record) return { state: 'none' };
+    if (answered(record)) return { state: 'answered', record };
+    if (now() - record.created_at.getTime() > IN_FLIGHT_LEASE_MS) return { state: 'abandoned', record };
+    if (now() >= until) {
+      throw new HttpProblem(
+        409,
+        'IDEMPOTENCY_IN_FLIGHT',
+        '相同的请求正在处理中',
+        '使用同一 Idempotency-Key 的首个请求尚未完成；请稍后重试，将得到同一答复',
+        {},
+        Math.ceil(IN_FLIGHT_WAIT_MS / 1000),
+      );
+    }
+    await sleep(pause);
+  }
+}
+
+const queues = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `work` after every earlier `work` of the same key in this process has settled: a burst of one
+ * person's filings waits here, not holding pooled connections while it waits for the database lock
+ * (which still orders them across processes).
+ */
+export async function oneAtATime<T>(key: string, work: () => Promise<T>): Promise<T> {
+  const run = (queues.get(key) ?? Promise.resolve()).then(work, work);
+  const tail = run.catch(() => undefined);
+  queues.set(key, tail);
+  try {
+    return await run;
+  } finally {
+    if (queues.get(key) === tail) queues.delete(key);
+  }
 }

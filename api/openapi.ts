@@ -183,8 +183,13 @@ export function openApiDocument() {
           '401': problemResponse('no or bad token'),
           '403': problemResponse('wrong role for this route'),
           '404': problemResponse('not found, or not visible to this user (answered alike)'),
-          '409': problemResponse('refused by the case (state, lock) or already decided'),
-          '503': problemResponse('the workflow service did not answer'),
+          '409': problemResponse(
+            'refused by the case (state, lock), already decided, a business guard (`existing_id`), or the same Idempotency-Key still in flight',
+          ),
+          '422': problemResponse('the Idempotency-Key was used before for another request'),
+          '503': problemResponse(
+            'a dependency (database, workflow service) did not answer, or the request deadline passed; see `Retry-After`',
+          ),
         },
       };
     }

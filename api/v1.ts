@@ -4,6 +4,7 @@ import { authRouter } from './auth/routes';
 import { casesRouter } from './cases/routes';
 import { citizenRouter } from './citizen/routes';
 import type { CaseDeps } from './context';
+import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
 import { openApiDocument } from './openapi';
 import { staffRouter } from './staff/routes';
@@ -21,6 +22,7 @@ export function apiV1(deps: CaseDeps): Router {
   });
   router.use(authRouter(deps));
   router.use(authenticate(deps.tokenSecret));
+  router.use(pathIdGuard);
   router.use(citizenRouter(deps));
   router.use(staffRouter(deps));
   router.use(casesRouter(deps));

@@ -16,7 +16,7 @@ import type { Dependency } from '../api/health';
 import { startOutbox } from '../api/staff/decisions';
 import { type Config, redactUrl } from '../config';
 import { EmbeddedPostgres } from '../db/embedded-postgres';
-import { migrate, type Orm, openOrm } from '../db/orm';
+import { migrate, type Orm, openOrm, pingDatabase, poolStats } from '../db/orm';
 import { seedReferenceData } from '../db/seed';
 import { startDevServer } from '../devserver';
 
@@ -47,7 +47,7 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
   };
   try {
     const databaseUrl = await startDatabase(config, log, stack);
-    const orm = await openOrm(databaseUrl);
+    const orm = await openOrm(databaseUrl, { pool: config.databasePool });
     stack.push({ name: 'database pool', stop: () => orm.close() });
     const applied = await migrate(orm);
     if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
@@ -61,6 +61,7 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
     const temporal = new Client({ connection: client, namespace: config.namespace });
     const app = createApp({
       log,
+      requestTimeoutMs: config.requestTimeoutMs,
       database: databaseDependency(config, databaseUrl, orm),
       temporal: temporalDependency(config, temporalAddress, client),
       cases: { orm, temporal, taskQueue: config.taskQueue, tokenSecret: tokenSecret(config, log) },
@@ -176,9 +177,9 @@ function installRuntimeOnce(): void {
 export function databaseDependency(config: Config, url: string, orm: Orm): Dependency {
   return {
     describe: () => ({ kind: config.database.kind, url: redactUrl(url) }),
-    ping: async () => {
-      await orm.em.fork().getConnection().execute('select 1');
-    },
+    // Its own connection, outside the pool: an exhausted pool is reported as such, not as a dead server.
+    ping: () => pingDatabase(url),
+    pool: () => poolStats(orm),
   };
 }
 

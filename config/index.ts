@@ -16,7 +16,31 @@ export interface Config {
   taskQueue: string;
   /** Secret for signing API tokens; embedded runs derive one per data folder. */
   tokenSecret: string | undefined;
+  databasePool: DatabasePool;
+  /** A request not answered within this many ms is answered 503 with `Retry-After`. */
+  requestTimeoutMs: number;
 }
+
+/** How the API and worker hold PostgreSQL connections: a bounded pool that fails fast when it cannot serve. */
+export interface DatabasePool {
+  /** Connections per process (API and worker share one pool in `npm start`). */
+  max: number;
+  /** How long a query waits for a free connection before it fails (answered 503, not a 30 s hang). */
+  acquireTimeoutMs: number;
+  /** PostgreSQL `statement_timeout`: a statement running longer is cancelled by the server. */
+  statementTimeoutMs: number;
+  /** PostgreSQL `idle_in_transaction_session_timeout`: a transaction left idle is ended by the server. */
+  idleInTransactionTimeoutMs: number;
+}
+
+export const DEFAULT_DATABASE_POOL: DatabasePool = {
+  max: 10,
+  acquireTimeoutMs: 2_000,
+  statementTimeoutMs: 10_000,
+  idleInTransactionTimeoutMs: 15_000,
+};
+
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
 
 /** A configuration mistake the operator must fix; `bin/` turns it into one line on stderr and exit 78. */
 export class ConfigError extends Error {
@@ -54,7 +78,53 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     namespace: nonEmpty('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE) ?? 'default',
     taskQueue: nonEmpty('TEMPORAL_TASK_QUEUE', env.TEMPORAL_TASK_QUEUE) ?? 'yidi',
     tokenSecret: nonEmpty('YIDI_TOKEN_SECRET', env.YIDI_TOKEN_SECRET),
+    databasePool: {
+      max: parseCount('YIDI_DB_POOL_MAX', env.YIDI_DB_POOL_MAX, DEFAULT_DATABASE_POOL.max, 1, 1_000),
+      acquireTimeoutMs: parseCount(
+        'YIDI_DB_ACQUIRE_TIMEOUT_MS',
+        env.YIDI_DB_ACQUIRE_TIMEOUT_MS,
+        DEFAULT_DATABASE_POOL.acquireTimeoutMs,
+        1,
+        600_000,
+      ),
+      statementTimeoutMs: parseCount(
+        'YIDI_DB_STATEMENT_TIMEOUT_MS',
+        env.YIDI_DB_STATEMENT_TIMEOUT_MS,
+        DEFAULT_DATABASE_POOL.statementTimeoutMs,
+        0,
+        86_400_000,
+      ),
+      idleInTransactionTimeoutMs: parseCount(
+        'YIDI_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS',
+        env.YIDI_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+        DEFAULT_DATABASE_POOL.idleInTransactionTimeoutMs,
+        0,
+        86_400_000,
+      ),
+    },
+    requestTimeoutMs: parseCount(
+      'YIDI_REQUEST_TIMEOUT_MS',
+      env.YIDI_REQUEST_TIMEOUT_MS,
+      DEFAULT_REQUEST_TIMEOUT_MS,
+      1,
+      3_600_000,
+    ),
   };
+}
+
+/** A whole number in [lowest, highest]; 0 where allowed means "off" (PostgreSQL's own convention). */
+function parseCount(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  lowest: number,
+  highest: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < lowest || Number(value) > highest) {
+    throw new ConfigError(`${name} must be a whole number from ${lowest} to ${highest}, got '${value}'`);
+  }
+  return Number(value);
 }
 
 function nonEmpty(name: string, value: string | undefined): string | undefined {

@@ -4,6 +4,14 @@ import { currentUser } from '../context';
 import { HttpProblem } from '../problem';
 import { verifyToken } from './tokens';
 
+const ROLE_NAMES: Record<string, string> = {
+  citizen: '参保人',
+  staff: '经办人员',
+  supervisor: '经办主管',
+  coordinator: '协同人员',
+  hospital: '定点医疗机构',
+};
+
 export function authenticate(secret: string): RequestHandler {
   return (req, res, next) => {
     const header = req.get('authorization') ?? '';
@@ -13,8 +21,8 @@ export function authenticate(secret: string): RequestHandler {
       throw new HttpProblem(
         401,
         'UNAUTHENTICATED',
-        'Unauthenticated',
-        'log in and send the token as `Authorization: Bearer …`',
+        '未登录',
+        '请先登录，并以 `Authorization: Bearer <令牌>` 发送令牌；令牌可能已过期',
       );
     }
     res.locals.user = user;
@@ -29,8 +37,8 @@ export function requireRole(...roles: Role[]): RequestHandler {
       throw new HttpProblem(
         403,
         'FORBIDDEN_ROLE',
-        'Forbidden',
-        `this action is for ${roles.join(' or ')}, not ${user.role}`,
+        '无权操作',
+        `此操作仅限 ${roles.map((r) => ROLE_NAMES[r] ?? r).join('、')}，当前身份为${ROLE_NAMES[user.role] ?? user.role}`,
       );
     }
     next();

@@ -17,7 +17,7 @@ export function authRouter(deps: CaseDeps): Router {
     const user = await deps.orm.em.fork().findOne(User, { username });
     const matches = await verifyPassword(password, user?.password_hash ?? (await unknownUserHash));
     if (!user || !matches) {
-      throw new HttpProblem(401, 'LOGIN_FAILED', 'Unauthenticated', 'unknown user or wrong password');
+      throw new HttpProblem(401, 'LOGIN_FAILED', '登录失败', '用户名或密码错误');
     }
     const auth: AuthUser = {
       id: user.id,

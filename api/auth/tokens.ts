@@ -33,8 +33,10 @@ export function signToken(secret: string, user: AuthUser, ttlSeconds = 12 * 3600
 export function verifyToken(secret: string, token: string, now = Date.now()): AuthUser | undefined {
   const [body, signature, extra] = token.split('.');
   if (!body || !signature || extra !== undefined) return undefined;
-  const expected = mac(secret, body);
-  const actual = Buffer.from(signature, 'base64url');
+  // Compared as text, not decoded bytes: a token has one encoding, so a signature re-encoded as
+  // standard base64 or padded (which Buffer would decode to the same bytes) is refused.
+  const expected = Buffer.from(b64(mac(secret, body)));
+  const actual = Buffer.from(signature);
   if (actual.length !== expected.length || !timingSafeEqual(actual, expected)) return undefined;
   try {
     const { exp, ...user } = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TokenPayload;

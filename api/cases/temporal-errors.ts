@@ -1,6 +1,6 @@
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { REFUSALS } from '../../cases';
-import { HttpProblem } from '../problem';
+import { REFUSALS, type RefusalCode } from '../../cases';
+import { cnDatesIn, HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
 
 const REFUSAL_CODES = new Set<string>(Object.values(REFUSALS));
 
@@ -15,29 +15,26 @@ export function problemFromTemporal(error: unknown, what: string): HttpProblem {
     const details = error.cause.details?.[0];
     return new HttpProblem(
       409,
-      error.cause.type as string,
+      error.cause.type as RefusalCode,
       '案件拒绝了该请求',
-      error.cause.message,
+      cnDatesIn(error.cause.message),
       details && typeof details === 'object' ? (details as Record<string, unknown>) : {},
     );
   }
   if (error instanceof WorkflowUpdateFailedError) {
     const cause = error.cause instanceof Error ? error.cause.message : error.message;
-    return new HttpProblem(409, 'CASE_REFUSED', 'Refused', cause);
+    return new HttpProblem(409, 'CASE_REFUSED', `${what}未被受理`, cnDatesIn(cause));
   }
   if (error instanceof WorkflowNotFoundError) {
-    return new HttpProblem(
-      409,
-      'CASE_CLOSED',
-      'Case closed',
-      `the case has ended; ${what} is no longer possible`,
-    );
+    return new HttpProblem(409, 'CASE_CLOSED', '案件已结束', `案件已办结，不能再${what}`);
   }
   return new HttpProblem(
     503,
     'WORKFLOW_UNAVAILABLE',
-    'Workflow service unavailable',
-    `${what} was not applied; try again later`,
+    '工作流服务暂时不可用',
+    `${what}未执行，请稍后重试`,
+    {},
+    RETRY_AFTER_SECONDS,
   );
 }
 

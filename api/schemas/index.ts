@@ -1,71 +1,69 @@
 import { z } from 'zod';
 import { DECISIONS, FILING_CATEGORIES, FILING_STATUSES, TASK_KIND_NAMES, TASK_STATUSES } from '../../cases';
 
+import { PROBLEM_CODE_LIST, PROBLEM_CODES } from '../problem-codes';
+import * as p from './primitives';
+
 /** Request and response shapes: validation for the routes and the source of the OpenAPI document. */
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
-const admdvs = z.string().regex(/^\d{6}$/, 'a 6-digit division code (行政区划代码)');
+// zod's own messages (a missing field, a wrong type) in Chinese for every schema of the API.
+z.config({ localeError: p.zhErrorMap });
 
 export const LoginRequest = z
-  .object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) })
+  .object({ username: p.username, password: p.password })
   .meta({ id: 'LoginRequest' });
+
+/** Every string in a form lands in a PostgreSQL jsonb column, so each one is clean text. */
+const document = p.text({ max: 200, min: 1, required: '请填写材料名称' });
 
 export const ReferralForm = z
   .object({
     /** 转诊备案类型 as the insured place's dictionary codes it. */
-    refl_fil_type: z.string().regex(/^\d{1,6}$/, 'a numeric 转诊备案类型 code'),
-    diag_code: z.string().max(20).optional(),
-    diag_name: z.string().min(1, 'the diagnosis is required').max(200),
+    refl_fil_type: p.reflFilType,
+    diag_code: p.diagCode.optional(),
+    diag_name: p.text({ max: 200, min: 1, required: '请填写诊断名称' }),
     /** 转出医院: the referring hospital that wrote the certificate. */
-    refl_hosp_name: z.string().min(1, 'the referring hospital is required').max(128),
-    refl_opinion: z.string().max(1000).optional(),
-    documents: z.array(z.string().min(1).max(200)).max(20).default([]),
+    refl_hosp_name: p.text({ max: 128, min: 1, required: '请填写转出医院' }),
+    refl_opinion: p.text({ max: 1000, multiline: true }).optional(),
+    documents: z.array(document).max(20).default([]),
   })
   .meta({ id: 'ReferralForm' });
 
 export const FilingCreate = z
   .object({
     category: z.enum(FILING_CATEGORIES),
-    mdtrtarea_admdvs: admdvs,
-    fixmedins_code: z.string().min(1).max(30).nullable().default(null),
-    begndate: date,
-    enddate: date.nullable().default(null),
+    mdtrtarea_admdvs: p.admdvs,
+    fixmedins_code: p.fixmedinsCode.nullable().default(null),
+    begndate: p.calendarDate,
+    enddate: p.calendarDate.nullable().default(null),
     /** 承诺制: a personal commitment instead of proof of residence. */
     commitment: z.boolean().default(false),
-    tel: z.string().regex(/^1\d{10}$/, 'an 11-digit mobile number'),
-    addr: z.string().max(200).optional(),
-    emergency_adm_date: date.nullable().default(null),
+    tel: p.mobile,
+    addr: p.text({ max: 200 }).optional(),
+    emergency_adm_date: p.pastAdmissionDate.nullable().default(null),
     retro: z
-      .object({ mdtrt_id: z.string().max(40).nullable().default(null), adm_date: date })
+      .object({ mdtrt_id: p.mdtrtId.nullable().default(null), adm_date: p.pastAdmissionDate })
       .nullable()
       .default(null),
     referral: ReferralForm.nullable().default(null),
-    memo: z.string().max(500).optional(),
+    memo: p.text({ max: 500, multiline: true }).optional(),
   })
   .superRefine((v, ctx) => {
     if (v.category === 'referral' && !v.referral) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['referral'],
-        message: 'a referral filing needs the referral form',
-      });
+      ctx.addIssue({ code: 'custom', path: ['referral'], message: '转诊备案需要填写转诊信息' });
     }
     if (v.category === 'emergency' && !v.emergency_adm_date) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['emergency_adm_date'],
-        message: 'an emergency needs its admission date',
-      });
+      ctx.addIssue({ code: 'custom', path: ['emergency_adm_date'], message: '急诊抢救备案需要填写入院日期' });
     }
     if (v.enddate && v.enddate < v.begndate) {
-      ctx.addIssue({ code: 'custom', path: ['enddate'], message: 'enddate must not be before begndate' });
+      ctx.addIssue({ code: 'custom', path: ['enddate'], message: '结束日期不能早于开始日期，请检查' });
     }
     const longTerm = ['retired_resettled', 'long_term_residence', 'resident_worker'].includes(v.category);
     if (longTerm && !v.commitment && !v.addr) {
       ctx.addIssue({
         code: 'custom',
         path: ['addr'],
-        message: 'a long-term filing needs the residence address, or commitment (承诺制)',
+        message: '长期备案需要填写居住地址，或选择承诺制',
       });
     }
   })
@@ -74,35 +72,37 @@ export type FilingCreate = z.infer<typeof FilingCreate>;
 
 export const FilingChange = z
   .object({
-    mdtrtarea_admdvs: admdvs.optional(),
-    fixmedins_code: z.string().min(1).max(30).nullable().optional(),
-    enddate: date.nullable().optional(),
-    memo: z.string().min(1, 'say why').max(500),
+    mdtrtarea_admdvs: p.admdvs.optional(),
+    fixmedins_code: p.fixmedinsCode.nullable().optional(),
+    enddate: p.calendarDate.nullable().optional(),
+    memo: p.text({ max: 500, min: 1, multiline: true, required: '请说明变更原因' }),
   })
   .meta({ id: 'FilingChange' });
 
 export const FilingCancel = z
-  .object({ reason: z.string().min(1, 'the reason is required').max(500) })
+  .object({ reason: p.text({ max: 500, min: 1, multiline: true, required: '请填写取消原因' }) })
   .meta({ id: 'FilingCancel' });
 
 /** 2502 撤销: the serial and person come from the filing; staff give the memo. */
 export const ReferralRevoke = z
-  .object({ memo: z.string().min(1, 'the reason (memo) is required').max(500) })
+  .object({ memo: p.text({ max: 500, min: 1, multiline: true, required: '请填写撤销原因' }) })
   .meta({ id: 'ReferralRevoke' });
 
 export const MoreInfoAnswer = z
   .object({
-    answer: z.string().min(1, 'the answer is required').max(2000),
-    documents: z.array(z.string().min(1).max(200)).max(20).default([]),
+    answer: p.text({ max: 2000, min: 1, multiline: true, required: '请填写补充说明' }),
+    documents: z.array(document).max(20).default([]),
   })
   .meta({ id: 'MoreInfoAnswer' });
+
+const DECISION_NAMES: Record<string, string> = { reject: '驳回', more_info: '要求补充材料' };
 
 export const TaskDecision = z
   .object({
     decision: z.enum(DECISIONS),
-    reason: z.string().max(1000).optional(),
+    reason: p.text({ max: 1000, multiline: true }).optional(),
     /** The task version the reviewer saw; a stale one answers 409. */
-    version: z.number().int().positive().optional(),
+    version: z.number().int().positive().max(2_147_483_647).optional(),
   })
   // Which decisions a task takes and which need a reason depend on its kind (cases/ TASK_KINDS).
   .meta({ id: 'TaskDecision' });
@@ -110,18 +110,27 @@ export const TaskDecision = z
 /** A supervisor hands a task to another member of the same province. */
 export const TaskReassign = z.object({ assignee: z.string().min(1).max(64) }).meta({ id: 'TaskReassign' });
 
+/** `:id` of a case or task route. */
+export const PathId = z.object({ id: p.pathId });
+
+/** The `Idempotency-Key` header, when sent. */
+export const IdempotencyKey = p.idempotencyKey;
+
+/** A page number whose offset PostgreSQL can take (a bigint), not 1e20. */
+const page = z.coerce.number().int().min(1).max(1_000_000).default(1);
+
 export const TaskQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   kind: z.enum(TASK_KIND_NAMES as [string, ...string[]]).optional(),
   mine: z.enum(['true', 'false']).optional(),
-  psn_no: z.string().max(30).optional(),
-  page: z.coerce.number().int().min(1).default(1),
+  psn_no: p.psnNo.optional(),
+  page: page,
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });
 
 export const FilingQuery = z.object({
   status: z.enum(FILING_STATUSES).optional(),
-  page: z.coerce.number().int().min(1).default(1),
+  page: page,
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });
 
@@ -132,9 +141,15 @@ export const Accepted = z
 export const Problem = z
   .object({
     type: z.string(),
-    title: z.string(),
+    code: z.enum(PROBLEM_CODE_LIST).meta({
+      description: `Stable machine code; branch on it, never on the text. ${PROBLEM_CODE_LIST.map(
+        (code) => `\`${code}\` (${PROBLEM_CODES[code].status}): ${PROBLEM_CODES[code].meaning}`,
+      ).join('; ')}`,
+    }),
+    title: z.string().meta({ description: 'Chinese, short: what happened' }),
     status: z.number().int(),
-    detail: z.string().optional(),
+    detail: z.string().optional().meta({ description: 'Chinese: what to do; dates as YYYY年M月D日' }),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    existing_id: z.string().optional().meta({ description: 'the filing a business guard (409) refers to' }),
   })
   .meta({ id: 'Problem' });

@@ -14,11 +14,12 @@ import {
   decideUpdate,
   decisionRuleViolation,
   REFUSALS,
+  type RefusalCode,
 } from '../../cases';
 import { CaseEvent, Filing, HumanTask, TaskDecision } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import type { AuthUser } from '../auth/tokens';
-import { HttpProblem } from '../problem';
+import { cnDate, HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
 import { visibleTask } from '../scope';
 
 /** Refusals after which the task itself is over: nothing is left to decide on it. */
@@ -49,6 +50,7 @@ export async function recordDecision(
       {
         recorded: false,
       },
+      RETRY_AFTER_SECONDS,
     );
   }
 
@@ -60,7 +62,7 @@ export async function recordDecision(
         409,
         'TASK_ALREADY_DECIDED',
         '该待办已有决定',
-        `该待办已由 ${task.decided_by} 作出决定`,
+        `该待办已由 ${task.decided_by} 于 ${task.decided_at ? cnDate(task.decided_at) : '此前'}作出决定`,
         {
           decided_by: task.decided_by,
           decision: task.decision,
@@ -162,7 +164,12 @@ export function decisionMessage(d: TaskDecision, prov_admdvs: string): DecisionM
 
 export type DeliveryResult =
   | { outcome: 'accepted' }
-  | { outcome: 'refused'; code: string; message: string; details: Record<string, unknown> };
+  | {
+      outcome: 'refused';
+      code: RefusalCode | 'CASE_REFUSED';
+      message: string;
+      details: Record<string, unknown>;
+    };
 
 /**
  * Delivers a recorded decision as a Temporal update whose id is the decision's id (a redelivery is
@@ -206,6 +213,9 @@ export async function deliver(orm: Orm, temporal: Client, d: TaskDecision): Prom
   return result;
 }
 
+const REFUSAL_CODES = new Set<string>(Object.values(REFUSALS));
+const isRefusal = (type: string | undefined | null): type is RefusalCode => REFUSAL_CODES.has(type ?? '');
+
 function refusalOf(error: unknown): Extract<DeliveryResult, { outcome: 'refused' }> | null {
   if (error instanceof WorkflowNotFoundError) {
     return {
@@ -219,7 +229,7 @@ function refusalOf(error: unknown): Extract<DeliveryResult, { outcome: 'refused'
     const details = error.cause.details?.[0];
     return {
       outcome: 'refused',
-      code: error.cause.type ?? 'CASE_REFUSED',
+      code: isRefusal(error.cause.type) ? error.cause.type : 'CASE_REFUSED',
       message: error.cause.message,
       details: details && typeof details === 'object' ? (details as Record<string, unknown>) : {},
     };

@@ -20,12 +20,7 @@ export function staffRouter(deps: CaseDeps): Router {
     const em = deps.orm.em.fork();
     const filing = await visibleFiling(em, user, req.params.id as string);
     if (!filing.trt_dcla_detl_sn)
-      throw new HttpProblem(
-        409,
-        'REFERRAL_NOT_APPROVED',
-        'Refused',
-        'only an approved referral can be revoked',
-      );
+      throw new HttpProblem(409, 'REFERRAL_NOT_APPROVED', '不能撤销', '只有已批准的转诊可以撤销');
     await applied(
       deps.temporal.workflow.getHandle(filing.id).executeUpdate(revokeReferralUpdate, {
         args: [
@@ -37,7 +32,7 @@ export function staffRouter(deps: CaseDeps): Router {
           },
         ],
       }),
-      'the revocation',
+      '撤销',
     );
     res.json(await currentCase(deps.orm.em.fork(), user, filing.id));
   });

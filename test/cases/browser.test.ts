@@ -78,7 +78,7 @@ test('a citizen files a referral, staff approve it in another browser, the citiz
   await citizen.click('#submit');
   await citizen.locator('#filing-status').getByText('审核中').waitFor({ timeout: 20_000 });
   const caseId = new URL(citizen.url()).searchParams.get('id') ?? '';
-  expect(caseId).toMatch(/^filing-P34010000000001-\d+$/);
+  expect(caseId).toMatch(/^filing-P34010000000001-[0-9a-z]+-[0-9a-f]{8}$/);
   await citizen.locator('#timeline li[data-kind=review_task_opened]').waitFor({ timeout: 20_000 });
   await shot(citizen, '1-citizen-filed');
 

@@ -25,3 +25,16 @@ test('another secret, a changed payload or an expired token is refused', () => {
   expect(verifyToken('s', token, 1_000_000 + 61_000)).toBeUndefined();
   expect(verifyToken('s', 'garbage', 1_000_000)).toBeUndefined();
 });
+
+test('a token has one encoding: its signature re-encoded as standard base64, or padded, is refused', () => {
+  // A signature with a character where base64url and base64 differ (`-`/`_` against `+`/`/`).
+  let token = '';
+  for (let ttl = 60; !/[-_]/.test(token.split('.')[1] ?? ''); ttl++)
+    token = signToken('s', user, ttl, 1_000_000);
+  const [body, mac] = token.split('.') as [string, string];
+  const standard = Buffer.from(mac, 'base64url').toString('base64');
+  expect(verifyToken('s', token, 1_000_000)).toEqual(user);
+  expect(verifyToken('s', `${body}.${standard}`, 1_000_000)).toBeUndefined();
+  expect(verifyToken('s', `${body}.${standard.replace(/=+$/, '')}`, 1_000_000)).toBeUndefined();
+  expect(verifyToken('s', `${body}.${mac}=`, 1_000_000)).toBeUndefined();
+});

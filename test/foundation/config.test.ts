@@ -48,6 +48,9 @@ describe('loadConfig', () => {
     [{ YIDI_DATA_DIR: '' }, /YIDI_DATA_DIR is set but empty/],
     [{ DATABASE_URL: '' }, /DATABASE_URL is set but empty/],
     [{ TEMPORAL_ADDRESS: ' ' }, /TEMPORAL_ADDRESS is set but empty/],
+    [{ YIDI_REQUEST_TIMEOUT_MS: '10s' }, /YIDI_REQUEST_TIMEOUT_MS must be a whole number/],
+    [{ YIDI_DB_POOL_MAX: '0' }, /YIDI_DB_POOL_MAX must be a whole number from 1/],
+    [{ YIDI_DB_ACQUIRE_TIMEOUT_MS: '-1' }, /YIDI_DB_ACQUIRE_TIMEOUT_MS must be a whole number/],
     [{ PORT: '' }, /PORT must be a port number/],
     [{ EMBEDDED_PG_PORT: '0' }, /EMBEDDED_PG_PORT must be a port number from 1 to 65535/],
   ])('%p is refused', (env, reason) => {

@@ -43,7 +43,7 @@ test('200 naming the database and the Temporal endpoint when both answer', async
   expect(res.status).toBe(200);
   expect(res.body).toEqual({
     status: 'ok',
-    database: { kind: 'external', url: dbUrl, reachable: true },
+    database: { kind: 'external', url: dbUrl, reachable: true, pool: expect.objectContaining({ max: 10 }) },
     temporal: { kind: 'embedded', address: devserver.address, namespace: 'default', reachable: true },
   });
 });
@@ -96,7 +96,7 @@ test('unknown paths and malformed JSON answer problem+json', async () => {
   const missing = await request(app).get('/api/v1/nothing-here');
   expect(missing.status).toBe(404);
   expect(missing.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(missing.body).toMatchObject({ status: 404, title: 'Not found' });
+  expect(missing.body).toMatchObject({ status: 404, code: 'NOT_FOUND', title: '未找到' });
 
   const malformed = await request(app)
     .post('/api/v1/anything')
@@ -104,5 +104,5 @@ test('unknown paths and malformed JSON answer problem+json', async () => {
     .send('{"a":');
   expect(malformed.status).toBe(400);
   expect(malformed.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(malformed.body.title).toBe('The body is not valid JSON');
+  expect(malformed.body).toMatchObject({ code: 'MALFORMED_JSON', title: '请求体不是合法的 JSON' });
 });
