@@ -654,7 +654,7 @@ test('a recorded decision whose case is gone leaves the outbox as refused instea
 });
 
 test('a supervisor reassigns a task within the province; another province’s user or nobody is 404', async () => {
-  const id = await fileReferral('zhangwei');
+  const id = await fileReferral('zhangwei', undefined, '440300');
   const task = await openTaskOf(id);
   const url = `/api/v1/tasks/${task.id}/reassign`;
   await request(app)
