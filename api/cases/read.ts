@@ -1,5 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
+import { CaseEvent, Filing, HumanTask, InsuredPerson, Referral, User } from '../../db/entities';
+import { addMonthsToInstant } from '../../workflows/calendar';
+import { casePolicyFor } from '../../workflows/case-policy';
+import { LONG_TERM_CATEGORIES } from '../../workflows/case-types';
 import type { AuthUser } from '../auth/tokens';
 import { HttpProblem } from '../problem';
 
@@ -47,11 +50,33 @@ export function filingView(f: Filing) {
     retro: f.retro,
     trt_dcla_detl_sn: f.trt_dcla_detl_sn,
     effective_at: f.effective_at,
+    locked_until: lockedUntil(f),
     reason: f.reason,
     memo: f.memo,
     created_at: f.created_at,
     updated_at: f.updated_at,
   };
+}
+
+/** The end of a long-term filing's change/cancel lock, as the workflow computes it on activation. */
+function lockedUntil(f: Filing): Date | null {
+  if (!f.effective_at || !LONG_TERM_CATEGORIES.includes(f.category)) return null;
+  const months = casePolicyFor(f.prov_admdvs).long_term_lock_months;
+  return new Date(addMonthsToInstant(f.effective_at.getTime(), months));
+}
+
+/** Who each timeline actor is (user name or insured person's name, and role), so the UI shows no bare ids. */
+async function actorsOf(em: EntityManager, events: CaseEvent[]) {
+  const ids = [...new Set(events.map((e) => e.actor).filter((a) => a !== 'system'))];
+  const [users, persons] = await Promise.all([
+    ids.length ? em.find(User, { username: { $in: ids } }) : Promise.resolve([]),
+    ids.length ? em.find(InsuredPerson, { psn_no: { $in: ids } }) : Promise.resolve([]),
+  ]);
+  const actors = new Map<string, { actor_name: string; actor_role: string }>();
+  for (const p of persons) actors.set(p.psn_no, { actor_name: p.psn_name, actor_role: 'citizen' });
+  for (const u of users) actors.set(u.username, { actor_name: u.display_name, actor_role: u.role });
+  actors.set('system', { actor_name: '系统', actor_role: 'system' });
+  return actors;
 }
 
 export function taskView(t: HumanTask) {
@@ -85,6 +110,7 @@ export async function caseDetail(em: EntityManager, user: AuthUser, filing: Fili
       ? Promise.resolve([])
       : em.find(HumanTask, { case_id: filing.id }, { orderBy: { created_at: 'asc' } }),
   ]);
+  const actors = await actorsOf(em, events);
   return {
     filing: { ...filingView(filing), form: filing.form },
     referral: referral
@@ -100,7 +126,13 @@ export async function caseDetail(em: EntityManager, user: AuthUser, filing: Fili
           updated_at: referral.updated_at,
         }
       : null,
-    timeline: events.map((e) => ({ at: e.at, actor: e.actor, kind: e.kind, detail: e.detail })),
+    timeline: events.map((e) => ({
+      at: e.at,
+      actor: e.actor,
+      ...actors.get(e.actor),
+      kind: e.kind,
+      detail: e.detail,
+    })),
     tasks: tasks.map(taskView),
   };
 }

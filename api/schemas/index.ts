@@ -115,6 +115,8 @@ export const TaskQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   mine: z.enum(['true', 'false']).optional(),
   psn_no: z.string().max(30).optional(),
+  /** Sort key, `-` for descending: by deadline (default), submission time or task kind. */
+  sort: z.enum(['due_at', '-due_at', 'created_at', '-created_at', 'kind', '-kind']).default('due_at'),
   page: z.coerce.number().int().min(1).default(1),
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });
