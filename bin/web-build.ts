@@ -42,7 +42,7 @@ export async function ensureWebBuild(log: (message: string) => void): Promise<'c
   const hash = webSourceHash();
   const started = Date.now();
   log('building the web app (web/ changed or not built yet)');
-  const vite = require.resolve('vite/bin/vite.js');
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
   const output: Buffer[] = [];
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(

@@ -19,8 +19,7 @@ import {
   ElLoading,
   ElOption,
   ElPagination,
-  ElRadioButton,
-  ElRadioGroup,
+  ElRadio,
   ElResult,
   ElSelect,
   ElSkeleton,
@@ -51,6 +50,7 @@ import 'element-plus/es/components/loading/style/css';
 import 'element-plus/es/components/message/style/css';
 import 'element-plus/es/components/option/style/css';
 import 'element-plus/es/components/pagination/style/css';
+import 'element-plus/es/components/radio/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
 import 'element-plus/es/components/result/style/css';
@@ -81,8 +81,8 @@ const components = [
   ElInput,
   ElOption,
   ElPagination,
-  ElRadioButton,
-  ElRadioGroup,
+  // ElRadio also registers ElRadioGroup and ElRadioButton, as ElSelect does ElOption, ElTable ElTableColumn.
+  ElRadio,
   ElResult,
   ElSelect,
   ElSkeleton,
