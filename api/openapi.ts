@@ -8,6 +8,8 @@ type Op = {
   query?: z.ZodObject;
   ok: string;
   idempotent?: boolean;
+  /** The body is a file (PDF, JPG or PNG) with its type as Content-Type. */
+  upload?: boolean;
 };
 
 const ops: Record<string, Record<string, Op>> = {
@@ -68,6 +70,18 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '200',
     },
   },
+  '/api/v1/filings/{id}/documents': {
+    post: {
+      summary: '上传材料 Upload a document (PDF/JPG/PNG, at most 5 MB; 415/413 otherwise, nothing stored)',
+      roles: 'citizen',
+      query: s.DocumentUploadQuery,
+      ok: '201',
+      upload: true,
+    },
+  },
+  '/api/v1/filings/{id}/documents/{documentId}': {
+    get: { summary: 'A document of a case, as uploaded', roles: 'any who may see the case', ok: '200' },
+  },
   '/api/v1/tasks': {
     get: {
       summary: '待办 The review queue of the user’s province',
@@ -122,8 +136,8 @@ export function openApiDocument() {
     paths[path] = {};
     for (const [method, op] of Object.entries(methods)) {
       const parameters: unknown[] = [];
-      if (path.includes('{id}'))
-        parameters.push({ name: 'id', in: 'path', required: true, schema: { type: 'string' } });
+      for (const [, name] of path.matchAll(/\{(\w+)\}/g))
+        parameters.push({ name, in: 'path', required: true, schema: { type: 'string' } });
       if (op.query) {
         for (const [name, field] of Object.entries(op.query.shape)) {
           parameters.push({
@@ -151,6 +165,19 @@ export function openApiDocument() {
         ...(op.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } }
           : {}),
+        ...(op.upload
+          ? {
+              requestBody: {
+                required: true,
+                content: Object.fromEntries(
+                  ['application/pdf', 'image/jpeg', 'image/png'].map((t) => [
+                    t,
+                    { schema: { type: 'string', format: 'binary' } },
+                  ]),
+                ),
+              },
+            }
+          : {}),
         responses: {
           [op.ok]: { description: op.ok === '202' ? 'accepted' : 'ok', content: { 'application/json': {} } },
           '400': problemResponse('invalid request: `errors` names each field'),
@@ -158,6 +185,12 @@ export function openApiDocument() {
           '403': problemResponse('wrong role or province'),
           '404': problemResponse('not found or not visible to this user'),
           '409': problemResponse('refused by the case (state, lock) or already decided'),
+          ...(op.upload
+            ? {
+                '413': problemResponse('the file is larger than the limit; nothing stored'),
+                '415': problemResponse('not a PDF, JPG or PNG file; nothing stored'),
+              }
+            : {}),
           '503': problemResponse('the workflow service did not answer'),
         },
       };

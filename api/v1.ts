@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { authenticate } from './auth/middleware';
 import { authRouter } from './auth/routes';
+import { documentsRouter } from './cases/documents';
 import { casesRouter } from './cases/routes';
 import { citizenRouter } from './citizen/routes';
 import type { CaseDeps } from './context';
@@ -19,5 +20,6 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(citizenRouter(deps));
   router.use(staffRouter(deps));
   router.use(casesRouter(deps));
+  router.use(documentsRouter(deps));
   return router;
 }

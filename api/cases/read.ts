@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CaseEvent, Filing, HumanTask, InsuredPerson, Referral, User } from '../../db/entities';
+import { CaseDocument, CaseEvent, Filing, HumanTask, InsuredPerson, Referral, User } from '../../db/entities';
 import { addMonthsToInstant } from '../../workflows/calendar';
 import { casePolicyFor } from '../../workflows/case-policy';
 import { LONG_TERM_CATEGORIES } from '../../workflows/case-types';
@@ -79,6 +79,18 @@ async function actorsOf(em: EntityManager, events: CaseEvent[]) {
   return actors;
 }
 
+/** A document as a case lists it: everything but the content. */
+export function documentView(d: CaseDocument) {
+  return {
+    id: d.id,
+    name: d.name,
+    content_type: d.content_type,
+    size: d.size,
+    uploaded_by: d.uploaded_by,
+    created_at: d.created_at,
+  };
+}
+
 export function taskView(t: HumanTask) {
   return {
     id: t.id,
@@ -103,12 +115,13 @@ export function taskView(t: HumanTask) {
 
 /** A case as its detail page shows it: the filing, its referral, the timeline, and (for staff) its tasks. */
 export async function caseDetail(em: EntityManager, user: AuthUser, filing: Filing) {
-  const [referral, events, tasks] = await Promise.all([
+  const [referral, events, tasks, documents] = await Promise.all([
     em.findOne(Referral, { filing_id: filing.id }),
     em.find(CaseEvent, { case_id: filing.id }, { orderBy: { at: 'asc', id: 'asc' } }),
     user.role === 'citizen'
       ? Promise.resolve([])
       : em.find(HumanTask, { case_id: filing.id }, { orderBy: { created_at: 'asc' } }),
+    em.find(CaseDocument, { case_id: filing.id }, { orderBy: { created_at: 'asc', id: 'asc' } }),
   ]);
   const actors = await actorsOf(em, events);
   return {
@@ -134,5 +147,6 @@ export async function caseDetail(em: EntityManager, user: AuthUser, filing: Fili
       detail: e.detail,
     })),
     tasks: tasks.map(taskView),
+    documents: documents.map(documentView),
   };
 }

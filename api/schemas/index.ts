@@ -111,6 +111,15 @@ export const TaskDecision = z
   })
   .meta({ id: 'TaskDecision' });
 
+/** `?name=` of an upload: the file name as the citizen chose it. */
+export const DocumentUploadQuery = z.object({
+  name: z
+    .string()
+    .min(1, '请给出文件名')
+    .max(200, '文件名不能超过 200 个字符')
+    .refine((n) => !/[\\/]/.test(n), '文件名不能包含路径'),
+});
+
 export const TaskQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   mine: z.enum(['true', 'false']).optional(),

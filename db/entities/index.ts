@@ -1,4 +1,5 @@
 import { AdmdvsSchema } from './admdvs';
+import { CaseDocumentSchema } from './case-document';
 import {
   CaseEventSchema,
   FilingSchema,
@@ -12,6 +13,7 @@ import { PolicyVersionSchema } from './policy-version';
 import { UserSchema } from './user';
 
 export * from './admdvs';
+export * from './case-document';
 export * from './cases';
 export * from './hospital';
 export * from './insured-person';
@@ -29,4 +31,5 @@ export const entities = [
   HumanTaskSchema,
   CaseEventSchema,
   IdempotencyRecordSchema,
+  CaseDocumentSchema,
 ];
