@@ -71,6 +71,18 @@ async function loggedIn(username: string, width = 1280) {
   return page;
 }
 
+const pdf = (name: string) => ({
+  name,
+  mimeType: 'application/pdf',
+  buffer: Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n'),
+});
+// The 8-byte PNG signature and an IHDR chunk's start: enough for the server's type check.
+const png = (name: string) => ({
+  name,
+  mimeType: 'image/png',
+  buffer: Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(32)]),
+});
+
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
@@ -104,7 +116,14 @@ test('a referral from filing to approval: more information asked and answered, a
   await citizen.getByLabel('联系电话').fill('13800000001');
   await citizen.getByLabel('诊断').fill('肺恶性肿瘤');
   await citizen.getByLabel('转出医院').fill('合肥市第一人民医院');
-  await citizen.getByLabel('材料名称（多个用逗号分隔）').fill('转诊证明.pdf，病历.pdf');
+  // A wrong file is refused in the browser with the reason; PDFs and images are kept.
+  await citizen
+    .locator('#documents')
+    .setInputFiles([{ name: '说明.txt', mimeType: 'text/plain', buffer: Buffer.from('x') }]);
+  await expect(citizen.getByTestId('document-problem').textContent()).resolves.toContain(
+    '不是 PDF、JPG 或 PNG 文件',
+  );
+  await citizen.locator('#documents').setInputFiles([pdf('转诊证明.pdf'), png('病历.png')]);
   await shot(citizen, '01-citizen-filing-form');
   await citizen.getByTestId('submit-filing').click();
   await citizen.waitForURL(/\/citizen\/filings\/filing-/);
@@ -123,7 +142,8 @@ test('a referral from filing to approval: more information asked and answered, a
   await openTaskOf(staff, caseId);
   // Claim before deciding: no decision form until the task is claimed.
   await expect(staff.getByTestId('decision').count()).resolves.toBe(0);
-  await expect(staff.getByTestId('documents').textContent()).resolves.toContain('转诊证明.pdf');
+  await staff.getByTestId('documents').getByRole('button', { name: '查看 转诊证明.pdf' }).waitFor(WAIT);
+  await expect(staff.getByTestId('documents').textContent()).resolves.toContain('病历.png');
   await shot(staff, '04-staff-review-unclaimed');
   await staff.getByTestId('claim').click();
   await staff.getByTestId('decision').waitFor(WAIT);
@@ -141,7 +161,7 @@ test('a referral from filing to approval: more information asked and answered, a
   await citizen.getByTestId('more-info').waitFor(WAIT);
   await expect(citizen.getByTestId('more-info').textContent()).resolves.toContain('请补充病理报告');
   await citizen.getByLabel('补充说明').fill('病理报告已补充');
-  await citizen.getByLabel('材料名称（多个用逗号分隔）').fill('病理报告.pdf');
+  await citizen.locator('#answer-documents').setInputFiles([pdf('病理报告.pdf')]);
   await shot(citizen, '05-citizen-more-info');
   await citizen.getByRole('button', { name: '提交补充材料' }).click();
   await citizen.locator('[data-kind=more_info_answered]').waitFor(WAIT);
@@ -151,7 +171,8 @@ test('a referral from filing to approval: more information asked and answered, a
   await staff.getByTestId('tasks').getByRole('link', { name: caseId }).click(WAIT);
   await staff.getByTestId('claim').click(WAIT);
   await staff.getByTestId('decision').waitFor(WAIT);
-  await expect(staff.getByTestId('documents').textContent()).resolves.toContain('病理报告.pdf');
+  await staff.getByTestId('documents').getByRole('button', { name: '查看 病理报告.pdf' }).waitFor(WAIT);
+  await expect(staff.getByTestId('documents').textContent()).resolves.toContain('补充材料');
   await staff.getByTestId('decision-approve').click();
   await staff.getByLabel('意见（可不填）').fill('材料齐全');
   await staff.waitForResponse((r) => r.url().includes('/api/v1/tasks/') && r.request().method() === 'GET');

@@ -117,6 +117,9 @@ export const problemText: Record<string, string> = {
   NO_MORE_INFO_PENDING: '当前没有待补充的材料',
   REFERRAL_NOT_APPROVED: '只有已批准的转诊可以撤销',
   IDEMPOTENCY_KEY_REUSED: '重复提交的内容不一致，请刷新后重试',
+  DOCUMENT_TYPE_NOT_ALLOWED: '只能上传 PDF、JPG 或 PNG 文件',
+  DOCUMENT_TOO_LARGE: '单个文件不能超过 5 MB',
+  DOCUMENT_EMPTY: '文件没有内容，请重新选择',
 };
 
 export const label = (table: Record<string, string>, value: string | null | undefined): string =>

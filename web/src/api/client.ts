@@ -2,6 +2,7 @@ import { type OperationName, operations } from './paths';
 import type {
   Admdvs,
   CaseDetail,
+  CaseDocument,
   Decision,
   FieldError,
   Filing,
@@ -46,12 +47,21 @@ export function setUnauthenticatedHandler(handler: () => void): void {
   onUnauthenticated = handler;
 }
 
-type Params = { id?: string; query?: Record<string, string | number | undefined>; body?: unknown };
+type Params = {
+  id?: string;
+  documentId?: string;
+  query?: Record<string, string | number | undefined>;
+  body?: unknown;
+  /** A file sent as it is, with its own type as Content-Type. */
+  file?: Blob;
+};
 
-async function call<T>(name: OperationName, params: Params = {}, headers: Record<string, string> = {}) {
+async function send(name: OperationName, params: Params, headers: Record<string, string>): Promise<Response> {
   const op = operations[name];
   let url: string = op.path;
   if (params.id !== undefined) url = url.replace('{id}', encodeURIComponent(params.id));
+  if (params.documentId !== undefined)
+    url = url.replace('{documentId}', encodeURIComponent(params.documentId));
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params.query ?? {}))
     if (v !== undefined && v !== '') search.set(k, String(v));
@@ -63,28 +73,42 @@ async function call<T>(name: OperationName, params: Params = {}, headers: Record
       method: op.method.toUpperCase(),
       headers: {
         ...(params.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...(params.file ? { 'content-type': params.file.type } : {}),
         ...(session ? { authorization: `Bearer ${session.token}` } : {}),
         ...headers,
       },
-      body: params.body !== undefined ? JSON.stringify(params.body) : undefined,
+      body: params.file ?? (params.body !== undefined ? JSON.stringify(params.body) : undefined),
     });
   } catch {
     throw new ApiProblem(0, 'NETWORK', '网络连接失败', '无法连接服务器，请检查网络后重试', [], {});
   }
+  if (!res.ok) await failed(name, res);
+  return res;
+}
+
+async function failed(name: OperationName, res: Response): Promise<never> {
   const text = await res.text();
-  const data = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  if (!res.ok) {
-    if (res.status === 401 && name !== 'login') onUnauthenticated();
-    throw new ApiProblem(
-      res.status,
-      typeof data.code === 'string' ? data.code : `HTTP_${res.status}`,
-      typeof data.title === 'string' ? data.title : `HTTP ${res.status}`,
-      typeof data.detail === 'string' ? data.detail : undefined,
-      Array.isArray(data.errors) ? (data.errors as FieldError[]) : [],
-      data,
-    );
+  let data: Record<string, unknown> = {};
+  try {
+    data = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    // Not problem+json (a proxy's error page): the status says enough.
   }
-  return data as T;
+  if (res.status === 401 && name !== 'login') onUnauthenticated();
+  throw new ApiProblem(
+    res.status,
+    typeof data.code === 'string' ? data.code : `HTTP_${res.status}`,
+    typeof data.title === 'string' ? data.title : `HTTP ${res.status}`,
+    typeof data.detail === 'string' ? data.detail : undefined,
+    Array.isArray(data.errors) ? (data.errors as FieldError[]) : [],
+    data,
+  );
+}
+
+async function call<T>(name: OperationName, params: Params = {}, headers: Record<string, string> = {}) {
+  const res = await send(name, params, headers);
+  const text = await res.text();
+  return (text ? JSON.parse(text) : {}) as T;
 }
 
 /** The typed API: one function per operation in paths.ts. */
@@ -106,6 +130,11 @@ export const api = {
   cancelFiling: (id: string, reason: string) => call<CaseDetail>('cancelFiling', { id, body: { reason } }),
   answerMoreInfo: (id: string, answer: string, documents: string[]) =>
     call<{ id: string; accepted: boolean }>('answerMoreInfo', { id, body: { answer, documents } }),
+  uploadDocument: (id: string, file: File) =>
+    call<CaseDocument>('uploadDocument', { id, file, query: { name: file.name } }),
+  /** The file itself, for showing it (an <a href> cannot carry the token). */
+  documentBlob: async (id: string, documentId: string) =>
+    (await send('getDocument', { id, documentId }, {})).blob(),
   listTasks: (query: TaskQuery) => call<Page<Task>>('listTasks', { query: { ...query } }),
   getTask: (id: string) => call<{ task: Task; case: CaseDetail }>('getTask', { id }),
   claimTask: (id: string) => call<Task>('claimTask', { id }),

@@ -13,6 +13,8 @@ export const operations = {
   changeFiling: { method: 'post', path: '/api/v1/filings/{id}/change' },
   cancelFiling: { method: 'post', path: '/api/v1/filings/{id}/cancel' },
   answerMoreInfo: { method: 'post', path: '/api/v1/filings/{id}/more-info' },
+  uploadDocument: { method: 'post', path: '/api/v1/filings/{id}/documents' },
+  getDocument: { method: 'get', path: '/api/v1/filings/{id}/documents/{documentId}' },
   listTasks: { method: 'get', path: '/api/v1/tasks' },
   getTask: { method: 'get', path: '/api/v1/tasks/{id}' },
   claimTask: { method: 'post', path: '/api/v1/tasks/{id}/claim' },
@@ -43,3 +45,7 @@ export const bodyFields: Partial<Record<OperationName, readonly string[]>> = {
   answerMoreInfo: ['answer', 'documents'],
   decideTask: ['decision', 'reason', 'version'],
 };
+
+/** What the API accepts as a document, checked in the browser before anything is sent. */
+export const DOCUMENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
+export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;

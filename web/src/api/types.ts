@@ -148,11 +148,22 @@ export interface Referral {
   updated_at: string;
 }
 
+export interface CaseDocument {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  uploaded_by: string;
+  created_at: string;
+}
+
 export interface CaseDetail {
   filing: Filing & { form: Partial<FilingCreate> | null };
   referral: Referral | null;
   timeline: TimelineEvent[];
   tasks: Task[];
+  /** Uploaded files (absent from an API without uploads). */
+  documents?: CaseDocument[];
 }
 
 export interface Page<T> {
