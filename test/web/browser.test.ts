@@ -238,6 +238,12 @@ test('the citizen pages fit a 390 px phone without horizontal scrolling', async 
   expect(await phone.getByTestId('locked').textContent()).toMatch(/\d{4}年\d{1,2}月\d{1,2}日起可办理/);
   expect(await width()).toBeLessThanOrEqual(390);
   await shot(phone, '11-phone-case');
+  // Offline: the page keeps what it has and says it may be out of date, until the network is back.
+  await phone.context().setOffline(true);
+  await phone.getByText('页面内容可能不是最新').waitFor(WAIT);
+  await shot(phone, '13-phone-offline');
+  await phone.context().setOffline(false);
+  await phone.getByText('页面内容可能不是最新').waitFor({ state: 'hidden', ...WAIT });
 });
 
 test('a wrong password is shown on the login page until the user tries again', async () => {

@@ -98,3 +98,15 @@ export function useNow(ms = 30_000): Ref<number> {
   onBeforeUnmount(() => clearInterval(timer));
   return now;
 }
+
+/** True on a phone-sized screen: two-column descriptions become one, so labels never wrap per character. */
+export function useNarrow(query = '(max-width: 640px)'): Ref<boolean> {
+  const list = window.matchMedia(query);
+  const narrow = ref(list.matches);
+  const update = () => {
+    narrow.value = list.matches;
+  };
+  onMounted(() => list.addEventListener('change', update));
+  onBeforeUnmount(() => list.removeEventListener('change', update));
+  return narrow;
+}
