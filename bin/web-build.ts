@@ -47,7 +47,7 @@ export async function ensureWebBuild(log: (message: string) => void): Promise<'c
   const code = await new Promise<number | null>((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [vite, 'build', '--config', path.join(webSources, 'vite.config.ts')],
+      [vite, 'build', '--config', path.join(webSources, 'vite.config.mts')],
       {
         cwd: root,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,11 +1,17 @@
 import { openApiDocument } from '../../api/openapi';
-import { bodyFields, operations } from '../../web/src/api/paths';
+import { bodyFields, operations, queryFields } from '../../web/src/api/paths';
 
 /** The web app's API client calls only what the API documents, with the body fields it documents. */
 const document = openApiDocument() as unknown as {
   paths: Record<
     string,
-    Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> } }>
+    Record<
+      string,
+      {
+        parameters?: { name: string; in: string }[];
+        requestBody?: { content: Record<string, { schema: { $ref?: string } }> };
+      }
+    >
   >;
   components: { schemas: Record<string, { properties?: Record<string, unknown>; required?: string[] }> };
 };
@@ -24,4 +30,12 @@ test.each(Object.entries(bodyFields))('%s sends the documented body fields', (na
   expect(documented).toEqual(expect.arrayContaining([...(fields ?? [])]));
   // Every field the API requires is one the client sends.
   expect([...(fields ?? [])]).toEqual(expect.arrayContaining(schema?.required ?? []));
+});
+
+test.each(Object.entries(queryFields))('%s sends only documented query parameters', (name, fields) => {
+  const op = operations[name as keyof typeof operations];
+  const documented = (document.paths[op.path]?.[op.method]?.parameters ?? [])
+    .filter((p) => p.in === 'query')
+    .map((p) => p.name);
+  expect(documented).toEqual(expect.arrayContaining([...(fields ?? [])]));
 });

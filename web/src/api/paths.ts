@@ -46,6 +46,13 @@ export const bodyFields: Partial<Record<OperationName, readonly string[]>> = {
   decideTask: ['decision', 'reason', 'version'],
 };
 
+/** The query parameters the client sends per operation, checked against the documented ones. */
+export const queryFields: Partial<Record<OperationName, readonly string[]>> = {
+  listFilings: ['status', 'page', 'page_size'],
+  listTasks: ['status', 'mine', 'psn_no', 'sort', 'page', 'page_size'],
+  uploadDocument: ['name'],
+};
+
 /** What the API accepts as a document, checked in the browser before anything is sent. */
 export const DOCUMENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
