@@ -246,6 +246,57 @@ test('the citizen pages fit a 390 px phone without horizontal scrolling', async 
   await phone.getByText('页面内容可能不是最新').waitFor({ state: 'hidden', ...WAIT });
 });
 
+test('each other category shows only its own fields and files straight to an active filing', async () => {
+  const citizen = await loggedIn('wangfang');
+  const categories: { category: string; shown: string[]; hidden: string[]; fill: () => Promise<void> }[] = [
+    {
+      category: '急诊抢救',
+      shown: ['急诊入院日期'],
+      hidden: ['居住地址', '诊断'],
+      fill: async () => {
+        await citizen.getByLabel('急诊入院日期').fill('2026-12-01');
+        await citizen.getByLabel('急诊入院日期').press('Enter');
+      },
+    },
+    {
+      category: '其他临时外出',
+      shown: ['结束日期'],
+      hidden: ['居住地址', '急诊入院日期'],
+      fill: async () => {},
+    },
+    {
+      category: '异地安置退休',
+      shown: ['居住地址'],
+      hidden: ['急诊入院日期', '诊断'],
+      fill: () => citizen.getByText('本人承诺所填信息真实（代替居住证明）').click(),
+    },
+    {
+      category: '常驻异地工作',
+      shown: ['居住地址'],
+      hidden: ['急诊入院日期', '诊断'],
+      fill: () => citizen.getByLabel('居住地址').fill('成都市武侯区人民南路四段 1 号'),
+    },
+  ];
+  for (const c of categories) {
+    await citizen.goto(`${base}/citizen/filings`);
+    await citizen.getByTestId('new-filing').click();
+    await choose(citizen, '备案类别', c.category);
+    for (const field of c.shown) await citizen.getByLabel(field, { exact: true }).first().waitFor();
+    for (const field of c.hidden) expect(await citizen.getByLabel(field, { exact: true }).count()).toBe(0);
+    await choose(citizen, '就医地', '成都市');
+    await citizen.getByLabel('联系电话').fill('13800000003');
+    await c.fill();
+    await citizen.getByTestId('submit-filing').click();
+    await citizen.waitForURL(/\/citizen\/filings\/filing-/);
+    await citizen.getByTestId('filing-status').getByText('已生效').waitFor(WAIT);
+    expect(await citizen.getByTestId('case-header').textContent()).toContain(c.category);
+  }
+  await citizen.goto(`${base}/citizen/filings`);
+  await citizen.getByTestId('filings').waitFor(WAIT);
+  expect(await citizen.getByTestId('filings').locator('li').count()).toBe(categories.length);
+  await shot(citizen, '14-citizen-filings');
+});
+
 test('a wrong password is shown on the login page until the user tries again', async () => {
   const context = await browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
