@@ -139,6 +139,12 @@ test('a referral from filing to approval: more information asked and answered, a
   expect(new URL(staff.url()).pathname).toBe('/staff/tasks');
   await staff.getByTestId('tasks').getByText(caseId).waitFor(WAIT);
   await shot(staff, '03-staff-queue');
+  // Sorting is the server's, so a sorted page is also a correct page.
+  const sorted = staff.waitForRequest(
+    (r) => r.url().includes('/api/v1/tasks?') && /sort=-?created_at/.test(r.url()),
+  );
+  await staff.getByTestId('tasks').locator('th', { hasText: '提交时间' }).click();
+  await sorted;
   await openTaskOf(staff, caseId);
   // Claim before deciding: no decision form until the task is claimed.
   await expect(staff.getByTestId('decision').count()).resolves.toBe(0);
@@ -147,6 +153,7 @@ test('a referral from filing to approval: more information asked and answered, a
   await shot(staff, '04-staff-review-unclaimed');
   await staff.getByTestId('claim').click();
   await staff.getByTestId('decision').waitFor(WAIT);
+  await expect(staff.getByTestId('task-status').textContent()).resolves.toBe('办理中');
   await staff.getByTestId('decision-more_info').click();
   // A reason is required: the error stays on the field.
   await staff.getByTestId('submit-decision').click();

@@ -16,7 +16,6 @@ import {
   ElForm,
   ElFormItem,
   ElInput,
-  ElLoading,
   ElOption,
   ElPagination,
   ElRadio,
@@ -46,7 +45,6 @@ import 'element-plus/es/components/empty/style/css';
 import 'element-plus/es/components/form/style/css';
 import 'element-plus/es/components/form-item/style/css';
 import 'element-plus/es/components/input/style/css';
-import 'element-plus/es/components/loading/style/css';
 import 'element-plus/es/components/message/style/css';
 import 'element-plus/es/components/option/style/css';
 import 'element-plus/es/components/pagination/style/css';
@@ -98,5 +96,4 @@ const components = [
 
 export function useElement(app: App): void {
   for (const component of components) app.use(component);
-  app.use(ElLoading);
 }
