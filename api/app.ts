@@ -17,9 +17,26 @@ export interface AppDeps {
   cases?: Omit<CaseDeps, 'log'>;
 }
 
-const webRoot = path.resolve(__dirname, '..', 'web');
+/** The built web app (`bin/web-build.ts` builds web/ into it on start). */
+const webRoot = path.resolve(__dirname, '..', 'dist', 'web');
 
-/** The HTTP surface: health, the versioned API for every actor, and the web UI's static files. */
+/** The app's own routes (/login, /staff/tasks/…) are the app's index.html; vue-router shows the page. */
+const webApp: express.RequestHandler = (req, res, next) => {
+  if (
+    (req.method !== 'GET' && req.method !== 'HEAD') ||
+    req.path.startsWith('/api/') ||
+    req.path.startsWith('/assets/') ||
+    !req.accepts('html')
+  ) {
+    next();
+    return;
+  }
+  res.sendFile(path.join(webRoot, 'index.html'), { headers: { 'cache-control': 'no-cache' } }, (error) => {
+    if (error) next();
+  });
+};
+
+/** The HTTP surface: health, the versioned API for every actor, and the web app. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -27,7 +44,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(express.json({ limit: '2mb' }));
   app.use(healthRouter(deps));
   if (deps.cases) app.use('/api/v1', apiV1({ ...deps.cases, log: deps.log }));
-  app.use(express.static(webRoot, { index: 'index.html' }));
+  // Hashed assets never change; index.html is revalidated so a new build is picked up at once.
+  app.use('/assets', express.static(path.join(webRoot, 'assets'), { immutable: true, maxAge: '1y' }));
+  app.use(webApp);
   app.use(notFound);
   app.use(problemHandler(deps.log));
   return app;

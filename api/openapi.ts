@@ -9,6 +9,8 @@ type Op = {
   query?: z.ZodObject;
   ok: string;
   idempotent?: boolean;
+  /** The body is a file (PDF, JPG or PNG) with its type as Content-Type. */
+  upload?: boolean;
 };
 
 const ops: Record<string, Record<string, Op>> = {
@@ -76,6 +78,18 @@ const ops: Record<string, Record<string, Op>> = {
       body: s.ReferralRevoke,
       ok: '200',
     },
+  },
+  '/api/v1/filings/{id}/documents': {
+    post: {
+      summary: '上传材料 Upload a document (PDF/JPG/PNG, at most 5 MB; 415/413 otherwise, nothing stored)',
+      roles: 'citizen',
+      query: s.DocumentUploadQuery,
+      ok: '201',
+      upload: true,
+    },
+  },
+  '/api/v1/filings/{id}/documents/{documentId}': {
+    get: { summary: 'A document of a case, as uploaded', roles: 'any who may see the case', ok: '200' },
   },
   '/api/v1/tasks': {
     get: {
@@ -177,6 +191,19 @@ export function openApiDocument() {
         ...(op.body
           ? { requestBody: { required: true, content: { 'application/json': { schema: ref(op.body) } } } }
           : {}),
+        ...(op.upload
+          ? {
+              requestBody: {
+                required: true,
+                content: Object.fromEntries(
+                  ['application/pdf', 'image/jpeg', 'image/png'].map((t) => [
+                    t,
+                    { schema: { type: 'string', format: 'binary' } },
+                  ]),
+                ),
+              },
+            }
+          : {}),
         responses: {
           [op.ok]: { description: op.ok === '202' ? 'accepted' : 'ok', content: { 'application/json': {} } },
           '400': problemResponse('invalid request: `errors` names each field'),
@@ -187,6 +214,12 @@ export function openApiDocument() {
             'refused by the case (state, lock), already decided, a business guard (`existing_id`), or the same Idempotency-Key still in flight',
           ),
           '422': problemResponse('the Idempotency-Key was used before for another request'),
+          ...(op.upload
+            ? {
+                '413': problemResponse('the file is larger than the limit; nothing stored'),
+                '415': problemResponse('not a PDF, JPG or PNG file; nothing stored'),
+              }
+            : {}),
           '503': problemResponse(
             'a dependency (database, workflow service) did not answer, or the request deadline passed; see `Retry-After`',
           ),

@@ -19,6 +19,10 @@ export const PROBLEM_CODES = {
   LOGIN_FAILED: { status: 401, meaning: '用户名或密码错误' },
   FORBIDDEN_ROLE: { status: 403, meaning: '当前角色不能执行此操作' },
   NOT_FOUND: { status: 404, meaning: '资源不存在，或当前用户无权查看' },
+  // Documents
+  DOCUMENT_TYPE_NOT_ALLOWED: { status: 415, meaning: '只接受 PDF、JPG、PNG 文件；未保存' },
+  DOCUMENT_TOO_LARGE: { status: 413, meaning: '文件超过大小上限；未保存' },
+  DOCUMENT_EMPTY: { status: 400, meaning: '文件是空的；未保存' },
   // Idempotency
   IDEMPOTENCY_KEY_REUSED: { status: 422, meaning: '同一 Idempotency-Key 曾用于内容不同的请求' },
   IDEMPOTENCY_IN_FLIGHT: {

@@ -156,6 +156,8 @@ export type PiiField = (typeof PII_FIELDS)[number];
 /** Keys under which the views (and the free JSON of forms, summaries and timeline details) carry them. */
 const PII_KEYS: Record<string, PiiField> = {
   psn_name: 'psn_name',
+  // A timeline actor's name (the citizen's, or a staff member's) is a name like any other.
+  actor_name: 'psn_name',
   tel: 'tel',
   mob: 'tel',
   certno: 'certno',

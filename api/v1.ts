@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { authenticate } from './auth/middleware';
 import { authRouter } from './auth/routes';
+import { documentsRouter } from './cases/documents';
 import { casesRouter } from './cases/routes';
 import { citizenRouter } from './citizen/routes';
 import type { CaseDeps } from './context';
@@ -27,5 +28,6 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(staffRouter(deps));
   router.use(casesRouter(deps));
   router.use(hospitalRouter(deps));
+  router.use(documentsRouter(deps));
   return router;
 }

@@ -6,11 +6,13 @@
 import { ConfigError, EXIT_CONFIG, loadConfig } from '../config';
 import { EmbeddedPostgresInUseError } from '../db/embedded-postgres';
 import { PortInUseError, startPlatform } from './platform';
+import { ensureWebBuild } from './web-build';
 
 const log = (message: string) => console.log(`[yidi] ${message}`);
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  await ensureWebBuild(log);
   const platform = await startPlatform(config, log);
   log(`ready: ${platform.url} (API ${platform.url}/api/v1, health ${platform.url}/healthz)`);
   let stopping = false;

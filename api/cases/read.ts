@@ -1,5 +1,14 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { CaseEvent, type Filing, HumanTask, type InsuredPerson, Referral } from '../../db/entities';
+import { addMonthsToInstant, casePolicyFor, LONG_TERM_CATEGORIES } from '../../cases';
+import {
+  CaseDocument,
+  CaseEvent,
+  type Filing,
+  HumanTask,
+  InsuredPerson,
+  Referral,
+  User,
+} from '../../db/entities';
 import type { AuthUser } from '../auth/tokens';
 import { present, referralScope, taskScope, visibleFiling } from '../scope';
 
@@ -30,8 +39,42 @@ export function filingView(f: Filing) {
     effective_at: f.effective_at,
     reason: f.reason,
     memo: f.memo,
+    locked_until: lockedUntil(f),
     created_at: f.created_at,
     updated_at: f.updated_at,
+  };
+}
+
+/** The end of a long-term filing's change/cancel lock, as the workflow computes it on activation. */
+function lockedUntil(f: Filing): Date | null {
+  if (!f.effective_at || !LONG_TERM_CATEGORIES.includes(f.category)) return null;
+  const months = casePolicyFor(f.prov_admdvs).long_term_lock_months;
+  return new Date(addMonthsToInstant(f.effective_at.getTime(), months));
+}
+
+/** Who each timeline actor is (user name or insured person's name, and role), so the UI shows no bare ids. */
+async function actorsOf(em: EntityManager, events: CaseEvent[]) {
+  const ids = [...new Set(events.map((e) => e.actor).filter((a) => a !== 'system'))];
+  const [users, persons] = await Promise.all([
+    ids.length ? em.find(User, { username: { $in: ids } }) : Promise.resolve([]),
+    ids.length ? em.find(InsuredPerson, { psn_no: { $in: ids } }) : Promise.resolve([]),
+  ]);
+  const actors = new Map<string, { actor_name: string; actor_role: string }>();
+  for (const p of persons) actors.set(p.psn_no, { actor_name: p.psn_name, actor_role: 'citizen' });
+  for (const u of users) actors.set(u.username, { actor_name: u.display_name, actor_role: u.role });
+  actors.set('system', { actor_name: '系统', actor_role: 'system' });
+  return actors;
+}
+
+/** A document as a case lists it: everything but the content. */
+export function documentView(d: CaseDocument) {
+  return {
+    id: d.id,
+    name: d.name,
+    content_type: d.content_type,
+    size: d.size,
+    uploaded_by: d.uploaded_by,
+    created_at: d.created_at,
   };
 }
 
@@ -76,7 +119,7 @@ export function taskView(t: HumanTask) {
  * with its case), and the tasks the user's side may see. `filing` must come from `visibleFiling`.
  */
 export async function caseDetail(em: EntityManager, user: AuthUser, filing: Filing) {
-  const [referral, events, tasks] = await Promise.all([
+  const [referral, events, tasks, documents] = await Promise.all([
     em.findOne(Referral, { $and: [{ filing_id: filing.id }, referralScope(user)] }),
     em.find(CaseEvent, { case_id: filing.id }, { orderBy: { at: 'asc', id: 'asc' } }),
     em.find(
@@ -84,11 +127,26 @@ export async function caseDetail(em: EntityManager, user: AuthUser, filing: Fili
       { $and: [{ case_id: filing.id }, taskScope(user)] },
       { orderBy: { created_at: 'asc' } },
     ),
+    em.find(CaseDocument, { case_id: filing.id }, { orderBy: { created_at: 'asc', id: 'asc' } }),
   ]);
-  return present(caseView(filing, referral, events, tasks), user);
+  const actors = await actorsOf(em, events);
+  return present(
+    {
+      ...caseView(filing, referral, tasks),
+      timeline: events.map((e) => ({
+        at: e.at,
+        actor: e.actor,
+        ...actors.get(e.actor),
+        kind: e.kind,
+        detail: e.detail,
+      })),
+      documents: documents.map(documentView),
+    },
+    user,
+  );
 }
 
-function caseView(filing: Filing, referral: Referral | null, events: CaseEvent[], tasks: HumanTask[]) {
+function caseView(filing: Filing, referral: Referral | null, tasks: HumanTask[]) {
   return {
     filing: { ...filingView(filing), form: filing.form },
     referral: referral
@@ -104,7 +162,6 @@ function caseView(filing: Filing, referral: Referral | null, events: CaseEvent[]
           updated_at: referral.updated_at,
         }
       : null,
-    timeline: events.map((e) => ({ at: e.at, actor: e.actor, kind: e.kind, detail: e.detail })),
     tasks: tasks.map(taskView),
   };
 }

@@ -95,8 +95,6 @@ export const MoreInfoAnswer = z
   })
   .meta({ id: 'MoreInfoAnswer' });
 
-const DECISION_NAMES: Record<string, string> = { reject: '驳回', more_info: '要求补充材料' };
-
 export const TaskDecision = z
   .object({
     decision: z.enum(DECISIONS),
@@ -108,7 +106,7 @@ export const TaskDecision = z
   .meta({ id: 'TaskDecision' });
 
 /** A supervisor hands a task to another member of the same province. */
-export const TaskReassign = z.object({ assignee: z.string().min(1).max(64) }).meta({ id: 'TaskReassign' });
+export const TaskReassign = z.object({ assignee: p.username }).meta({ id: 'TaskReassign' });
 
 /** `:id` of a case or task route. */
 export const PathId = z.object({ id: p.pathId });
@@ -119,11 +117,22 @@ export const IdempotencyKey = p.idempotencyKey;
 /** A page number whose offset PostgreSQL can take (a bigint), not 1e20. */
 const page = z.coerce.number().int().min(1).max(1_000_000).default(1);
 
+/** `?name=` of an upload: the file name as the citizen chose it. */
+export const DocumentUploadQuery = z.object({
+  name: z
+    .string()
+    .min(1, '请给出文件名')
+    .max(200, '文件名不能超过 200 个字符')
+    .refine((n) => !/[\\/]/.test(n), '文件名不能包含路径'),
+});
+
 export const TaskQuery = z.object({
   status: z.enum(TASK_STATUSES).optional(),
   kind: z.enum(TASK_KIND_NAMES as [string, ...string[]]).optional(),
   mine: z.enum(['true', 'false']).optional(),
   psn_no: p.psnNo.optional(),
+  /** Sort key, `-` for descending: by deadline (default), submission time or task kind. */
+  sort: z.enum(['due_at', '-due_at', 'created_at', '-created_at', 'kind', '-kind']).default('due_at'),
   page: page,
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });

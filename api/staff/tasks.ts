@@ -30,8 +30,9 @@ export function taskRouter(deps: CaseDeps): Router {
     if (q.kind) where.kind = q.kind;
     if (q.mine === 'true') where.assignee = user.username;
     if (q.psn_no) where.summary = { psn_no: q.psn_no };
+    const key = q.sort.replace(/^-/, '') as 'due_at' | 'created_at' | 'kind';
     const [items, total] = await deps.orm.em.fork().findAndCount(HumanTask, where, {
-      orderBy: { due_at: 'asc', id: 'asc' },
+      orderBy: { [key]: q.sort.startsWith('-') ? 'desc' : 'asc', id: 'asc' },
       limit: q.page_size,
       offset: (q.page - 1) * q.page_size,
     });

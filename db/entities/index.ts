@@ -1,4 +1,5 @@
 import { AdmdvsSchema } from './admdvs';
+import { CaseDocumentSchema } from './case-document';
 import {
   CaseEventSchema,
   Filing,
@@ -13,6 +14,7 @@ import { PolicyVersionSchema } from './policy-version';
 import { UserSchema } from './user';
 
 export * from './admdvs';
+export * from './case-document';
 export * from './cases';
 export * from './hospital';
 export * from './insured-person';
@@ -31,4 +33,5 @@ export const entities = [
   TaskDecisionSchema,
   CaseEventSchema,
   IdempotencyRecordSchema,
+  CaseDocumentSchema,
 ];

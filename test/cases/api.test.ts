@@ -16,7 +16,6 @@ import {
 } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
-import { DEMO_PASSWORD } from '../../db/seed-data';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { demoLogins } from '../support/login';

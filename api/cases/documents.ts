@@ -1,0 +1,95 @@
+import { createHash, randomUUID } from 'node:crypto';
+import express, { type RequestHandler, Router } from 'express';
+import { z } from 'zod';
+import { CaseDocument } from '../../db/entities';
+import { requireRole } from '../auth/middleware';
+import { type CaseDeps, currentUser } from '../context';
+import { HttpProblem } from '../problem';
+import { DocumentUploadQuery } from '../schemas';
+import { documentView, visibleFiling } from './read';
+
+/** The largest file a citizen may upload for a case. */
+export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
+
+/** The accepted types, each with the bytes its files begin with (so a renamed file is refused too). */
+const SIGNATURES: Record<CaseDocument['content_type'], Buffer> = {
+  'application/pdf': Buffer.from('%PDF-'),
+  'image/jpeg': Buffer.from([0xff, 0xd8, 0xff]),
+  'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+};
+
+const wrongType = () =>
+  new HttpProblem(415, 'DOCUMENT_TYPE_NOT_ALLOWED', '文件类型不支持', '只能上传 PDF、JPG 或 PNG 文件');
+
+// The body is read only after the type is known to be acceptable; a larger one stops at the limit.
+const rawBody: RequestHandler = (req, res, next) => {
+  express.raw({ type: () => true, limit: MAX_DOCUMENT_BYTES })(req, res, (error?: unknown) => {
+    if ((error as { type?: string } | undefined)?.type === 'entity.too.large') {
+      next(new HttpProblem(413, 'DOCUMENT_TOO_LARGE', '文件过大', '单个文件不能超过 5 MB'));
+      return;
+    }
+    next(error);
+  });
+};
+
+/**
+ * `POST /filings/{id}/documents` (the file as the body, its type as Content-Type, `?name=`): stored
+ * with the case; `GET /filings/{id}/documents/{documentId}` gives it back to whoever may see the case.
+ */
+export function documentsRouter(deps: CaseDeps): Router {
+  const router = Router();
+
+  router.post(
+    '/filings/:id/documents',
+    requireRole('citizen'),
+    async (req, res, next) => {
+      res.locals.documentName = DocumentUploadQuery.parse(req.query).name;
+      await visibleFiling(deps.orm.em.fork(), currentUser(res), req.params.id as string);
+      if (!(contentType(req) in SIGNATURES)) throw wrongType();
+      next();
+    },
+    rawBody,
+    async (req, res) => {
+      const user = currentUser(res);
+      const type = contentType(req) as CaseDocument['content_type'];
+      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      if (body.length === 0) throw new HttpProblem(400, 'DOCUMENT_EMPTY', '文件为空', '上传的文件没有内容');
+      if (!body.subarray(0, SIGNATURES[type].length).equals(SIGNATURES[type])) throw wrongType();
+      const em = deps.orm.em.fork();
+      const document = em.create(CaseDocument, {
+        id: randomUUID(),
+        case_id: req.params.id as string,
+        name: res.locals.documentName as string,
+        content_type: type,
+        size: body.length,
+        sha256: createHash('sha256').update(body).digest('hex'),
+        content: body,
+        uploaded_by: user.username,
+        created_at: new Date(),
+      });
+      await em.flush();
+      res.status(201).location(`/api/v1/filings/${document.case_id}/documents/${document.id}`);
+      res.json(documentView(document));
+    },
+  );
+
+  router.get('/filings/:id/documents/:documentId', async (req, res) => {
+    const em = deps.orm.em.fork();
+    const filing = await visibleFiling(em, currentUser(res), req.params.id as string);
+    const id = z.uuid().safeParse(req.params.documentId);
+    const document = id.success
+      ? await em.findOne(CaseDocument, { id: id.data, case_id: filing.id }, { populate: ['content'] })
+      : null;
+    if (!document) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', 'no such document');
+    res
+      .type(document.content_type)
+      .set('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(document.name)}`)
+      .set('x-content-type-options', 'nosniff')
+      .send(document.content);
+  });
+
+  return router;
+}
+
+const contentType = (req: express.Request) =>
+  (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

@@ -1,0 +1,58 @@
+/**
+ * Every API operation the web app calls, in one place: the client builds its requests from this list,
+ * and test/web/api-client.test.ts checks each against the API's OpenAPI document.
+ * Plain data (no DOM, no Vue) so the Node tests can import it.
+ */
+export const operations = {
+  login: { method: 'post', path: '/api/v1/auth/login' },
+  me: { method: 'get', path: '/api/v1/me' },
+  admdvs: { method: 'get', path: '/api/v1/admdvs' },
+  listFilings: { method: 'get', path: '/api/v1/filings' },
+  createFiling: { method: 'post', path: '/api/v1/filings' },
+  getFiling: { method: 'get', path: '/api/v1/filings/{id}' },
+  changeFiling: { method: 'post', path: '/api/v1/filings/{id}/change' },
+  cancelFiling: { method: 'post', path: '/api/v1/filings/{id}/cancel' },
+  answerMoreInfo: { method: 'post', path: '/api/v1/filings/{id}/more-info' },
+  uploadDocument: { method: 'post', path: '/api/v1/filings/{id}/documents' },
+  getDocument: { method: 'get', path: '/api/v1/filings/{id}/documents/{documentId}' },
+  listTasks: { method: 'get', path: '/api/v1/tasks' },
+  getTask: { method: 'get', path: '/api/v1/tasks/{id}' },
+  claimTask: { method: 'post', path: '/api/v1/tasks/{id}/claim' },
+  releaseTask: { method: 'post', path: '/api/v1/tasks/{id}/release' },
+  decideTask: { method: 'post', path: '/api/v1/tasks/{id}/decision' },
+} as const;
+
+export type OperationName = keyof typeof operations;
+
+/** The request body fields the client sends per operation, checked against the OpenAPI request schemas. */
+export const bodyFields: Partial<Record<OperationName, readonly string[]>> = {
+  login: ['username', 'password'],
+  createFiling: [
+    'category',
+    'mdtrtarea_admdvs',
+    'fixmedins_code',
+    'begndate',
+    'enddate',
+    'commitment',
+    'tel',
+    'addr',
+    'emergency_adm_date',
+    'referral',
+    'memo',
+  ],
+  changeFiling: ['mdtrtarea_admdvs', 'fixmedins_code', 'enddate', 'memo'],
+  cancelFiling: ['reason'],
+  answerMoreInfo: ['answer', 'documents'],
+  decideTask: ['decision', 'reason', 'version'],
+};
+
+/** The query parameters the client sends per operation, checked against the documented ones. */
+export const queryFields: Partial<Record<OperationName, readonly string[]>> = {
+  listFilings: ['status', 'page', 'page_size'],
+  listTasks: ['status', 'mine', 'psn_no', 'sort', 'page', 'page_size'],
+  uploadDocument: ['name'],
+};
+
+/** What the API accepts as a document, checked in the browser before anything is sent. */
+export const DOCUMENT_TYPES = ['application/pdf', 'image/jpeg', 'image/png'] as const;
+export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;

@@ -1,0 +1,190 @@
+/** The API's answers as the web app reads them (README and /api/v1/openapi.json). */
+
+export type Role = 'citizen' | 'staff' | 'supervisor' | 'coordinator' | 'hospital';
+
+export interface User {
+  id: string;
+  username: string;
+  display_name: string;
+  role: Role;
+  prov_admdvs: string | null;
+  psn_no: string | null;
+  fixmedins_code: string | null;
+}
+
+export interface Session {
+  token: string;
+  user: User;
+}
+
+export type FilingCategory =
+  | 'retired_resettled'
+  | 'long_term_residence'
+  | 'resident_worker'
+  | 'referral'
+  | 'emergency'
+  | 'other_temporary';
+
+export type FilingStatus =
+  | 'SUBMITTED'
+  | 'UNDER_REVIEW'
+  | 'ACTIVE'
+  | 'REJECTED'
+  | 'EXPIRED'
+  | 'CANCELLED'
+  | 'REVOKED';
+
+export type ReferralStatus =
+  | 'REQUESTED'
+  | 'UNDER_REVIEW'
+  | 'MORE_INFO'
+  | 'APPROVED'
+  | 'REJECTED'
+  | 'WITHDRAWN'
+  | 'REVOKED';
+
+export type TaskStatus = 'open' | 'claimed' | 'escalated' | 'decided' | 'cancelled';
+export type Decision = 'approve' | 'reject' | 'more_info';
+
+export interface Admdvs {
+  admdvs: string;
+  admdvs_name: string;
+  prov_admdvs: string;
+}
+
+export interface Filing {
+  id: string;
+  psn_no: string;
+  insuplc_admdvs: string;
+  prov_admdvs: string;
+  category: FilingCategory;
+  status: FilingStatus;
+  mdtrtarea_admdvs: string;
+  fixmedins_code: string | null;
+  begndate: string;
+  enddate: string | null;
+  commitment: boolean;
+  deemed: boolean;
+  retro: boolean;
+  trt_dcla_detl_sn: string | null;
+  effective_at: string | null;
+  /** End of the long-term lock (no change or cancel before it); null when none applies. */
+  locked_until?: string | null;
+  reason: string | null;
+  memo: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ReferralForm {
+  refl_fil_type: string;
+  diag_code?: string;
+  diag_name: string;
+  refl_hosp_name: string;
+  refl_opinion?: string;
+  documents: string[];
+}
+
+export interface FilingCreate {
+  category: FilingCategory;
+  mdtrtarea_admdvs: string;
+  fixmedins_code: string | null;
+  begndate: string;
+  enddate: string | null;
+  commitment: boolean;
+  tel: string;
+  addr?: string;
+  emergency_adm_date: string | null;
+  referral: ReferralForm | null;
+  memo?: string;
+}
+
+export interface FilingChange {
+  mdtrtarea_admdvs?: string;
+  fixmedins_code?: string | null;
+  enddate?: string | null;
+  memo: string;
+}
+
+export interface TimelineEvent {
+  at: string;
+  actor: string;
+  /** Who acted, by name and role, when the API knows them. */
+  actor_name?: string;
+  actor_role?: Role | 'system';
+  kind: string;
+  detail: Record<string, unknown> | null;
+}
+
+export interface Task {
+  id: string;
+  case_id: string;
+  kind: string;
+  role: 'staff' | 'supervisor';
+  prov_admdvs: string;
+  assignee: string | null;
+  status: TaskStatus;
+  due_at: string | null;
+  escalated_at: string | null;
+  decision: Decision | null;
+  reason: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  delivered: boolean | null;
+  summary: Record<string, unknown> | null;
+  created_at: string;
+  version: number;
+}
+
+export interface Referral {
+  id: string;
+  status: ReferralStatus;
+  refl_fil_type: string;
+  trt_dcla_detl_sn: string | null;
+  reason: string | null;
+  memo: string | null;
+  escalated: boolean;
+  summary: Record<string, unknown> | null;
+  updated_at: string;
+}
+
+export interface CaseDocument {
+  id: string;
+  name: string;
+  content_type: string;
+  size: number;
+  uploaded_by: string;
+  created_at: string;
+}
+
+export interface CaseDetail {
+  filing: Filing & { form: Partial<FilingCreate> | null };
+  referral: Referral | null;
+  timeline: TimelineEvent[];
+  tasks: Task[];
+  /** Uploaded files (absent from an API without uploads). */
+  documents?: CaseDocument[];
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  page: number;
+  page_size: number;
+}
+
+export interface TaskQuery {
+  status?: TaskStatus;
+  mine?: 'true' | 'false';
+  psn_no?: string;
+  sort?: TaskSort;
+  page?: number;
+  page_size?: number;
+}
+
+export interface FieldError {
+  path: string;
+  message: string;
+}
+
+export type TaskSort = 'due_at' | '-due_at' | 'created_at' | '-created_at' | 'kind' | '-kind';
