@@ -128,7 +128,7 @@ test('a referral from filing to approval: more information asked and answered, a
   await citizen.getByTestId('submit-filing').click();
   await citizen.waitForURL(/\/citizen\/filings\/filing-/);
   const caseId = decodeURIComponent(new URL(citizen.url()).pathname.split('/').pop() ?? '');
-  expect(caseId).toMatch(/^filing-P34010000000001-\d+$/);
+  expect(caseId).toMatch(/^filing-P34010000000001-[0-9a-z]+-[0-9a-f]{8}$/);
   await citizen.getByTestId('filing-status').getByText('审核中').waitFor(WAIT);
   await citizen.locator('[data-kind=review_task_opened]').waitFor(WAIT);
   await expect(citizen.getByTestId('next-step').textContent()).resolves.toContain('前办结');
@@ -253,9 +253,16 @@ test('the citizen pages fit a 390 px phone without horizontal scrolling', async 
   await phone.getByText('页面内容可能不是最新').waitFor({ state: 'hidden', ...WAIT });
 });
 
-test('each other category shows only its own fields and files straight to an active filing', async () => {
+test('each other category shows only its own fields and files straight to an active filing; a second long-term one is told to 变更', async () => {
   const citizen = await loggedIn('wangfang');
-  const categories: { category: string; shown: string[]; hidden: string[]; fill: () => Promise<void> }[] = [
+  const categories: {
+    category: string;
+    shown: string[];
+    hidden: string[];
+    fill: () => Promise<void>;
+    /** A second long-term filing while one is active is refused: the citizen is told to change (变更) it. */
+    refused?: RegExp;
+  }[] = [
     {
       category: '急诊抢救',
       shown: ['急诊入院日期'],
@@ -282,6 +289,7 @@ test('each other category shows only its own fields and files straight to an act
       shown: ['居住地址'],
       hidden: ['急诊入院日期', '诊断'],
       fill: () => citizen.getByLabel('居住地址').fill('成都市武侯区人民南路四段 1 号'),
+      refused: /同一时间只能有一份；如需更换就医地，请对现有备案办理变更/,
     },
   ];
   for (const c of categories) {
@@ -294,13 +302,20 @@ test('each other category shows only its own fields and files straight to an act
     await citizen.getByLabel('联系电话').fill('13800000003');
     await c.fill();
     await citizen.getByTestId('submit-filing').click();
+    if (c.refused) {
+      await citizen.getByText(c.refused).first().waitFor(WAIT);
+      expect(citizen.url()).toMatch(/\/citizen\/filings$/);
+      continue;
+    }
     await citizen.waitForURL(/\/citizen\/filings\/filing-/);
     await citizen.getByTestId('filing-status').getByText('已生效').waitFor(WAIT);
     expect(await citizen.getByTestId('case-header').textContent()).toContain(c.category);
   }
   await citizen.goto(`${base}/citizen/filings`);
   await citizen.getByTestId('filings').waitFor(WAIT);
-  expect(await citizen.getByTestId('filings').locator('li').count()).toBe(categories.length);
+  expect(await citizen.getByTestId('filings').locator('li').count()).toBe(
+    categories.filter((c) => !c.refused).length,
+  );
   await shot(citizen, '14-citizen-filings');
 });
 
