@@ -139,6 +139,8 @@ export class CaseRunner {
           return;
         }
         if (round === 1 && plan.followUp === 'cancel-races-approval') {
+          // The claim first, so the race is the citizen's cancel against the approval itself.
+          await this.client.call('POST', `/tasks/${taskId}/claim`, { as: staff });
           const [cancelled, approved] = await Promise.all([
             this.cancel(id, citizen, record),
             this.decide(taskId, staff, 'approve', record),
@@ -251,15 +253,23 @@ export class CaseRunner {
   ): Promise<boolean> {
     const body = decision === 'approve' ? { decision } : { decision, reason: `chaos ${decision}` };
     let resent = false;
-    const answer = await this.client.call('POST', `/tasks/${taskId}/decision`, {
-      as: staff,
-      body,
-      again: (a) => {
-        const again = transient(a);
-        resent ||= again;
-        return again;
-      },
-    });
+    const send = () =>
+      this.client.call('POST', `/tasks/${taskId}/decision`, {
+        as: staff,
+        body,
+        again: (a) => {
+          const again = transient(a);
+          resent ||= again;
+          return again;
+        },
+      });
+    let answer = await send();
+    // A decision needs the claim: an unclaimed task is refused, nothing recorded; claim, then decide.
+    if (answer.status === 409 && answer.body?.code === 'TASK_NOT_CLAIMED') {
+      const claimed = await this.client.call('POST', `/tasks/${taskId}/claim`, { as: staff });
+      if (claimed.status !== 200) record.refusals.push(`claim ${taskId}: ${describe(claimed)}`);
+      answer = await send();
+    }
     if (
       answer.status === 200 ||
       (answer.status === 503 && answer.body?.code === 'DECISION_DELIVERY_PENDING')
@@ -268,7 +278,7 @@ export class CaseRunner {
       return true;
     }
     // A resend after an unanswered attempt finds our own decision recorded: that attempt got through.
-    if (resent && answer.status === 409 && String(answer.body?.detail).includes(`decided by ${staff}`)) {
+    if (resent && answer.status === 409 && answer.body?.decided_by === staff) {
       record.acknowledged.push(
         `${decision} ${taskId.replace(/.*-/, '')} (recorded by an unanswered attempt)`,
       );

@@ -76,7 +76,11 @@ export async function snapshot(databaseUrl: string): Promise<Snapshot> {
     );
     const referrals = await db.query<ReferralRow>('select id, filing_id, status from referral');
     const tasks = await db.query<TaskRow>(
-      'select id, case_id, workflow_id, status, decided_at, delivered_at from human_task order by id',
+      // A decision is delivered once its case answered it (task_decision.outcome accepted or refused).
+      `select t.id, t.case_id, t.workflow_id, t.status, t.decided_at,
+              (select max(d.resolved_at) from task_decision d
+                where d.task_id = t.id and d.outcome <> 'pending') as delivered_at
+         from human_task t order by t.id`,
     );
     const perCase = await db.query<{ case_id: string; kind: string; n: number }>(
       `select case_id, kind, count(*)::int as n from case_event where kind = any($1)
@@ -163,12 +167,16 @@ export async function judge(records: CaseRecord[], s: Snapshot, temporal: Tempor
     }
     const referral = s.referrals.get(id);
     const filingLive = await live(id);
-    const reviewLive = referral ? await live(referral.id) : 'closed';
+    // The review runs in the workflow that owns the case's tasks: the filing itself since the case
+    // kernel, a `referral-…` child for cases started before it.
+    const reviewWorkflow = s.tasks.filter((t) => t.case_id === id).at(-1)?.workflow_id ?? id;
+    const reviewLive = referral ? await live(reviewWorkflow) : 'closed';
     const gone = filingLive === 'gone' || reviewLive === 'gone';
     const lostOrStuck = gone ? 'lost' : 'stuck';
-    const goneIds = [filingLive === 'gone' ? id : null, reviewLive === 'gone' ? referral?.id : null].filter(
-      Boolean,
-    );
+    const goneIds = [
+      filingLive === 'gone' ? id : null,
+      reviewLive === 'gone' && reviewWorkflow !== id ? reviewWorkflow : null,
+    ].filter(Boolean);
     const because = gone ? `; gone from Temporal: ${goneIds.join(', ')}` : '';
     const openTask = s.tasks.some(
       (t) => t.case_id === id && ['open', 'claimed', 'escalated'].includes(t.status),

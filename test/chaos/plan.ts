@@ -37,7 +37,7 @@ export interface CasePlan {
   submission: Submission;
   /** Referral reviews only: the decisions staff make, round by round (more_info is answered). */
   decisions: Decision[];
-  /** Whether staff claim the task before deciding (a decision on an open task claims it too). */
+  /** Whether staff claim the task before deciding (else the decision is refused TASK_NOT_CLAIMED, and they claim then). */
   claim: boolean;
   followUp: FollowUp;
   /** The Idempotency-Key every attempt of the filing POST carries. */

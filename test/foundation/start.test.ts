@@ -116,7 +116,10 @@ test('starts everything on embedded defaults, serves /healthz and the UI, and st
   };
   expect(body.database).toMatchObject({ kind: 'embedded', reachable: true });
   expect(body.temporal).toMatchObject({ kind: 'embedded', reachable: true, namespace: 'default' });
-  expect(await (await fetch(url)).text()).toContain('跨省异地就医直接结算');
+  // The workbench: the built Vue app's page, with its script.
+  const page = await (await fetch(url)).text();
+  expect(page).toContain('<title>异地就医经办</title>');
+  expect(page).toMatch(/<script type="module"[^>]* src="\/assets\/index-[^"]+\.js">/);
   expect(postgresFor(path.join(dataRoot, 'postgres'))).toHaveLength(1);
 
   first.child.kill('SIGINT');
