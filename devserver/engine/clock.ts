@@ -37,6 +37,16 @@ export class Clock {
     return Date.now() + this.offset;
   }
 
+  /** How far time skipping has moved the clock ahead of real time. */
+  get skippedMs(): number {
+    return this.offset;
+  }
+
+  /** After a restart: continue from the skipped offset saved before it. */
+  restoreSkipped(ms: number): void {
+    this.offset = ms;
+  }
+
   schedule(at: number, fire: () => void): TimerHandle {
     const e: Entry = { at, seq: this.seq++, fire, cancelled: false, index: this.heap.length };
     this.push(e);

@@ -4,14 +4,36 @@
  */
 import { randomUUID } from 'node:crypto';
 import { alreadyStarted, invalidArgument, workflowNotFound } from '../errors';
-import { durationMs, enums, type IPayload, type temporal } from '../proto';
+import { durationMs, enums, type IHistoryEvent, type IPayload, type temporal } from '../proto';
 import { Clock } from './clock';
-import { Execution, type Host } from './execution';
+import { Execution, type Host, type SavedRunState } from './execution';
 import { Matching } from './matching';
 import { type IndexedValueType, type Namespace, Namespaces } from './namespaces';
 import type { ActivityTaskResponse, StartParams, WorkflowTaskResponse } from './types';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+/**
+ * Where the engine reports what changed, so a durable store (../store) can write it before the RPC
+ * answers. In-memory mode has none. Every change to a run goes through `changed`.
+ */
+export interface Persistence {
+  changed(exec: Execution): void;
+  /** The run is gone (DeleteWorkflowExecution, retention). */
+  removed(exec: Execution): void;
+  /** A namespace was registered or changed (search attributes included). */
+  namespacesChanged(): void;
+  partChanged(name: string): void;
+}
+
+/** One run as a store gives it back on start. */
+export interface SavedRun {
+  namespace: string;
+  runId: string;
+  params: StartParams;
+  history: IHistoryEvent[];
+  state: SavedRunState;
+}
 
 const DEFAULT_TASK_TIMEOUT_MS = 10_000;
 const MAX_TASK_TIMEOUT_MS = 120_000;
@@ -31,6 +53,9 @@ export class Engine implements Host {
   /** Closed runs per namespace in close order, removed after the namespace's retention (dev mode only). */
   private readonly closedRuns = new Map<string, Execution[]>();
   private readonly retentionSweep: NodeJS.Timeout | undefined;
+  persistence: Persistence | undefined;
+  /** Other state a durable store keeps (Schedules): see PersistedPart in ../store. */
+  readonly parts = new Map<string, { snapshot(): unknown; restore(state: unknown): void }>();
 
   constructor(
     opts: {
@@ -137,6 +162,14 @@ export class Engine implements Host {
 
   private createRun(ns: Namespace, params: StartParams, runId?: string): Execution {
     const exec = new Execution(this, ns, params, runId);
+    this.add(exec);
+    exec.start();
+    return exec;
+  }
+
+  private add(exec: Execution): void {
+    const ns = exec.ns;
+    const params = exec.params;
     const key = `${ns.name}\u0000${params.workflowId}`;
     let chain = this.chains.get(key);
     if (!chain) {
@@ -151,8 +184,45 @@ export class Engine implements Host {
       this.runs.set(ns.name, all);
     }
     all.add(exec);
-    exec.start();
-    return exec;
+  }
+
+  /** Bring back the runs a store saved (in start order), then arm their timers and offer their tasks. */
+  restore(saved: Iterable<SavedRun>): void {
+    const revived: Execution[] = [];
+    for (const r of saved) {
+      const ns = this.namespaces.find(r.namespace);
+      if (!ns) {
+        this.log('warn', `saved run ${r.runId} of unknown namespace ${r.namespace} dropped`);
+        continue;
+      }
+      const exec = Execution.revive(this, ns, r.params, r.runId, r.history, r.state);
+      this.add(exec);
+      revived.push(exec);
+      if (!exec.running && this.retentionSweep) {
+        let closed = this.closedRuns.get(ns.name);
+        if (!closed) {
+          closed = [];
+          this.closedRuns.set(ns.name, closed);
+        }
+        closed.push(exec);
+      }
+    }
+    for (const closed of this.closedRuns.values()) closed.sort((a, b) => a.closeTime - b.closeTime);
+    for (const exec of revived) exec.resume();
+    this.removeExpired();
+  }
+
+  changed(exec: Execution): void {
+    this.persistence?.changed(exec);
+  }
+
+  namespacesChanged(): void {
+    this.persistence?.namespacesChanged();
+  }
+
+  /** A part in `parts` changed: the store writes its snapshot() with the next commit. */
+  partChanged(name: string): void {
+    this.persistence?.partChanged(name);
   }
 
   startNextRun(prev: Execution, params: StartParams, runId: string): void {
@@ -271,6 +341,7 @@ export class Engine implements Host {
     }
     this.byRun.delete(`${exec.ns.name}\u0000${exec.runId}`);
     this.runs.get(exec.ns.name)?.delete(exec);
+    this.persistence?.removed(exec);
   }
 
   /** Remove closed runs older than their namespace's retention, like the real server's retention timer. */
