@@ -134,7 +134,9 @@ export class Engine implements Host {
     const C = enums.WorkflowIdConflictPolicy;
     const prev = this.current(ns, params.workflowId);
     if (prev) {
-      if (prev.params.requestId === params.requestId && params.requestId)
+      // A retried start (its answer lost, e.g. to a server restart) finds the chain it started even
+      // after that continued as new.
+      if (params.requestId && this.startedBy(ns, params.workflowId, params.requestId))
         return { exec: prev, started: false };
       if (prev.running) {
         const conflict =
@@ -158,6 +160,17 @@ export class Engine implements Host {
     }
     const exec = this.createRun(ns, params);
     return { exec, started: true };
+  }
+
+  /** Whether the current chain of this workflow id was started by this request. */
+  private startedBy(ns: Namespace, workflowId: string, requestId: string): boolean {
+    const chain = this.chains.get(`${ns.name}\u0000${workflowId}`) ?? [];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const run = chain[i]!;
+      if (run.params.requestId === requestId) return true;
+      if (run.firstRunId === run.runId) return false;
+    }
+    return false;
   }
 
   private createRun(ns: Namespace, params: StartParams, runId?: string): Execution {
