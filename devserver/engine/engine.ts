@@ -24,6 +24,8 @@ export interface Persistence {
   /** A namespace was registered or changed (search attributes included). */
   namespacesChanged(): void;
   partChanged(name: string): void;
+  /** Time skipping moved the clock. */
+  clockChanged(): void;
 }
 
 /** One run as a store gives it back on start. */
@@ -68,6 +70,7 @@ export class Engine implements Host {
     this.clock = new Clock(opts.timeSkipping);
     if (opts.timeSkipping && opts.timeSkippingUnlocked) this.clock.unlock();
     this.namespaces = new Namespaces(opts.searchAttributes);
+    this.clock.onSkip = () => this.persistence?.clockChanged();
     // Like the Java test server, time-skipping mode keeps every run: a skipped day must not delete them.
     if (!opts.timeSkipping) {
       this.retentionSweep = setInterval(() => this.removeExpired(), RETENTION_SWEEP_MS);

@@ -69,6 +69,7 @@ export class DurableStore implements Persistence {
   /** History events of each run already in the journal. */
   private readonly written = new WeakMap<Execution, number>();
   private skippedMs = 0;
+  private clockDirty = false;
   private scheduled = false;
   private inflight: Promise<void> | undefined;
   private waiters: Waiter[] = [];
@@ -204,6 +205,11 @@ export class DurableStore implements Persistence {
     this.schedule();
   }
 
+  clockChanged(): void {
+    this.clockDirty = true;
+    this.schedule();
+  }
+
   partChanged(name: string): void {
     this.dirtyParts.add(name);
     this.schedule();
@@ -213,7 +219,11 @@ export class DurableStore implements Persistence {
 
   private get pending(): boolean {
     return (
-      this.dirty.size > 0 || this.removedRuns.length > 0 || this.namespacesDirty || this.dirtyParts.size > 0
+      this.dirty.size > 0 ||
+      this.removedRuns.length > 0 ||
+      this.namespacesDirty ||
+      this.clockDirty ||
+      this.dirtyParts.size > 0
     );
   }
 
@@ -280,6 +290,7 @@ export class DurableStore implements Persistence {
     const recs: Rec[] = [];
     if (this.namespacesDirty) recs.push(this.namespacesRecord(engine));
     this.namespacesDirty = false;
+    this.clockDirty = false;
     if (engine.clock.skippedMs !== this.skippedMs) {
       this.skippedMs = engine.clock.skippedMs;
       recs.push({ t: 'clock', skippedMs: this.skippedMs });
@@ -350,6 +361,7 @@ export class DurableStore implements Persistence {
     this.dirty.clear();
     this.removedRuns = [];
     this.namespacesDirty = false;
+    this.clockDirty = false;
     this.dirtyParts.clear();
   }
 
