@@ -357,7 +357,8 @@ export class DurableStore implements Persistence {
     for (const [name, part] of engine.parts) recs.push({ t: 'part', name, state: part.snapshot() });
     this.journal.rewrite(Buffer.from(encodeState(recs)));
     this.snapshotBytes = this.journal.bytes;
-    // Everything is in the snapshot now.
+    // Everything is in the snapshot now, on disk: whoever waits for a pending change is done.
+    for (const w of this.waiters.splice(0)) w.resolve();
     this.dirty.clear();
     this.removedRuns = [];
     this.namespacesDirty = false;
