@@ -1,10 +1,11 @@
 // The durable devserver (--db-filename / startDevServer({ dbFilename })): the journal on its own, a
 // restart that brings back what users see, and state files that cannot be used (corrupt, torn, locked).
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import Long from 'long';
@@ -270,5 +271,78 @@ describe('state files that cannot be used', () => {
     expect(String(stderr).trim().split('\n')).toEqual([
       expect.stringContaining(`yidi-devserver: devserver state file ${file}: corrupt record at byte 8`),
     ]);
+  });
+});
+
+describe('a write that fails', () => {
+  test('fails the RPC UNAVAILABLE, acknowledges nothing after it, and a restart keeps what was acknowledged', async () => {
+    const file = path.join(dir, 'temporal.db');
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(p));
+      });
+    });
+    // A real EFBIG from the kernel: a 40 KiB file-size limit (SIGXFSZ ignored, so write() fails instead).
+    const child = spawn(
+      'bash',
+      ['-c', `trap '' XFSZ; ulimit -f 40; exec "${DEVSERVER_BIN}" --port ${port} --db-filename "${file}"`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+      exited.then(() => reject(new Error(`devserver exited before ready: ${stderr}`)));
+    });
+    // No client-side retries: the test wants to see each answer.
+    const connection = await Connection.connect({
+      address: `127.0.0.1:${port}`,
+      interceptors: [makeGrpcRetryInterceptor(defaultGrpcRetryOptions({ maxAttempts: 1 }))],
+    });
+    const client = new Client({ connection });
+    const acknowledged: string[] = [];
+    const input = 'x'.repeat(2000);
+    let failure: unknown;
+    try {
+      for (let i = 0; i < 100 && !failure; i++) {
+        const workflowId = `case-${i}`;
+        try {
+          await client.workflow.start('waitForFinish', { taskQueue: 'none', workflowId, args: [input] });
+          acknowledged.push(workflowId);
+        } catch (e) {
+          failure = e;
+        }
+      }
+      expect(acknowledged.length).toBeGreaterThan(0);
+      expect(String((failure as Error & { cause?: Error }).cause ?? failure)).toMatch(
+        /14 UNAVAILABLE: devserver state file .*temporal\.db cannot be written/,
+      );
+      // Every later change is refused too: memory and disk have parted.
+      await expect(
+        client.workflow.start('waitForFinish', { taskQueue: 'none', workflowId: 'after' }),
+      ).rejects.toThrow();
+      expect(stderr).toMatch(/write failed, refusing every change from now on/);
+    } finally {
+      await connection.close();
+      child.kill('SIGINT');
+      await exited;
+    }
+
+    const logged: Logged = [];
+    const server = await startDevServer({ port: 0, dbFilename: file, log: collect(logged) });
+    const again = await Connection.connect({ address: server.address });
+    try {
+      const c = new Client({ connection: again });
+      for (const id of acknowledged)
+        expect((await c.workflow.getHandle(id).describe()).status.name).toBe('RUNNING');
+      await expect(c.workflow.getHandle('after').describe()).rejects.toThrow(/not found/);
+    } finally {
+      await again.close();
+      await server.stop();
+    }
   });
 });
