@@ -2,11 +2,13 @@
 // port, measures workflow throughput with one worker, and the executable's start-up time; prints each
 // figure with its ratio to baselines measured in the same run. Bounded; stops by itself.
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { startDevServer } from '../devserver/index';
+import { type DevServerOptions, startDevServer } from '../devserver/index';
 import { createActivities, Probe } from '../test/devserver/activities';
 import { oneActivity, tenActivitiesAndSignal } from '../test/devserver/workflows/activity-workflows';
 import { hello } from '../test/devserver/workflows/basics';
@@ -103,6 +105,59 @@ function median(xs: number[]): number {
 
 function fmt(n: number, unit: string): string {
   return `${n.toFixed(n < 10 ? 2 : 0).padStart(8)} ${unit}`;
+}
+
+/** (a) on a fresh in-process server with these options: warm-up, then `total` workflows, 100 at a time. */
+async function oneActivityRate(
+  workflowBundle: Awaited<ReturnType<typeof bundleWorkflowCode>>,
+  opts: DevServerOptions,
+  total: number,
+): Promise<number> {
+  const server = await startDevServer({ port: 0, ...opts });
+  const connection = await Connection.connect({ address: server.address });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  try {
+    const client = new Client({ connection });
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue: 'bench',
+      workflowBundle,
+      activities: createActivities(new Probe()),
+    });
+    return await worker.runUntil(async () => {
+      let id = 0;
+      const run = () =>
+        client.workflow.execute(oneActivity, { taskQueue: 'bench', workflowId: `d-${id++}`, args: ['b'] });
+      await rate(50, 25, run);
+      return rate(total, 100, run);
+    });
+  } finally {
+    await connection.close();
+    await nativeConnection.close();
+    await server.stop();
+  }
+}
+
+/**
+ * Durable (--db-filename: a journal write + fdatasync per group commit) against in memory, in
+ * alternating pairs so a change in the machine's load hits both alike.
+ */
+async function durableRatio(workflowBundle: Awaited<ReturnType<typeof bundleWorkflowCode>>): Promise<{
+  memory: number;
+  durable: number;
+}> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yidi-bench-'));
+  let memory = 0;
+  let durable = 0;
+  try {
+    for (let i = 0; i < 2; i++) {
+      memory += await oneActivityRate(workflowBundle, {}, 300);
+      durable += await oneActivityRate(workflowBundle, { dbFilename: path.join(dir, `state-${i}.db`) }, 300);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { memory: memory / 2, durable: durable / 2 };
 }
 
 async function main(): Promise<void> {
@@ -204,6 +259,7 @@ async function main(): Promise<void> {
     await exited;
   }
 
+  const persisted = await durableRatio(workflowBundle);
   const echo = await bareGrpcEchoRate(5000, 32);
   const startups: number[] = [];
   for (let i = 0; i < 5; i++) startups.push(await startupMs());
@@ -230,6 +286,9 @@ async function main(): Promise<void> {
   );
   console.log(`  ${'one-activity workflow alone, median of 20'.padEnd(38)} ${fmt(latencyMs, 'ms')}`);
   console.log(`  ${'(b) relative to (a)'.padEnd(38)} ${fmt(ten / one, 'x')}`);
+  console.log(
+    `  ${'(a) durable (--db-filename)'.padEnd(38)} ${fmt(persisted.durable, 'wf/s')}   x${(persisted.durable / persisted.memory).toFixed(2)} of in memory (${persisted.memory.toFixed(0)} wf/s, alternating pairs; target x0.80)`,
+  );
   console.log(
     `  ${'start-up, spawn to ready line (median 5)'.padEnd(38)} ${fmt(startup, 'ms')}   ${(startup / TARGET_STARTUP_MS).toFixed(2)} of the ${TARGET_STARTUP_MS} ms budget; runs: ${startups.map((s) => s.toFixed(0)).join(', ')}`,
   );

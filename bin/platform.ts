@@ -130,9 +130,11 @@ export async function ensureDatabase(pg: EmbeddedPostgres, name: string): Promis
 
 async function startTemporal(config: Config, log: Log, stack: { name: string; stop: () => Promise<void> }[]) {
   if (config.temporal.kind === 'external') return config.temporal.address;
-  const devserver = await startDevServer({ port: 0, namespaces: [config.namespace] });
+  // Durable next to PostgreSQL's data: a restart must find the workflows the database still refers to.
+  const { dbFilename } = config.temporal;
+  const devserver = await startDevServer({ port: 0, namespaces: [config.namespace], dbFilename });
   stack.push({ name: 'embedded temporal devserver', stop: () => devserver.stop() });
-  log(`embedded Temporal devserver on ${devserver.address}`);
+  log(`embedded Temporal devserver on ${devserver.address}${dbFilename ? `, state in ${dbFilename}` : ''}`);
   return devserver.address;
 }
 

@@ -5,6 +5,7 @@
  */
 import { ConfigError, EXIT_CONFIG, loadConfig } from '../config';
 import { EmbeddedPostgresInUseError } from '../db/embedded-postgres';
+import { StateFileError } from '../devserver/store';
 import { PortInUseError, startPlatform } from './platform';
 
 const log = (message: string) => console.log(`[yidi] ${message}`);
@@ -41,7 +42,11 @@ main().catch((error: unknown) => {
     console.error(`yidi: configuration error: ${error.message}`);
     process.exit(EXIT_CONFIG);
   }
-  if (error instanceof EmbeddedPostgresInUseError || error instanceof PortInUseError) {
+  if (
+    error instanceof EmbeddedPostgresInUseError ||
+    error instanceof PortInUseError ||
+    error instanceof StateFileError
+  ) {
     console.error(`yidi: cannot start: ${error.message}`);
     process.exit(1);
   }

@@ -1,7 +1,8 @@
-/** Entry point: start an in-memory Temporal-compatible server on a port. */
+/** Entry point: start a Temporal-compatible server on a port, in memory or durable in a state file. */
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { addService } from './grpc';
-import { createServices } from './service';
+import { type CallContext, createServices, type Handler } from './service';
+import { DurableStore } from './store';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -17,6 +18,12 @@ export interface DevServerOptions {
   timeSkipping?: boolean;
   /** Time skipping starts unlocked (Java test server's --enable-time-skipping); default starts locked once. */
   timeSkippingUnlocked?: boolean;
+  /**
+   * Keep the server's state in this file (like `temporal server start-dev --db-filename`): every
+   * change is on disk before the RPC that made it answers, and a restart on the same file brings
+   * every run back. Unset: in memory only. A lock file next to it keeps a second server off.
+   */
+  dbFilename?: string;
   log?: (level: LogLevel, msg: string) => void;
 }
 
@@ -43,8 +50,22 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     log,
   );
   const { engine } = services;
-  engine.namespaces.register('default');
-  for (const ns of opts.namespaces ?? []) if (!engine.namespaces.find(ns)) engine.namespaces.register(ns);
+  // Opened first: a file that cannot be used stops the start before anything listens.
+  const store = opts.dbFilename ? DurableStore.open(opts.dbFilename, log) : undefined;
+  try {
+    store?.attach(engine);
+  } catch (e) {
+    engine.stop();
+    await store?.close();
+    throw e;
+  }
+  for (const ns of ['default', ...(opts.namespaces ?? [])]) {
+    if (!engine.namespaces.find(ns)) {
+      engine.namespaces.register(ns);
+      engine.namespacesChanged();
+    }
+  }
+  const durable = (handlers: Record<string, Handler>) => (store ? awaitDurable(handlers, store) : handlers);
 
   const server = new Server({
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
@@ -61,7 +82,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   addService(
     server,
     'temporal.api.workflowservice.v1.WorkflowService',
-    services.workflowService,
+    durable(services.workflowService),
     log,
     track,
     calls,
@@ -69,20 +90,34 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
   addService(
     server,
     'temporal.api.operatorservice.v1.OperatorService',
-    services.operatorService,
+    durable(services.operatorService),
     log,
     track,
     calls,
   );
-  addService(server, 'temporal.api.testservice.v1.TestService', services.testService, log, track, calls);
+  addService(
+    server,
+    'temporal.api.testservice.v1.TestService',
+    durable(services.testService),
+    log,
+    track,
+    calls,
+  );
 
   const ip = opts.ip ?? '127.0.0.1';
   const host = ip.includes(':') ? `[${ip}]` : ip;
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync(`${host}:${opts.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) =>
-      err ? reject(err) : resolve(p),
-    );
-  });
+  let port: number;
+  try {
+    port = await new Promise<number>((resolve, reject) => {
+      server.bindAsync(`${host}:${opts.port ?? 0}`, ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p),
+      );
+    });
+  } catch (e) {
+    engine.stop();
+    await store?.close();
+    throw e;
+  }
   return {
     address: `${ip}:${port}`,
     port,
@@ -101,6 +136,25 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
           resolve();
         });
       });
+      await store?.close();
     },
   };
+}
+
+/**
+ * Each handler answers only once what it changed is on disk (group commit: concurrent RPCs share
+ * one write and fsync). A read waits too when changes are pending, so it never shows what a crash
+ * could still take back.
+ */
+function awaitDurable(handlers: Record<string, Handler>, store: DurableStore): Record<string, Handler> {
+  const out: Record<string, Handler> = {};
+  for (const [name, handler] of Object.entries(handlers)) {
+    const h = handler as (req: unknown, ctx: CallContext) => Promise<object>;
+    out[name] = (async (req: unknown, ctx: CallContext) => {
+      const res = await h(req, ctx);
+      await store.sync();
+      return res;
+    }) as Handler;
+  }
+  return out;
 }

@@ -12,6 +12,8 @@ export interface CliOptions {
   timeSkipping: boolean;
   /** Java test server's --enable-time-skipping: time skips from the start instead of only while a client waits. */
   timeSkippingUnlocked: boolean;
+  /** --db-filename: keep the state in this file; unset = in memory. */
+  dbFilename?: string;
   logLevel: string;
   logFormat: string;
   /** Notes for stderr about accepted-but-ignored flags. */
@@ -22,7 +24,7 @@ export class UsageError extends Error {}
 
 const USAGE =
   'usage: yidi-devserver [server start-dev] [--port N] [--ip ADDR] [--namespace NS]… ' +
-  '[--search-attribute Name=Type]… | yidi-devserver <port> [--enable-time-skipping]';
+  '[--search-attribute Name=Type]… [--db-filename FILE] | yidi-devserver <port> [--enable-time-skipping]';
 
 const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'never'];
@@ -127,11 +129,12 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       }
       case '--db-filename':
-      case '-f':
-        opts.notes.push(
-          `--db-filename ${value()} ignored: the devserver keeps everything in memory (no persistence)`,
-        );
+      case '-f': {
+        const file = value();
+        if (!file) throw new UsageError('flag --db-filename needs a file name');
+        opts.dbFilename = file;
         break;
+      }
       case '--enable-time-skipping':
         opts.timeSkipping = true;
         opts.timeSkippingUnlocked = true;
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
     searchAttributes: opts.searchAttributes,
     timeSkipping: opts.timeSkipping,
     timeSkippingUnlocked: opts.timeSkippingUnlocked,
+    dbFilename: opts.dbFilename,
     log: (level, msg) => {
       if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(opts.logLevel)) {
         process.stderr.write(`devserver ${level}: ${msg}\n`);
@@ -210,8 +214,10 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((err: unknown) => {
+    // A state file that cannot be used is the user's to fix: its message names the file and says why.
+    const known = err instanceof Error && err.name === 'StateFileError';
     process.stderr.write(
-      `yidi-devserver: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `yidi-devserver: ${err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err)}\n`,
     );
     process.exit(1);
   });

@@ -457,6 +457,7 @@ export function createServices(
         retention: r.workflowExecutionRetentionPeriod ?? undefined,
         data: r.data ?? {},
       });
+      engine.namespacesChanged();
       return {};
     },
 
@@ -957,6 +958,7 @@ export function createServices(
         if (!type) throw invalidArgument(`Unable to find index value type for search attribute ${name}.`);
         ns.customSearchAttributes.set(name, type);
       }
+      engine.namespacesChanged();
       return {};
     },
 
@@ -966,6 +968,7 @@ export function createServices(
         if (!ns.customSearchAttributes.delete(name))
           throw notFound(`Search attribute ${name} doesn't exist.`);
       }
+      engine.namespacesChanged();
       return {};
     },
 
