@@ -18,7 +18,7 @@ import { type Config, redactUrl } from '../config';
 import { EmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, type Orm, openOrm } from '../db/orm';
 import { seedReferenceData } from '../db/seed';
-import { startDevServer } from '../devserver';
+import { compiledDevServer } from '../devserver/compiled';
 
 export interface Platform {
   url: string;
@@ -129,7 +129,7 @@ export async function ensureDatabase(pg: EmbeddedPostgres, name: string): Promis
 
 async function startTemporal(config: Config, log: Log, stack: { name: string; stop: () => Promise<void> }[]) {
   if (config.temporal.kind === 'external') return config.temporal.address;
-  const devserver = await startDevServer({ port: 0, namespaces: [config.namespace] });
+  const devserver = await compiledDevServer().startDevServer({ port: 0, namespaces: [config.namespace] });
   stack.push({ name: 'embedded temporal devserver', stop: () => devserver.stop() });
   log(`embedded Temporal devserver on ${devserver.address}`);
   return devserver.address;

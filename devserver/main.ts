@@ -186,7 +186,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   // Loaded after parsing, so a usage error answers at once and parseArgs can be tested alone. require, not
-  // import(): bin/yidi-devserver registers only tsx's CommonJS hook (no ESM loader thread: ~300 ms faster).
+  // import(): the bundle is CommonJS, and esbuild keeps a require lazy.
   const { startDevServer } = require('./index') as typeof import('./index');
   server = await startDevServer({
     port: opts.port,
@@ -208,7 +208,8 @@ async function main(): Promise<void> {
   process.stdout.write(`devserver listening on ${server.address}\n`);
 }
 
-if (require.main === module) {
+/** Runs the CLI on process.argv (bin/yidi-devserver calls this on the compiled bundle). */
+export function cli(): void {
   main().catch((err: unknown) => {
     process.stderr.write(
       `yidi-devserver: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
@@ -216,3 +217,5 @@ if (require.main === module) {
     process.exit(1);
   });
 }
+
+if (require.main === module) cli();
