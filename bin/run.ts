@@ -7,7 +7,6 @@ import { type Config, ConfigError, EXIT_CONFIG, loadConfig } from '../config';
 import { EmbeddedPostgresInUseError } from '../db/embedded-postgres';
 import { type Log, PortInUseError } from './platform';
 
-
 export function runProcess(
   start: (config: Config, log: Log) => Promise<{ ready: string; stop(): Promise<void> }>,
 ): void {
