@@ -223,7 +223,11 @@ async function startTemporal(config: Config, log: Log, stack: Stack) {
 
 async function startWorker(config: Config, address: string, orm: Orm, stack: Stack): Promise<string> {
   installRuntimeOnce();
-  const connection = await NativeConnection.connect({ address });
+  // sdk-core gzips every request by default: pure CPU on both ends over loopback to the embedded devserver.
+  const connection = await NativeConnection.connect({
+    address,
+    ...(config.temporal.kind === 'embedded' ? { grpcCompression: { codec: 'none' as const } } : {}),
+  });
   // Closed even if Worker.create fails below (e.g. a workflow bundle that does not compile).
   stack.push({ name: 'worker connection', stop: () => connection.close() });
   const worker = await Worker.create({
