@@ -612,6 +612,7 @@ export class Execution {
       act.lastIdentity = req.identity ?? '';
       const task = this.startActivity(act, act.seq);
       if (task) activityTasks.push(task);
+      else if (this.running && this.activities.get(act.scheduledEventId) === act) this.dispatchActivity(act);
     }
     // Sent but neither accepted nor rejected: deliver again with the next task.
     for (const u of wt.sentUpdates) if (u.stage === 'sent') u.stage = 'admitted';
@@ -935,10 +936,9 @@ export class Execution {
     }
     // Eager only for the first attempt and only on the queue the completing worker polls (sdk-core asks
     // only then too); retries go through matching like any activity.
-    const eager = raw.requestEagerExecution === true && this.eagerActivities !== null;
-    if (eager && a.taskQueue === this.params.taskQueue) {
+    if (raw.requestEagerExecution && this.eagerActivities && a.taskQueue === this.params.taskQueue) {
       this.dispatchActivity(act, true);
-      this.eagerActivities!.push(act);
+      this.eagerActivities.push(act);
     } else {
       this.dispatchActivity(act);
     }
