@@ -1,6 +1,6 @@
 // The scale-out shape: two `npm run worker` processes (bin/worker.ts, as an operator starts them) on one
 // Temporal and one database. Both take workflow tasks: the worker identity of each workflow task
-// completion names which one did.
+// completion names which one did. And `npm run api` (bin/api.ts) serves on the same shared servers.
 import { type ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -33,7 +33,12 @@ afterAll(async () => {
 });
 
 function startWorker(env: NodeJS.ProcessEnv) {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bin/worker.ts'], {
+  return startRole('bin/worker.ts', env, /ready: worker (\S+) on task queue/);
+}
+
+/** Spawns an entry point; resolves with the first group of `ready` in its output. */
+function startRole(script: string, env: NodeJS.ProcessEnv, ready: RegExp) {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,11 +55,11 @@ function startWorker(env: NodeJS.ProcessEnv) {
   workers.push(worker);
   const identity = new Promise<string>((resolve, reject) => {
     const check = () => {
-      const m = /ready: worker (\S+) on task queue/.exec(output);
+      const m = ready.exec(output);
       if (m?.[1]) resolve(m[1]);
     };
     child.stdout?.on('data', check);
-    exited.then((code) => reject(new Error(`worker exited ${code} before ready:\n${output}`)));
+    exited.then((code) => reject(new Error(`${script} exited ${code} before ready:\n${output}`)));
   });
   return identity;
 }
@@ -119,4 +124,27 @@ test('two worker processes on one task queue both take workflow tasks', async ()
     seen.add(identity);
   }
   expect([...seen].sort()).toEqual([...identities].sort());
+});
+
+test('npm run api serves on the shared servers, and refuses to start without a shared token secret', async () => {
+  const shared = { TEMPORAL_ADDRESS: server.address, DATABASE_URL: db.url, PORT: '0' };
+  const noSecret: NodeJS.ProcessEnv = { ...process.env, ...shared };
+  delete noSecret.YIDI_TOKEN_SECRET;
+  const refused = spawn(process.execPath, ['--import', 'tsx', 'bin/api.ts'], {
+    cwd: root,
+    env: noSecret,
+    stdio: 'ignore',
+  });
+  expect(await new Promise((resolve) => refused.once('exit', resolve))).toBe(78);
+
+  const url = await startRole(
+    'bin/api.ts',
+    { ...shared, YIDI_TOKEN_SECRET: 'scale-out-test' },
+    /ready: (\S+)/,
+  );
+  const health = await fetch(`${url}/healthz`);
+  expect(health.status).toBe(200);
+  const body = (await health.json()) as { database: { kind: string }; temporal: { kind: string } };
+  expect(body.database.kind).toBe('external');
+  expect(body.temporal.kind).toBe('external');
 });
