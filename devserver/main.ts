@@ -189,7 +189,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   // Loaded after parsing, so a usage error answers at once and parseArgs can be tested alone. require, not
-  // import(): bin/yidi-devserver registers only tsx's CommonJS hook (no ESM loader thread: ~300 ms faster).
+  // import(): the bundle is CommonJS, and esbuild keeps a require lazy.
   const { startDevServer } = require('./index') as typeof import('./index');
   server = await startDevServer({
     port: opts.port,
@@ -212,7 +212,8 @@ async function main(): Promise<void> {
   process.stdout.write(`devserver listening on ${server.address}\n`);
 }
 
-if (require.main === module) {
+/** Runs the CLI on process.argv (bin/yidi-devserver calls this on the compiled bundle). */
+export function cli(): void {
   main().catch((err: unknown) => {
     // A state file that cannot be used is the user's to fix: its message names the file and says why.
     const known = err instanceof Error && err.name === 'StateFileError';
@@ -222,3 +223,5 @@ if (require.main === module) {
     process.exit(1);
   });
 }
+
+if (require.main === module) cli();

@@ -603,8 +603,8 @@ export function createServices(
       r: temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest,
     ) {
       const { exec, wt } = workflowTaskFromToken(r.taskToken);
-      const next = exec.completeWorkflowTask(wt, r);
-      return { workflowTask: next, activityTasks: [], resetHistoryEventId: 0 };
+      const { workflowTask, activityTasks } = exec.completeWorkflowTask(wt, r);
+      return { workflowTask, activityTasks, resetHistoryEventId: 0 };
     },
 
     async RespondWorkflowTaskFailed(r: temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest) {

@@ -175,6 +175,8 @@ export class Execution {
   private startBackoff?: TimerHandle;
   private startBackoffAt = 0;
   private postTransaction: (() => void)[] = [];
+  /** While a workflow task completion is handled: activities the worker asked to run eagerly. */
+  private eagerActivities: ActivityState[] | null = null;
 
   constructor(
     readonly host: Host,
@@ -609,10 +611,15 @@ export class Execution {
     }
   }
 
+  /**
+   * Applies a completion. Returns the next workflow task when the worker asked for it (returnNewWorkflowTask)
+   * and one is due at once, and the activities it asked to run eagerly (requestEagerExecution), started
+   * here for it as the real server does: they skip matching, so no poll round trip.
+   */
   completeWorkflowTask(
     wt: WorkflowTask,
     req: temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest,
-  ): WorkflowTaskResponse | null {
+  ): { workflowTask: WorkflowTaskResponse | null; activityTasks: ActivityTaskResponse[] } {
     const commands = req.commands ?? [];
     const messages = new Map<string, temporal.api.protocol.v1.IMessage>();
     for (const m of req.messages ?? []) messages.set(m.id ?? '', m);
@@ -625,7 +632,7 @@ export class Execution {
         failure: { message: bad.message, applicationFailureInfo: { type: 'BadCommand', nonRetryable: true } },
         identity: req.identity ?? '',
       });
-      return null;
+      return { workflowTask: null, activityTasks: [] };
     }
     const closes = commands.some(isClosingCommand);
     if (closes && this.buffer.length > 0) {
@@ -639,7 +646,7 @@ export class Execution {
         },
         true,
       );
-      return null;
+      return { workflowTask: null, activityTasks: [] };
     }
 
     wt.timeout?.cancel();
@@ -680,6 +687,8 @@ export class Execution {
     wt.queries = [];
     this.endWorkflowTask(wt);
 
+    const eagerActivities: ActivityState[] = [];
+    this.eagerActivities = eagerActivities;
     for (const cmd of commands) {
       if (!this.running) break;
       const pm = cmd.protocolMessageCommandAttributes;
@@ -694,6 +703,16 @@ export class Execution {
       this.handleCommand(cmd, completedId);
     }
     for (const m of messages.values()) if (this.running) this.handleMessage(m);
+    this.eagerActivities = null;
+    // After every command, like the server's post-command actions: an activity cancelled, or a workflow
+    // closed, by a later command of the same task is not handed out.
+    const activityTasks: ActivityTaskResponse[] = [];
+    for (const act of eagerActivities) {
+      act.lastIdentity = req.identity ?? '';
+      const task = this.startActivity(act, act.seq);
+      if (task) activityTasks.push(task);
+      else if (this.running && this.activities.get(act.scheduledEventId) === act) this.dispatchActivity(act);
+    }
     // Sent but neither accepted nor rejected: deliver again with the next task.
     for (const u of wt.sentUpdates) if (u.stage === 'sent') u.stage = 'admitted';
 
@@ -712,7 +731,7 @@ export class Execution {
     this.needWorkflowTask = false;
     this.runPostTransaction();
     this.routeWaitingQueries();
-    return eager;
+    return { workflowTask: eager, activityTasks };
   }
 
   private runPostTransaction(): void {
@@ -1024,10 +1043,18 @@ export class Execution {
         this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
       );
     }
-    this.dispatchActivity(act);
+    // Eager only for the first attempt and only on the queue the completing worker polls (sdk-core asks
+    // only then too); retries go through matching like any activity.
+    if (raw.requestEagerExecution && this.eagerActivities && a.taskQueue === this.params.taskQueue) {
+      this.dispatchActivity(act, true);
+      this.eagerActivities.push(act);
+    } else {
+      this.dispatchActivity(act);
+    }
   }
 
-  private dispatchActivity(act: ActivityState): void {
+  /** Makes an attempt startable; `eager`: started by the caller at once, so neither queued nor timed to start. */
+  private dispatchActivity(act: ActivityState, eager = false): void {
     act.state = 'scheduled';
     act.seq++;
     act.attemptScheduledTime = this.host.clock.now();
@@ -1037,6 +1064,8 @@ export class Execution {
       act.busy = true;
       this.host.clock.busy(1);
     }
+    // Eager: the caller starts it in this same turn (and so it is persisted started, like a polled one).
+    if (eager) return;
     this.offerActivity(act);
   }
 

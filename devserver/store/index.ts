@@ -12,7 +12,7 @@ import type { Engine, Persistence, SavedRun } from '../engine/engine';
 import type { Execution, SavedRunState } from '../engine/execution';
 import type { Namespace } from '../engine/namespaces';
 import type { StartParams } from '../engine/types';
-import { ServiceError } from '../errors';
+import type * as Errors from '../errors';
 import type { IHistoryEvent } from '../proto';
 import { decodeState, encodeState } from './codec';
 import { Journal, type Log, StateFileError } from './journal';
@@ -77,6 +77,7 @@ export class DurableStore implements Persistence {
   private snapshotBytes = 0;
   private closing = false;
   private closed = false;
+  private replayed: ReturnType<DurableStore['replay']> | undefined;
 
   private constructor(
     private readonly journal: Journal,
@@ -106,25 +107,37 @@ export class DurableStore implements Persistence {
       journal.close();
       throw e;
     }
-    return new DurableStore(journal, records, log);
+    const store = new DurableStore(journal, records, log);
+    try {
+      // Replayed here, not in attach(): a damaged file stops the start before the server listens.
+      store.replayed = store.replay();
+    } catch (e) {
+      journal.close();
+      throw e;
+    }
+    return store;
   }
 
   get file(): string {
     return this.journal.file;
   }
 
-  /** Restore namespaces, clock, runs and parts into the engine, compact, and start recording. */
+  /**
+   * Restore namespaces, clock, runs and parts into the engine, compact, and start recording. Runs
+   * before parts: a schedule's restore looks up the workflows it started (still running or not).
+   */
   attach(engine: Engine): void {
-    const { namespaces, skippedMs, runs, parts } = this.replay();
+    const { namespaces, skippedMs, runs, parts } = this.replayed ?? this.replay();
+    this.replayed = undefined;
     if (namespaces) engine.namespaces.restore(namespaces);
     engine.clock.restoreSkipped(skippedMs);
     this.skippedMs = skippedMs;
+    engine.restore(runs);
     for (const [name, state] of parts) {
       const part = engine.parts.get(name);
       if (part) part.restore(state);
       else this.log('warn', `devserver state file ${this.file}: no part '${name}' to restore; dropped`);
     }
-    engine.restore(runs);
     this.engine = engine;
     this.compact();
     engine.persistence = this;
@@ -381,6 +394,8 @@ export class DurableStore implements Persistence {
   }
 }
 
-function unavailable(e: Error, file: string): ServiceError {
+function unavailable(e: Error, file: string): Errors.ServiceError {
+  // Required here, not imported: the errors need the proto definitions, which load after the port is bound.
+  const { ServiceError } = require('../errors') as typeof Errors;
   return new ServiceError(status.UNAVAILABLE, `devserver state file ${file} cannot be written: ${e.message}`);
 }

@@ -165,7 +165,7 @@ function devserverChildren(): number[] {
   const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).toString();
   return out
     .split('\n')
-    .filter((l) => l.includes('devserver/main.ts'))
+    .filter((l) => l.includes('bin/yidi-devserver'))
     .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
@@ -189,7 +189,7 @@ describe('TestWorkflowEnvironment with the devserver executable', () => {
     const env = await create();
     const mine = devserverChildren().filter((p) => !before.has(p));
     expect(mine).toHaveLength(1);
-    // The script exec'd node: the process is node itself, not a shell waiting on it.
+    // The script is node itself (a shebang), not a shell waiting on it.
     expect(fs.readFileSync(`/proc/${mine[0]}/comm`, 'utf8').trim()).toBe('node');
     expect(await env.connection.workflowService.getSystemInfo({})).toBeDefined();
     await env.teardown();
