@@ -9,7 +9,7 @@ import { Engine, type LogFn } from './engine/engine';
 import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
 import type { Matching } from './engine/matching';
 import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
-import { ScheduleStore } from './engine/schedules';
+import { ScheduleStore, type SchedulesSnapshot } from './engine/schedules';
 import { decodeToken } from './engine/token';
 import type { QueryWaiter, StartParams, UpdateState } from './engine/types';
 import {
@@ -77,6 +77,13 @@ export function createServices(
   };
   const now = () => engine.clock.now();
   const schedules = new ScheduleStore(engine);
+  // Durable with --db-filename: the store writes the snapshot with the next commit after each change,
+  // and restores it (after the runs, so the workflows schedules started are there) on start.
+  engine.parts.set('schedules', {
+    snapshot: () => schedules.snapshot(),
+    restore: (state) => schedules.restore(state as SchedulesSnapshot),
+  });
+  schedules.onChange = () => engine.partChanged('schedules');
   if (process.env.DEVSERVER_DEBUG) {
     setInterval(() => {
       const busy: string[] = [];

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
+import { msToTs } from '@temporalio/common/lib/time';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import Long from 'long';
 import { startDevServer } from '../../devserver/index';
@@ -208,6 +209,70 @@ describe('a restart on the same file', () => {
         if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
       }
       expect(failures).toEqual([]);
+    });
+  });
+
+  test('a schedule created before the restart is found after it, and it keeps firing', async () => {
+    const file = path.join(dir, 'schedules.db');
+    const scheduleId = uniq('monthly-clearing');
+    const taskQueue = uniq('durable-schedules');
+    // Time skipping, locked: the clock moves only by the sleeps below, so the schedule fires then.
+    const withSchedules = async <T>(
+      run: (client: Client, sleep: (ms: number) => Promise<void>) => Promise<T>,
+    ) => {
+      const server = await startDevServer({ port: 0, timeSkipping: true, dbFilename: file });
+      const connection = await Connection.connect({ address: server.address, ...withTestService });
+      const nativeConnection = await NativeConnection.connect({ address: server.address });
+      const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle });
+      const sleep = async (ms: number) => {
+        await connection.testService?.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+      };
+      try {
+        return await worker.runUntil(run(new Client({ connection }), sleep));
+      } finally {
+        await nativeConnection.close();
+        await connection.close();
+        await server.stop();
+      }
+    };
+    /** The schedule's actions so far, once the workflow of the latest has completed. */
+    const actions = async (client: Client) => {
+      const { info } = await client.schedule.getHandle(scheduleId).describe();
+      const latest = info.recentActions.at(-1);
+      if (latest) await client.workflow.getHandle(latest.action.workflow.workflowId).result();
+      return info.recentActions.map((a) => a.action.workflow.workflowId);
+    };
+
+    const before = await withSchedules(async (client, sleep) => {
+      await client.schedule.create({
+        scheduleId,
+        spec: { intervals: [{ every: '1 hour' }] },
+        action: {
+          type: 'startWorkflow',
+          workflowType: hello,
+          args: ['清算'],
+          taskQueue,
+          workflowId: scheduleId,
+        },
+        memo: { owner: 'province-ah' },
+      });
+      await sleep(90 * 60_000);
+      return actions(client);
+    });
+    expect(before.length).toBeGreaterThanOrEqual(1);
+
+    await withSchedules(async (client, sleep) => {
+      const d = await client.schedule.getHandle(scheduleId).describe();
+      expect(d.memo).toEqual({ owner: 'province-ah' });
+      expect(d.spec.intervals).toEqual([{ every: 3600_000, offset: 0 }]);
+      expect(d.info.recentActions.map((a) => a.action.workflow.workflowId)).toEqual(before);
+
+      await sleep(2 * 3600_000);
+      const after = await actions(client);
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after.length).toBeGreaterThan(before.length);
+      const latest = client.workflow.getHandle(after.at(-1)!);
+      expect(await latest.result()).toBe('Hello, 清算!');
     });
   });
 
