@@ -1,6 +1,7 @@
 // The durable devserver (--db-filename / startDevServer({ dbFilename })): the journal on its own, a
 // restart that brings back what users see, and state files that cannot be used (corrupt, torn, locked).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -8,12 +9,13 @@ import path from 'node:path';
 import { Client, Connection, defaultGrpcRetryOptions, makeGrpcRetryInterceptor } from '@temporalio/client';
 import { InternalConnectionOptionsSymbol } from '@temporalio/client/lib/connection';
 import { msToTs } from '@temporalio/common/lib/time';
+import { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import Long from 'long';
 import { startDevServer } from '../../devserver/index';
 import { Journal, StateFileError } from '../../devserver/store/journal';
 import { createActivities, Probe } from './activities';
-import { bundleTestWorkflows, DEVSERVER_BIN, uniq } from './env';
+import { bundleTestWorkflows, DEVSERVER_BIN, eventTypeName, uniq } from './env';
 import { hello } from './workflows/basics';
 import { release, waitForRelease } from './workflows/timers';
 import { CaseStage, done, tracked, upsertStage } from './workflows/visibility';
@@ -293,6 +295,110 @@ describe('a restart on the same file', () => {
     await second.stop();
     expect(Number(now?.time?.seconds)).toBeGreaterThanOrEqual(Number(skipped?.time?.seconds));
     expect(Number(now?.time?.seconds) * 1000).toBeGreaterThan(Date.now() + 29 * 86400_000);
+  });
+});
+
+describe('a SIGKILL of the server', () => {
+  /** bin/yidi-devserver (the compiled one) on a fixed port and state file. */
+  async function spawnServer(port: number, file: string) {
+    const child = spawn(DEVSERVER_BIN, ['--port', String(port), '--db-filename', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => d.toString().includes('listening') && resolve());
+      exited.then(() => reject(new Error(`devserver exited before ready: ${stderr}`)));
+    });
+    return { child, exited };
+  }
+
+  test('an eager activity started before it times out and is retried after the restart, like a polled one', async () => {
+    const file = path.join(dir, 'eager.db');
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(p));
+      });
+    });
+    const namespace = 'default';
+    const taskQueue = uniq('eager-kill');
+    const workflowId = uniq('eager-kill-wf');
+    const activity = (activityId: string, requestEagerExecution: boolean) => ({
+      commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_SCHEDULE_ACTIVITY_TASK,
+      scheduleActivityTaskCommandAttributes: {
+        activityId,
+        activityType: { name: 'greet' },
+        taskQueue: { name: taskQueue },
+        startToCloseTimeout: { seconds: Long.fromNumber(1) },
+        retryPolicy: { initialInterval: { nanos: 10_000_000 }, maximumAttempts: 3 },
+        requestEagerExecution,
+      },
+    });
+
+    const first = await spawnServer(port, file);
+    const c1 = await Connection.connect({ address: `127.0.0.1:${port}` });
+    try {
+      const svc = c1.workflowService;
+      await svc.startWorkflowExecution({
+        namespace,
+        workflowId,
+        workflowType: { name: 'protocolOnly' },
+        taskQueue: { name: taskQueue },
+        requestId: randomUUID(),
+      });
+      const task = await svc.pollWorkflowTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue },
+        identity: 'w1',
+      });
+      const response = await svc.respondWorkflowTaskCompleted({
+        namespace,
+        taskToken: task.taskToken,
+        identity: 'w1',
+        commands: [activity('eager', true), activity('polled', false)],
+      });
+      expect(response.activityTasks?.map((t) => [t.activityId, t.attempt])).toEqual([['eager', 1]]);
+      const polled = await svc.pollActivityTaskQueue({
+        namespace,
+        taskQueue: { name: taskQueue },
+        identity: 'w1',
+      });
+      expect([polled.activityId, polled.attempt]).toEqual(['polled', 1]);
+    } finally {
+      await c1.close();
+      // Both attempts are held by a worker that never answers; the server dies without a goodbye.
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+
+    const second = await spawnServer(port, file);
+    const c2 = await Connection.connect({ address: `127.0.0.1:${port}` });
+    try {
+      const svc = c2.workflowService;
+      const retried: [string, number][] = [];
+      for (let i = 0; i < 2; i++) {
+        const t = await svc.pollActivityTaskQueue({
+          namespace,
+          taskQueue: { name: taskQueue },
+          identity: 'w2',
+        });
+        retried.push([t.activityId ?? '', t.attempt ?? 0]);
+      }
+      expect(retried.sort()).toEqual([
+        ['eager', 2],
+        ['polled', 2],
+      ]);
+      const { history } = await svc.getWorkflowExecutionHistory({ namespace, execution: { workflowId } });
+      expect(history?.events?.map((e) => eventTypeName(e.eventType))).not.toContain('ActivityTaskTimedOut');
+    } finally {
+      await c2.close();
+      second.child.kill('SIGINT');
+      await second.exited;
+    }
   });
 });
 
