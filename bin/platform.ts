@@ -14,11 +14,11 @@ import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import type { Dependency } from '../api/health';
 import { startOutbox } from '../api/staff/decisions';
-import { type Config, redactUrl } from '../config';
+import { type Config, ConfigError, redactUrl } from '../config';
 import { EmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, type Orm, openOrm, pingDatabase, poolStats } from '../db/orm';
 import { seedReferenceData } from '../db/seed';
-import { startDevServer } from '../devserver';
+import { compiledDevServer } from '../devserver/compiled';
 
 export interface Platform {
   url: string;
@@ -34,8 +34,29 @@ const EMBEDDED_DATABASE = 'yidi';
  * returns a handle that stops them in reverse. A part that fails to start stops those already running.
  */
 export async function startPlatform(config: Config, log: Log): Promise<Platform> {
-  const stack: { name: string; stop: () => Promise<void> }[] = [];
-  const stopAll = async () => {
+  const stack: Stack = [];
+  const stopAll = stopper(stack, log);
+  try {
+    const databaseUrl = await startDatabase(config, log, stack);
+    const orm = await openOrm(databaseUrl, { pool: config.databasePool });
+    stack.push({ name: 'database pool', stop: () => orm.close() });
+    await prepareDatabase(orm, databaseUrl, log);
+
+    const temporalAddress = await startTemporal(config, log, stack);
+    await startWorker(config, temporalAddress, orm, stack);
+    const url = await startApi(config, databaseUrl, temporalAddress, orm, log, stack);
+    return { url, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+type Stack = { name: string; stop: () => Promise<void> }[];
+
+/** Stops the parts of a stack in reverse order; a part that fails to stop does not keep the others running. */
+function stopper(stack: Stack, log: Log): () => Promise<void> {
+  return async () => {
     for (const part of stack.reverse()) {
       try {
         await part.stop();
@@ -45,39 +66,104 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
     }
     stack.length = 0;
   };
+}
+
+/**
+ * The scale-out roles (`npm run worker`, `npm run api`) share one database and one Temporal with their
+ * peers, so they never start the embedded ones: both addresses must be given.
+ */
+function sharedServers(config: Config, role: string): { databaseUrl: string; temporalAddress: string } {
+  if (config.database.kind !== 'external' || config.temporal.kind !== 'external') {
+    throw new ConfigError(
+      `${role} needs DATABASE_URL and TEMPORAL_ADDRESS (a shared PostgreSQL and Temporal; for a local try, ` +
+        `those of a running \`npm start\`, which prints both)`,
+    );
+  }
+  return { databaseUrl: config.database.url, temporalAddress: config.temporal.address };
+}
+
+/** `npm run worker`: one Temporal worker (every workflow and activity); run as many as the load needs. */
+export async function startWorkerRole(
+  config: Config,
+  log: Log,
+): Promise<{ identity: string; stop(): Promise<void> }> {
+  const { databaseUrl, temporalAddress } = sharedServers(config, 'npm run worker');
+  const stack: Stack = [];
+  const stopAll = stopper(stack, log);
   try {
-    const databaseUrl = await startDatabase(config, log, stack);
     const orm = await openOrm(databaseUrl, { pool: config.databasePool });
     stack.push({ name: 'database pool', stop: () => orm.close() });
-    const applied = await migrate(orm);
-    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
-    await seedReferenceData(orm.em.fork());
-
-    const temporalAddress = await startTemporal(config, log, stack);
-    const client = await Connection.connect({ address: temporalAddress });
-    stack.push({ name: 'temporal client', stop: () => client.close() });
-    await startWorker(config, temporalAddress, orm, stack);
-
-    const temporal = new Client({ connection: client, namespace: config.namespace });
-    const app = createApp({
-      log,
-      requestTimeoutMs: config.requestTimeoutMs,
-      database: databaseDependency(config, databaseUrl, orm),
-      temporal: temporalDependency(config, temporalAddress, client),
-      cases: { orm, temporal, taskQueue: config.taskQueue, tokenSecret: tokenSecret(config, log) },
-    });
-    // Decisions recorded while Temporal did not answer are delivered from the task table later.
-    const stopOutbox = startOutbox(orm, temporal, log);
-    stack.push({ name: 'decision outbox', stop: async () => stopOutbox() });
-    const server = await listen(app, config.port);
-    stack.push({ name: 'http server', stop: () => closeServer(server) });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : config.port;
-    return { url: `http://localhost:${port}`, stop: stopAll };
+    await prepareDatabase(orm, databaseUrl, log);
+    const identity = await startWorker(config, temporalAddress, orm, stack);
+    return { identity, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/** `npm run api`: the API and the web UI (and the decision outbox); run as many as the load needs. */
+export async function startApiRole(config: Config, log: Log): Promise<Platform> {
+  const { databaseUrl, temporalAddress } = sharedServers(config, 'npm run api');
+  // A token one API process signs must be accepted by every other one.
+  if (!config.tokenSecret)
+    throw new ConfigError('npm run api needs YIDI_TOKEN_SECRET, the same for every API process');
+  const stack: Stack = [];
+  const stopAll = stopper(stack, log);
+  try {
+    const orm = await openOrm(databaseUrl, { pool: config.databasePool });
+    stack.push({ name: 'database pool', stop: () => orm.close() });
+    await prepareDatabase(orm, databaseUrl, log);
+    const url = await startApi(config, databaseUrl, temporalAddress, orm, log, stack);
+    return { url, stop: stopAll };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/** Any number of processes may start at once: one applies the migrations and the seed, the others wait. */
+async function prepareDatabase(orm: Orm, databaseUrl: string, log: Log): Promise<void> {
+  const { Client: PgClient } = await import('pg');
+  const lock = new PgClient({ connectionString: databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query("select pg_advisory_lock(hashtext('yidi:migrations'))");
+    const applied = await migrate(orm);
+    if (applied.length > 0) log(`applied migrations: ${applied.join(', ')}`);
+    await seedReferenceData(orm.em.fork());
+  } finally {
+    // Ending the session releases the lock too, even if the unlock is never sent.
+    await lock.end();
+  }
+}
+
+async function startApi(
+  config: Config,
+  databaseUrl: string,
+  temporalAddress: string,
+  orm: Orm,
+  log: Log,
+  stack: Stack,
+): Promise<string> {
+  const client = await Connection.connect({ address: temporalAddress });
+  stack.push({ name: 'temporal client', stop: () => client.close() });
+  const temporal = new Client({ connection: client, namespace: config.namespace });
+  const app = createApp({
+    log,
+    requestTimeoutMs: config.requestTimeoutMs,
+    database: databaseDependency(config, databaseUrl, orm),
+    temporal: temporalDependency(config, temporalAddress, client),
+    cases: { orm, temporal, taskQueue: config.taskQueue, tokenSecret: tokenSecret(config, log) },
+  });
+  // Decisions recorded while Temporal did not answer are delivered from the task table later.
+  const stopOutbox = startOutbox(orm, temporal, log);
+  stack.push({ name: 'decision outbox', stop: async () => stopOutbox() });
+  const server = await listen(app, config.port);
+  stack.push({ name: 'http server', stop: () => closeServer(server) });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  return `http://localhost:${port}`;
 }
 
 /**
@@ -98,7 +184,7 @@ export function tokenSecret(config: Config, log: Log): string {
   return fs.readFileSync(file, 'utf8').trim();
 }
 
-async function startDatabase(config: Config, log: Log, stack: { name: string; stop: () => Promise<void> }[]) {
+async function startDatabase(config: Config, log: Log, stack: Stack) {
   if (config.database.kind === 'external') return config.database.url;
   const pg = new EmbeddedPostgres({
     dataDir: config.database.dataDir,
@@ -128,22 +214,27 @@ export async function ensureDatabase(pg: EmbeddedPostgres, name: string): Promis
   }
 }
 
-async function startTemporal(config: Config, log: Log, stack: { name: string; stop: () => Promise<void> }[]) {
+async function startTemporal(config: Config, log: Log, stack: Stack) {
   if (config.temporal.kind === 'external') return config.temporal.address;
-  const devserver = await startDevServer({ port: 0, namespaces: [config.namespace] });
+  // Durable next to PostgreSQL's data: a restart must find the workflows the database still refers to.
+  const { dbFilename } = config.temporal;
+  const devserver = await compiledDevServer().startDevServer({
+    port: 0,
+    namespaces: [config.namespace],
+    dbFilename,
+  });
   stack.push({ name: 'embedded temporal devserver', stop: () => devserver.stop() });
-  log(`embedded Temporal devserver on ${devserver.address}`);
+  log(`embedded Temporal devserver on ${devserver.address}${dbFilename ? `, state in ${dbFilename}` : ''}`);
   return devserver.address;
 }
 
-async function startWorker(
-  config: Config,
-  address: string,
-  orm: Orm,
-  stack: { name: string; stop: () => Promise<void> }[],
-) {
+async function startWorker(config: Config, address: string, orm: Orm, stack: Stack): Promise<string> {
   installRuntimeOnce();
-  const connection = await NativeConnection.connect({ address });
+  // sdk-core gzips every request by default: pure CPU on both ends over loopback to the embedded devserver.
+  const connection = await NativeConnection.connect({
+    address,
+    ...(config.temporal.kind === 'embedded' ? { grpcCompression: { codec: 'none' as const } } : {}),
+  });
   // Closed even if Worker.create fails below (e.g. a workflow bundle that does not compile).
   stack.push({ name: 'worker connection', stop: () => connection.close() });
   const worker = await Worker.create({
@@ -161,6 +252,7 @@ async function startWorker(
       await running;
     },
   });
+  return worker.options.identity;
 }
 
 let runtimeInstalled = false;

@@ -6,7 +6,9 @@ export type DatabaseTarget =
   | { kind: 'external'; url: string };
 
 /** Which Temporal the platform talks to: the embedded devserver, or a real cluster. */
-export type TemporalTarget = { kind: 'embedded' } | { kind: 'external'; address: string };
+export type TemporalTarget =
+  /** dbFilename: the devserver's state file (unset: in memory). */
+  { kind: 'embedded'; dbFilename?: string } | { kind: 'external'; address: string };
 
 export interface Config {
   port: number;
@@ -74,7 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     temporal:
       temporalAddress !== undefined
         ? { kind: 'external', address: parseTemporalAddress(temporalAddress) }
-        : { kind: 'embedded' },
+        : { kind: 'embedded', dbFilename: path.join(dataRoot, 'temporal', 'devserver.db') },
     namespace: nonEmpty('TEMPORAL_NAMESPACE', env.TEMPORAL_NAMESPACE) ?? 'default',
     taskQueue: nonEmpty('TEMPORAL_TASK_QUEUE', env.TEMPORAL_TASK_QUEUE) ?? 'yidi',
     tokenSecret: nonEmpty('YIDI_TOKEN_SECRET', env.YIDI_TOKEN_SECRET),

@@ -1,49 +1,69 @@
 /**
- * gRPC wiring: service definitions built from the protobufjs reflection root in @temporalio/proto,
- * one generic unary handler per method that decodes, calls, encodes and maps errors to statuses.
+ * gRPC wiring: one generic unary handler per method that decodes, calls, encodes and maps errors to
+ * statuses. The methods are registered by name before the proto definitions are loaded (see runtime.ts), so
+ * the server listens at once; a call that arrives before they are loaded waits for them.
  */
 import { Metadata, type Server, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';
 import type { MethodDefinition } from '@grpc/grpc-js/build/src/make-client';
 import type * as protobuf from 'protobufjs';
-import { invalidArgument, ServiceError, unimplemented } from './errors';
+import type * as Errors from './errors';
 import type { CallContext, Handler } from './service';
 
-// The json-module root is a full reflection root (methods, request/response types).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const reflectionRoot: protobuf.Root = require('@temporalio/proto/protos/json-module');
-
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+/** What the handlers need once loaded: the reflection root, the error types, the handlers per service. */
+export interface Loaded {
+  root: protobuf.Root;
+  errors: typeof Errors;
+  handlers: Record<string, Record<string, Handler>>;
+}
 
 export function addService(
   server: Server,
   serviceName: string,
-  handlers: Record<string, Handler>,
+  methodNames: readonly string[],
+  load: () => Promise<Loaded>,
   log: Log,
   track: (ctx: { cancel(): void }) => () => void,
   calls: Map<string, number>,
 ): void {
-  const service = reflectionRoot.lookupService(serviceName);
   const definition: Record<string, MethodDefinition<unknown, unknown>> = {};
   const impl: Record<string, (call: ServerUnaryCall<unknown, unknown>, cb: sendUnaryData<unknown>) => void> =
     {};
-  for (const method of service.methodsArray) {
-    method.resolve();
-    const req = method.resolvedRequestType;
-    const res = method.resolvedResponseType;
-    if (!req || !res || method.requestStream || method.responseStream) continue;
-    definition[method.name] = {
-      path: `/${serviceName}/${method.name}`,
+  let loaded: Loaded | undefined;
+  for (const name of methodNames) {
+    let types: { req: protobuf.Type; res: protobuf.Type } | undefined;
+    // Resolved on first use: only called once `loaded` is set (requests wait for it below).
+    const codec = () => {
+      if (!types) {
+        const method = loaded!.root.lookupService(serviceName).methods[name]!;
+        method.resolve();
+        types = { req: method.resolvedRequestType!, res: method.resolvedResponseType! };
+      }
+      return types;
+    };
+    definition[name] = {
+      path: `/${serviceName}/${name}`,
       requestStream: false,
       responseStream: false,
-      requestSerialize: (v: unknown) => Buffer.from(req.encode(v as protobuf.Message).finish()),
+      requestSerialize: (v: unknown) =>
+        Buffer.from(
+          codec()
+            .req.encode(v as protobuf.Message)
+            .finish(),
+        ),
       // Decoded in the handler, so a malformed request is INVALID_ARGUMENT rather than grpc-js's INTERNAL.
       requestDeserialize: (b: Buffer) => b,
-      responseSerialize: (v: unknown) => Buffer.from(res.encode(v as protobuf.Message).finish()),
-      responseDeserialize: (b: Buffer) => res.decode(b),
-      originalName: method.name,
+      responseSerialize: (v: unknown) =>
+        Buffer.from(
+          codec()
+            .res.encode(v as protobuf.Message)
+            .finish(),
+        ),
+      responseDeserialize: (b: Buffer) => codec().res.decode(b),
+      originalName: name,
     };
-    const handler = handlers[method.name];
-    impl[method.name] = (call, callback) => {
+    impl[name] = (call, callback) => {
       let cancelled = false;
       const cancelCbs: (() => void)[] = [];
       const fireCancel = () => {
@@ -53,7 +73,7 @@ export function addService(
       };
       call.on('cancelled', fireCancel);
       const untrack = track({ cancel: fireCancel });
-      calls.set(method.name, (calls.get(method.name) ?? 0) + 1);
+      calls.set(name, (calls.get(name) ?? 0) + 1);
       const deadline = call.getDeadline();
       const deadlineMs =
         deadline instanceof Date
@@ -72,12 +92,15 @@ export function addService(
         remainingMs: () => deadlineMs - Date.now(),
       };
       const run = async (): Promise<object> => {
-        if (!handler) throw unimplemented(method.name);
+        loaded ??= await load();
+        const { errors } = loaded;
+        const handler = loaded.handlers[serviceName]?.[name];
+        if (!handler) throw errors.unimplemented(name);
         let request: unknown;
         try {
-          request = req.decode(call.request as Buffer);
+          request = codec().req.decode(call.request as Buffer);
         } catch (e) {
-          throw invalidArgument(`Error deserializing request: ${(e as Error).message}`);
+          throw errors.invalidArgument(`Error deserializing request: ${(e as Error).message}`);
         }
         return (handler as (r: unknown, c: CallContext) => Promise<object>)(request, ctx);
       };
@@ -94,20 +117,20 @@ export function addService(
           try {
             callback(null, value);
           } catch (e) {
-            log('error', `${method.name}: encoding response failed: ${(e as Error).stack ?? String(e)}`);
+            log('error', `${name}: encoding response failed: ${(e as Error).stack ?? String(e)}`);
             callback({ code: status.INTERNAL, details: `encoding response failed: ${(e as Error).message}` });
           }
         },
         (err: unknown) => {
           settle();
           if (cancelled) return;
-          if (err instanceof ServiceError) {
+          if (loaded && err instanceof loaded.errors.ServiceError) {
             const metadata = new Metadata();
             const bin = err.statusDetails();
             if (bin) metadata.set('grpc-status-details-bin', bin);
             callback({ code: err.code, details: err.message, metadata });
           } else {
-            log('error', `${method.name}: ${(err as Error)?.stack ?? String(err)}`);
+            log('error', `${name}: ${(err as Error)?.stack ?? String(err)}`);
             callback({ code: status.INTERNAL, details: (err as Error)?.message ?? String(err) });
           }
         },

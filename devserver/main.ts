@@ -12,6 +12,8 @@ export interface CliOptions {
   timeSkipping: boolean;
   /** Java test server's --enable-time-skipping: time skips from the start instead of only while a client waits. */
   timeSkippingUnlocked: boolean;
+  /** --db-filename: keep the state in this file; unset = in memory. */
+  dbFilename?: string;
   logLevel: string;
   logFormat: string;
   /** Notes for stderr about accepted-but-ignored flags. */
@@ -22,7 +24,7 @@ export class UsageError extends Error {}
 
 const USAGE =
   'usage: yidi-devserver [server start-dev] [--port N] [--ip ADDR] [--namespace NS]… ' +
-  '[--search-attribute Name=Type]… | yidi-devserver <port> [--enable-time-skipping]';
+  '[--search-attribute Name=Type]… [--db-filename FILE] | yidi-devserver <port> [--enable-time-skipping]';
 
 const SEARCH_ATTRIBUTE_TYPES = ['Keyword', 'Text', 'Int', 'Double', 'Bool', 'Datetime', 'KeywordList'];
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'never'];
@@ -127,11 +129,12 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       }
       case '--db-filename':
-      case '-f':
-        opts.notes.push(
-          `--db-filename ${value()} ignored: the devserver keeps everything in memory (no persistence)`,
-        );
+      case '-f': {
+        const file = value();
+        if (!file) throw new UsageError('flag --db-filename needs a file name');
+        opts.dbFilename = file;
         break;
+      }
       case '--enable-time-skipping':
         opts.timeSkipping = true;
         opts.timeSkippingUnlocked = true;
@@ -186,7 +189,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   // Loaded after parsing, so a usage error answers at once and parseArgs can be tested alone. require, not
-  // import(): bin/yidi-devserver registers only tsx's CommonJS hook (no ESM loader thread: ~300 ms faster).
+  // import(): the bundle is CommonJS, and esbuild keeps a require lazy.
   const { startDevServer } = require('./index') as typeof import('./index');
   server = await startDevServer({
     port: opts.port,
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
     searchAttributes: opts.searchAttributes,
     timeSkipping: opts.timeSkipping,
     timeSkippingUnlocked: opts.timeSkippingUnlocked,
+    dbFilename: opts.dbFilename,
     log: (level, msg) => {
       if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(opts.logLevel)) {
         process.stderr.write(`devserver ${level}: ${msg}\n`);
@@ -208,11 +212,16 @@ async function main(): Promise<void> {
   process.stdout.write(`devserver listening on ${server.address}\n`);
 }
 
-if (require.main === module) {
+/** Runs the CLI on process.argv (bin/yidi-devserver calls this on the compiled bundle). */
+export function cli(): void {
   main().catch((err: unknown) => {
+    // A state file that cannot be used is the user's to fix: its message names the file and says why.
+    const known = err instanceof Error && err.name === 'StateFileError';
     process.stderr.write(
-      `yidi-devserver: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `yidi-devserver: ${err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err)}\n`,
     );
     process.exit(1);
   });
 }
+
+if (require.main === module) cli();

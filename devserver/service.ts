@@ -9,7 +9,7 @@ import { Engine, type LogFn } from './engine/engine';
 import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
 import type { Matching } from './engine/matching';
 import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
-import { ScheduleStore } from './engine/schedules';
+import { ScheduleStore, type SchedulesSnapshot } from './engine/schedules';
 import { decodeToken } from './engine/token';
 import type { QueryWaiter, StartParams, UpdateState } from './engine/types';
 import {
@@ -77,6 +77,13 @@ export function createServices(
   };
   const now = () => engine.clock.now();
   const schedules = new ScheduleStore(engine);
+  // Durable with --db-filename: the store writes the snapshot with the next commit after each change,
+  // and restores it (after the runs, so the workflows schedules started are there) on start.
+  engine.parts.set('schedules', {
+    snapshot: () => schedules.snapshot(),
+    restore: (state) => schedules.restore(state as SchedulesSnapshot),
+  });
+  schedules.onChange = () => engine.partChanged('schedules');
   if (process.env.DEVSERVER_DEBUG) {
     setInterval(() => {
       const busy: string[] = [];
@@ -457,6 +464,7 @@ export function createServices(
         retention: r.workflowExecutionRetentionPeriod ?? undefined,
         data: r.data ?? {},
       });
+      engine.namespacesChanged();
       return {};
     },
 
@@ -602,8 +610,8 @@ export function createServices(
       r: temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest,
     ) {
       const { exec, wt } = workflowTaskFromToken(r.taskToken);
-      const next = exec.completeWorkflowTask(wt, r);
-      return { workflowTask: next, activityTasks: [], resetHistoryEventId: 0 };
+      const { workflowTask, activityTasks } = exec.completeWorkflowTask(wt, r);
+      return { workflowTask, activityTasks, resetHistoryEventId: 0 };
     },
 
     async RespondWorkflowTaskFailed(r: temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest) {
@@ -957,6 +965,7 @@ export function createServices(
         if (!type) throw invalidArgument(`Unable to find index value type for search attribute ${name}.`);
         ns.customSearchAttributes.set(name, type);
       }
+      engine.namespacesChanged();
       return {};
     },
 
@@ -966,6 +975,7 @@ export function createServices(
         if (!ns.customSearchAttributes.delete(name))
           throw notFound(`Search attribute ${name} doesn't exist.`);
       }
+      engine.namespacesChanged();
       return {};
     },
 

@@ -39,6 +39,8 @@ export interface ActivityState extends NormalizedActivity {
   cancelRequestedEventId?: number;
   lastFailure: IFailure | null;
   lastIdentity: string;
+  /** Engine time a backoff ends (state 'backoff'); kept so a restart resumes it. */
+  retryAt?: number;
   /** Counted in the clock's in-flight tasks (scheduled or started). */
   busy: boolean;
   timers: {

@@ -26,6 +26,8 @@ export class Clock {
   private stopped = false;
   /** Time-skipping locks; the test server starts locked once, the client unlocks around result(). */
   private locks: number;
+  /** Called after time skipping moved the clock (a durable store writes the new offset). */
+  onSkip: (() => void) | undefined;
   /** Workflow/activity tasks scheduled-but-unpolled or outstanding: time must not jump under them. */
   private inFlight = 0;
 
@@ -35,6 +37,16 @@ export class Clock {
 
   now(): number {
     return Date.now() + this.offset;
+  }
+
+  /** How far time skipping has moved the clock ahead of real time. */
+  get skippedMs(): number {
+    return this.offset;
+  }
+
+  /** After a restart: continue from the skipped offset saved before it. */
+  restoreSkipped(ms: number): void {
+    this.offset = ms;
   }
 
   schedule(at: number, fire: () => void): TimerHandle {
@@ -105,6 +117,7 @@ export class Clock {
       if (top.at > now) {
         if (this.timeSkipping && this.locks === 0 && this.inFlight === 0) {
           this.offset += top.at - now;
+          this.onSkip?.();
         } else {
           this.armReal(top.at - now);
           return;

@@ -4,14 +4,38 @@
  */
 import { randomUUID } from 'node:crypto';
 import { alreadyStarted, invalidArgument, workflowNotFound } from '../errors';
-import { durationMs, enums, type IPayload, type temporal } from '../proto';
+import { durationMs, enums, type IHistoryEvent, type IPayload, type temporal } from '../proto';
 import { Clock } from './clock';
-import { Execution, type Host } from './execution';
+import { Execution, type Host, type SavedRunState } from './execution';
 import { Matching } from './matching';
 import { type IndexedValueType, type Namespace, Namespaces } from './namespaces';
 import type { ActivityTaskResponse, StartParams, WorkflowTaskResponse } from './types';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+
+/**
+ * Where the engine reports what changed, so a durable store (../store) can write it before the RPC
+ * answers. In-memory mode has none. Every change to a run goes through `changed`.
+ */
+export interface Persistence {
+  changed(exec: Execution): void;
+  /** The run is gone (DeleteWorkflowExecution, retention). */
+  removed(exec: Execution): void;
+  /** A namespace was registered or changed (search attributes included). */
+  namespacesChanged(): void;
+  partChanged(name: string): void;
+  /** Time skipping moved the clock. */
+  clockChanged(): void;
+}
+
+/** One run as a store gives it back on start. */
+export interface SavedRun {
+  namespace: string;
+  runId: string;
+  params: StartParams;
+  history: IHistoryEvent[];
+  state: SavedRunState;
+}
 
 const DEFAULT_TASK_TIMEOUT_MS = 10_000;
 const MAX_TASK_TIMEOUT_MS = 120_000;
@@ -33,6 +57,9 @@ export class Engine implements Host {
   private readonly retentionSweep: NodeJS.Timeout | undefined;
   /** Told about every closed run (schedules watch the workflows they started). */
   readonly closeListeners = new Set<(exec: Execution) => void>();
+  persistence: Persistence | undefined;
+  /** Other state a durable store keeps (Schedules): see PersistedPart in ../store. */
+  readonly parts = new Map<string, { snapshot(): unknown; restore(state: unknown): void }>();
 
   constructor(
     opts: {
@@ -45,6 +72,7 @@ export class Engine implements Host {
     this.clock = new Clock(opts.timeSkipping);
     if (opts.timeSkipping && opts.timeSkippingUnlocked) this.clock.unlock();
     this.namespaces = new Namespaces(opts.searchAttributes);
+    this.clock.onSkip = () => this.persistence?.clockChanged();
     // Like the Java test server, time-skipping mode keeps every run: a skipped day must not delete them.
     if (!opts.timeSkipping) {
       this.retentionSweep = setInterval(() => this.removeExpired(), RETENTION_SWEEP_MS);
@@ -111,7 +139,9 @@ export class Engine implements Host {
     const C = enums.WorkflowIdConflictPolicy;
     const prev = this.current(ns, params.workflowId);
     if (prev) {
-      if (prev.params.requestId === params.requestId && params.requestId)
+      // A retried start (its answer lost, e.g. to a server restart) finds the chain it started even
+      // after that continued as new.
+      if (params.requestId && this.startedBy(ns, params.workflowId, params.requestId))
         return { exec: prev, started: false };
       if (prev.running) {
         const conflict =
@@ -137,8 +167,27 @@ export class Engine implements Host {
     return { exec, started: true };
   }
 
+  /** Whether the current chain of this workflow id was started by this request. */
+  private startedBy(ns: Namespace, workflowId: string, requestId: string): boolean {
+    const chain = this.chains.get(`${ns.name}\u0000${workflowId}`) ?? [];
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const run = chain[i]!;
+      if (run.params.requestId === requestId) return true;
+      if (run.firstRunId === run.runId) return false;
+    }
+    return false;
+  }
+
   private createRun(ns: Namespace, params: StartParams, runId?: string): Execution {
     const exec = new Execution(this, ns, params, runId);
+    this.add(exec);
+    exec.start();
+    return exec;
+  }
+
+  private add(exec: Execution): void {
+    const ns = exec.ns;
+    const params = exec.params;
     const key = `${ns.name}\u0000${params.workflowId}`;
     let chain = this.chains.get(key);
     if (!chain) {
@@ -153,8 +202,45 @@ export class Engine implements Host {
       this.runs.set(ns.name, all);
     }
     all.add(exec);
-    exec.start();
-    return exec;
+  }
+
+  /** Bring back the runs a store saved (in start order), then arm their timers and offer their tasks. */
+  restore(saved: Iterable<SavedRun>): void {
+    const revived: Execution[] = [];
+    for (const r of saved) {
+      const ns = this.namespaces.find(r.namespace);
+      if (!ns) {
+        this.log('warn', `saved run ${r.runId} of unknown namespace ${r.namespace} dropped`);
+        continue;
+      }
+      const exec = Execution.revive(this, ns, r.params, r.runId, r.history, r.state);
+      this.add(exec);
+      revived.push(exec);
+      if (!exec.running && this.retentionSweep) {
+        let closed = this.closedRuns.get(ns.name);
+        if (!closed) {
+          closed = [];
+          this.closedRuns.set(ns.name, closed);
+        }
+        closed.push(exec);
+      }
+    }
+    for (const closed of this.closedRuns.values()) closed.sort((a, b) => a.closeTime - b.closeTime);
+    for (const exec of revived) exec.resume();
+    this.removeExpired();
+  }
+
+  changed(exec: Execution): void {
+    this.persistence?.changed(exec);
+  }
+
+  namespacesChanged(): void {
+    this.persistence?.namespacesChanged();
+  }
+
+  /** A part in `parts` changed: the store writes its snapshot() with the next commit. */
+  partChanged(name: string): void {
+    this.persistence?.partChanged(name);
   }
 
   startNextRun(prev: Execution, params: StartParams, runId: string): void {
@@ -273,6 +359,7 @@ export class Engine implements Host {
     }
     this.byRun.delete(`${exec.ns.name}\u0000${exec.runId}`);
     this.runs.get(exec.ns.name)?.delete(exec);
+    this.persistence?.removed(exec);
   }
 
   /** Remove closed runs older than their namespace's retention, like the real server's retention timer. */

@@ -66,6 +66,8 @@ export interface Host {
   startNextRun(prev: Execution, params: StartParams, runId: string): void;
   closed(exec: Execution): void;
   validateSearchAttributes(ns: Namespace, attrs: Record<string, IPayload> | null | undefined): void;
+  /** This run's state changed (history or not): the durable store writes it with the next commit. */
+  changed(exec: Execution): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void;
 }
 
@@ -84,6 +86,8 @@ interface WorkflowTask {
   startedTime: number;
   timeout?: TimerHandle;
   backoff?: TimerHandle;
+  /** Engine time the backoff ends (0 = none); kept so a restart resumes it. */
+  backoffAt: number;
   stickyTimer?: NodeJS.Timeout;
   queries: QueryWaiter[];
   /** Updates whose requests went out with this task. */
@@ -92,6 +96,7 @@ interface WorkflowTask {
 
 interface TimerState {
   startedEventId: number;
+  fireAt: number;
   handle: TimerHandle;
 }
 
@@ -105,7 +110,35 @@ export interface ChildState {
   parentClosePolicy: temporal.api.enums.v1.ParentClosePolicy;
 }
 
-let taskSeq = 0;
+type EventType = temporal.api.enums.v1.EventType;
+
+interface ActivityStartedInfo {
+  scheduledEventId: number;
+  identity: string;
+  attempt: number;
+  lastFailure: IFailure | null;
+}
+
+/**
+ * Events the workflow must see, as data rather than closures: while a workflow task is started they
+ * wait in the buffer, and a buffered batch must survive a restart (see ../store). Ids that depend on
+ * what is appended before them (an activity's started event, a child's) are filled in when applied.
+ */
+export type PendingEvents =
+  | { k: 'event'; type: EventType; attrs: Loose<IHistoryEvent> }
+  | {
+      k: 'activity';
+      /** The started event written with the closing one; null when the activity never started. */
+      started: ActivityStartedInfo | null;
+      type: EventType;
+      field: string;
+      attrs: Record<string, unknown>;
+    }
+  | { k: 'childStarted'; attrs: Record<string, unknown> }
+  | { k: 'childClosed'; type: EventType; field: string; attrs: Record<string, unknown> };
+
+// Seeded from the wall clock so a task token from before a restart never names a newer task.
+let taskSeq = Date.now() * 1000;
 
 export class Execution {
   readonly runId: string;
@@ -132,7 +165,7 @@ export class Execution {
   wt: WorkflowTask | null = null;
   lastCompletedStartedEventId = 0;
   stateTransitions = 0;
-  private buffer: (() => void)[] = [];
+  private buffer: PendingEvents[] = [];
   private needWorkflowTask = false;
   /** Queries waiting for the started workflow task to finish. */
   private waitingQueries: QueryWaiter[] = [];
@@ -140,7 +173,10 @@ export class Execution {
   private runTimeout?: TimerHandle;
   private executionTimeout?: TimerHandle;
   private startBackoff?: TimerHandle;
+  private startBackoffAt = 0;
   private postTransaction: (() => void)[] = [];
+  /** While a workflow task completion is handled: activities the worker asked to run eagerly. */
+  private eagerActivities: ActivityState[] | null = null;
 
   constructor(
     readonly host: Host,
@@ -187,6 +223,7 @@ export class Execution {
     attrs.taskId = eventId;
     this.history.push(tight<IHistoryEvent>(attrs));
     this.stateTransitions++;
+    this.host.changed(this);
     if (this.historyWaiters.length > 0) {
       const ws = this.historyWaiters;
       this.historyWaiters = [];
@@ -208,14 +245,15 @@ export class Execution {
    * Add events that the workflow must see. While a workflow task is started they wait in the
    * buffer; otherwise they are appended now and a workflow task is scheduled.
    */
-  addEvents(fn: () => void, needsTask = true): void {
+  addEvents(p: PendingEvents, needsTask = true): void {
     if (!this.running) return;
     if (this.wt && this.wt.startedEventId > 0) {
-      this.buffer.push(fn);
+      this.buffer.push(p);
       if (needsTask) this.needWorkflowTask = true;
+      this.host.changed(this);
       return;
     }
-    fn();
+    this.applyPending(p);
     if (needsTask) this.scheduleWorkflowTask();
   }
 
@@ -223,8 +261,55 @@ export class Execution {
     if (this.buffer.length === 0) return false;
     const b = this.buffer;
     this.buffer = [];
-    for (const fn of b) fn();
+    for (const p of b) this.applyPending(p);
     return true;
+  }
+
+  private applyPending(p: PendingEvents): void {
+    switch (p.k) {
+      case 'event':
+        this.append(p.type, p.attrs);
+        return;
+      case 'activity': {
+        const s = p.started;
+        const startedEventId = s
+          ? this.append(ET.EVENT_TYPE_ACTIVITY_TASK_STARTED, {
+              activityTaskStartedEventAttributes: {
+                scheduledEventId: s.scheduledEventId,
+                identity: s.identity,
+                requestId: randomUUID(),
+                attempt: s.attempt,
+                lastFailure: s.lastFailure,
+              },
+            })
+          : 0;
+        this.append(p.type, { [p.field]: { ...p.attrs, startedEventId } });
+        return;
+      }
+      case 'childStarted': {
+        const id = this.append(ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, {
+          childWorkflowExecutionStartedEventAttributes: p.attrs,
+        });
+        const c = this.children.get(p.attrs.initiatedEventId as number);
+        if (c) c.startedEventId = id;
+        return;
+      }
+      case 'childClosed': {
+        // The started event may have been buffered with this one if the child finished very fast.
+        const startedEventId =
+          (p.attrs.startedEventId as number) || this.childStartedEventId(p.attrs.initiatedEventId as number);
+        this.append(p.type, { [p.field]: { ...p.attrs, startedEventId } });
+        return;
+      }
+    }
+  }
+
+  private childStartedEventId(initiatedEventId: number): number {
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const a = this.history[i]!.childWorkflowExecutionStartedEventAttributes;
+      if (a && toInt(a.initiatedEventId) === initiatedEventId) return i + 1;
+    }
+    return 0;
   }
 
   // ---- start -----------------------------------------------------------------------------
@@ -285,13 +370,19 @@ export class Execution {
       this.executionTimeout = this.host.clock.schedule(p.executionDeadline, () => this.timedOut());
     }
     if (p.startDelayMs > 0) {
-      this.startBackoff = this.host.clock.after(p.startDelayMs, () => {
-        this.startBackoff = undefined;
-        this.scheduleWorkflowTask();
-      });
+      this.armStartBackoff(now + p.startDelayMs);
     } else {
       this.scheduleWorkflowTask();
     }
+  }
+
+  private armStartBackoff(at: number): void {
+    this.startBackoffAt = at;
+    this.startBackoff = this.host.clock.schedule(at, () => {
+      this.startBackoff = undefined;
+      this.startBackoffAt = 0;
+      this.scheduleWorkflowTask();
+    });
   }
 
   // ---- workflow tasks --------------------------------------------------------------------
@@ -313,18 +404,26 @@ export class Execution {
       startedTime: 0,
       queries: [],
       sentUpdates: [],
+      backoffAt: 0,
     };
     this.wt = wt;
     this.host.clock.busy(1);
+    this.host.changed(this);
     if (attempt === 1) wt.scheduledEventId = this.appendWorkflowTaskScheduled(attempt);
     if (backoffMs > 0) {
-      wt.backoff = this.host.clock.after(backoffMs, () => {
-        wt.backoff = undefined;
-        if (this.wt === wt) this.dispatchWorkflowTask(wt);
-      });
+      this.armWorkflowTaskBackoff(wt, now + backoffMs);
     } else {
       this.dispatchWorkflowTask(wt);
     }
+  }
+
+  private armWorkflowTaskBackoff(wt: WorkflowTask, at: number): void {
+    wt.backoffAt = at;
+    wt.backoff = this.host.clock.schedule(at, () => {
+      wt.backoff = undefined;
+      wt.backoffAt = 0;
+      if (this.wt === wt) this.dispatchWorkflowTask(wt);
+    });
   }
 
   private appendWorkflowTaskScheduled(attempt: number): number {
@@ -429,6 +528,7 @@ export class Execution {
     }
     wt.startedTime = now;
     wt.timeout = this.host.clock.after(this.params.taskTimeoutMs, () => this.workflowTaskTimedOut(wt));
+    this.host.changed(this);
 
     const from = wt.sticky ? this.lastCompletedStartedEventId : 0;
     let events: Loose<IHistoryEvent>[] =
@@ -494,6 +594,7 @@ export class Execution {
     if (this.wt === wt) {
       this.wt = null;
       this.host.clock.busy(-1);
+      this.host.changed(this);
     }
   }
 
@@ -510,10 +611,15 @@ export class Execution {
     }
   }
 
+  /**
+   * Applies a completion. Returns the next workflow task when the worker asked for it (returnNewWorkflowTask)
+   * and one is due at once, and the activities it asked to run eagerly (requestEagerExecution), started
+   * here for it as the real server does: they skip matching, so no poll round trip.
+   */
   completeWorkflowTask(
     wt: WorkflowTask,
     req: temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest,
-  ): WorkflowTaskResponse | null {
+  ): { workflowTask: WorkflowTaskResponse | null; activityTasks: ActivityTaskResponse[] } {
     const commands = req.commands ?? [];
     const messages = new Map<string, temporal.api.protocol.v1.IMessage>();
     for (const m of req.messages ?? []) messages.set(m.id ?? '', m);
@@ -526,7 +632,7 @@ export class Execution {
         failure: { message: bad.message, applicationFailureInfo: { type: 'BadCommand', nonRetryable: true } },
         identity: req.identity ?? '',
       });
-      return null;
+      return { workflowTask: null, activityTasks: [] };
     }
     const closes = commands.some(isClosingCommand);
     if (closes && this.buffer.length > 0) {
@@ -540,7 +646,7 @@ export class Execution {
         },
         true,
       );
-      return null;
+      return { workflowTask: null, activityTasks: [] };
     }
 
     wt.timeout?.cancel();
@@ -581,6 +687,8 @@ export class Execution {
     wt.queries = [];
     this.endWorkflowTask(wt);
 
+    const eagerActivities: ActivityState[] = [];
+    this.eagerActivities = eagerActivities;
     for (const cmd of commands) {
       if (!this.running) break;
       const pm = cmd.protocolMessageCommandAttributes;
@@ -595,6 +703,16 @@ export class Execution {
       this.handleCommand(cmd, completedId);
     }
     for (const m of messages.values()) if (this.running) this.handleMessage(m);
+    this.eagerActivities = null;
+    // After every command, like the server's post-command actions: an activity cancelled, or a workflow
+    // closed, by a later command of the same task is not handed out.
+    const activityTasks: ActivityTaskResponse[] = [];
+    for (const act of eagerActivities) {
+      act.lastIdentity = req.identity ?? '';
+      const task = this.startActivity(act, act.seq);
+      if (task) activityTasks.push(task);
+      else if (this.running && this.activities.get(act.scheduledEventId) === act) this.dispatchActivity(act);
+    }
     // Sent but neither accepted nor rejected: deliver again with the next task.
     for (const u of wt.sentUpdates) if (u.stage === 'sent') u.stage = 'admitted';
 
@@ -613,7 +731,7 @@ export class Execution {
     this.needWorkflowTask = false;
     this.runPostTransaction();
     this.routeWaitingQueries();
-    return eager;
+    return { workflowTask: eager, activityTasks };
   }
 
   private runPostTransaction(): void {
@@ -839,15 +957,25 @@ export class Execution {
         workflowTaskCompletedEventId: completedId,
       },
     });
-    const handle = this.host.clock.after(ms, () => {
+    const fireAt = this.host.clock.now() + Math.max(0, ms);
+    this.timers.set(timerId, {
+      startedEventId,
+      fireAt,
+      handle: this.armTimer(timerId, startedEventId, fireAt),
+    });
+  }
+
+  private armTimer(timerId: string, startedEventId: number, fireAt: number): TimerHandle {
+    return this.host.clock.schedule(fireAt, () => {
       const t = this.timers.get(timerId);
       if (!t || t.startedEventId !== startedEventId) return;
       this.timers.delete(timerId);
-      this.addEvents(() =>
-        this.append(ET.EVENT_TYPE_TIMER_FIRED, { timerFiredEventAttributes: { timerId, startedEventId } }),
-      );
+      this.addEvents({
+        k: 'event',
+        type: ET.EVENT_TYPE_TIMER_FIRED,
+        attrs: { timerFiredEventAttributes: { timerId, startedEventId } },
+      });
     });
-    this.timers.set(timerId, { startedEventId, handle });
   }
 
   private cancelTimer(timerId: string, completedId: number, identity: string): void {
@@ -915,23 +1043,41 @@ export class Execution {
         this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
       );
     }
-    this.dispatchActivity(act);
+    // Eager only for the first attempt and only on the queue the completing worker polls (sdk-core asks
+    // only then too); retries go through matching like any activity.
+    if (raw.requestEagerExecution && this.eagerActivities && a.taskQueue === this.params.taskQueue) {
+      this.dispatchActivity(act, true);
+      this.eagerActivities.push(act);
+    } else {
+      this.dispatchActivity(act);
+    }
   }
 
-  private dispatchActivity(act: ActivityState): void {
+  /** Makes an attempt startable; `eager`: started by the caller at once, so neither queued nor timed to start. */
+  private dispatchActivity(act: ActivityState, eager = false): void {
     act.state = 'scheduled';
     act.seq++;
     act.attemptScheduledTime = this.host.clock.now();
+    act.retryAt = 0;
+    this.host.changed(this);
     if (!act.busy) {
       act.busy = true;
       this.host.clock.busy(1);
     }
+    // Eager: the caller starts it in this same turn (and so it is persisted started, like a polled one).
+    if (eager) return;
+    this.offerActivity(act);
+  }
+
+  /** Queue the scheduled attempt, with its schedule-to-start timeout counted from when it was scheduled. */
+  private offerActivity(act: ActivityState): void {
     if (
       act.scheduleToStartMs > 0 &&
       (act.scheduleToCloseMs === 0 || act.scheduleToStartMs < act.scheduleToCloseMs)
     ) {
-      act.timers.scheduleToStart = this.host.clock.after(act.scheduleToStartMs, () =>
-        this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START),
+      act.timers.scheduleToStart = this.host.clock.schedule(
+        act.attemptScheduledTime + act.scheduleToStartMs,
+        () => this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START),
       );
     }
     const seq = act.seq;
@@ -946,6 +1092,7 @@ export class Execution {
     const now = this.host.clock.now();
     act.state = 'started';
     act.startedTime = now;
+    this.host.changed(this);
     act.timers.scheduleToStart?.cancel();
     act.timers.scheduleToStart = undefined;
     act.timers.startToClose = this.host.clock.after(act.startToCloseMs, () =>
@@ -1016,6 +1163,7 @@ export class Execution {
     act.lastHeartbeatTime = this.host.clock.now();
     act.lastIdentity = identity;
     this.armHeartbeatTimeout(act);
+    this.host.changed(this);
     return act.cancelRequested;
   }
 
@@ -1028,37 +1176,32 @@ export class Execution {
     t.backoff?.cancel();
     act.timers = {};
     this.activities.delete(act.scheduledEventId);
+    this.host.changed(this);
     if (act.busy) {
       act.busy = false;
       this.host.clock.busy(-1);
     }
   }
 
-  private appendActivityStarted(act: ActivityState): number {
-    return this.append(ET.EVENT_TYPE_ACTIVITY_TASK_STARTED, {
-      activityTaskStartedEventAttributes: {
-        scheduledEventId: act.scheduledEventId,
-        identity: act.lastIdentity,
-        requestId: randomUUID(),
-        attempt: act.attempt,
-        lastFailure: act.lastFailure,
-      },
-    });
+  /** The started event an activity's closing event brings with it (written only when it closes). */
+  private startedOf(act: ActivityState): ActivityStartedInfo {
+    return {
+      scheduledEventId: act.scheduledEventId,
+      identity: act.lastIdentity,
+      attempt: act.attempt,
+      lastFailure: act.lastFailure,
+    };
   }
 
   activityCompleted(act: ActivityState, result: IPayloads | null | undefined, identity: string): void {
     act.lastIdentity = identity;
     this.finishActivity(act);
-    this.addEvents(() => {
-      const startedEventId = this.appendActivityStarted(act);
-      this.append(ET.EVENT_TYPE_ACTIVITY_TASK_COMPLETED, {
-        activityTaskCompletedEventAttributes: {
-          result: result ?? null,
-          scheduledEventId: act.scheduledEventId,
-          startedEventId,
-          identity,
-        },
-      });
+    this.addEvents({
+      k: 'activity',
+      started: this.startedOf(act),
+      type: ET.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+      field: 'activityTaskCompletedEventAttributes',
+      attrs: { result: result ?? null, scheduledEventId: act.scheduledEventId, identity },
     });
   }
 
@@ -1077,17 +1220,12 @@ export class Execution {
       return;
     }
     this.finishActivity(act);
-    this.addEvents(() => {
-      const startedEventId = this.appendActivityStarted(act);
-      this.append(ET.EVENT_TYPE_ACTIVITY_TASK_FAILED, {
-        activityTaskFailedEventAttributes: {
-          failure: f,
-          scheduledEventId: act.scheduledEventId,
-          startedEventId,
-          identity,
-          retryState: retry.retryState,
-        },
-      });
+    this.addEvents({
+      k: 'activity',
+      started: this.startedOf(act),
+      type: ET.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+      field: 'activityTaskFailedEventAttributes',
+      attrs: { failure: f, scheduledEventId: act.scheduledEventId, identity, retryState: retry.retryState },
     });
   }
 
@@ -1104,7 +1242,13 @@ export class Execution {
       act.busy = false;
       this.host.clock.busy(-1);
     }
-    act.timers.backoff = this.host.clock.after(delayMs, () => {
+    this.armActivityBackoff(act, this.host.clock.now() + delayMs);
+    this.host.changed(this);
+  }
+
+  private armActivityBackoff(act: ActivityState, at: number): void {
+    act.retryAt = at;
+    act.timers.backoff = this.host.clock.schedule(at, () => {
       act.timers.backoff = undefined;
       if (this.activities.get(act.scheduledEventId) === act && this.running) this.dispatchActivity(act);
     });
@@ -1114,17 +1258,17 @@ export class Execution {
     act.lastIdentity = identity;
     this.finishActivity(act);
     const started = act.state === 'started';
-    this.addEvents(() => {
-      const startedEventId = started ? this.appendActivityStarted(act) : 0;
-      this.append(ET.EVENT_TYPE_ACTIVITY_TASK_CANCELED, {
-        activityTaskCanceledEventAttributes: {
-          details: details ?? null,
-          latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0,
-          scheduledEventId: act.scheduledEventId,
-          startedEventId,
-          identity,
-        },
-      });
+    this.addEvents({
+      k: 'activity',
+      started: started ? this.startedOf(act) : null,
+      type: ET.EVENT_TYPE_ACTIVITY_TASK_CANCELED,
+      field: 'activityTaskCanceledEventAttributes',
+      attrs: {
+        details: details ?? null,
+        latestCancelRequestedEventId: act.cancelRequestedEventId ?? 0,
+        scheduledEventId: act.scheduledEventId,
+        identity,
+      },
     });
   }
 
@@ -1159,16 +1303,16 @@ export class Execution {
   ): void {
     const started = act.state === 'started';
     this.finishActivity(act);
-    this.addEvents(() => {
-      const startedEventId = started ? this.appendActivityStarted(act) : 0;
-      this.append(ET.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT, {
-        activityTaskTimedOutEventAttributes: {
-          failure: { ...failure, cause: act.lastFailure && !started ? act.lastFailure : null },
-          scheduledEventId: act.scheduledEventId,
-          startedEventId,
-          retryState,
-        },
-      });
+    this.addEvents({
+      k: 'activity',
+      started: started ? this.startedOf(act) : null,
+      type: ET.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT,
+      field: 'activityTaskTimedOutEventAttributes',
+      attrs: {
+        failure: { ...failure, cause: act.lastFailure && !started ? act.lastFailure : null },
+        scheduledEventId: act.scheduledEventId,
+        retryState,
+      },
     });
   }
 
@@ -1198,16 +1342,18 @@ export class Execution {
     header?: temporal.api.common.v1.IHeader | null,
   ): void {
     if (!this.running) throw workflowCompleted();
-    this.addEvents(() =>
-      this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+    this.addEvents({
+      k: 'event',
+      type: ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+      attrs: {
         workflowExecutionSignaledEventAttributes: {
           signalName: name,
           input: input ?? null,
           identity,
           header: header ?? null,
         },
-      }),
-    );
+      },
+    });
   }
 
   requestCancel(
@@ -1218,16 +1364,18 @@ export class Execution {
     if (!this.running) throw workflowCompleted();
     if (this.cancelRequested) return;
     this.cancelRequested = true;
-    this.addEvents(() =>
-      this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
+    this.addEvents({
+      k: 'event',
+      type: ET.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+      attrs: {
         workflowExecutionCancelRequestedEventAttributes: {
           cause: reason,
           identity,
           externalInitiatedEventId: external?.initiatedEventId ?? 0,
           externalWorkflowExecution: external?.execution ?? null,
         },
-      }),
-    );
+      },
+    });
   }
 
   terminate(reason: string, details: IPayloads | null | undefined, identity: string): void {
@@ -1446,16 +1594,15 @@ export class Execution {
     const c = this.children.get(initiatedEventId);
     if (!c) return;
     c.runId = runId;
-    this.addEvents(() => {
-      c.startedEventId = this.append(ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED, {
-        childWorkflowExecutionStartedEventAttributes: {
-          namespace: c.namespace,
-          namespaceId: this.ns.id,
-          initiatedEventId,
-          workflowExecution: { workflowId: c.workflowId, runId },
-          workflowType: { name: c.workflowType },
-        },
-      });
+    this.addEvents({
+      k: 'childStarted',
+      attrs: {
+        namespace: c.namespace,
+        namespaceId: this.ns.id,
+        initiatedEventId,
+        workflowExecution: { workflowId: c.workflowId, runId },
+        workflowType: { name: c.workflowType },
+      },
     });
   }
 
@@ -1463,8 +1610,10 @@ export class Execution {
     const c = this.children.get(initiatedEventId);
     if (!c) return;
     this.children.delete(initiatedEventId);
-    this.addEvents(() =>
-      this.append(ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED, {
+    this.addEvents({
+      k: 'event',
+      type: ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_FAILED,
+      attrs: {
         startChildWorkflowExecutionFailedEventAttributes: {
           namespace: c.namespace,
           namespaceId: this.ns.id,
@@ -1476,8 +1625,8 @@ export class Execution {
           initiatedEventId,
           workflowTaskCompletedEventId: 0,
         },
-      }),
-    );
+      },
+    });
   }
 
   /** The last run of a child closed; `child` is that run. */
@@ -1486,59 +1635,55 @@ export class Execution {
     if (!c || !this.running) return;
     this.children.delete(initiatedEventId);
     const ev = child.closeEvent;
-    this.addEvents(() => {
-      // The started event is buffered with us if the child finished very fast.
-      const common = {
-        namespace: c.namespace,
-        namespaceId: this.ns.id,
-        workflowExecution: { workflowId: child.workflowId, runId: child.runId },
-        workflowType: { name: child.workflowType },
-        initiatedEventId,
-        startedEventId: c.startedEventId,
-      };
+    const common = {
+      namespace: c.namespace,
+      namespaceId: this.ns.id,
+      workflowExecution: { workflowId: child.workflowId, runId: child.runId },
+      workflowType: { name: child.workflowType },
+      initiatedEventId,
+      startedEventId: c.startedEventId,
+    };
+    const closing = ((): Omit<Extract<PendingEvents, { k: 'childClosed' }>, 'k'> | undefined => {
       switch (child.status) {
         case 'Completed':
-          this.append(ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED, {
-            childWorkflowExecutionCompletedEventAttributes: {
-              ...common,
-              result: ev?.workflowExecutionCompletedEventAttributes?.result ?? null,
-            },
-          });
-          break;
+          return {
+            type: ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+            field: 'childWorkflowExecutionCompletedEventAttributes',
+            attrs: { ...common, result: ev?.workflowExecutionCompletedEventAttributes?.result ?? null },
+          };
         case 'Failed':
-          this.append(ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED, {
-            childWorkflowExecutionFailedEventAttributes: {
+          return {
+            type: ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+            field: 'childWorkflowExecutionFailedEventAttributes',
+            attrs: {
               ...common,
               failure: ev?.workflowExecutionFailedEventAttributes?.failure ?? null,
               retryState: ev?.workflowExecutionFailedEventAttributes?.retryState ?? 0,
             },
-          });
-          break;
+          };
         case 'Canceled':
-          this.append(ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED, {
-            childWorkflowExecutionCanceledEventAttributes: {
-              ...common,
-              details: ev?.workflowExecutionCanceledEventAttributes?.details ?? null,
-            },
-          });
-          break;
+          return {
+            type: ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_CANCELED,
+            field: 'childWorkflowExecutionCanceledEventAttributes',
+            attrs: { ...common, details: ev?.workflowExecutionCanceledEventAttributes?.details ?? null },
+          };
         case 'Terminated':
-          this.append(ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED, {
-            childWorkflowExecutionTerminatedEventAttributes: common,
-          });
-          break;
+          return {
+            type: ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TERMINATED,
+            field: 'childWorkflowExecutionTerminatedEventAttributes',
+            attrs: common,
+          };
         case 'TimedOut':
-          this.append(ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT, {
-            childWorkflowExecutionTimedOutEventAttributes: {
-              ...common,
-              retryState: ev?.workflowExecutionTimedOutEventAttributes?.retryState ?? 0,
-            },
-          });
-          break;
+          return {
+            type: ET.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_TIMED_OUT,
+            field: 'childWorkflowExecutionTimedOutEventAttributes',
+            attrs: { ...common, retryState: ev?.workflowExecutionTimedOutEventAttributes?.retryState ?? 0 },
+          };
         default:
-          break;
+          return undefined;
       }
-    });
+    })();
+    if (closing) this.addEvents({ k: 'childClosed', ...closing });
   }
 
   externalSignaled(
@@ -1546,33 +1691,39 @@ export class Execution {
     ok: boolean,
     a: temporal.api.command.v1.ISignalExternalWorkflowExecutionCommandAttributes,
   ): void {
-    this.addEvents(() => {
-      if (ok) {
-        this.append(ET.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED, {
-          externalWorkflowExecutionSignaledEventAttributes: {
-            initiatedEventId,
-            namespace: a.namespace || this.ns.name,
-            namespaceId: this.ns.id,
-            workflowExecution: a.execution ?? null,
-            control: a.control ?? '',
+    this.addEvents(
+      ok
+        ? {
+            k: 'event',
+            type: ET.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_SIGNALED,
+            attrs: {
+              externalWorkflowExecutionSignaledEventAttributes: {
+                initiatedEventId,
+                namespace: a.namespace || this.ns.name,
+                namespaceId: this.ns.id,
+                workflowExecution: a.execution ?? null,
+                control: a.control ?? '',
+              },
+            },
+          }
+        : {
+            k: 'event',
+            type: ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            attrs: {
+              signalExternalWorkflowExecutionFailedEventAttributes: {
+                cause:
+                  enums.SignalExternalWorkflowExecutionFailedCause
+                    .SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+                workflowTaskCompletedEventId: 0,
+                namespace: a.namespace || this.ns.name,
+                namespaceId: this.ns.id,
+                workflowExecution: a.execution ?? null,
+                initiatedEventId,
+                control: a.control ?? '',
+              },
+            },
           },
-        });
-      } else {
-        this.append(ET.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-          signalExternalWorkflowExecutionFailedEventAttributes: {
-            cause:
-              enums.SignalExternalWorkflowExecutionFailedCause
-                .SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-            workflowTaskCompletedEventId: 0,
-            namespace: a.namespace || this.ns.name,
-            namespaceId: this.ns.id,
-            workflowExecution: a.execution ?? null,
-            initiatedEventId,
-            control: a.control ?? '',
-          },
-        });
-      }
-    });
+    );
   }
 
   externalCancelRequested(
@@ -1581,32 +1732,38 @@ export class Execution {
     a: temporal.api.command.v1.IRequestCancelExternalWorkflowExecutionCommandAttributes,
   ): void {
     const execution = { workflowId: a.workflowId ?? '', runId: a.runId ?? '' };
-    this.addEvents(() => {
-      if (ok) {
-        this.append(ET.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED, {
-          externalWorkflowExecutionCancelRequestedEventAttributes: {
-            initiatedEventId,
-            namespace: a.namespace || this.ns.name,
-            namespaceId: this.ns.id,
-            workflowExecution: execution,
+    this.addEvents(
+      ok
+        ? {
+            k: 'event',
+            type: ET.EVENT_TYPE_EXTERNAL_WORKFLOW_EXECUTION_CANCEL_REQUESTED,
+            attrs: {
+              externalWorkflowExecutionCancelRequestedEventAttributes: {
+                initiatedEventId,
+                namespace: a.namespace || this.ns.name,
+                namespaceId: this.ns.id,
+                workflowExecution: execution,
+              },
+            },
+          }
+        : {
+            k: 'event',
+            type: ET.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED,
+            attrs: {
+              requestCancelExternalWorkflowExecutionFailedEventAttributes: {
+                cause:
+                  enums.CancelExternalWorkflowExecutionFailedCause
+                    .CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
+                workflowTaskCompletedEventId: 0,
+                namespace: a.namespace || this.ns.name,
+                namespaceId: this.ns.id,
+                workflowExecution: execution,
+                initiatedEventId,
+                control: a.control ?? '',
+              },
+            },
           },
-        });
-      } else {
-        this.append(ET.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED, {
-          requestCancelExternalWorkflowExecutionFailedEventAttributes: {
-            cause:
-              enums.CancelExternalWorkflowExecutionFailedCause
-                .CANCEL_EXTERNAL_WORKFLOW_EXECUTION_FAILED_CAUSE_EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND,
-            workflowTaskCompletedEventId: 0,
-            namespace: a.namespace || this.ns.name,
-            namespaceId: this.ns.id,
-            workflowExecution: execution,
-            initiatedEventId,
-            control: a.control ?? '',
-          },
-        });
-      }
-    });
+    );
   }
 
   // ---- updates ---------------------------------------------------------------------------
@@ -1618,6 +1775,7 @@ export class Execution {
     if (existing) return existing;
     const u: UpdateState = { id, request, stage: 'admitted', acceptedEventId: 0, listeners: new Set() };
     this.updates.set(id, u);
+    this.host.changed(this);
     if (this.wt && this.wt.startedEventId > 0) this.needWorkflowTask = true;
     else this.scheduleWorkflowTask();
     return u;
@@ -1645,6 +1803,7 @@ export class Execution {
       u.stage = 'completed';
       this.updates.delete(u.id);
       this.finishedUpdates.set(u.id, u.outcome);
+      this.host.changed(this);
     } else if (type === 'temporal.api.update.v1.Response') {
       const resp = updv1.Response.decode(value);
       u.outcome = resp.outcome ?? {};
@@ -1728,6 +1887,176 @@ export class Execution {
     }
   }
 
+  // ---- durability ------------------------------------------------------------------------
+
+  /** Everything of this run but its history and start parameters, as plain data (../store writes it). */
+  saveState(): SavedRunState {
+    const wt = this.wt;
+    return {
+      status: this.status,
+      startTime: this.startTime,
+      closeTime: this.closeTime,
+      nextRunId: this.nextRunId,
+      memo: this.memo,
+      searchAttributes: this.searchAttributes,
+      cancelRequested: this.cancelRequested,
+      activities: [...this.activities.values()].map(({ timers: _timers, busy: _busy, ...a }) => a),
+      timers: [...this.timers].map(([timerId, t]) => ({
+        timerId,
+        startedEventId: t.startedEventId,
+        fireAt: t.fireAt,
+      })),
+      children: [...this.children.values()],
+      updates: [...this.updates.values()].map((u) => ({
+        id: u.id,
+        request: u.request,
+        stage: u.stage,
+        acceptedEventId: u.acceptedEventId,
+      })),
+      finishedUpdates: [...this.finishedUpdates],
+      signalRequestIds: [...this.signalRequestIds],
+      wt: wt && {
+        seq: wt.seq,
+        attempt: wt.attempt,
+        scheduledEventId: wt.scheduledEventId,
+        startedEventId: wt.startedEventId,
+        transient: wt.transient,
+        historyLenAtSchedule: wt.historyLenAtSchedule,
+        scheduledTime: wt.scheduledTime,
+        originalScheduledTime: wt.originalScheduledTime,
+        startedTime: wt.startedTime,
+        backoffAt: wt.backoffAt,
+      },
+      lastCompletedStartedEventId: this.lastCompletedStartedEventId,
+      stateTransitions: this.stateTransitions,
+      buffer: this.buffer,
+      needWorkflowTask: this.needWorkflowTask,
+      startBackoffAt: this.startBackoffAt,
+    };
+  }
+
+  /** A run as a store saved it; nothing is armed or offered until resume(). */
+  static revive(
+    host: Host,
+    ns: Namespace,
+    params: StartParams,
+    runId: string,
+    history: IHistoryEvent[],
+    s: SavedRunState,
+  ): Execution {
+    const e = new Execution(host, ns, params, runId);
+    for (const ev of history) e.history.push(ev);
+    (e as { startTime: number }).startTime = s.startTime;
+    e.status = s.status;
+    e.closeTime = s.closeTime;
+    e.closeEvent = s.status === 'Running' ? undefined : history[history.length - 1];
+    e.nextRunId = s.nextRunId;
+    e.memo = s.memo;
+    e.searchAttributes = s.searchAttributes;
+    e.cancelRequested = s.cancelRequested;
+    for (const a of s.activities) e.activities.set(a.scheduledEventId, { ...a, busy: false, timers: {} });
+    for (const t of s.timers) {
+      e.timers.set(t.timerId, {
+        startedEventId: t.startedEventId,
+        fireAt: t.fireAt,
+        handle: { cancel() {} },
+      });
+    }
+    for (const c of s.children) e.children.set(c.initiatedEventId, c);
+    for (const u of s.updates) e.updates.set(u.id, { ...u, listeners: new Set() });
+    for (const [id, outcome] of s.finishedUpdates) e.finishedUpdates.set(id, outcome);
+    for (const id of s.signalRequestIds) e.signalRequestIds.add(id);
+    e.lastCompletedStartedEventId = s.lastCompletedStartedEventId;
+    e.stateTransitions = s.stateTransitions;
+    e.buffer = s.buffer;
+    e.needWorkflowTask = s.needWorkflowTask;
+    e.startBackoffAt = s.startBackoffAt;
+    e.savedTask = s.wt;
+    return e;
+  }
+
+  private savedTask: SavedRunState['wt'] = null;
+
+  /**
+   * After a restart: re-arm every timer and timeout at its engine time (one whose time passed while
+   * the server was down fires now), and offer every pending task again. A started workflow task or
+   * activity stays started, so the worker that holds it can still complete it with its token; if it
+   * does not, its timeout retries it as the real server would. Sticky queues are forgotten.
+   */
+  resume(): void {
+    const saved = this.savedTask;
+    this.savedTask = null;
+    if (!this.running) return;
+    const p = this.params;
+    const clock = this.host.clock;
+    if (p.runTimeoutMs > 0) {
+      this.runTimeout = clock.schedule(this.startTime + p.runTimeoutMs, () => this.timedOut());
+    }
+    if (
+      p.executionDeadline > 0 &&
+      (p.runTimeoutMs === 0 || p.executionDeadline < this.startTime + p.runTimeoutMs)
+    ) {
+      this.executionTimeout = clock.schedule(p.executionDeadline, () => this.timedOut());
+    }
+    if (this.startBackoffAt > 0) this.armStartBackoff(this.startBackoffAt);
+    for (const [timerId, t] of this.timers) t.handle = this.armTimer(timerId, t.startedEventId, t.fireAt);
+    for (const act of this.activities.values()) this.resumeActivity(act);
+    if (saved) this.resumeWorkflowTask(saved);
+    else for (const u of this.updates.values()) if (u.stage === 'sent') u.stage = 'admitted';
+  }
+
+  private resumeActivity(act: ActivityState): void {
+    const clock = this.host.clock;
+    const T = enums.TimeoutType;
+    if (act.scheduleToCloseMs > 0) {
+      act.timers.scheduleToClose = clock.schedule(act.firstScheduledTime + act.scheduleToCloseMs, () =>
+        this.activityTimedOut(act, T.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
+      );
+    }
+    if (act.state === 'backoff') {
+      this.armActivityBackoff(act, act.retryAt ?? clock.now());
+      return;
+    }
+    act.busy = true;
+    clock.busy(1);
+    if (act.state === 'started') {
+      act.timers.startToClose = clock.schedule(act.startedTime + act.startToCloseMs, () =>
+        this.activityTimedOut(act, T.TIMEOUT_TYPE_START_TO_CLOSE),
+      );
+      if (act.heartbeatMs > 0) {
+        const last = Math.max(act.startedTime, act.lastHeartbeatTime);
+        act.timers.heartbeat = clock.schedule(last + act.heartbeatMs, () =>
+          this.activityTimedOut(act, T.TIMEOUT_TYPE_HEARTBEAT),
+        );
+      }
+      return;
+    }
+    act.seq++;
+    this.offerActivity(act);
+  }
+
+  private resumeWorkflowTask(saved: NonNullable<SavedRunState['wt']>): void {
+    const wt: WorkflowTask = {
+      ...saved,
+      queueKey: this.normalQueueKey,
+      sticky: false,
+      queries: [],
+      sentUpdates: [],
+    };
+    this.wt = wt;
+    this.host.clock.busy(1);
+    if (wt.startedEventId > 0) {
+      for (const u of this.updates.values()) if (u.stage === 'sent') wt.sentUpdates.push(u);
+      wt.timeout = this.host.clock.schedule(wt.startedTime + this.params.taskTimeoutMs, () =>
+        this.workflowTaskTimedOut(wt),
+      );
+      return;
+    }
+    for (const u of this.updates.values()) if (u.stage === 'sent') u.stage = 'admitted';
+    if (wt.backoffAt > 0) this.armWorkflowTaskBackoff(wt, wt.backoffAt);
+    else this.dispatchWorkflowTask(wt);
+  }
+
   // ---- views -----------------------------------------------------------------------------
 
   visibility(): VisibilityRecord {
@@ -1766,6 +2095,32 @@ export class Execution {
       rootExecution: this.execution,
     };
   }
+}
+
+/** A run's state apart from its history and start parameters (see Execution.saveState). */
+export interface SavedRunState {
+  status: Status;
+  startTime: number;
+  closeTime: number;
+  nextRunId: string;
+  memo: Record<string, IPayload>;
+  searchAttributes: Record<string, IPayload>;
+  cancelRequested: boolean;
+  activities: Omit<ActivityState, 'timers' | 'busy'>[];
+  timers: { timerId: string; startedEventId: number; fireAt: number }[];
+  children: ChildState[];
+  updates: Omit<UpdateState, 'listeners' | 'outcome' | 'aborted'>[];
+  finishedUpdates: [string, temporal.api.update.v1.IOutcome][];
+  signalRequestIds: string[];
+  wt: Omit<
+    WorkflowTask,
+    'queueKey' | 'sticky' | 'queries' | 'sentUpdates' | 'timeout' | 'backoff' | 'stickyTimer'
+  > | null;
+  lastCompletedStartedEventId: number;
+  stateTransitions: number;
+  buffer: PendingEvents[];
+  needWorkflowTask: boolean;
+  startBackoffAt: number;
 }
 
 // ---- helpers -------------------------------------------------------------------------------

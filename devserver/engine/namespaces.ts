@@ -102,6 +102,16 @@ export class Namespaces {
     return [...this.byName.values()];
   }
 
+  /** Replace every namespace with ones a store saved (ids kept: they are in histories). */
+  restore(saved: Namespace[]): void {
+    this.byName.clear();
+    this.byId.clear();
+    for (const ns of saved) {
+      this.byName.set(ns.name, ns);
+      this.byId.set(ns.id, ns);
+    }
+  }
+
   /** Type of a search attribute the namespace knows, or undefined. */
   searchAttributeType(ns: Namespace, name: string): IndexedValueType | undefined {
     return ns.customSearchAttributes.get(name) ?? SYSTEM_SEARCH_ATTRIBUTES[name];

@@ -3,6 +3,8 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { parseArgs } from '../../devserver/main';
 import { DEVSERVER_BIN, localOptions, quietRuntime, timeSkippingOptions } from './env';
@@ -78,7 +80,8 @@ describe('parseArgs', () => {
     expect(o.port).toBe(7233);
     expect(o.namespaces).toEqual(['default', 'a']);
     expect(o.searchAttributes).toEqual({ Tags: 'KeywordList' });
-    expect(o.notes.join()).toMatch(/--db-filename x\.db ignored.*no persistence/);
+    expect(o.dbFilename).toBe('x.db');
+    expect(o.notes).toEqual([]);
     expect(parseArgs([]).port).toBe(7233);
   });
 
@@ -124,13 +127,21 @@ describe('the executable', () => {
     expect((await exited)[0]).toBe(0);
   });
 
-  test('exits 0 on SIGINT, and notes on stderr that --db-filename is not persisted', async () => {
-    const { child, ready, stderr } = startBin(['--port', '0', '--db-filename', '/tmp/yidi.db']);
-    await ready;
-    expect(stderr()).toMatch(/db-filename.*no persistence/);
-    const exited = once(child, 'exit');
-    child.kill('SIGINT');
-    expect((await exited)[0]).toBe(0);
+  test('exits 0 on SIGINT with --db-filename, leaving the state file and no lock file', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'yidi-cli-'));
+    const file = path.join(dir, 'state.db');
+    try {
+      const { child, ready } = startBin(['--port', '0', '--db-filename', file]);
+      await ready;
+      expect(fs.existsSync(`${file}.lock`)).toBe(true);
+      const exited = once(child, 'exit');
+      child.kill('SIGINT');
+      expect((await exited)[0]).toBe(0);
+      expect(fs.existsSync(file)).toBe(true);
+      expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an unknown flag exits 2 with a one-line usage error', () => {
@@ -154,7 +165,7 @@ function devserverChildren(): number[] {
   const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)]).toString();
   return out
     .split('\n')
-    .filter((l) => l.includes('devserver/main.ts'))
+    .filter((l) => l.includes('bin/yidi-devserver'))
     .map((l) => Number(l.trim().split(/\s+/)[0]));
 }
 
@@ -178,7 +189,7 @@ describe('TestWorkflowEnvironment with the devserver executable', () => {
     const env = await create();
     const mine = devserverChildren().filter((p) => !before.has(p));
     expect(mine).toHaveLength(1);
-    // The script exec'd node: the process is node itself, not a shell waiting on it.
+    // The script is node itself (a shebang), not a shell waiting on it.
     expect(fs.readFileSync(`/proc/${mine[0]}/comm`, 'utf8').trim()).toBe('node');
     expect(await env.connection.workflowService.getSystemInfo({})).toBeDefined();
     await env.teardown();

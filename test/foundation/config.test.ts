@@ -12,7 +12,10 @@ describe('loadConfig', () => {
       dataDir: path.join(root, '.data', 'postgres'),
       port: 54320,
     });
-    expect(config.temporal).toEqual({ kind: 'embedded' });
+    expect(config.temporal).toEqual({
+      kind: 'embedded',
+      dbFilename: path.join(root, '.data', 'temporal', 'devserver.db'),
+    });
     expect(config.namespace).toBe('default');
   });
 

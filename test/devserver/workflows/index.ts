@@ -3,5 +3,6 @@ export * from './activity-workflows';
 export * from './basics';
 export * from './children';
 export * from './messages';
+export * from './recovery';
 export * from './timers';
 export * from './visibility';
