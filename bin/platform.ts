@@ -12,6 +12,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
+import { resetDemo, seedDemo } from '../api/demo';
 import type { Dependency } from '../api/health';
 import { startOutbox } from '../api/staff/decisions';
 import { type Config, redactUrl } from '../config';
@@ -59,6 +60,7 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
     await startWorker(config, temporalAddress, orm, stack);
 
     const temporal = new Client({ connection: client, namespace: config.namespace });
+    await startDemo(config, { orm, temporal, taskQueue: config.taskQueue, log });
     const app = createApp({
       log,
       requestTimeoutMs: config.requestTimeoutMs,
@@ -77,6 +79,21 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
   } catch (error) {
     await stopAll();
     throw error;
+  }
+}
+
+/**
+ * The demo cases, once the worker runs their workflows. A seed that fails leaves the platform up (the
+ * demo is a convenience, logged); an asked-for reset that fails stops the start.
+ */
+async function startDemo(config: Config, deps: Parameters<typeof seedDemo>[0]): Promise<void> {
+  if (config.demo === 'reset') {
+    const created = await resetDemo(deps);
+    deps.log(`demo: reset, ${created.length} cases seeded afresh`);
+  } else if (config.demo === 'seed') {
+    await seedDemo(deps).catch((error: unknown) =>
+      deps.log(`demo: not (fully) seeded: ${error instanceof Error ? error.message : String(error)}`),
+    );
   }
 }
 

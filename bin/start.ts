@@ -10,7 +10,11 @@ import { PortInUseError, startPlatform } from './platform';
 const log = (message: string) => console.log(`[yidi] ${message}`);
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  // `npm run demo:reset`: this start removes the demo cases and seeds them afresh, then serves as usual.
+  const config = {
+    ...loadConfig(),
+    ...(process.argv.includes('--demo-reset') ? { demo: 'reset' as const } : {}),
+  };
   const platform = await startPlatform(config, log);
   log(`ready: ${platform.url} (API ${platform.url}/api/v1, health ${platform.url}/healthz)`);
   let stopping = false;
