@@ -22,7 +22,7 @@ import {
   TaskDecision,
   User,
 } from '../db/entities';
-import type { AuthUser } from './auth/tokens';
+import { authUserOf } from './auth/tokens';
 import { filingInput, insuredPlace, storeFiling } from './citizen/routes';
 import type { CaseDeps } from './context';
 import { requestHash } from './idempotency';
@@ -230,7 +230,12 @@ export async function seedDemo(deps: Deps, now = Date.now()): Promise<string[]> 
   for (const c of DEMO_CASES) {
     const id = demoCaseId(c);
     // The marker: a demo case's row. Its workflow outlives a restart once the devserver is durable.
-    if (await deps.orm.em.fork().findOne(Filing, { id }, { fields: ['id'] })) continue;
+    if (await deps.orm.em.fork().findOne(Filing, { id }, { fields: ['id'] })) {
+      // A seeding stopped between filing and deciding finishes the staff step on the next start.
+      if (c.staff && (await staffStepLeft(deps, id, c.staff.username)))
+        await decideAsStaff(deps, id, c.staff);
+      continue;
+    }
     try {
       await fileDemoCase(deps, c, id, now);
       created.push(id);
@@ -274,18 +279,9 @@ async function fileDemoCase(deps: Deps, c: DemoCase, id: string, now: number): P
 
 /** Claims the case's review task and decides it as `POST /tasks/{id}/claim` and `/decision` do. */
 async function decideAsStaff(deps: Deps, case_id: string, staff: NonNullable<DemoCase['staff']>) {
-  const row = await deps.orm.em.fork().findOneOrFail(User, { username: staff.username });
-  const user: AuthUser = {
-    id: row.id,
-    username: row.username,
-    display_name: row.display_name,
-    role: row.role,
-    prov_admdvs: row.prov_admdvs,
-    psn_no: row.psn_no,
-    fixmedins_code: row.fixmedins_code,
-  };
+  const user = authUserOf(await deps.orm.em.fork().findOneOrFail(User, { username: staff.username }));
   const task = await openTask(deps, case_id);
-  await claimTask(deps.orm, user, task.id);
+  if (task.assignee !== user.username) await claimTask(deps.orm, user, task.id);
   const decision = await recordDecision(deps.orm, user, task.id, {
     decision: staff.decision,
     ...(staff.reason ? { reason: staff.reason } : {}),
@@ -295,11 +291,28 @@ async function decideAsStaff(deps: Deps, case_id: string, staff: NonNullable<Dem
     throw new Error(`demo: ${case_id} refused ${staff.decision}: ${result.code}`);
 }
 
+/** The staff step is left when no decision of theirs stands and the case's workflow still runs. */
+async function staffStepLeft(deps: Deps, case_id: string, username: string): Promise<boolean> {
+  const decided = await deps.orm.em
+    .fork()
+    .findOne(TaskDecision, { case_id, decided_by: username, outcome: { $in: ['accepted', 'pending'] } });
+  if (decided) return false;
+  try {
+    const { status } = await deps.temporal.workflow.getHandle(case_id).describe();
+    return status.name === 'RUNNING';
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
 /** The review task the case's workflow opens (its first activity): waited for, up to a minute. */
 async function openTask(deps: Deps, case_id: string): Promise<HumanTask> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const task = await deps.orm.em.fork().findOne(HumanTask, { case_id, status: 'open' });
+    const task = await deps.orm.em
+      .fork()
+      .findOne(HumanTask, { case_id, status: { $in: ['open', 'claimed'] } });
     if (task) return task;
     if (Date.now() > deadline) throw new Error(`demo: ${case_id} opened no review task within a minute`);
     await new Promise((resolve) => setTimeout(resolve, 200));
