@@ -12,6 +12,7 @@ import {
 } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
+import { resetDemo, seedDemo } from '../api/demo';
 import type { Dependency } from '../api/health';
 import { startOutbox } from '../api/staff/decisions';
 import { type Config, ConfigError, redactUrl } from '../config';
@@ -44,7 +45,7 @@ export async function startPlatform(config: Config, log: Log): Promise<Platform>
 
     const temporalAddress = await startTemporal(config, log, stack);
     await startWorker(config, temporalAddress, orm, stack);
-    const url = await startApi(config, databaseUrl, temporalAddress, orm, log, stack);
+    const url = await startApi(config, databaseUrl, temporalAddress, orm, log, stack, { demo: true });
     return { url, stop: stopAll };
   } catch (error) {
     await stopAll();
@@ -145,10 +146,13 @@ async function startApi(
   orm: Orm,
   log: Log,
   stack: Stack,
+  opts: { demo: boolean } = { demo: false },
 ): Promise<string> {
   const client = await Connection.connect({ address: temporalAddress });
   stack.push({ name: 'temporal client', stop: () => client.close() });
   const temporal = new Client({ connection: client, namespace: config.namespace });
+  // The demo cases need the worker running: only the all-in-one start, whose worker is up by now.
+  if (opts.demo) await startDemo(config, { orm, temporal, taskQueue: config.taskQueue, log });
   const app = createApp({
     log,
     requestTimeoutMs: config.requestTimeoutMs,
@@ -164,6 +168,21 @@ async function startApi(
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   return `http://localhost:${port}`;
+}
+
+/**
+ * The demo cases, once the worker runs their workflows. A seed that fails leaves the platform up (the
+ * demo is a convenience, logged); an asked-for reset that fails stops the start.
+ */
+async function startDemo(config: Config, deps: Parameters<typeof seedDemo>[0]): Promise<void> {
+  if (config.demo === 'reset') {
+    const created = await resetDemo(deps);
+    deps.log(`demo: reset, ${created.length} cases seeded afresh`);
+  } else if (config.demo === 'seed') {
+    await seedDemo(deps).catch((error: unknown) =>
+      deps.log(`demo: not (fully) seeded: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  }
 }
 
 /**

@@ -7,7 +7,9 @@ import { startPlatform } from './platform';
 import { runProcess } from './run';
 import { ensureWebBuild } from './web-build';
 
-runProcess(async (config, log) => {
+runProcess(async (loaded, log) => {
+  // `npm run demo:reset`: this start removes the demo cases and seeds them afresh, then serves as usual.
+  const config = process.argv.includes('--demo-reset') ? { ...loaded, demo: 'reset' as const } : loaded;
   await ensureWebBuild(log);
   const platform = await startPlatform(config, log);
   return {

@@ -21,6 +21,8 @@ export interface Config {
   databasePool: DatabasePool;
   /** A request not answered within this many ms is answered 503 with `Retry-After`. */
   requestTimeoutMs: number;
+  /** The demo cases (`api/demo.ts`): seeded once after the worker is up, or removed and seeded afresh. */
+  demo: 'off' | 'seed' | 'reset';
 }
 
 /** How the API and worker hold PostgreSQL connections: a bounded pool that fails fast when it cannot serve. */
@@ -111,7 +113,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       1,
       3_600_000,
     ),
+    // Demo cases belong on the embedded setup; a real server gets them only when asked for.
+    demo: parseSwitch('YIDI_DEMO', env.YIDI_DEMO, databaseUrl === undefined) ? 'seed' : 'off',
   };
+}
+
+/** `1`/`0` (also `on`/`off`, `true`/`false`); unset: the fallback. */
+function parseSwitch(name: string, value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (['1', 'on', 'true'].includes(value)) return true;
+  if (['0', 'off', 'false'].includes(value)) return false;
+  throw new ConfigError(`${name} must be 1 or 0, got '${value}'`);
 }
 
 /** A whole number in [lowest, highest]; 0 where allowed means "off" (PostgreSQL's own convention). */

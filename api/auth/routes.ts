@@ -6,7 +6,7 @@ import { type CaseDeps, currentUser } from '../context';
 import { HttpProblem } from '../problem';
 import { LoginRequest } from '../schemas';
 import { authenticate } from './middleware';
-import { type AuthUser, signToken } from './tokens';
+import { authUserOf, signToken } from './tokens';
 
 export function authRouter(deps: CaseDeps): Router {
   const router = Router();
@@ -19,15 +19,7 @@ export function authRouter(deps: CaseDeps): Router {
     if (!user || !matches) {
       throw new HttpProblem(401, 'LOGIN_FAILED', '登录失败', '用户名或密码错误');
     }
-    const auth: AuthUser = {
-      id: user.id,
-      username: user.username,
-      display_name: user.display_name,
-      role: user.role,
-      prov_admdvs: user.prov_admdvs,
-      psn_no: user.psn_no,
-      fixmedins_code: user.fixmedins_code,
-    };
+    const auth = authUserOf(user);
     res.json({ token: signToken(deps.tokenSecret, auth), user: auth });
   });
   router.get('/me', authenticate(deps.tokenSecret), (_req, res) => {

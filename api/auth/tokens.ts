@@ -12,6 +12,19 @@ export interface AuthUser {
   fixmedins_code: string | null;
 }
 
+/** The caller a user row stands for (no password hash): what a token carries. */
+export function authUserOf(user: AuthUser): AuthUser {
+  return {
+    id: user.id,
+    username: user.username,
+    display_name: user.display_name,
+    role: user.role,
+    prov_admdvs: user.prov_admdvs,
+    psn_no: user.psn_no,
+    fixmedins_code: user.fixmedins_code,
+  };
+}
+
 interface TokenPayload extends AuthUser {
   exp: number;
 }

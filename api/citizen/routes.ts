@@ -50,12 +50,7 @@ export function citizenRouter(deps: CaseDeps): Router {
       res.status(record.status ?? 202).json(record.response);
     };
 
-    const person = await em.findOne(InsuredPerson, { psn_no });
-    if (!person)
-      throw new HttpProblem(404, 'NOT_FOUND', '未找到参保人', '没有找到你的参保信息，请联系参保地经办机构');
-    const insuplc = person.insuplc_admdvs.unwrap().admdvs;
-    const region = await em.findOne(Admdvs, { admdvs: insuplc });
-    const prov_admdvs = region?.prov_admdvs ?? provinceOf(insuplc);
+    const { insuplc, prov_admdvs } = await insuredPlace(em, psn_no);
     requireCrossProvince(body.mdtrtarea_admdvs, prov_admdvs);
 
     // Either this request stores the filing (under the person's lock, after the business guards), or
@@ -77,24 +72,7 @@ export function citizenRouter(deps: CaseDeps): Router {
       else if (attempt > 3) throw new Error('idempotency record neither stored nor found');
     }
 
-    const input: FilingInput = {
-      filing_id: id,
-      psn_no,
-      category: body.category,
-      mdtrtarea_admdvs: body.mdtrtarea_admdvs,
-      fixmedins_code: body.fixmedins_code,
-      begndate: body.begndate,
-      enddate: body.enddate,
-      commitment: body.commitment,
-      emergency_adm_date: body.emergency_adm_date,
-      retro: body.retro,
-      referral: body.referral
-        ? { refl_fil_type: body.referral.refl_fil_type, summary: { ...body.referral, tel: body.tel } }
-        : null,
-      form: body,
-      submitted_by: user.username,
-      prov_admdvs,
-    };
+    const input = filingInput(id, psn_no, body, user.username, prov_admdvs);
     try {
       await deps.temporal.workflow.start(WORKFLOW_TYPES.filing, {
         workflowId: id,
@@ -193,6 +171,49 @@ export function citizenRouter(deps: CaseDeps): Router {
   return router;
 }
 
+/** The person's insured place and province, as a new filing records them (404 for an unknown person). */
+export async function insuredPlace(
+  em: ReturnType<CaseDeps['orm']['em']['fork']>,
+  psn_no: string,
+): Promise<{ insuplc: string; prov_admdvs: string }> {
+  const person = await em.findOne(InsuredPerson, { psn_no });
+  if (!person)
+    throw new HttpProblem(404, 'NOT_FOUND', '未找到参保人', '没有找到你的参保信息，请联系参保地经办机构');
+  const insuplc = person.insuplc_admdvs.unwrap().admdvs;
+  const region = await em.findOne(Admdvs, { admdvs: insuplc });
+  return { insuplc, prov_admdvs: region?.prov_admdvs ?? provinceOf(insuplc) };
+}
+
+/** The filing workflow's input for a stored filing (`submitted_at` only for a case dated in the past). */
+export function filingInput(
+  id: string,
+  psn_no: string,
+  body: FilingCreate,
+  submitted_by: string,
+  prov_admdvs: string,
+  submitted_at?: string,
+): FilingInput {
+  return {
+    filing_id: id,
+    psn_no,
+    category: body.category,
+    mdtrtarea_admdvs: body.mdtrtarea_admdvs,
+    fixmedins_code: body.fixmedins_code,
+    begndate: body.begndate,
+    enddate: body.enddate,
+    commitment: body.commitment,
+    emergency_adm_date: body.emergency_adm_date,
+    retro: body.retro,
+    referral: body.referral
+      ? { refl_fil_type: body.referral.refl_fil_type, summary: { ...body.referral, tel: body.tel } }
+      : null,
+    form: body,
+    submitted_by,
+    prov_admdvs,
+    ...(submitted_at ? { submitted_at } : {}),
+  };
+}
+
 /** 跨省 only: a treatment place inside the insured province is not a cross-province filing. */
 function requireCrossProvince(mdtrtarea_admdvs: string, prov_admdvs: string): void {
   if (provinceOf(mdtrtarea_admdvs) !== prov_admdvs) return;
@@ -217,7 +238,7 @@ export function newFilingId(psn_no: string, now = Date.now()): string {
  * lock, so the business guards see every filing of theirs — two identical submissions at once make one
  * case. 'twin': a request with the same key got there first.
  */
-async function storeFiling(
+export async function storeFiling(
   orm: CaseDeps['orm'],
   f: {
     body: FilingCreate;
@@ -227,6 +248,9 @@ async function storeFiling(
     user_id: string;
     key: string | undefined;
     hash: string;
+    /** A fixed id and an earlier submission instant: demo cases only. */
+    id?: string;
+    created_at?: Date;
   },
 ): Promise<string | 'twin'> {
   const { body, psn_no, key } = f;
@@ -235,8 +259,8 @@ async function storeFiling(
       await tx.execute('select pg_advisory_xact_lock(hashtextextended(?, 0))', [`filing:${psn_no}`]);
       if (key && (await tx.findOne(IdempotencyRecord, { user_id: f.user_id, key }))) return 'twin';
       guardAgainstDuplicates(body, await tx.find(Filing, { psn_no, status: { $in: LIVE } }));
-      const id = newFilingId(psn_no);
-      const now = new Date();
+      const id = f.id ?? newFilingId(psn_no);
+      const now = f.created_at ?? new Date();
       tx.create(Filing, {
         id,
         psn_no,

@@ -12,6 +12,39 @@ import { TaskDecision as TaskDecisionBody, TaskQuery, TaskReassign } from '../sc
 import { present, taskScope, visibleTask } from '../scope';
 import { deliver, recordDecision } from './decisions';
 
+/** Sets a task's assignee while it is open (and `onlyIf` holds); false when it changed meanwhile. */
+async function assign(
+  orm: CaseDeps['orm'],
+  task: HumanTask,
+  assignee: string | null,
+  onlyIf: { assignee?: string | null },
+): Promise<boolean> {
+  const n = await orm.em
+    .fork()
+    .createQueryBuilder(HumanTask)
+    .update({
+      assignee,
+      // An escalated task stays escalated (the supervisors' queue); a staff task is claimed or open.
+      status: task.status === 'escalated' ? 'escalated' : assignee ? 'claimed' : 'open',
+      version: raw('version + 1'),
+    })
+    .where({ id: task.id, status: { $in: [...OPEN_TASK_STATUSES] }, ...onlyIf })
+    .execute('run');
+  return n.affectedRows === 1;
+}
+
+/** `POST /tasks/{id}/claim`: the user takes an unclaimed task of their side (404 off their side). */
+export async function claimTask(orm: CaseDeps['orm'], user: AuthUser, taskId: string): Promise<HumanTask> {
+  const task = await visibleTask(orm.em.fork(), user, taskId);
+  if (user.role === 'staff' && task.status === 'escalated') {
+    throw new HttpProblem(403, 'TASK_ESCALATED', '该待办已督办', '审核已超时，该待办已转交督办人员');
+  }
+  if (!(await assign(orm, task, user.username, { assignee: null }))) {
+    throw new HttpProblem(409, 'TASK_NOT_CLAIMABLE', '该待办不能认领', '该待办已被认领或已结束');
+  }
+  return task;
+}
+
 /**
  * Every kind of human task through one router: the queue of the user's side, claim, release,
  * reassignment and decisions. Kind-specific rules (decisions, reasons) come from `cases/` TASK_KINDS.
@@ -72,34 +105,12 @@ export function taskRouter(deps: CaseDeps): Router {
     res.json({ task, case: await caseDetail(em, user, filing) });
   });
 
-  const setAssignee = async (
-    task: HumanTask,
-    assignee: string | null,
-    onlyIf: { assignee?: string | null },
-  ) => {
-    const n = await deps.orm.em
-      .fork()
-      .createQueryBuilder(HumanTask)
-      .update({
-        assignee,
-        // An escalated task stays escalated (the supervisors' queue); a staff task is claimed or open.
-        status: task.status === 'escalated' ? 'escalated' : assignee ? 'claimed' : 'open',
-        version: raw('version + 1'),
-      })
-      .where({ id: task.id, status: { $in: [...OPEN_TASK_STATUSES] }, ...onlyIf })
-      .execute('run');
-    return n.affectedRows === 1;
-  };
+  const setAssignee = (task: HumanTask, assignee: string | null, onlyIf: { assignee?: string | null }) =>
+    assign(deps.orm, task, assignee, onlyIf);
 
   router.post('/tasks/:id/claim', reviewer, async (req, res) => {
     const user = currentUser(res);
-    const task = await loadTask(req.params.id as string, user);
-    if (user.role === 'staff' && task.status === 'escalated') {
-      throw new HttpProblem(403, 'TASK_ESCALATED', '该待办已督办', '审核已超时，该待办已转交督办人员');
-    }
-    if (!(await setAssignee(task, user.username, { assignee: null }))) {
-      throw new HttpProblem(409, 'TASK_NOT_CLAIMABLE', '该待办不能认领', '该待办已被认领或已结束');
-    }
+    const task = await claimTask(deps.orm, user, req.params.id as string);
     res.json(await answer(task.id, user));
   });
 

@@ -97,6 +97,8 @@ export class ChaosPlatform {
       YIDI_DATA_DIR: this.dataDir,
       PORT: String(this.port),
       EMBEDDED_PG_PORT: String(this.pgPort),
+      // The run's invariants are about the cases it files itself.
+      YIDI_DEMO: '0',
     };
     delete env.DATABASE_URL;
     delete env.TEMPORAL_ADDRESS;

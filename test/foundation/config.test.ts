@@ -33,6 +33,17 @@ describe('loadConfig', () => {
     expect(config.namespace).toBe('yidi-prod');
   });
 
+  test('YIDI_DEMO: the demo cases on the embedded setup, off against a real server unless asked for', () => {
+    expect(loadConfig({}).demo).toBe('seed');
+    expect(loadConfig({ YIDI_DEMO: '0' }).demo).toBe('off');
+    const real = { DATABASE_URL: 'postgres://yidi:secret@db.internal:5432/yidi' };
+    expect(loadConfig(real).demo).toBe('off');
+    expect(loadConfig({ ...real, YIDI_DEMO: '1' }).demo).toBe('seed');
+    expect(() => loadConfig({ YIDI_DEMO: 'yes please' })).toThrow(
+      /YIDI_DEMO must be 1 or 0, got 'yes please'/,
+    );
+  });
+
   test.each([
     ['not a url', /DATABASE_URL is not a valid URL/],
     ['mysql://u@h/db', /must use the postgres:\/\/ scheme, got 'mysql:'/],

@@ -84,7 +84,13 @@ beforeEach(async () => {
   dataRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'yidi-start-'));
   fs.chmodSync(dataRoot, 0o755);
   pgPort = await freePort();
-  env = { YIDI_DATA_DIR: dataRoot, PORT: String(await freePort()), EMBEDDED_PG_PORT: String(pgPort) };
+  // These tests are about the process's life; the demo cases (api/demo.ts) have their own test.
+  env = {
+    YIDI_DATA_DIR: dataRoot,
+    PORT: String(await freePort()),
+    EMBEDDED_PG_PORT: String(pgPort),
+    YIDI_DEMO: '0',
+  };
   delete env.DATABASE_URL;
 });
 
