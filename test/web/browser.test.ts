@@ -394,7 +394,7 @@ test('a supervisor reassigns a lapsed review to a staff member, who finds it und
   await shot(supervisor, '13-supervisor-reassign-confirm');
   await dialog.getByTestId('confirm-reassign').click();
   await row.waitFor({ state: 'detached', ...WAIT });
-  await expect(supervisor.getByTestId('announcer').textContent()).resolves.toContain('已改派给');
+  await supervisor.getByTestId('announcer').getByText('已改派给 安徽省医保中心 经办 周敏').waitFor(WAIT);
   await shot(supervisor, '14-supervisor-reassigned');
 
   await staff.goto(`${base}/staff/tasks`);
