@@ -7,6 +7,7 @@ export const operations = {
   login: { method: 'post', path: '/api/v1/auth/login' },
   me: { method: 'get', path: '/api/v1/me' },
   admdvs: { method: 'get', path: '/api/v1/admdvs' },
+  vocabulary: { method: 'get', path: '/api/v1/vocabulary' },
   listFilings: { method: 'get', path: '/api/v1/filings' },
   createFiling: { method: 'post', path: '/api/v1/filings' },
   getFiling: { method: 'get', path: '/api/v1/filings/{id}' },
