@@ -337,13 +337,17 @@ test('a wrong password is shown on the login page until the user tries again', a
 });
 
 /** A citizen's referral filed through the API (the citizen's pages are covered above). */
-async function fileReferral(username: string, mdtrtarea_admdvs: string): Promise<string> {
+async function tokenOf(username: string): Promise<string> {
   const login = await fetch(`${base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password: DEMO_PASSWORD }),
   });
-  const { token } = (await login.json()) as { token: string };
+  return ((await login.json()) as { token: string }).token;
+}
+
+async function fileReferral(username: string, mdtrtarea_admdvs: string): Promise<string> {
+  const token = await tokenOf(username);
   const res = await fetch(`${base}/api/v1/filings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
@@ -391,11 +395,17 @@ test('a supervisor reassigns a lapsed review to a staff member, who finds it und
   await expect(dialog.getByTestId('reassign-summary').textContent()).resolves.toContain(
     '安徽省医保中心 经办 周敏',
   );
-  await shot(supervisor, '13-supervisor-reassign-confirm');
+  await shot(supervisor, '16-supervisor-reassign-confirm');
   await dialog.getByTestId('confirm-reassign').click();
   await row.waitFor({ state: 'detached', ...WAIT });
   await supervisor.getByTestId('announcer').getByText('已改派给 安徽省医保中心 经办 周敏').waitFor(WAIT);
-  await shot(supervisor, '14-supervisor-reassigned');
+  await shot(supervisor, '17-supervisor-reassigned');
+
+  // The list of people to hand tasks to is the supervisors' only: staff are told of nobody.
+  const colleagues = await fetch(`${base}/api/v1/staff`, {
+    headers: { authorization: `Bearer ${await tokenOf('staff-ah')}` },
+  });
+  expect(await colleagues.json()).toEqual({ items: [] });
 
   await staff.goto(`${base}/staff/tasks`);
   await staff.getByTestId('tab-mine').click();
@@ -409,5 +419,5 @@ test('a supervisor reassigns a lapsed review to a staff member, who finds it und
   await staff.getByTestId('submit-decision').click();
   await staff.getByTestId('confirm-decision').click();
   await staff.getByTestId('task-status').getByText('已办结').waitFor(WAIT);
-  await shot(staff, '15-staff-decided-reassigned');
+  await shot(staff, '18-staff-decided-reassigned');
 });
