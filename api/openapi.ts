@@ -131,6 +131,24 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '200',
     },
   },
+  '/api/v1/tasks/{id}/reassign': {
+    post: {
+      summary:
+        '改派 Hand a task to a staff member or supervisor of the province (404 USER_NOT_FOUND otherwise)',
+      roles: 'supervisor',
+      body: s.TaskReassign,
+      ok: '200',
+    },
+  },
+  '/api/v1/staff': {
+    get: {
+      summary:
+        '经办人员 The province’s staff and supervisors (username, display name) a supervisor can reassign to; empty for other roles',
+      roles: 'staff, supervisor',
+      query: s.StaffQuery,
+      ok: '200',
+    },
+  },
 };
 
 const problem = { $ref: '#/components/schemas/Problem' };

@@ -1,5 +1,13 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
-import { Filing, HumanTask, type InsuredPerson, provinceOf, type Referral, type Role } from '../db/entities';
+import {
+  Filing,
+  HumanTask,
+  type InsuredPerson,
+  provinceOf,
+  type Referral,
+  type Role,
+  type User,
+} from '../db/entities';
 import type { AuthUser } from './auth/tokens';
 import { HttpProblem } from './problem';
 
@@ -97,6 +105,15 @@ export function canSeeTask(user: AuthUser, t: Pick<HumanTask, 'prov_admdvs' | 'r
     side.prov_admdvs === user.prov_admdvs &&
     SIDES_OF[user.role].includes(side.role)
   );
+}
+
+/**
+ * The colleagues a user may hand a task to: a supervisor sees their province's staff and supervisors
+ * (to reassign); every other role sees nobody, so the list answers empty rather than naming people.
+ */
+export function colleagueScope(user: AuthUser): FilterQuery<User> {
+  if (user.role !== 'supervisor' || user.prov_admdvs === null) return NONE as FilterQuery<User>;
+  return { prov_admdvs: user.prov_admdvs, role: { $in: ['staff', 'supervisor'] } };
 }
 
 /** Insured persons a user may see listed: a citizen themself, agency staff their province's insured. */

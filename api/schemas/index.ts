@@ -108,6 +108,9 @@ export const TaskDecision = z
 /** A supervisor hands a task to another member of the same province. */
 export const TaskReassign = z.object({ assignee: p.username }).meta({ id: 'TaskReassign' });
 
+/** `GET /staff`: the province's people a supervisor can hand a task to, optionally of one role. */
+export const StaffQuery = z.object({ role: z.enum(['staff', 'supervisor']).optional() });
+
 /** `:id` of a case or task route. */
 export const PathId = z.object({ id: p.pathId });
 

@@ -8,8 +8,8 @@ import type { AuthUser } from '../auth/tokens';
 import { caseDetail, taskView, visibleFiling } from '../cases/read';
 import { type CaseDeps, currentUser } from '../context';
 import { HttpProblem } from '../problem';
-import { TaskDecision as TaskDecisionBody, TaskQuery, TaskReassign } from '../schemas';
-import { present, taskScope, visibleTask } from '../scope';
+import { StaffQuery, TaskDecision as TaskDecisionBody, TaskQuery, TaskReassign } from '../schemas';
+import { colleagueScope, present, taskScope, visibleTask } from '../scope';
 import { deliver, recordDecision } from './decisions';
 
 /** Sets a task's assignee while it is open (and `onlyIf` holds); false when it changed meanwhile. */
@@ -123,14 +123,30 @@ export function taskRouter(deps: CaseDeps): Router {
     res.json(await answer(task.id, user));
   });
 
-  // A supervisor hands a task to another staff member (or supervisor) of the same province.
+  // Whom a supervisor can hand a task to: names only, no contact data; nobody for other roles.
+  router.get('/staff', reviewer, async (req, res) => {
+    const q = StaffQuery.parse(req.query);
+    const user = currentUser(res);
+    const where: FilterQuery<User> = { $and: [colleagueScope(user), ...(q.role ? [{ role: q.role }] : [])] };
+    const people = await deps.orm.em
+      .fork()
+      .find(User, where, { orderBy: { username: 'asc' }, fields: ['username', 'display_name'] });
+    res.json({ items: people.map((u) => ({ username: u.username, display_name: u.display_name })) });
+  });
+
+  // A supervisor hands a task to another staff member (or supervisor) of the same province. An
+  // escalated task handed to a staff member goes back to the staff side, claimed by them, so it is
+  // in their 我的 list and theirs to decide; handed to a supervisor it stays in 督办.
   router.post('/tasks/:id/reassign', requireRole('supervisor'), async (req, res) => {
     const body = TaskReassign.parse(req.body);
     const user = currentUser(res);
     const task = await loadTask(req.params.id as string, user);
     const target = await deps.orm.em.fork().findOne(User, { username: body.assignee });
-    const eligible: readonly string[] = task.role === 'staff' ? ['staff', 'supervisor'] : ['supervisor'];
-    if (!target || target.prov_admdvs !== user.prov_admdvs || !eligible.includes(target.role)) {
+    if (
+      !target ||
+      target.prov_admdvs !== user.prov_admdvs ||
+      !['staff', 'supervisor'].includes(target.role)
+    ) {
       throw new HttpProblem(
         404,
         'USER_NOT_FOUND',
@@ -138,7 +154,23 @@ export function taskRouter(deps: CaseDeps): Router {
         `本省没有可接手该待办的用户 ${body.assignee}`,
       );
     }
-    if (!(await setAssignee(task, target.username, {}))) {
+    const backToStaff = task.status === 'escalated' && target.role === 'staff';
+    const moved = backToStaff
+      ? (
+          await deps.orm.em
+            .fork()
+            .createQueryBuilder(HumanTask)
+            .update({
+              assignee: target.username,
+              role: 'staff',
+              status: 'claimed',
+              version: raw('version + 1'),
+            })
+            .where({ id: task.id, status: 'escalated' })
+            .execute('run')
+        ).affectedRows === 1
+      : await setAssignee(task, target.username, {});
+    if (!moved) {
       throw new HttpProblem(409, 'TASK_NOT_OPEN', '该待办已结束', '已决定或已取消的待办不能改派');
     }
     res.json(await answer(task.id, user));

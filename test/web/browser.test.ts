@@ -4,6 +4,7 @@ import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { createApp } from '../../api/app';
 import { ensureWebBuild } from '../../bin/web-build';
+import { cstDate } from '../../cases';
 import { projectRoot } from '../../config';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
@@ -333,4 +334,90 @@ test('a wrong password is shown on the login page until the user tries again', a
   expect(new URL(supervisor.url()).pathname).toBe('/supervisor/escalations');
   await supervisor.getByTestId('tasks').waitFor(WAIT);
   await shot(supervisor, '12-supervisor-escalations');
+});
+
+/** A citizen's referral filed through the API (the citizen's pages are covered above). */
+async function tokenOf(username: string): Promise<string> {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  return ((await login.json()) as { token: string }).token;
+}
+
+async function fileReferral(username: string, mdtrtarea_admdvs: string): Promise<string> {
+  const token = await tokenOf(username);
+  const res = await fetch(`${base}/api/v1/filings`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({
+      category: 'referral',
+      mdtrtarea_admdvs,
+      fixmedins_code: null,
+      begndate: cstDate(Date.now()),
+      tel: '13800000002',
+      referral: {
+        refl_fil_type: '1',
+        diag_name: '冠心病',
+        refl_hosp_name: '安徽医科大学第一附属医院',
+        documents: ['转诊证明.pdf'],
+      },
+    }),
+  });
+  expect(res.status).toBe(202);
+  return ((await res.json()) as { id: string }).id;
+}
+
+// Last in the file: the skipped days lapse every review still open.
+test('a supervisor reassigns a lapsed review to a staff member, who finds it under 我的 and decides it', async () => {
+  const caseId = await fileReferral('lixiuying', '510100');
+  const staff = await loggedIn('staff-ah');
+  await staff.getByTestId('tasks').getByText(caseId).waitFor(WAIT);
+  // The staff review SLA (3 working days) lapses: the task goes to the supervisors' 督办.
+  await w.env.sleep('6 days');
+
+  const supervisor = await loggedIn('super-ah');
+  const row = supervisor.getByTestId('tasks').locator('tr', { hasText: caseId });
+  await row.waitFor(WAIT);
+  await row.getByTestId('reassign').click();
+  const dialog = supervisor.getByTestId('reassign-dialog');
+  await expect(dialog.getByTestId('confirm-reassign').isDisabled()).resolves.toBe(true);
+  // Only the province's staff are offered: not 海南's, not the supervisor.
+  await dialog.locator('.el-select__wrapper').click();
+  const options = supervisor.getByRole('option');
+  await options.first().waitFor(WAIT);
+  const offered = await options.allTextContents();
+  expect(offered).toContain('安徽省医保中心 经办 周敏（staff-ah）');
+  expect(offered.join()).not.toContain('staff-hi');
+  expect(offered.join()).not.toContain('super-ah');
+  await supervisor.getByRole('option', { name: '安徽省医保中心 经办 周敏（staff-ah）' }).click();
+  await expect(dialog.getByTestId('reassign-summary').textContent()).resolves.toContain(
+    '安徽省医保中心 经办 周敏',
+  );
+  await shot(supervisor, '16-supervisor-reassign-confirm');
+  await dialog.getByTestId('confirm-reassign').click();
+  await row.waitFor({ state: 'detached', ...WAIT });
+  await supervisor.getByTestId('announcer').getByText('已改派给 安徽省医保中心 经办 周敏').waitFor(WAIT);
+  await shot(supervisor, '17-supervisor-reassigned');
+
+  // The list of people to hand tasks to is the supervisors' only: staff are told of nobody.
+  const colleagues = await fetch(`${base}/api/v1/staff`, {
+    headers: { authorization: `Bearer ${await tokenOf('staff-ah')}` },
+  });
+  expect(await colleagues.json()).toEqual({ items: [] });
+
+  await staff.goto(`${base}/staff/tasks`);
+  await staff.getByTestId('tab-mine').click();
+  await staff.getByTestId('tasks').getByRole('link', { name: caseId }).click(WAIT);
+  await staff.waitForURL(/\/staff\/tasks\/.+/);
+  // Already theirs: no claim needed, the decision form is there.
+  await staff.getByTestId('decision').waitFor(WAIT);
+  await expect(staff.getByTestId('task-status').textContent()).resolves.toBe('办理中');
+  await staff.getByTestId('decision-reject').click();
+  await staff.getByLabel('驳回原因').fill('非转诊范围');
+  await staff.getByTestId('submit-decision').click();
+  await staff.getByTestId('confirm-decision').click();
+  await staff.getByTestId('task-status').getByText('已办结').waitFor(WAIT);
+  await shot(staff, '18-staff-decided-reassigned');
 });

@@ -24,6 +24,7 @@ export const statusLabel: Record<string, string> = {
   EXPIRED: '已过期',
   CANCELLED: '已取消',
   REVOKED: '已撤销',
+  NEEDS_ATTENTION: '待人工处理',
   REQUESTED: '已申请',
   MORE_INFO: '待补充材料',
   APPROVED: '已批准',
@@ -44,6 +45,7 @@ export const statusType: Record<string, 'primary' | 'success' | 'info' | 'warnin
   EXPIRED: 'info',
   CANCELLED: 'info',
   REVOKED: 'danger',
+  NEEDS_ATTENTION: 'warning',
   MORE_INFO: 'warning',
   APPROVED: 'success',
   open: 'primary',
@@ -57,6 +59,7 @@ export const decisionLabel: Record<string, string> = {
   approve: '批准',
   reject: '驳回',
   more_info: '要求补充材料',
+  retry: '重试',
 };
 
 export const roleLabel: Record<Role | 'system', string> = {
@@ -100,7 +103,6 @@ export const problemText: Record<string, string> = {
   VALIDATION_FAILED: '填写的内容有误，请按提示修改',
   NOT_FOUND: '未找到该记录，或您无权查看',
   FORBIDDEN_ROLE: '您的账号无权执行此操作',
-  FORBIDDEN_PROVINCE: '该事项属于其他省份，您无权办理',
   TASK_NOT_CLAIMABLE: '该任务已被他人认领或已不可认领',
   TASK_NOT_CLAIMED: '该任务未由您认领',
   TASK_ALREADY_DECIDED: '该任务已有审核结论',
@@ -108,6 +110,10 @@ export const problemText: Record<string, string> = {
   TASK_ESCALATED: '该任务已超时转主管督办，请由主管处理',
   TASK_CLAIMED_BY_OTHER: '该任务已被其他经办人员认领',
   TASK_CHANGED: '任务已被更新，请刷新后重试',
+  TASK_NOT_OPEN: '该任务已办结或已取消，不能改派',
+  TASK_NOT_CURRENT: '该任务已不是本案当前的审核轮次',
+  ALREADY_DECIDED: '本轮审核已有结论',
+  USER_NOT_FOUND: '本省没有可接手该任务的人员',
   CASE_CLOSED: '该事项已办结，操作未生效',
   CASE_REFUSED: '当前状态不允许此操作',
   DECISION_DELIVERY_PENDING: '审核意见已保存，正在送达业务流程，稍后自动生效',
@@ -125,4 +131,7 @@ export const problemText: Record<string, string> = {
 export const label = (table: Record<string, string>, value: string | null | undefined): string =>
   value ? (table[value] ?? value) : '';
 
-export const taskKindLabel: Record<string, string> = { referral_review: '转诊审核' };
+export const taskKindLabel: Record<string, string> = {
+  referral_review: '转诊审核',
+  case_attention: '异常处理',
+};

@@ -2,8 +2,14 @@ import { computed, ref } from 'vue';
 import { ApiProblem } from './api/client';
 import { problemText } from './labels';
 
-/** Chinese for a problem: the text for its code, else what the API said. */
+/** A decision the API stored but the case refused: its reason is the case's own words. */
+export function refused(problem: ApiProblem | null): boolean {
+  return problem?.body.outcome === 'refused';
+}
+
+/** Chinese for a problem: the case's reason for a refused decision, else the text for its code, else the API's. */
 export function problemMessage(problem: ApiProblem): string {
+  if (refused(problem) && problem.detail) return problem.detail;
   return problemText[problem.code] ?? problem.detail ?? problem.title;
 }
 

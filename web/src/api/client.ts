@@ -3,6 +3,7 @@ import type {
   Admdvs,
   CaseDetail,
   CaseDocument,
+  Colleague,
   Decision,
   FieldError,
   Filing,
@@ -12,6 +13,7 @@ import type {
   Session,
   Task,
   TaskQuery,
+  TaskWithDecisions,
   User,
 } from './types';
 
@@ -117,6 +119,10 @@ export const api = {
     call<{ token: string; user: User }>('login', { body: { username, password } }),
   me: () => call<User>('me'),
   admdvs: () => call<{ items: Admdvs[] }>('admdvs'),
+  vocabulary: () =>
+    call<{ task_kinds: Record<string, { decisions: Decision[]; reason_required: Decision[] }> }>(
+      'vocabulary',
+    ),
   listFilings: (query: { status?: string; page?: number; page_size?: number } = {}) =>
     call<Page<Filing>>('listFilings', { query }),
   createFiling: (body: FilingCreate, idempotencyKey: string) =>
@@ -136,9 +142,17 @@ export const api = {
   documentBlob: async (id: string, documentId: string) =>
     (await send('getDocument', { id, documentId }, {})).blob(),
   listTasks: (query: TaskQuery) => call<Page<Task>>('listTasks', { query: { ...query } }),
-  getTask: (id: string) => call<{ task: Task; case: CaseDetail }>('getTask', { id }),
-  claimTask: (id: string) => call<Task>('claimTask', { id }),
-  releaseTask: (id: string) => call<Task>('releaseTask', { id }),
+  getTask: (id: string) => call<{ task: TaskWithDecisions; case: CaseDetail }>('getTask', { id }),
+  claimTask: (id: string) => call<TaskWithDecisions>('claimTask', { id }),
+  releaseTask: (id: string) => call<TaskWithDecisions>('releaseTask', { id }),
+  /** Accepted by the case; a refusal is a 409 ApiProblem with the case's code and `outcome: 'refused'`. */
   decideTask: (id: string, decision: Decision, reason: string | undefined, version: number) =>
-    call<Task>('decideTask', { id, body: { decision, reason, version } }),
+    call<TaskWithDecisions & { outcome: 'accepted' }>('decideTask', {
+      id,
+      body: { decision, reason, version },
+    }),
+  reassignTask: (id: string, assignee: string) =>
+    call<TaskWithDecisions>('reassignTask', { id, body: { assignee } }),
+  listStaff: (role?: 'staff' | 'supervisor') =>
+    call<{ items: Colleague[] }>('listStaff', { query: { role } }),
 };

@@ -7,6 +7,7 @@ export const operations = {
   login: { method: 'post', path: '/api/v1/auth/login' },
   me: { method: 'get', path: '/api/v1/me' },
   admdvs: { method: 'get', path: '/api/v1/admdvs' },
+  vocabulary: { method: 'get', path: '/api/v1/vocabulary' },
   listFilings: { method: 'get', path: '/api/v1/filings' },
   createFiling: { method: 'post', path: '/api/v1/filings' },
   getFiling: { method: 'get', path: '/api/v1/filings/{id}' },
@@ -20,6 +21,8 @@ export const operations = {
   claimTask: { method: 'post', path: '/api/v1/tasks/{id}/claim' },
   releaseTask: { method: 'post', path: '/api/v1/tasks/{id}/release' },
   decideTask: { method: 'post', path: '/api/v1/tasks/{id}/decision' },
+  reassignTask: { method: 'post', path: '/api/v1/tasks/{id}/reassign' },
+  listStaff: { method: 'get', path: '/api/v1/staff' },
 } as const;
 
 export type OperationName = keyof typeof operations;
@@ -44,6 +47,7 @@ export const bodyFields: Partial<Record<OperationName, readonly string[]>> = {
   cancelFiling: ['reason'],
   answerMoreInfo: ['answer', 'documents'],
   decideTask: ['decision', 'reason', 'version'],
+  reassignTask: ['assignee'],
 };
 
 /** The query parameters the client sends per operation, checked against the documented ones. */
@@ -51,6 +55,7 @@ export const queryFields: Partial<Record<OperationName, readonly string[]>> = {
   listFilings: ['status', 'page', 'page_size'],
   listTasks: ['status', 'mine', 'psn_no', 'sort', 'page', 'page_size'],
   uploadDocument: ['name'],
+  listStaff: ['role'],
 };
 
 /** What the API accepts as a document, checked in the browser before anything is sent. */

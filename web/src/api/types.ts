@@ -32,7 +32,9 @@ export type FilingStatus =
   | 'REJECTED'
   | 'EXPIRED'
   | 'CANCELLED'
-  | 'REVOKED';
+  | 'REVOKED'
+  /** A case step that can never succeed: a `case_attention` task is open for the province's staff. */
+  | 'NEEDS_ATTENTION';
 
 export type ReferralStatus =
   | 'REQUESTED'
@@ -44,7 +46,7 @@ export type ReferralStatus =
   | 'REVOKED';
 
 export type TaskStatus = 'open' | 'claimed' | 'escalated' | 'decided' | 'cancelled';
-export type Decision = 'approve' | 'reject' | 'more_info';
+export type Decision = 'approve' | 'reject' | 'more_info' | 'retry';
 
 export interface Admdvs {
   admdvs: string;
@@ -130,10 +132,32 @@ export interface Task {
   reason: string | null;
   decided_by: string | null;
   decided_at: string | null;
-  delivered: boolean | null;
   summary: Record<string, unknown> | null;
   created_at: string;
   version: number;
+}
+
+/** A decision as recorded and what the case answered: accepted, refused (with its code and reason) or pending. */
+export interface TaskDecisionRecord {
+  id: string;
+  decision: Decision;
+  reason: string | null;
+  decided_by: string;
+  decided_at: string;
+  outcome: 'pending' | 'accepted' | 'refused';
+  refusal_code: string | null;
+  refusal_reason: string | null;
+}
+
+/** `GET /tasks/{id}`'s task: with every decision made on it. */
+export interface TaskWithDecisions extends Task {
+  decisions: TaskDecisionRecord[];
+}
+
+/** Someone of the province a supervisor can hand a task to. */
+export interface Colleague {
+  username: string;
+  display_name: string;
 }
 
 export interface Referral {
