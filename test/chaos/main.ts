@@ -226,6 +226,7 @@ async function main(): Promise<number> {
   );
   records.sort((a, b) => a.plan.n - b.plan.n);
   const findings = await judge(records, state, temporal);
+  if (temporal.lastError) log(`a Temporal probe could not tell a workflow's state: ${temporal.lastError}`);
   await temporal.close();
 
   report(options, records, injected, findings, client, Date.now() - startedAt);

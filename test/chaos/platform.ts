@@ -115,7 +115,7 @@ export class ChaosPlatform {
       const onData = (chunk: Buffer) => {
         log.write(chunk);
         output += chunk.toString();
-        const devserver = /embedded Temporal devserver on (\S+)/.exec(output)?.[1];
+        const devserver = /embedded Temporal devserver on ([^\s,]+)/.exec(output)?.[1];
         if (devserver && /\[yidi\] ready: /.test(output)) {
           child.stdout?.off('data', onData);
           child.stdout?.on('data', (more: Buffer) => log.write(more));

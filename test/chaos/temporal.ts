@@ -11,6 +11,8 @@ export class TemporalProbe {
   private address: string | undefined;
   private connection: Connection | undefined;
   private client: Client | undefined;
+  /** Why the last probe could not tell (printed with the findings, so an "unknown" explains itself). */
+  lastError: string | undefined;
 
   constructor(private readonly platform: ChaosPlatform) {}
 
@@ -34,6 +36,7 @@ export class TemporalProbe {
       return described.status.name === 'RUNNING' ? 'running' : 'closed';
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return 'gone';
+      this.lastError = error instanceof Error ? error.message : String(error);
       return 'unknown';
     }
   }
