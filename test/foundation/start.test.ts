@@ -3,7 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { cstDate } from '../../cases';
 import { EXIT_CONFIG } from '../../config';
+import { DEMO_PASSWORD } from '../../db/seed-data';
 import { freePort } from '../support/ports';
 
 /**
@@ -192,6 +194,80 @@ test('when the watchdog dies too, the next start stops the orphaned PostgreSQL a
   expect(await query(pgPort, `select admdvs from admdvs where admdvs = '990300'`)).toEqual([
     { admdvs: '990300' },
   ]);
+});
+
+/** The parts of the API's answers this test reads. */
+interface Answer {
+  id?: string;
+  outcome?: string;
+  items?: { id: string; case_id: string }[];
+  filing?: { status: string };
+  referral?: { status: string; trt_dcla_detl_sn: string | null };
+}
+
+/** Calls the running platform's API as `username` (demo password), answering status and JSON body. */
+async function api(url: string, username: string, method: string, route: string, body?: unknown) {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  const { token } = (await login.json()) as { token: string };
+  const res = await fetch(`${url}/api/v1${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: (await res.json()) as Answer };
+}
+
+/** Polls the API until `check` holds (the case moves on by itself after a restart). */
+async function until(what: string, read: () => Promise<boolean>, ms = 60_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await read())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+test('a referral under review survives a SIGKILL of npm start: after the restart staff approve it and it becomes active', async () => {
+  const first = track(start(env));
+  let url = await ready(first);
+  const filed = await api(url, 'zhangwei', 'POST', '/filings', {
+    category: 'referral',
+    mdtrtarea_admdvs: '510100',
+    fixmedins_code: 'H51010000001',
+    begndate: cstDate(Date.now()),
+    tel: '13800000001',
+    referral: { refl_fil_type: '1', diag_name: '肺恶性肿瘤', refl_hosp_name: '合肥市第一人民医院' },
+  });
+  expect(filed.status).toBe(202);
+  const id = filed.body.id as string;
+  await until('the review task', async () => {
+    const tasks = await api(url, 'staff-ah', 'GET', '/tasks');
+    return tasks.body.items?.some((t) => t.case_id === id) ?? false;
+  });
+
+  first.child.kill('SIGKILL');
+  await first.exited;
+  await waitFor(() => postgresFor(path.join(dataRoot, 'postgres')).length === 0, 'postgres to stop');
+
+  const again = track(start(env));
+  url = await ready(again);
+  const queue = await api(url, 'staff-ah', 'GET', '/tasks');
+  const task = queue.body.items?.find((t) => t.case_id === id);
+  if (!task) throw new Error(`the review task of ${id} is gone after the restart`);
+  expect((await api(url, 'staff-ah', 'POST', `/tasks/${task.id}/claim`)).status).toBe(200);
+  const decided = await api(url, 'staff-ah', 'POST', `/tasks/${task.id}/decision`, { decision: 'approve' });
+  // The case itself accepted the decision: its workflow came back with the devserver's state.
+  expect(decided).toMatchObject({ status: 200, body: { outcome: 'accepted' } });
+  await until('the filing to become active', async () => {
+    const filing = await api(url, 'zhangwei', 'GET', `/filings/${id}`);
+    return filing.body.filing?.status === 'ACTIVE';
+  });
+  const filing = await api(url, 'zhangwei', 'GET', `/filings/${id}`);
+  expect(filing.body.referral).toMatchObject({ status: 'APPROVED' });
+  expect(filing.body.referral?.trt_dcla_detl_sn).toEqual(expect.any(String));
 });
 
 test('a malformed DATABASE_URL prints one line and exits 78, no stack trace', async () => {
