@@ -130,23 +130,19 @@ export async function caseDetail(em: EntityManager, user: AuthUser, filing: Fili
     em.find(CaseDocument, { case_id: filing.id }, { orderBy: { created_at: 'asc', id: 'asc' } }),
   ]);
   const actors = await actorsOf(em, events);
-  return present(
-    {
-      ...caseView(filing, referral, tasks),
-      timeline: events.map((e) => ({
-        at: e.at,
-        actor: e.actor,
-        ...actors.get(e.actor),
-        kind: e.kind,
-        detail: e.detail,
-      })),
-      documents: documents.map(documentView),
-    },
-    user,
-  );
+  return present(caseView({ filing, referral, events, actors, tasks, documents }), user);
 }
 
-function caseView(filing: Filing, referral: Referral | null, tasks: HumanTask[]) {
+/** The case detail from its loaded rows (no I/O): what `caseDetail` presents. */
+function caseView(rows: {
+  filing: Filing;
+  referral: Referral | null;
+  events: CaseEvent[];
+  actors: Awaited<ReturnType<typeof actorsOf>>;
+  tasks: HumanTask[];
+  documents: CaseDocument[];
+}) {
+  const { filing, referral, events, actors, tasks, documents } = rows;
   return {
     filing: { ...filingView(filing), form: filing.form },
     referral: referral
@@ -162,6 +158,14 @@ function caseView(filing: Filing, referral: Referral | null, tasks: HumanTask[])
           updated_at: referral.updated_at,
         }
       : null,
+    timeline: events.map((e) => ({
+      at: e.at,
+      actor: e.actor,
+      ...actors.get(e.actor),
+      kind: e.kind,
+      detail: e.detail,
+    })),
     tasks: tasks.map(taskView),
+    documents: documents.map(documentView),
   };
 }
