@@ -1,3 +1,4 @@
+import type { CompensationStatus, StayStatus } from './hospitalization';
 import type {
   CaseType,
   Decision,
@@ -14,7 +15,12 @@ import type {
  * into it). Typed by the vocabulary, so a new status or kind without its label fails the type check.
  */
 export const LABELS = {
-  case_type: { filing: '异地就医备案', referral: '转诊审批' } satisfies Record<CaseType, string>,
+  case_type: {
+    filing: '异地就医备案',
+    referral: '转诊审批',
+    hospitalization: '异地住院',
+    compensation: '待遇补差',
+  } satisfies Record<CaseType, string>,
   category: {
     retired_resettled: '异地安置退休',
     long_term_residence: '异地长期居住',
@@ -42,6 +48,23 @@ export const LABELS = {
     WITHDRAWN: '已撤回',
     REVOKED: '已撤销',
   } satisfies Record<ReferralStatus, string>,
+  stay_status: {
+    ADMITTED: '在院',
+    FEES_UPLOADED: '已上传费用',
+    PRESETTLED: '已预结算',
+    DISCHARGED: '已出院',
+    SETTLED: '已结算',
+    CANCELLED: '已撤销入院',
+  } satisfies Record<StayStatus, string>,
+  compensation_status: {
+    DETECTED: '系统发现',
+    APPLIED: '已申请',
+    UNDER_REVIEW: '审核中',
+    RECOMPUTED: '已重算',
+    PAID: '已支付',
+    REJECTED: '未通过',
+    NOT_ELIGIBLE: '无需补差',
+  } satisfies Record<CompensationStatus, string>,
   task_status: {
     open: '待处理',
     claimed: '已认领',
@@ -49,7 +72,11 @@ export const LABELS = {
     decided: '已决定',
     cancelled: '已取消',
   } satisfies Record<TaskStatus, string>,
-  task_kind: { referral_review: '转诊审核', case_attention: '异常处理' } satisfies Record<TaskKind, string>,
+  task_kind: {
+    referral_review: '转诊审核',
+    case_attention: '异常处理',
+    compensation_review: '待遇补差审核',
+  } satisfies Record<TaskKind, string>,
   task_role: { staff: '经办人员', supervisor: '督办人员', coordinator: '协同人员' } satisfies Record<
     TaskRole,
     string

@@ -8,7 +8,12 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Decision, FilingCategory, FilingStatus, ReferralStatus, TaskSide } from './types';
 
 /** Workflow type names, for the API to start a case without importing workflow code. */
-export const WORKFLOW_TYPES = { filing: 'filingWorkflow' } as const;
+export const WORKFLOW_TYPES = {
+  filing: 'filingWorkflow',
+  hospitalization: 'hospitalizationWorkflow',
+  settlement: 'settlementWorkflow',
+  compensation: 'compensationWorkflow',
+} as const;
 
 export interface FilingInput {
   /** The workflow id and business id: `filing-<psn_no>-<n>`. */

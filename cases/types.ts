@@ -4,7 +4,7 @@
  */
 
 /** The case types: each is one workflow type; the coming ones (hospitalization, settlement, …) land here. */
-export const CASE_TYPES = ['filing', 'referral'] as const;
+export const CASE_TYPES = ['filing', 'referral', 'hospitalization', 'compensation'] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
 
 /** 备案类别 (规程第7条): three long-term and three temporary categories. */
@@ -87,6 +87,12 @@ export const TASK_KINDS = {
   },
   /** A case whose step failed for good: staff retry it once the data is fixed, or reject the case. */
   case_attention: { case_type: 'filing', decisions: ['retry', 'reject'], reason_required: ['reject'] },
+  /** 待遇补差: the insured province's staff approve the recomputed gap for payment, or reject it. */
+  compensation_review: {
+    case_type: 'compensation',
+    decisions: ['approve', 'reject'],
+    reason_required: ['reject'],
+  },
 } as const satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 export const TASK_KIND_NAMES = Object.keys(TASK_KINDS) as TaskKind[];

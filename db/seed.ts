@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { describeErrors, validatePolicy } from '../settlement';
 import { DEMO_POLICIES } from '../settlement/fixtures';
-import { Admdvs, Hospital, InsuredPerson, PolicyVersion, User } from './entities';
+import { fixtureCatalogueRows } from './catalogue';
+import {
+  Admdvs,
+  CatalogueItem,
+  CatalogueRule,
+  Hospital,
+  InsuredPerson,
+  PolicyVersion,
+  User,
+} from './entities';
 import { hashPassword } from './password';
 import { toRow } from './policies';
 import {
@@ -45,6 +54,12 @@ export async function seedReferenceData(em: EntityManager): Promise<void> {
     return toRow(checked.value);
   });
   await em.upsertMany(PolicyVersion, policies, { ...ignore, onConflictFields: ['policy_id', 'version'] });
+  const catalogues = fixtureCatalogueRows();
+  await em.upsertMany(CatalogueRule, catalogues.rules, ignore);
+  await em.upsertMany(CatalogueItem, catalogues.items, {
+    ...ignore,
+    onConflictFields: ['admvs', 'med_list_codg', 'begndate'],
+  });
   const existing = new Set(
     (await em.find(User, { username: { $in: demoUsers.map((u) => u.username) } })).map((u) => u.username),
   );

@@ -14,7 +14,8 @@ const ALLOWED: Record<string, { value: string[]; typeOnly?: string[] }> = {
   activities: { value: ['cases', 'db', 'settlement', 'config'] },
   workflows: { value: ['cases', 'settlement'], typeOnly: ['activities'] },
   db: { value: ['cases', 'settlement', 'config'] },
-  cases: { value: [] },
+  // The message contracts name the settlement core's result types (setlinfo, setldetail).
+  cases: { value: [], typeOnly: ['settlement'] },
   settlement: { value: [] },
   config: { value: [] },
   devserver: { value: [] },

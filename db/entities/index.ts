@@ -8,6 +8,7 @@ import {
   Referral,
   TaskDecisionSchema,
 } from './cases';
+import { CatalogueItem, CatalogueRule } from './catalogue';
 import { HospitalSchema } from './hospital';
 import { InsuredPersonSchema } from './insured-person';
 import { PolicyVersionSchema } from './policy-version';
@@ -16,6 +17,7 @@ import { UserSchema } from './user';
 export * from './admdvs';
 export * from './case-document';
 export * from './cases';
+export * from './catalogue';
 export * from './hospital';
 export * from './insured-person';
 export * from './policy-version';
@@ -34,4 +36,6 @@ export const entities = [
   CaseEventSchema,
   IdempotencyRecordSchema,
   CaseDocumentSchema,
+  CatalogueItem,
+  CatalogueRule,
 ];

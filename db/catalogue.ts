@@ -1,0 +1,77 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  type Catalogue,
+  describeErrors,
+  type Fen,
+  formatYuan,
+  parseYuan,
+  validateCatalogue,
+} from '../settlement';
+import { DEMO_CATALOGUES } from '../settlement/fixtures/catalogues';
+import { CatalogueItem, CatalogueRule } from './entities';
+
+export interface LoadedCatalogue {
+  catalogue: Catalogue;
+  /** Item names by code, for the explanation of benefits. */
+  names: ReadonlyMap<string, string>;
+}
+
+/**
+ * The catalogue of a place in force on a date (CST `YYYY-MM-DD`), validated by the settlement core on
+ * its way out as on its way in. A place with no rule row treats unlisted codes as 丙 (全自费).
+ */
+export async function loadCatalogue(em: EntityManager, admvs: string, on: string): Promise<LoadedCatalogue> {
+  const [rows, rule] = await Promise.all([
+    em.find(
+      CatalogueItem,
+      { admvs, begndate: { $lte: on }, $or: [{ enddate: null }, { enddate: { $gte: on } }] },
+      { orderBy: { med_list_codg: 'asc' } },
+    ),
+    em.findOne(CatalogueRule, { admvs }),
+  ]);
+  const doc = {
+    admvs,
+    unlisted: rule?.unlisted ?? 'self_pay',
+    entries: rows.map((r) => ({
+      med_list_codg: r.med_list_codg,
+      chrgitm_lv: r.chrgitm_lv,
+      ...(r.selfpay_prop !== null ? { selfpay_prop: r.selfpay_prop } : {}),
+      ...(r.pric_uplmt_amt !== null ? { pric_uplmt_amt: formatYuan(r.pric_uplmt_amt as Fen) } : {}),
+    })),
+  };
+  const checked = validateCatalogue(doc);
+  if (!checked.ok) throw new Error(`catalogue ${admvs} is invalid: ${describeErrors(checked.errors)}`);
+  return { catalogue: checked.value, names: new Map(rows.map((r) => [r.med_list_codg, r.list_name])) };
+}
+
+/** The settlement core's fixture catalogues (成都, 海口) as rows: the codes its tests use stay valid. */
+export function fixtureCatalogueRows(): {
+  items: Omit<CatalogueItem, 'id'>[];
+  rules: CatalogueRule[];
+} {
+  const items = DEMO_CATALOGUES.flatMap((c) =>
+    c.entries.map((e) => ({
+      admvs: c.admvs,
+      med_list_codg: e.med_list_codg,
+      list_name: e.med_list_codg,
+      list_type: e.med_list_codg.startsWith('DRG')
+        ? '101'
+        : e.med_list_codg.startsWith('MAT')
+          ? '301'
+          : '201',
+      chrgitm_lv: e.chrgitm_lv,
+      selfpay_prop: e.selfpay_prop ?? null,
+      pric_uplmt_amt: e.pric_uplmt_amt !== undefined ? fixtureFen(e.pric_uplmt_amt) : null,
+      begndate: '2020-01-01',
+      enddate: null,
+      src: '[U] settlement/fixtures/catalogues.ts',
+    })),
+  );
+  return { items, rules: DEMO_CATALOGUES.map((c) => ({ admvs: c.admvs, unlisted: c.unlisted })) };
+}
+
+function fixtureFen(yuan: string): number {
+  const fen = parseYuan(yuan, 'pric_uplmt_amt');
+  if (typeof fen !== 'number') throw new Error(`fixture price ${yuan}: ${fen.message}`);
+  return fen;
+}
