@@ -386,7 +386,7 @@ export function createServices(
         ownerEmail: ns.ownerEmail,
         data: ns.data,
         id: ns.id,
-        capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+        capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
         supportsSchedules: true,
       },
       config: {
@@ -435,7 +435,7 @@ export function createServices(
           encodedFailureAttributes: true,
           buildIdBasedVersioning: false,
           upsertMemo: true,
-          eagerWorkflowStart: false,
+          eagerWorkflowStart: true,
           sdkMetadata: true,
           countGroupByExecutionStatus: true,
           nexus: false,
@@ -493,13 +493,24 @@ export function createServices(
       const ns = nsOf(r.namespace);
       const params = startParams(r);
       engine.validateSearchAttributes(ns, params.searchAttributes);
-      const { exec, started } = engine.startWorkflow(ns, params, {
-        reuse:
-          r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-        conflict:
-          r.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-      });
-      return { runId: exec.runId, started, status: STATUS_ENUM[exec.status] };
+      const { exec, started, eagerWorkflowTask } = engine.startWorkflow(
+        ns,
+        params,
+        {
+          reuse:
+            r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+          conflict:
+            r.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+        },
+        // Eager workflow start: the first task goes back to the caller's worker with this answer.
+        r.requestEagerExecution === true,
+      );
+      return {
+        runId: exec.runId,
+        started,
+        status: STATUS_ENUM[exec.status],
+        eagerWorkflowTask: eagerWorkflowTask ?? null,
+      };
     },
 
     async SignalWithStartWorkflowExecution(

@@ -134,7 +134,8 @@ export class Engine implements Host {
       reuse: temporal.api.enums.v1.WorkflowIdReusePolicy;
       conflict: temporal.api.enums.v1.WorkflowIdConflictPolicy;
     },
-  ): { exec: Execution; started: boolean } {
+    eager = false,
+  ): { exec: Execution; started: boolean; eagerWorkflowTask?: WorkflowTaskResponse | null } {
     const R = enums.WorkflowIdReusePolicy;
     const C = enums.WorkflowIdConflictPolicy;
     const prev = this.current(ns, params.workflowId);
@@ -163,8 +164,10 @@ export class Engine implements Host {
         throw alreadyStarted(params.workflowId, prev.runId, prev.params.requestId);
       }
     }
-    const exec = this.createRun(ns, params);
-    return { exec, started: true };
+    const exec = new Execution(this, ns, params);
+    this.add(exec);
+    const eagerWorkflowTask = exec.start(eager);
+    return { exec, started: true, eagerWorkflowTask };
   }
 
   /** Whether the current chain of this workflow id was started by this request. */

@@ -314,7 +314,12 @@ export class Execution {
 
   // ---- start -----------------------------------------------------------------------------
 
-  start(): void {
+  /**
+   * Writes the start and schedules the first workflow task. `eager` (StartWorkflowExecution with
+   * request_eager_execution): that task skips matching and comes back started, for the caller's answer,
+   * as on the real server; null with a start delay (nothing to run yet).
+   */
+  start(eager = false): WorkflowTaskResponse | null {
     const p = this.params;
     const now = this.host.clock.now();
     this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
@@ -371,9 +376,11 @@ export class Execution {
     }
     if (p.startDelayMs > 0) {
       this.armStartBackoff(now + p.startDelayMs);
-    } else {
-      this.scheduleWorkflowTask();
+      return null;
     }
+    this.scheduleWorkflowTask(1, 0, eager);
+    // Not started only if the start closed the run at once; a task not taken times out and is retried.
+    return eager && this.wt ? this.startWorkflowTask(this.wt, this.wt.queueKey) : null;
   }
 
   private armStartBackoff(at: number): void {
@@ -387,7 +394,8 @@ export class Execution {
 
   // ---- workflow tasks --------------------------------------------------------------------
 
-  scheduleWorkflowTask(attempt = 1, backoffMs = 0): void {
+  /** `undispatched`: the caller starts the task itself (eager start), so it is not offered to pollers. */
+  scheduleWorkflowTask(attempt = 1, backoffMs = 0, undispatched = false): void {
     if (!this.running || this.wt || this.startBackoff) return;
     const now = this.host.clock.now();
     const wt: WorkflowTask = {
@@ -412,6 +420,8 @@ export class Execution {
     if (attempt === 1) wt.scheduledEventId = this.appendWorkflowTaskScheduled(attempt);
     if (backoffMs > 0) {
       this.armWorkflowTaskBackoff(wt, now + backoffMs);
+    } else if (undispatched) {
+      wt.queueKey = this.normalQueueKey;
     } else {
       this.dispatchWorkflowTask(wt);
     }

@@ -166,6 +166,103 @@ test('an activity cancelled, or a workflow completed, by the same task is not ha
   expect(completed.response.activityTasks ?? []).toEqual([]);
 });
 
+// Eager workflow start: a StartWorkflowExecution with request_eager_execution (sdk-core sets it when a worker
+// on that task queue shares the client's connection and has a free slot) answers with the first workflow
+// task already started, so no poll has to find it.
+function startRequest(workflowId: string, taskQueue: string, extra: object = {}) {
+  return {
+    namespace,
+    workflowId,
+    workflowType: { name: 'protocolOnly' },
+    taskQueue: { name: taskQueue },
+    requestId: randomUUID(),
+    requestEagerExecution: true,
+    ...extra,
+  };
+}
+
+test('an eager start answers with the first workflow task started, and no poll sees that task', async () => {
+  const svc = connection.workflowService;
+  const taskQueue = uniq('eager-start');
+  const workflowId = uniq('eager-start-wf');
+  const { eagerWorkflowTask: task, runId } = await svc.startWorkflowExecution(
+    startRequest(workflowId, taskQueue),
+  );
+  expect(task?.workflowExecution).toEqual(expect.objectContaining({ workflowId, runId }));
+  expect(task?.history?.events?.map((e) => eventTypeName(e.eventType))).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+  ]);
+  const described = await svc.describeWorkflowExecution({ namespace, execution: { workflowId } });
+  expect(described.pendingWorkflowTask?.state).toBe(
+    temporal.api.enums.v1.PendingWorkflowTaskState.PENDING_WORKFLOW_TASK_STATE_STARTED,
+  );
+  // The task token works like a polled one.
+  await svc.respondWorkflowTaskCompleted({
+    namespace,
+    taskToken: task?.taskToken,
+    identity: 'w1',
+    commands: [
+      {
+        commandType: CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+        completeWorkflowExecutionCommandAttributes: {},
+      },
+    ],
+  });
+  const { history } = await svc.getWorkflowExecutionHistory({ namespace, execution: { workflowId } });
+  expect(history?.events?.map((e) => eventTypeName(e.eventType))).toEqual([
+    'WorkflowExecutionStarted',
+    'WorkflowTaskScheduled',
+    'WorkflowTaskStarted',
+    'WorkflowTaskCompleted',
+    'WorkflowExecutionCompleted',
+  ]);
+  // Nothing was left on the queue for a poller: it answers empty when its deadline nears.
+  const polled = await connection.withDeadline(Date.now() + 1500, () =>
+    svc.pollWorkflowTaskQueue({ namespace, taskQueue: { name: taskQueue }, identity: 'w2' }),
+  );
+  expect(polled.taskToken ?? new Uint8Array()).toHaveLength(0);
+});
+
+test('an eager task the worker never answers times out and is retried through the queue', async () => {
+  const svc = connection.workflowService;
+  const taskQueue = uniq('eager-lost');
+  const workflowId = uniq('eager-lost-wf');
+  const { eagerWorkflowTask } = await svc.startWorkflowExecution(
+    startRequest(workflowId, taskQueue, { workflowTaskTimeout: { nanos: 300_000_000 } }),
+  );
+  expect(eagerWorkflowTask?.attempt).toBe(1);
+  const retry = await svc.pollWorkflowTaskQueue({
+    namespace,
+    taskQueue: { name: taskQueue },
+    identity: 'w2',
+  });
+  expect(retry.workflowExecution?.workflowId).toBe(workflowId);
+  expect(retry.attempt).toBe(2);
+});
+
+test('a delayed start, or a start that finds the workflow running, has no eager task', async () => {
+  const svc = connection.workflowService;
+  const taskQueue = uniq('eager-none');
+  const delayed = await svc.startWorkflowExecution(
+    startRequest(uniq('eager-delayed'), taskQueue, { workflowStartDelay: { seconds: Long.fromNumber(60) } }),
+  );
+  expect(delayed.eagerWorkflowTask).toBeFalsy();
+
+  const workflowId = uniq('eager-twice');
+  const first = await svc.startWorkflowExecution(startRequest(workflowId, taskQueue));
+  expect(first.eagerWorkflowTask?.taskToken?.length).toBeGreaterThan(0);
+  const again = await svc.startWorkflowExecution(
+    startRequest(workflowId, taskQueue, {
+      workflowIdConflictPolicy:
+        temporal.api.enums.v1.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+    }),
+  );
+  expect(again).toEqual(expect.objectContaining({ started: false, runId: first.runId }));
+  expect(again.eagerWorkflowTask).toBeFalsy();
+});
+
 describe('through the real worker', () => {
   let workflowBundle: WorkflowBundleWithSourceMap;
   let nativeConnection: NativeConnection;
@@ -220,6 +317,40 @@ describe('through the real worker', () => {
       })) as { result: number };
       expect(out.result).toBe(2);
       expect(probe.attempts.get(key)?.map((a) => a.attempt)).toEqual([1, 2]);
+    });
+  });
+
+  test('a client sharing the worker connection starts workflows eagerly, with no workflow task poll', async () => {
+    const taskQueue = uniq('eager-start-sdk');
+    const worker = await Worker.create({
+      connection: nativeConnection,
+      taskQueue,
+      workflowBundle,
+      activities: createActivities(new Probe()),
+    });
+    // The NativeConnection is what lets sdk-core hand the start's workflow task to this worker.
+    const client = new Client({ connection: nativeConnection });
+    const polls = () => server.rpcCounts().get('PollWorkflowTaskQueue') ?? 0;
+    await worker.runUntil(async () => {
+      // Warm: the worker's workflow pollers are open once this returns.
+      await client.workflow.execute(callActivity, {
+        taskQueue,
+        workflowId: uniq('eager-start-warm'),
+        args: ['greet', ['warm'], { startToCloseTimeout: '10s' }],
+      });
+      const before = polls();
+      const handle = await client.workflow.start(callActivity, {
+        taskQueue,
+        workflowId: uniq('eager-start-sdk-wf'),
+        args: ['greet', ['eager'], { startToCloseTimeout: '10s' }],
+        requestEagerStart: true,
+      });
+      expect(handle.eagerlyStarted).toBe(true);
+      expect(((await handle.result()) as { result: string }).result).toBe('Hello, eager!');
+      // A task handed out by a poll makes sdk-core poll again. Only the second workflow task (after the
+      // activity) goes through a (sticky) poll: the first came in the start's answer, the activity in the
+      // completion's.
+      expect(polls() - before).toBeLessThan(2);
     });
   });
 });
