@@ -316,14 +316,73 @@ describe('a SIGKILL of the server', () => {
     return { child, exited };
   }
 
-  test('an eager activity started before it times out and is retried after the restart, like a polled one', async () => {
-    const file = path.join(dir, 'eager.db');
-    const port = await new Promise<number>((resolve) => {
+  function freePort(): Promise<number> {
+    return new Promise<number>((resolve) => {
       const probe = net.createServer().listen(0, '127.0.0.1', () => {
         const { port: p } = probe.address() as net.AddressInfo;
         probe.close(() => resolve(p));
       });
     });
+  }
+
+  test('a workflow task handed out by an eager start is on disk before the start answers: its token completes it after a restart', async () => {
+    const file = path.join(dir, 'eager-start.db');
+    const port = await freePort();
+    const namespace = 'default';
+    const workflowId = uniq('eager-start-kill');
+    const first = await spawnServer(port, file);
+    const c1 = await Connection.connect({ address: `127.0.0.1:${port}` });
+    let taskToken: Uint8Array | null | undefined;
+    try {
+      const started = await c1.workflowService.startWorkflowExecution({
+        namespace,
+        workflowId,
+        workflowType: { name: 'protocolOnly' },
+        taskQueue: { name: uniq('eager-start-kill') },
+        requestId: randomUUID(),
+        requestEagerExecution: true,
+      });
+      taskToken = started.eagerWorkflowTask?.taskToken;
+      expect(taskToken?.length).toBeGreaterThan(0);
+    } finally {
+      await c1.close();
+      first.child.kill('SIGKILL');
+      await first.exited;
+    }
+
+    const second = await spawnServer(port, file);
+    const c2 = await Connection.connect({ address: `127.0.0.1:${port}` });
+    try {
+      const svc = c2.workflowService;
+      await svc.respondWorkflowTaskCompleted({
+        namespace,
+        taskToken,
+        identity: 'w1',
+        commands: [
+          {
+            commandType: temporal.api.enums.v1.CommandType.COMMAND_TYPE_COMPLETE_WORKFLOW_EXECUTION,
+            completeWorkflowExecutionCommandAttributes: {},
+          },
+        ],
+      });
+      const { history } = await svc.getWorkflowExecutionHistory({ namespace, execution: { workflowId } });
+      expect(history?.events?.map((e) => eventTypeName(e.eventType))).toEqual([
+        'WorkflowExecutionStarted',
+        'WorkflowTaskScheduled',
+        'WorkflowTaskStarted',
+        'WorkflowTaskCompleted',
+        'WorkflowExecutionCompleted',
+      ]);
+    } finally {
+      await c2.close();
+      second.child.kill('SIGINT');
+      await second.exited;
+    }
+  });
+
+  test('an eager activity started before it times out and is retried after the restart, like a polled one', async () => {
+    const file = path.join(dir, 'eager.db');
+    const port = await freePort();
     const namespace = 'default';
     const taskQueue = uniq('eager-kill');
     const workflowId = uniq('eager-kill-wf');
