@@ -164,9 +164,7 @@ export class Engine implements Host {
         throw alreadyStarted(params.workflowId, prev.runId, prev.params.requestId);
       }
     }
-    const exec = new Execution(this, ns, params);
-    this.add(exec);
-    const eagerWorkflowTask = exec.start(eager);
+    const { exec, eagerWorkflowTask } = this.createRun(ns, params, undefined, eager);
     return { exec, started: true, eagerWorkflowTask };
   }
 
@@ -181,11 +179,17 @@ export class Engine implements Host {
     return false;
   }
 
-  private createRun(ns: Namespace, params: StartParams, runId?: string): Execution {
+  /** `eager`: the first workflow task comes back started (eager workflow start, see Execution.start). */
+  private createRun(
+    ns: Namespace,
+    params: StartParams,
+    runId?: string,
+    eager = false,
+  ): { exec: Execution; eagerWorkflowTask: WorkflowTaskResponse | null } {
     const exec = new Execution(this, ns, params, runId);
     this.add(exec);
-    exec.start();
-    return exec;
+    const eagerWorkflowTask = exec.start(eager);
+    return { exec, eagerWorkflowTask };
   }
 
   private add(exec: Execution): void {
