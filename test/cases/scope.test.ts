@@ -22,7 +22,8 @@ import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
  * Who sees what, route by route: two cases of two provinces, read by citizens, staff and supervisors of
- * three provinces, coordinators of the insured and the treatment side, and a hospital.
+ * three provinces, coordinators of the insured and the treatment side (who see no case without a
+ * settlement-error ticket), and a hospital.
  */
 
 let p: TestPlatform;
@@ -104,10 +105,12 @@ const CASES: Record<string, { A: Seen; B: Seen; task: Seen }> = {
   'staff-hi': { A: '404', B: 'visible', task: '404' },
   'super-hi': { A: '404', B: 'visible', task: '404' },
   'staff-js': { A: '404', B: '404', task: '404' },
-  // The insured side and the treatment side of a case; never a third province.
-  'coord-ah': { A: 'masked', B: '404', task: '404' },
-  'coord-hi': { A: '404', B: 'masked', task: '404' },
-  'coord-sc': { A: 'masked', B: '404', task: '404' },
+  // Coordinators reach a case only through a settlement-error ticket of their province, never by a
+  // list of citizens: no ticket links A or B, so neither the insured (安徽, 海南) nor the treatment side
+  // (四川 for A) sees them.
+  'coord-ah': { A: '404', B: '404', task: '404' },
+  'coord-hi': { A: '404', B: '404', task: '404' },
+  'coord-sc': { A: '404', B: '404', task: '404' },
   // No stays admitted yet, so no case: only the person look-up below.
   'hosp-huaxi': { A: '404', B: '404', task: '403' },
 };
