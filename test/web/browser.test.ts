@@ -320,6 +320,37 @@ test('a wrong password is shown on the login page until the user tries again', a
   await shot(supervisor, '12-supervisor-escalations');
 });
 
+test('labels come from the server: the app waits for them (no raw code on screen); a coordinator is told tickets will appear', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route('**/api/v1/vocabulary', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const asked = page.waitForRequest('**/api/v1/vocabulary');
+  await page.goto(`${base}/login`);
+  await asked;
+  // While the vocabulary is on its way the app is not mounted: no page, so no code without its label.
+  expect(await page.locator('#app').innerText()).toBe('');
+  release();
+  await page.getByLabel('用户名').fill('coord-ah');
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/home/);
+  const home = page.getByTestId('coordinator-home');
+  await home.waitFor(WAIT);
+  expect(await home.innerText()).toContain('结算报错工单');
+  expect(await home.innerText()).toContain('将显示在这里');
+  const text = await page.locator('body').innerText();
+  expect(text).toContain('协同人员');
+  expect(text).not.toMatch(/coordinator|出错|错误/);
+  await shot(page, '15-coordinator-home');
+});
+
 /** A citizen's referral filed through the API (the citizen's pages are covered above). */
 async function tokenOf(username: string): Promise<string> {
   const login = await fetch(`${base}/api/v1/auth/login`, {
