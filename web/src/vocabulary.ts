@@ -14,7 +14,7 @@ type Table = Record<string, string>;
 
 // Filled in place once loaded (reactive, so a page shows the labels as soon as they are there).
 export const categoryLabel = reactive<Table>({});
-/** Filing, referral and task statuses in one table (a filing's wording where a referral's code is the same). */
+/** Every case's and task's statuses in one table (a filing's wording where another case uses the same code). */
 export const statusLabel = reactive<Table>({});
 export const decisionLabel = reactive<Table>({});
 export const roleLabel = reactive<Table>({});
@@ -23,6 +23,8 @@ export const reflFilTypeLabel = reactive<Table>({});
 export const taskKindLabel = reactive<Table>({});
 export const LONG_TERM = reactive<FilingCategory[]>([]);
 export const taskKinds = reactive<Record<string, TaskKindRule>>({});
+/** Every table as served, for a page that needs one not listed above (e.g. `servedLabels.case_type`). */
+export const servedLabels = reactive<Record<string, Table>>({});
 
 /** A code's label; the code itself when the vocabulary has none (a newer server). */
 export const label = (table: Table, value: string | null | undefined): string =>
@@ -32,7 +34,15 @@ function apply(v: Vocabulary): void {
   const { labels } = v;
   // The category select lists the categories in the vocabulary's order.
   for (const c of v.filing_categories) categoryLabel[c] = labels.category[c] ?? c;
-  Object.assign(statusLabel, labels.referral_status, labels.task_status, labels.filing_status);
+  Object.assign(
+    statusLabel,
+    labels.stay_status,
+    labels.compensation_status,
+    labels.referral_status,
+    labels.task_status,
+    labels.filing_status,
+  );
+  Object.assign(servedLabels, labels);
   Object.assign(decisionLabel, labels.decision);
   Object.assign(roleLabel, labels.role);
   Object.assign(eventLabel, labels.event);

@@ -225,9 +225,12 @@ export interface Vocabulary {
   long_term_categories: FilingCategory[];
   task_kinds: Record<string, TaskKindRule>;
   labels: {
+    case_type: Record<string, string>;
     category: Record<string, string>;
     filing_status: Record<string, string>;
     referral_status: Record<string, string>;
+    stay_status: Record<string, string>;
+    compensation_status: Record<string, string>;
     task_status: Record<string, string>;
     task_kind: Record<string, string>;
     decision: Record<string, string>;
