@@ -1,6 +1,8 @@
+import type { EntityMetadata } from '@mikro-orm/core';
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { type Filing, Referral, type Snapshot } from '../db/entities';
+import { Filing, Referral, type Snapshot } from '../db/entities';
+import { snapshotValues } from '../db/rows';
 import type { ActivityDeps } from './deps';
 
 export interface EventRow {
@@ -35,32 +37,22 @@ async function insertEvents(trx: Knex.Transaction, case_id: string, events: Even
     .ignore();
 }
 
-async function upsertFiling(trx: Knex.Transaction, filing: FilingSnapshot): Promise<void> {
-  const values = {
-    ...filing,
-    effective_at: filing.effective_at ? new Date(filing.effective_at) : null,
-    updated_at: new Date(filing.updated_at),
-    form: JSON.stringify(filing.form),
-  };
-  const { id, ...rest } = values;
-  await trx('filing')
-    .insert({ id, ...rest, created_at: values.updated_at })
+/**
+ * Inserts or updates the case's row from its snapshot, every column the snapshot carries (the entity's
+ * columns: `db/rows.ts` converts them), unless the row already holds a newer projection.
+ */
+async function upsertSnapshot(
+  trx: Knex.Transaction,
+  meta: EntityMetadata,
+  snapshot: { id: string; projection_seq: number },
+  onInsert: Record<string, unknown> = {},
+): Promise<void> {
+  const { id, ...rest } = snapshotValues(meta, snapshot);
+  await trx(meta.tableName)
+    .insert({ id, ...rest, ...onInsert })
     .onConflict('id')
     .merge(Object.keys(rest))
-    .where('filing.projection_seq', '<', filing.projection_seq);
-}
-
-async function upsertReferral(trx: Knex.Transaction, referral: ReferralSnapshot): Promise<void> {
-  const { id, ...rest } = {
-    ...referral,
-    updated_at: new Date(referral.updated_at),
-    summary: JSON.stringify(referral.summary),
-  };
-  await trx('referral')
-    .insert({ id, ...rest })
-    .onConflict('id')
-    .merge(Object.keys(rest))
-    .where('referral.projection_seq', '<', referral.projection_seq);
+    .where(`${meta.tableName}.projection_seq`, '<', snapshot.projection_seq);
 }
 
 /** NUL and lone surrogates cannot be stored in PostgreSQL text: the attention path must always write. */
@@ -84,6 +76,13 @@ function storableDeep(value: unknown): unknown {
  * retry of an older one changes nothing.
  */
 export function projectionActivities({ orm }: ActivityDeps) {
+  const filingMeta = orm.getMetadata().get(Filing.meta.className);
+  const referralMeta = orm.getMetadata().get(Referral.meta.className);
+  // The row is created when the workflow first projects it.
+  const upsertFiling = (trx: Knex.Transaction, filing: FilingSnapshot) =>
+    upsertSnapshot(trx, filingMeta, filing, { created_at: new Date(filing.updated_at) });
+  const upsertReferral = (trx: Knex.Transaction, referral: ReferralSnapshot) =>
+    upsertSnapshot(trx, referralMeta, referral);
   return {
     /** A case's rows and its new timeline events, written together or not at all. */
     async projectCase(args: {

@@ -1,13 +1,5 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
-import {
-  Filing,
-  HumanTask,
-  type InsuredPerson,
-  provinceOf,
-  type Referral,
-  type Role,
-  type User,
-} from '../db/entities';
+import { Filing, HumanTask, type InsuredPerson, type Referral, type Role, type User } from '../db/entities';
 import type { AuthUser } from './auth/tokens';
 import { HttpProblem } from './problem';
 
@@ -19,8 +11,9 @@ import { HttpProblem } from './problem';
  *
  * - citizen: their own cases (`psn_no`); no tasks.
  * - staff, supervisor: the cases of persons insured in their province, and their province's tasks.
- * - coordinator: the cases that involve their province, as the insured or as the treatment province
- *   (the two sides a settlement-error ticket joins); the tasks of their province's coordinator side.
+ * - coordinator: only the cases a settlement-error ticket of their province links (问题协同), never a
+ *   bulk list of citizens; no ticket exists yet, so no case (`ticketFilingScope`). The tasks of their
+ *   province's coordinator side.
  * - hospital: the stays it admitted (none exist yet), so no cases; a person's filing status only by
  *   `psn_no` plus the matching certificate number (`hospitalPersonScope`).
  */
@@ -46,12 +39,20 @@ export function filingScope(user: AuthUser): FilterQuery<Filing> {
     case 'supervisor':
       return { prov_admdvs: provinceOfUser(user) };
     case 'coordinator':
-      // Without a province the prefix match below would match every row: nothing instead.
-      if (user.prov_admdvs === null) return NONE;
-      return { $or: [{ prov_admdvs: user.prov_admdvs }, { mdtrtarea_admdvs: inProvince(user.prov_admdvs) }] };
+      return ticketFilingScope(user);
     case 'hospital':
       return NONE;
   }
+}
+
+/**
+ * The filings a coordinator reaches: those linked by a settlement-error ticket (结算报错 → 问题协同) that
+ * involves their province, as the insured or as the treatment side. Tickets do not exist yet, so this
+ * matches nothing. The ticket join goes here, and only here (with its twin in `canSeeFiling`):
+ * `{ id: { $in: <ticket.case_id of tickets with a side in user.prov_admdvs> } }` as a subquery.
+ */
+function ticketFilingScope(_user: AuthUser): FilterQuery<Filing> {
+  return NONE;
 }
 
 export function canSeeFiling(user: AuthUser, f: Pick<Filing, 'psn_no' | 'prov_admdvs' | 'mdtrtarea_admdvs'>) {
@@ -62,10 +63,8 @@ export function canSeeFiling(user: AuthUser, f: Pick<Filing, 'psn_no' | 'prov_ad
     case 'supervisor':
       return user.prov_admdvs !== null && f.prov_admdvs === user.prov_admdvs;
     case 'coordinator':
-      return (
-        user.prov_admdvs !== null &&
-        (f.prov_admdvs === user.prov_admdvs || provinceOf(f.mdtrtarea_admdvs) === user.prov_admdvs)
-      );
+      // Through a ticket only (`ticketFilingScope`): none exists yet.
+      return false;
     case 'hospital':
       return false;
   }

@@ -4,6 +4,7 @@ import {
   FILING_CATEGORIES,
   FILING_STATUSES,
   LABELS,
+  LONG_TERM_CATEGORIES,
   REFERRAL_STATUSES,
   TASK_KINDS,
   TASK_ROLES,
@@ -15,6 +16,8 @@ export function vocabulary() {
   return {
     case_types: CASE_TYPES,
     filing_categories: FILING_CATEGORIES,
+    /** The long-term categories: no end date, and a change lock once in force. */
+    long_term_categories: LONG_TERM_CATEGORIES,
     filing_statuses: FILING_STATUSES,
     referral_statuses: REFERRAL_STATUSES,
     task_statuses: TASK_STATUSES,

@@ -52,8 +52,8 @@ const attentionDb = proxyActivities<
 
 const OPEN: readonly FilingStatus[] = ['SUBMITTED', 'UNDER_REVIEW', 'ACTIVE'];
 
-/** Ends the workflow's main path: staff closed the case from NEEDS_ATTENTION. */
-class ClosedByStaff extends Error {}
+/** Ends the workflow's main path from NEEDS_ATTENTION: staff closed the case, or the citizen cancelled it. */
+class ClosedInAttention extends Error {}
 
 /**
  * 异地就医备案, one execution per filing. Insured status is checked first; commitment, long-term and
@@ -158,9 +158,11 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
   });
   let review: ReturnType<typeof desk.reviewTask> | undefined;
 
-  // ---- needs attention: a step failed for good; staff retry it or close the case ----
+  // ---- needs attention: a step failed for good; staff retry it or close the case, or the citizen cancels ----
   let attention: Promise<'retry' | 'reject'> | undefined;
+  let attentionTask: ReturnType<typeof desk.reviewTask> | undefined;
   let attentionRound = 0;
+  const isCancelled = () => state.status === 'CANCELLED';
   const raiseAttention = (step: string, error: unknown): Promise<'retry' | 'reject'> => {
     attention ??= (async () => {
       const before = state.status;
@@ -187,8 +189,15 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
         tasks: attentionDb,
         project: projectStatus,
       });
+      attentionTask = task;
+      // Cancelled while NEEDS_ATTENTION was being written: no task to open (a function, so TypeScript
+      // does not narrow what a handler changed during the await).
+      if (isCancelled()) task.withdraw(state.reason ?? '');
       const outcome = await task.run();
       attention = undefined;
+      attentionTask = undefined;
+      // Cancelled by the citizen meanwhile: the cancellation has set and projected the case's status.
+      if (outcome.outcome === 'withdrawn') return 'reject';
       if (outcome.outcome === 'decided' && outcome.decision.decision === 'retry') {
         state.status = before;
         state.reason = null;
@@ -196,10 +205,8 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
         return 'retry';
       }
       state.status = 'REJECTED';
-      state.reason = outcome.outcome === 'decided' ? (outcome.decision.reason ?? '') : outcome.reason;
-      record('rejected', outcome.outcome === 'decided' ? outcome.decision.decided_by : 'system', {
-        reason: state.reason,
-      });
+      state.reason = outcome.decision.reason ?? '';
+      record('rejected', outcome.decision.decided_by, { reason: state.reason });
       review?.withdraw(state.reason);
       await projectStatus();
       return 'reject';
@@ -223,7 +230,7 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
         return await fn();
       } catch (error) {
         if (!(error instanceof ActivityFailure)) throw error;
-        if ((await raiseAttention(name, error)) === 'reject') throw new ClosedByStaff();
+        if ((await raiseAttention(name, error)) === 'reject') throw new ClosedInAttention();
       }
     }
   };
@@ -281,6 +288,7 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
   setHandler(
     cancelFilingUpdate,
     async (request) => {
+      const inAttention = state.status === 'NEEDS_ATTENTION';
       state.status = 'CANCELLED';
       state.reason = request.reason;
       record('cancelled', request.requested_by, { reason: request.reason });
@@ -289,17 +297,25 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
         // Whatever the review reached, a cancelled filing's referral is withdrawn with it.
         if (state.review) state.review.status = 'WITHDRAWN';
       }
-      await projectFromHandler();
+      attentionTask?.withdraw(request.reason);
+      // From NEEDS_ATTENTION the full projection may be what fails: write the status the safe way.
+      if (inAttention) await projectStatus();
+      else await projectFromHandler();
       return state;
     },
     {
       validator: (_request) => {
-        if (!OPEN.includes(state.status)) {
+        if (!OPEN.includes(state.status) && state.status !== 'NEEDS_ATTENTION') {
           throw refusal(REFUSALS.CASE_CLOSED, `该备案已结束（${state.status}），不能取消`);
         }
-        // A decision already accepted wins over a cancellation that arrives after it.
-        const decided: DecisionMessage | undefined = review?.decided();
-        if (state.status === 'UNDER_REVIEW' && decided) {
+        // A decision already accepted (on the review, or staff's retry/close) wins over a later cancellation.
+        const decided: DecisionMessage | undefined =
+          state.status === 'NEEDS_ATTENTION'
+            ? attentionTask?.decided()
+            : state.status === 'UNDER_REVIEW'
+              ? review?.decided()
+              : undefined;
+        if (decided) {
           throw refusal(REFUSALS.REVIEW_DECIDED, `审核已由 ${decided.decided_by} 作出决定，不能再取消`, {
             decision: decided.decision,
             decided_by: decided.decided_by,
@@ -461,7 +477,7 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
       }
     }
   } catch (error) {
-    if (!(error instanceof ClosedByStaff)) throw error;
+    if (!(error instanceof ClosedInAttention)) throw error;
   }
   await condition(() => attention === undefined);
   await condition(allHandlersFinished);

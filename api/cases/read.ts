@@ -1,14 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { addMonthsToInstant, casePolicyFor, LONG_TERM_CATEGORIES } from '../../cases';
-import {
-  CaseDocument,
-  CaseEvent,
-  type Filing,
-  HumanTask,
-  InsuredPerson,
-  Referral,
-  User,
-} from '../../db/entities';
+import { CaseDocument, CaseEvent, Filing, HumanTask, InsuredPerson, Referral, User } from '../../db/entities';
+import { columnsExcept } from '../../db/rows';
 import type { AuthUser } from '../auth/tokens';
 import { present, referralScope, taskScope, visibleFiling } from '../scope';
 
@@ -20,29 +13,9 @@ export async function currentCase(em: EntityManager, user: AuthUser, id: string)
   return caseDetail(em, user, await visibleFiling(em, user, id));
 }
 
+/** A filing as lists and the case page show it: its columns (but the raw form and the counter) and its lock end. */
 export function filingView(f: Filing) {
-  return {
-    id: f.id,
-    psn_no: f.psn_no,
-    insuplc_admdvs: f.insuplc_admdvs,
-    prov_admdvs: f.prov_admdvs,
-    category: f.category,
-    status: f.status,
-    mdtrtarea_admdvs: f.mdtrtarea_admdvs,
-    fixmedins_code: f.fixmedins_code,
-    begndate: f.begndate,
-    enddate: f.enddate,
-    commitment: f.commitment,
-    deemed: f.deemed,
-    retro: f.retro,
-    trt_dcla_detl_sn: f.trt_dcla_detl_sn,
-    effective_at: f.effective_at,
-    reason: f.reason,
-    memo: f.memo,
-    locked_until: lockedUntil(f),
-    created_at: f.created_at,
-    updated_at: f.updated_at,
-  };
+  return { ...columnsExcept(Filing, f, ['form', 'projection_seq']), locked_until: lockedUntil(f) };
 }
 
 /** The end of a long-term filing's change/cancel lock, as the workflow computes it on activation. */
@@ -68,14 +41,7 @@ async function actorsOf(em: EntityManager, events: CaseEvent[]) {
 
 /** A document as a case lists it: everything but the content. */
 export function documentView(d: CaseDocument) {
-  return {
-    id: d.id,
-    name: d.name,
-    content_type: d.content_type,
-    size: d.size,
-    uploaded_by: d.uploaded_by,
-    created_at: d.created_at,
-  };
+  return columnsExcept(CaseDocument, d, ['case_id', 'sha256', 'content']);
 }
 
 export function personView(p: InsuredPerson) {
@@ -92,26 +58,9 @@ export function personView(p: InsuredPerson) {
   };
 }
 
+/** A task as queues and the case page show it (its workflow and outbox ids are internal). */
 export function taskView(t: HumanTask) {
-  return {
-    id: t.id,
-    case_id: t.case_id,
-    case_type: t.case_type,
-    kind: t.kind,
-    role: t.role,
-    prov_admdvs: t.prov_admdvs,
-    assignee: t.assignee,
-    status: t.status,
-    due_at: t.due_at,
-    escalated_at: t.escalated_at,
-    decision: t.decision,
-    reason: t.reason,
-    decided_by: t.decided_by,
-    decided_at: t.decided_at,
-    summary: t.summary,
-    created_at: t.created_at,
-    version: t.version,
-  };
+  return columnsExcept(HumanTask, t, ['workflow_id', 'decision_id']);
 }
 
 /**
@@ -145,18 +94,16 @@ function caseView(rows: {
   const { filing, referral, events, actors, tasks, documents } = rows;
   return {
     filing: { ...filingView(filing), form: filing.form },
+    // The filing carries the person, the side and the place; the referral adds its own columns.
     referral: referral
-      ? {
-          id: referral.id,
-          status: referral.status,
-          refl_fil_type: referral.refl_fil_type,
-          trt_dcla_detl_sn: referral.trt_dcla_detl_sn,
-          reason: referral.reason,
-          memo: referral.memo,
-          escalated: referral.escalated,
-          summary: referral.summary,
-          updated_at: referral.updated_at,
-        }
+      ? columnsExcept(Referral, referral, [
+          'filing_id',
+          'psn_no',
+          'prov_admdvs',
+          'mdtrtarea_admdvs',
+          'fixmedins_code',
+          'projection_seq',
+        ])
       : null,
     timeline: events.map((e) => ({
       at: e.at,

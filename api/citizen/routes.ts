@@ -60,7 +60,7 @@ export function citizenRouter(deps: CaseDeps): Router {
       if (key) {
         const earlier = await earlierRequest(deps.orm, user.id, key, hash);
         if (earlier.state === 'answered') return replay(earlier.record);
-        if (earlier.state === 'abandoned') id = earlier.record.case_id;
+        if (earlier.state === 'abandoned') id = earlier.record.case_id ?? null;
         if (id) break;
       }
       // One person's filings one at a time in this process, so a burst waits here, not holding pooled
@@ -261,6 +261,8 @@ export async function storeFiling(
       guardAgainstDuplicates(body, await tx.find(Filing, { psn_no, status: { $in: LIVE } }));
       const id = f.id ?? newFilingId(psn_no);
       const now = f.created_at ?? new Date();
+      // The row as submitted, until the workflow's first projection (projection_seq 0) replaces it;
+      // the columns the workflow computes later (effective_at, reason, trt_dcla_detl_sn…) start null.
       tx.create(Filing, {
         id,
         psn_no,
@@ -275,9 +277,6 @@ export async function storeFiling(
         commitment: body.commitment,
         deemed: false,
         retro: body.retro !== null,
-        trt_dcla_detl_sn: null,
-        effective_at: null,
-        reason: null,
         memo: body.memo ?? null,
         form: body,
         created_at: now,

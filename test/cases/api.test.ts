@@ -1,57 +1,41 @@
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
+import { newFilingId } from '../../api/citizen/routes';
 import { requestHash } from '../../api/idempotency';
 import { deliverPending } from '../../api/staff/decisions';
-import { addDays, cstDate } from '../../cases';
+import { addDays, cstDate, type FilingInput } from '../../cases';
 import {
+  Admdvs,
   CaseEvent,
   Filing,
   HumanTask,
   IdempotencyRecord,
+  InsuredPerson,
   Referral,
   TaskDecision,
   User,
 } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { demoLogins } from '../support/login';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 
+let p: TestPlatform;
 let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
+let w: CaseWorker;
 let app: Express;
-const logs: string[] = [];
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
-function appWith(temporal: Client): Express {
-  return createApp({
-    database: up,
-    temporal: up,
-    log: (m) => logs.push(m),
-    cases: { orm, temporal, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
-  });
-}
+const appWith = (temporal: Client): Express => p.appWith({ cases: { temporal } });
 
 beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  app = appWith(w.client);
+  p = await startTestPlatform();
+  ({ orm, app, worker: w } = p);
 }, 120_000);
 afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
-const login = demoLogins(() => app);
-const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
+const as = (username: string) => p.as(username);
 
 const referralForm = (mdtrtarea_admdvs = '510100') => ({
   category: 'referral',
@@ -90,7 +74,7 @@ test('login gives a signed token; a bad password or a forged token is 401', asyn
     .expect(200);
   expect(me.body).toMatchObject({ role: 'citizen', psn_no: 'P34010000000001' });
   await request(app).post('/api/v1/auth/login').send({ username: 'zhangwei', password: 'nope' }).expect(401);
-  const forged = `${(await login('zhangwei')).split('.')[0]}.AAAA`;
+  const forged = `${(await p.login('zhangwei')).split('.')[0]}.AAAA`;
   const res = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${forged}`).expect(401);
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
 });
@@ -424,17 +408,7 @@ test('a database outage during a decision: 503, nothing recorded', async () => {
   const broken = {
     em: { fork: () => ({ transactional: async () => Promise.reject(new Error('ECONNREFUSED')) }) },
   };
-  const brokenApp = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
-    cases: {
-      orm: broken as unknown as Orm,
-      temporal: w.client,
-      taskQueue: w.taskQueue,
-      tokenSecret: 'test-secret',
-    },
-  });
+  const brokenApp = p.appWith({ log: () => undefined, cases: { orm: broken as unknown as Orm } });
   const res = await request(brokenApp)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('staff-ah'))
@@ -892,4 +866,101 @@ test('junk in list queries is a 400 naming the parameter, never a 5xx', async ()
   }
   const res = await request(app).get('/api/v1/filings?page=1e20').set(staff).expect(400);
   expect(res.body.errors[0]).toMatchObject({ path: 'page', message: expect.stringMatching(/^页码：/) });
+});
+
+/** A filing workflow started as the API would, with what makes one of its steps fail for good. */
+async function startFiling(psn_no: string, overrides: Partial<FilingInput> = {}): Promise<string> {
+  const filing_id = newFilingId(psn_no);
+  await w.client.workflow.start<(input: FilingInput) => Promise<unknown>>('filingWorkflow', {
+    workflowId: filing_id,
+    taskQueue: w.taskQueue,
+    args: [
+      {
+        filing_id,
+        psn_no,
+        category: 'other_temporary',
+        mdtrtarea_admdvs: '510100',
+        fixmedins_code: null,
+        begndate: cstDate(Date.now()),
+        enddate: null,
+        commitment: false,
+        emergency_adm_date: null,
+        retro: null,
+        referral: null,
+        form: {},
+        submitted_by: psn_no,
+        prov_admdvs: '340000',
+        ...overrides,
+      },
+    ],
+  });
+  return filing_id;
+}
+const filingStatus = (id: string, status: string) => async () =>
+  (await orm.em.fork().findOne(Filing, { id }))?.status === status ? true : undefined;
+
+test('NEEDS_ATTENTION: the citizen cancels the filing; its attention task is withdrawn and takes no decision', async () => {
+  // PostgreSQL refuses a NUL character in jsonb: the case's full projection can never succeed.
+  const id = await startFiling('P34010000000001', { form: { memo: 'bad\u0000byte' } });
+  await eventually(filingStatus(id, 'NEEDS_ATTENTION'));
+  const task = await openTaskOf(id);
+  expect(task.kind).toBe('case_attention');
+
+  const res = await request(app)
+    .post(`/api/v1/filings/${id}/cancel`)
+    .set(await as('zhangwei'))
+    .send({ reason: '已回参保地就医' })
+    .expect(200);
+  expect(res.body.filing).toMatchObject({ status: 'CANCELLED', reason: '已回参保地就医' });
+  expect(res.body.timeline.map((e: { kind: string }) => e.kind)).toContain('cancelled');
+
+  await eventually(async () =>
+    (await orm.em.fork().findOne(HumanTask, { id: task.id }))?.status === 'cancelled' ? true : undefined,
+  );
+  await request(app)
+    .post(`/api/v1/tasks/${task.id}/claim`)
+    .set(await as('staff-ah'))
+    .expect(409);
+});
+
+test('NEEDS_ATTENTION: staff claim the attention task and retry; the failed step runs again and the case becomes ACTIVE', async () => {
+  // Not in the insured-person register yet: the status check fails for good.
+  const psn_no = 'P34010000000098';
+  const id = await startFiling(psn_no);
+  await eventually(filingStatus(id, 'NEEDS_ATTENTION'));
+  const task = await openTaskOf(id);
+  const staff = await as('staff-ah');
+  const queue = await request(app).get('/api/v1/tasks?kind=case_attention').set(staff).expect(200);
+  expect(queue.body.items.map((t: HumanTask) => t.id)).toContain(task.id);
+
+  // The register is corrected; then the step is retried.
+  const em = orm.em.fork();
+  em.create(InsuredPerson, {
+    psn_no,
+    psn_name: '赵磊',
+    certno: '340102199001010098',
+    gend: '1',
+    brdy: '1990-01-01',
+    insutype: '310',
+    psn_type: 'in_service',
+    insuplc_admdvs: em.getReference(Admdvs, '340100'),
+    insu_status: 'active',
+  });
+  await em.flush();
+  await request(app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
+  const decided = await request(app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(staff)
+    .send({ decision: 'retry' })
+    .expect(200);
+  expect(decided.body).toMatchObject({ status: 'decided', decision: 'retry', outcome: 'accepted' });
+
+  await eventually(filingStatus(id, 'ACTIVE'));
+  const detail = await request(app).get(`/api/v1/filings/${id}`).set(staff).expect(200);
+  expect(detail.body.filing).toMatchObject({ status: 'ACTIVE', reason: null, insuplc_admdvs: '340100' });
+  const kinds = detail.body.timeline.map((e: { kind: string }) => e.kind);
+  expect(kinds.slice(kinds.indexOf('needs_attention'))).toEqual(
+    expect.arrayContaining(['attention_retried', 'insured_status_checked', 'active']),
+  );
+  expect(kinds.indexOf('active')).toBeGreaterThan(kinds.indexOf('attention_retried'));
 });

@@ -14,7 +14,7 @@ import {
   type FilingInput,
   filingStateQuery,
 } from '../../cases';
-import { CaseEvent, Filing, HumanTask, Referral } from '../../db/entities';
+import { Admdvs, CaseEvent, Filing, HumanTask, InsuredPerson, Referral } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { filingWorkflow } from '../../workflows';
@@ -357,6 +357,72 @@ test('a step that can never succeed puts the case in NEEDS_ATTENTION with a task
   expect((await handle.result()).status).toBe('REJECTED');
   const closed = await eventually(statusIs(i.filing_id, 'REJECTED'));
   expect(closed.reason).toBe('表单数据无法保存，请重新提交');
+});
+
+/** Adds a person the insured-person register did not hold yet (a register corrected by staff). */
+async function registerPerson(psn_no: string): Promise<void> {
+  const em = orm.em.fork();
+  em.create(InsuredPerson, {
+    psn_no,
+    psn_name: '赵磊',
+    certno: '340102199001010099',
+    gend: '1',
+    brdy: '1990-01-01',
+    insutype: '310',
+    psn_type: 'in_service',
+    insuplc_admdvs: em.getReference(Admdvs, '340100'),
+    insu_status: 'active',
+  });
+  await em.flush();
+}
+
+test('NEEDS_ATTENTION: staff retry the failed step and the case carries on from it to ACTIVE', async () => {
+  // Not in the insured-person register yet: the status check fails for good, not retried forever.
+  const i = input('P34010000000099', { prov_admdvs: '340000' });
+  const handle = await start(i);
+  const row = await eventually(statusIs(i.filing_id, 'NEEDS_ATTENTION'));
+  expect(row.reason).toMatch(/^insured_status: /);
+  const task = await eventually(openTask(i.filing_id));
+  expect(task).toMatchObject({ kind: 'case_attention', prov_admdvs: '340000' });
+
+  await registerPerson(i.psn_no);
+  const retry = decision(task, { decision: 'retry' });
+  await handle.executeUpdate(decideUpdate, { updateId: retry.decision_id, args: [retry] });
+  const active = await eventually(statusIs(i.filing_id, 'ACTIVE'));
+  expect(active).toMatchObject({ reason: null, insuplc_admdvs: '340100', prov_admdvs: '340000' });
+  const events = await orm.em
+    .fork()
+    .find(CaseEvent, { case_id: i.filing_id }, { orderBy: { at: 'asc', id: 'asc' } });
+  const kinds = events.map((e) => e.kind);
+  expect(kinds.slice(kinds.indexOf('needs_attention'))).toEqual([
+    'needs_attention',
+    'review_task_opened',
+    'attention_retried',
+    'insured_status_checked',
+    'active',
+  ]);
+  // The case runs on as an active filing (until its end date); the API test checks the task row.
+  expect((await handle.query(filingStateQuery)).status).toBe('ACTIVE');
+});
+
+test('NEEDS_ATTENTION: the citizen can cancel; the attention task is withdrawn and the case ends CANCELLED', async () => {
+  // PostgreSQL refuses a NUL character in jsonb: the full projection fails every time, so the
+  // cancellation must be written without it.
+  const i = input('P34010000000001', { form: { memo: 'bad\u0000byte' } });
+  const handle = await start(i);
+  await eventually(statusIs(i.filing_id, 'NEEDS_ATTENTION'));
+  const task = await eventually(openTask(i.filing_id));
+  const cancelled = await handle.executeUpdate(cancelFilingUpdate, {
+    args: [{ reason: '不需要了', requested_by: 'zhangwei' }],
+  });
+  expect(cancelled.status).toBe('CANCELLED');
+  expect((await handle.result()).status).toBe('CANCELLED');
+  const row = await eventually(statusIs(i.filing_id, 'CANCELLED'));
+  expect(row.reason).toBe('不需要了');
+  const cancelledTask = await eventually(openTask(i.filing_id, 'cancelled'));
+  expect(cancelledTask.id).toBe(task.id);
+  const events = await orm.em.fork().find(CaseEvent, { case_id: i.filing_id });
+  expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['needs_attention', 'cancelled']));
 });
 
 test('a case submitted earlier (backdated clock) counts its SLA from the submission: escalated at once', async () => {

@@ -2,24 +2,19 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { createApp } from '../../api/app';
 import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
 import { projectRoot } from '../../config';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD } from '../../db/seed-data';
-import { migratedOrm } from '../support/db';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 
 /** Debian's chromium (installed by .ci/run); never a downloaded browser. */
 const CHROMIUM = process.env.YIDI_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const WAIT = { timeout: 20_000 };
 
-let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
+let p: TestPlatform;
+let w: CaseWorker;
 let server: Server;
 let base: string;
 let browser: Browser;
@@ -28,20 +23,10 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   // The same build `npm start` makes; a no-op when web/ is unchanged since the last build.
   await ensureWebBuild(() => undefined);
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
-  const app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'browser-secret' },
-  });
+  p = await startTestPlatform({ tokenSecret: 'browser-secret' });
+  ({ worker: w } = p);
   server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = p.app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -55,8 +40,7 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
   server?.closeAllConnections();
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
 async function loggedIn(username: string, width = 1280) {
@@ -334,6 +318,37 @@ test('a wrong password is shown on the login page until the user tries again', a
   expect(new URL(supervisor.url()).pathname).toBe('/supervisor/escalations');
   await supervisor.getByTestId('tasks').waitFor(WAIT);
   await shot(supervisor, '12-supervisor-escalations');
+});
+
+test('labels come from the server: the app waits for them (no raw code on screen); a coordinator is told tickets will appear', async () => {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  const page = await context.newPage();
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route('**/api/v1/vocabulary', async (route) => {
+    await held;
+    await route.continue();
+  });
+  const asked = page.waitForRequest('**/api/v1/vocabulary');
+  await page.goto(`${base}/login`);
+  await asked;
+  // While the vocabulary is on its way the app is not mounted: no page, so no code without its label.
+  expect(await page.locator('#app').innerText()).toBe('');
+  release();
+  await page.getByLabel('用户名').fill('coord-ah');
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/home/);
+  const home = page.getByTestId('coordinator-home');
+  await home.waitFor(WAIT);
+  expect(await home.innerText()).toContain('结算报错工单');
+  expect(await home.innerText()).toContain('将显示在这里');
+  const text = await page.locator('body').innerText();
+  expect(text).toContain('协同人员');
+  expect(text).not.toMatch(/coordinator|出错|错误/);
+  await shot(page, '15-coordinator-home');
 });
 
 /** A citizen's referral filed through the API (the citizen's pages are covered above). */

@@ -15,6 +15,7 @@ import type {
   TaskQuery,
   TaskWithDecisions,
   User,
+  Vocabulary,
 } from './types';
 
 const SESSION_KEY = 'yidi.session';
@@ -119,10 +120,7 @@ export const api = {
     call<{ token: string; user: User }>('login', { body: { username, password } }),
   me: () => call<User>('me'),
   admdvs: () => call<{ items: Admdvs[] }>('admdvs'),
-  vocabulary: () =>
-    call<{ task_kinds: Record<string, { decisions: Decision[]; reason_required: Decision[] }> }>(
-      'vocabulary',
-    ),
+  vocabulary: () => call<Vocabulary>('vocabulary'),
   listFilings: (query: { status?: string; page?: number; page_size?: number } = {}) =>
     call<Page<Filing>>('listFilings', { query }),
   createFiling: (body: FilingCreate, idempotencyKey: string) =>

@@ -212,3 +212,30 @@ export interface FieldError {
 }
 
 export type TaskSort = 'due_at' | '-due_at' | 'created_at' | '-created_at' | 'kind' | '-kind';
+
+/** Per task kind, the decisions it takes and which need a reason: the server's rules. */
+export interface TaskKindRule {
+  decisions: Decision[];
+  reason_required: Decision[];
+}
+
+/** `GET /api/v1/vocabulary`: the case vocabulary and its Chinese labels (the server's `cases/`). */
+export interface Vocabulary {
+  filing_categories: FilingCategory[];
+  long_term_categories: FilingCategory[];
+  task_kinds: Record<string, TaskKindRule>;
+  labels: {
+    case_type: Record<string, string>;
+    category: Record<string, string>;
+    filing_status: Record<string, string>;
+    referral_status: Record<string, string>;
+    stay_status: Record<string, string>;
+    compensation_status: Record<string, string>;
+    task_status: Record<string, string>;
+    task_kind: Record<string, string>;
+    decision: Record<string, string>;
+    role: Record<string, string>;
+    event: Record<string, string>;
+    refl_fil_type: Record<string, string>;
+  };
+}
