@@ -10,6 +10,7 @@ import {
 } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
 import { HospitalSchema } from './hospital';
+import { HospitalMessage } from './hospital-message';
 import { InsuredPersonSchema } from './insured-person';
 import { PolicyVersionSchema } from './policy-version';
 import { UserSchema } from './user';
@@ -19,6 +20,7 @@ export * from './case-document';
 export * from './cases';
 export * from './catalogue';
 export * from './hospital';
+export * from './hospital-message';
 export * from './insured-person';
 export * from './policy-version';
 export * from './user';
@@ -38,4 +40,5 @@ export const entities = [
   CaseDocumentSchema,
   CatalogueItem,
   CatalogueRule,
+  HospitalMessage,
 ];
