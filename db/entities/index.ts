@@ -1,19 +1,12 @@
-import { AdmdvsSchema } from './admdvs';
-import { CaseDocumentSchema } from './case-document';
-import {
-  CaseEventSchema,
-  Filing,
-  HumanTaskSchema,
-  IdempotencyRecordSchema,
-  Referral,
-  TaskDecisionSchema,
-} from './cases';
+import { Admdvs } from './admdvs';
+import { CaseDocument } from './case-document';
+import { CaseEvent, Filing, HumanTask, IdempotencyRecord, Referral, TaskDecision } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
-import { HospitalSchema } from './hospital';
+import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
-import { InsuredPersonSchema } from './insured-person';
-import { PolicyVersionSchema } from './policy-version';
-import { UserSchema } from './user';
+import { InsuredPerson } from './insured-person';
+import { PolicyVersion } from './policy-version';
+import { User } from './user';
 
 export * from './admdvs';
 export * from './case-document';
@@ -26,18 +19,18 @@ export * from './policy-version';
 export * from './user';
 
 export const entities = [
-  AdmdvsSchema,
-  PolicyVersionSchema,
-  HospitalSchema,
-  InsuredPersonSchema,
-  UserSchema,
+  Admdvs,
+  PolicyVersion,
+  Hospital,
+  InsuredPerson,
+  User,
   Filing,
   Referral,
-  HumanTaskSchema,
-  TaskDecisionSchema,
-  CaseEventSchema,
-  IdempotencyRecordSchema,
-  CaseDocumentSchema,
+  HumanTask,
+  TaskDecision,
+  CaseEvent,
+  IdempotencyRecord,
+  CaseDocument,
   CatalogueItem,
   CatalogueRule,
   HospitalMessage,
