@@ -12,6 +12,8 @@ import { CatalogueItem, CatalogueRule } from './catalogue';
 import { HospitalSchema } from './hospital';
 import { InsuredPersonSchema } from './insured-person';
 import { PolicyVersionSchema } from './policy-version';
+import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
+import { FeeDetail, Stay } from './stay';
 import { UserSchema } from './user';
 
 export * from './admdvs';
@@ -21,6 +23,8 @@ export * from './catalogue';
 export * from './hospital';
 export * from './insured-person';
 export * from './policy-version';
+export * from './settlement';
+export * from './stay';
 export * from './user';
 
 export const entities = [
@@ -38,4 +42,10 @@ export const entities = [
   CaseDocumentSchema,
   CatalogueItem,
   CatalogueRule,
+  Stay,
+  FeeDetail,
+  Settlement,
+  SetlDetailRow,
+  LedgerEntry,
+  Accumulator,
 ];
