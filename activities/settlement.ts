@@ -22,6 +22,7 @@ import {
   type MedType,
   type PsnType,
   reverse,
+  SETLINFO_FIELDS,
   type SetlDetail,
   type Setlinfo,
   type Settlement,
@@ -49,29 +50,6 @@ export interface StayForSettlement {
 
 /** 清算 fields of a stay settled directly: cleared by the insured place, per item, as inpatient. [U] codes */
 const CLEARING = { clr_way: '1', clr_type: '21' } as const;
-
-const SETLINFO_FIELDS = [
-  'medfee_sumamt',
-  'fulamt_ownpay_amt',
-  'overlmt_selfpay',
-  'preselfpay_amt',
-  'inscp_scp_amt',
-  'act_pay_dedc',
-  'hifp_pay',
-  'pool_prop_selfpay',
-  'cvlserv_pay',
-  'hifes_pay',
-  'hifmi_pay',
-  'hifob_pay',
-  'maf_pay',
-  'oth_pay',
-  'fund_pay_sumamt',
-  'psn_part_amt',
-  'acct_pay',
-  'psn_cash_pay',
-  'hosp_part_amt',
-  'balc',
-] as const satisfies readonly (keyof Setlinfo)[];
 
 function filingTypeOf(c: StayCoverage): FilingType {
   if (c.kind === 'emergency') return 'emergency';
