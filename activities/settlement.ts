@@ -20,10 +20,12 @@ import {
   type HospLv,
   type Insutype,
   type MedType,
+  type Policy,
   type PsnType,
   reverse,
   type SetlDetail,
   type Setlinfo,
+  type SettleInput,
   type Settlement,
   settle,
   ZERO_ACCUMULATORS,
@@ -147,15 +149,14 @@ interface Computed {
   policy: { policy_id: string; version: number; name: string; source: string };
 }
 
-/** Live fee lines × the treatment place's catalogue × the insured place's policy × the accumulators. */
-async function compute(
-  em: EntityManager,
-  stay: StayForSettlement,
-  acc: Accumulators,
-): Promise<Computed | StayRefusal> {
-  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getKnex();
+/** What a settlement computes on, read before its transaction: none of it changes while the stay is settled. */
+type Prepared = Omit<SettleInput, 'accumulators'> & { policyRef: Computed['policy'] };
+
+/** The live fee lines, the treatment place's catalogue (admission date) and the insured place's policy (discharge date). */
+async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prepared | StayRefusal> {
   const lines: { feedetl_sn: string; med_list_codg: string; det_item_fee_sumamt: string; cnt_e4: string }[] =
-    await knex('fee_detail')
+    await em
+      .getKnex()('fee_detail')
       .where({ mdtrt_id: stay.mdtrt_id, status: 'ACTIVE' })
       .orderBy('feedetl_sn')
       .select('feedetl_sn', 'med_list_codg', 'det_item_fee_sumamt', 'cnt_e4');
@@ -166,7 +167,7 @@ async function compute(
     loadCatalogue(em, stay.mdtrtarea_admvs, cstDate(Date.parse(stay.begntime))),
   ]);
   const on = cstDate(Date.parse(stay.endtime));
-  let policy: Awaited<ReturnType<typeof loadPolicy>>;
+  let policy: Policy;
   try {
     policy = await loadPolicy(em, {
       admvs: stay.insuplc_admdvs,
@@ -184,7 +185,7 @@ async function compute(
       { reason: error.message },
     );
   }
-  const result = settle({
+  return {
     claim: {
       psn_no: stay.psn_no,
       insutype: stay.insutype as Insutype,
@@ -202,8 +203,18 @@ async function compute(
     })),
     catalogue,
     policy,
-    accumulators: acc,
-  });
+    policyRef: {
+      policy_id: policy.policy_id,
+      version: policy.version,
+      name: policy.name,
+      source: policy.source,
+    },
+  };
+}
+
+/** The settlement core on the prepared inputs and the person's accumulators. */
+function compute(p: Prepared, accumulators: Accumulators): Computed | StayRefusal {
+  const result = settle({ ...p, accumulators });
   if (!result.ok) {
     const unmapped = result.errors.find((e) => e.code === 'not_in_catalogue');
     if (unmapped) {
@@ -214,15 +225,7 @@ async function compute(
     }
     throw new Error(`settlement core refused the stay: ${describeErrors(result.errors)}`);
   }
-  return {
-    settlement: result.value,
-    policy: {
-      policy_id: policy.policy_id,
-      version: policy.version,
-      name: policy.name,
-      source: policy.source,
-    },
-  };
+  return { settlement: result.value, policy: p.policyRef };
 }
 
 function resultOf(
@@ -404,6 +407,8 @@ export function settlementActivities({ orm }: ActivityDeps) {
       setl_time: string;
     }): Promise<SettlementResult | StayRefusal> {
       const em = orm.em.fork();
+      const prepared = await prepare(em, args.stay);
+      if ('refused' in prepared) return prepared;
       const acc = accumulatorsOf(
         await em
           .getKnex()('accumulator')
@@ -414,7 +419,7 @@ export function settlementActivities({ orm }: ActivityDeps) {
           })
           .first(),
       );
-      const c = await compute(em, args.stay, acc);
+      const c = compute(prepared, acc);
       return 'refused' in c ? c : resultOf(null, args.stay, args.setl_time, c);
     },
 
@@ -432,12 +437,15 @@ export function settlementActivities({ orm }: ActivityDeps) {
     }): Promise<SettlementResult | StayRefusal> {
       const { stay } = args;
       const year = yearOf(stay.endtime);
-      return orm.em.fork().transactional(async (tx) => {
+      const em = orm.em.fork();
+      const prepared = await prepare(em, stay);
+      if ('refused' in prepared) return prepared;
+      return em.transactional(async (tx) => {
         const trx = trxOf(tx);
         const acc = await lockAccumulators(trx, stay.psn_no, stay.insuplc_admdvs, year);
         const done = await trx('settlement').where({ request_key: args.request_key }).first();
         if (done) return readSettlement(trx, done);
-        const c = await compute(tx, stay, acc);
+        const c = compute(prepared, acc);
         if ('refused' in c) return c;
         const s = c.settlement;
         const at = new Date(args.setl_time);
