@@ -151,7 +151,11 @@ async function admit(a: Admission) {
     taskQueue: w.taskQueue,
     args: [{ mdtrt_id, admission: a, msgid: `m2401-${mdtrt_id}` }],
   });
-  const msg = (infno: string) => ({ updateId: transactionUpdateId(infno, `${mdtrt_id}-${(seq += 1)}`) });
+  // One msgid per message: each transaction is applied once, a repeat only where a test means it.
+  const msg = (infno: string) => {
+    seq += 1;
+    return { updateId: transactionUpdateId(infno, `${mdtrt_id}-${seq}`) };
+  };
   return { mdtrt_id, handle, msg };
 }
 
