@@ -24,7 +24,6 @@ import {
   type Policy,
   type PsnType,
   reverse,
-  SETLINFO_FIELDS,
   type SetlDetail,
   type Setlinfo,
   type SettleInput,
