@@ -3,8 +3,11 @@ import { CaseDocument } from './case-document';
 import { CaseEvent, Filing, HumanTask, IdempotencyRecord, Referral, TaskDecision } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
 import { Hospital } from './hospital';
+import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
 import { PolicyVersion } from './policy-version';
+import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
+import { FeeDetail, Stay } from './stay';
 import { User } from './user';
 
 export * from './admdvs';
@@ -12,8 +15,11 @@ export * from './case-document';
 export * from './cases';
 export * from './catalogue';
 export * from './hospital';
+export * from './hospital-message';
 export * from './insured-person';
 export * from './policy-version';
+export * from './settlement';
+export * from './stay';
 export * from './user';
 
 export const entities = [
@@ -31,4 +37,11 @@ export const entities = [
   CaseDocument,
   CatalogueItem,
   CatalogueRule,
+  Stay,
+  FeeDetail,
+  Settlement,
+  SetlDetailRow,
+  LedgerEntry,
+  Accumulator,
+  HospitalMessage,
 ];
