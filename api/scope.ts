@@ -3,7 +3,6 @@ import {
   Filing,
   HumanTask,
   type InsuredPerson,
-  provinceOf,
   type Referral,
   type Role,
   Stay,
