@@ -246,6 +246,7 @@ export const CATALOGUE_PLACES: readonly Place[] = [
       '003315000010000': { lv: '02', selfpay: '0.50' }, // 机器人手术加收
     },
   },
+  { admvs: '340100', price_permille: 900, overrides: { '002106000010000': { lv: '02', selfpay: '0.40' } } },
   {
     admvs: '110000',
     price_permille: 1100,

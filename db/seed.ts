@@ -4,10 +4,12 @@ import { describeErrors, validatePolicy } from '../settlement';
 import { DEMO_POLICIES } from '../settlement/fixtures';
 import { fixtureCatalogueRows } from './catalogue';
 import { demoCatalogueRows, demoCatalogueRules } from './catalogue-data';
+import { compensationParamRows } from './compensation';
 import {
   Admdvs,
   CatalogueItem,
   CatalogueRule,
+  CompensationParam,
   Hospital,
   InsuredPerson,
   PolicyVersion,
@@ -67,6 +69,7 @@ export async function seedReferenceData(em: EntityManager): Promise<void> {
     ...ignore,
     onConflictFields: ['admvs', 'med_list_codg', 'begndate'],
   });
+  await em.upsertMany(CompensationParam, compensationParamRows(), ignore);
   const existing = new Set(
     (await em.find(User, { username: { $in: demoUsers.map((u) => u.username) } })).map((u) => u.username),
   );

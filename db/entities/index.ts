@@ -9,6 +9,7 @@ import {
   TaskDecisionSchema,
 } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
+import { Compensation, CompensationParam } from './compensation';
 import { HospitalSchema } from './hospital';
 import { InsuredPersonSchema } from './insured-person';
 import { PolicyVersionSchema } from './policy-version';
@@ -18,6 +19,7 @@ export * from './admdvs';
 export * from './case-document';
 export * from './cases';
 export * from './catalogue';
+export * from './compensation';
 export * from './hospital';
 export * from './insured-person';
 export * from './policy-version';
@@ -38,4 +40,6 @@ export const entities = [
   CaseDocumentSchema,
   CatalogueItem,
   CatalogueRule,
+  CompensationParam,
+  Compensation,
 ];
