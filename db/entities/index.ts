@@ -13,6 +13,8 @@ import { Compensation, CompensationParam } from './compensation';
 import { HospitalSchema } from './hospital';
 import { InsuredPersonSchema } from './insured-person';
 import { PolicyVersionSchema } from './policy-version';
+import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
+import { FeeDetail, Stay } from './stay';
 import { UserSchema } from './user';
 
 export * from './admdvs';
@@ -23,6 +25,8 @@ export * from './compensation';
 export * from './hospital';
 export * from './insured-person';
 export * from './policy-version';
+export * from './settlement';
+export * from './stay';
 export * from './user';
 
 export const entities = [
@@ -40,6 +44,12 @@ export const entities = [
   CaseDocumentSchema,
   CatalogueItem,
   CatalogueRule,
+  Stay,
+  FeeDetail,
+  Settlement,
+  SetlDetailRow,
+  LedgerEntry,
+  Accumulator,
   CompensationParam,
   Compensation,
 ];
