@@ -1,3 +1,4 @@
+import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
 import { insuredStatusActivities } from './insured-status';
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...projectionActivities(deps),
     ...taskActivities(deps),
     ...referralSnActivities(deps),
+    ...compensationActivities(deps),
   });
 }
 

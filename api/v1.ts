@@ -4,6 +4,7 @@ import { authRouter } from './auth/routes';
 import { documentsRouter } from './cases/documents';
 import { casesRouter } from './cases/routes';
 import { citizenRouter } from './citizen/routes';
+import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
@@ -28,6 +29,7 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(staffRouter(deps));
   router.use(casesRouter(deps));
   router.use(hospitalRouter(deps));
+  router.use(compensationRouter(deps));
   router.use(documentsRouter(deps));
   return router;
 }

@@ -110,6 +110,13 @@ export const LABELS = {
     referral_revoked: '转诊撤销 (2502)',
     needs_attention: '处理失败，待人工处理',
     attention_retried: '人工处理：重试',
+    compensation_detected: '待遇补差比较',
+    compensation_applied: '申请待遇补差',
+    compensation_not_eligible: '比较后无需补差',
+    compensation_compared: '发现待遇差额',
+    compensation_approved: '待遇补差审核通过',
+    compensation_rejected: '待遇补差未通过',
+    compensation_paid: '待遇补差已支付',
   } as Record<string, string>,
 };
 export type Labels = typeof LABELS;

@@ -9,10 +9,7 @@ import {
 import { COMPENSATION_PARAMS } from '../settlement/fixtures/parameters';
 import { CompensationParam } from './entities';
 
-/** The insured province of an insured place: 2-digit code + '0000'. */
-export function provinceOf(admdvs: string): string {
-  return `${admdvs.slice(0, 2)}0000`;
-}
+export { provinceOf } from './entities';
 
 /** Where each province recomputes with, and its review SLA — [U] demo values beside the core's fixture. */
 const DEMO_EXTRAS: Readonly<
