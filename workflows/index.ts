@@ -6,5 +6,7 @@
 
 export { compensationWorkflow } from './compensation';
 export { filingWorkflow } from './filing';
+export { hospitalizationWorkflow } from './hospitalization';
 // Filing v1's review child: its recorded and still-running executions need the workflow type.
 export { referralWorkflow } from './legacy/referral-v1';
+export { settlementWorkflow } from './settlement';
