@@ -1,7 +1,9 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import request from 'supertest';
 import { createActivities } from '../../activities';
+import { createApp } from '../../api/app';
 import {
   type Admission,
   admissionUpdate,
@@ -29,6 +31,7 @@ import { filingWorkflow, hospitalizationWorkflow } from '../../workflows';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/histories';
+import { demoLogins } from '../support/login';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 
 /** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/cases/stays.test.ts`; replayed by replay.test.ts. */
@@ -106,6 +109,7 @@ afterAll(async () => {
 }, 120_000);
 
 let seq = 0;
+const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 const HUAXI = {
   fixmedins_code: 'H51010000001',
   fixmedins_name: '四川大学华西医院',
@@ -529,4 +533,61 @@ test('fee lines cancelled (2302) leave the totals; an unknown feedetl_sn is refu
   // The cancelled stay's workflow ends (polled: the time-skipping client's result() would skip time).
   await eventually(async () => ((await handle.describe()).status.name === 'COMPLETED' ? true : undefined));
   expect((await orm.em.fork().findOne(Stay, { mdtrt_id }))?.status).toBe('CANCELLED');
+}, 120_000);
+
+test('GET /stays and /stays/{mdtrt_id}: the citizen, the admitting hospital and the insured province see the stay; others do not', async () => {
+  const app = createApp({
+    database: up,
+    temporal: up,
+    log: () => undefined,
+    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
+  });
+  const login = demoLogins(() => app);
+  const get = async (username: string, url: string) =>
+    request(app)
+      .get(url)
+      .set('Authorization', `Bearer ${await login(username)}`);
+
+  const psn = 'P34010000000001'; // zhangwei
+  const { mdtrt_id, handle, msg } = await admit(admission(psn, { emergency: true }));
+  await handle.executeUpdate(admissionUpdate, msg('2401'));
+  await handle.executeUpdate(uploadFeesUpdate, { ...msg('2301'), args: [{ feedetail: FEES, opter: 'x' }] });
+  await handle.executeUpdate(dischargeUpdate, { ...msg('2402'), args: [discharge()] });
+  const settled = await handle.executeUpdate(settleUpdate, { ...msg('2304'), args: [flags] });
+  await eventually(async () =>
+    (await orm.em.fork().findOne(Stay, { mdtrt_id }))?.status === 'SETTLED' ? true : undefined,
+  );
+
+  for (const username of ['zhangwei', 'hosp-huaxi', 'staff-ah']) {
+    const list = await get(username, '/api/v1/stays');
+    expect(list.status).toBe(200);
+    expect(list.body.items.map((s: { mdtrt_id: string }) => s.mdtrt_id)).toContain(mdtrt_id);
+  }
+  for (const username of ['lixiuying', 'staff-hi', 'coord-ah']) {
+    const list = await get(username, '/api/v1/stays');
+    expect(list.body.items.map((s: { mdtrt_id: string }) => s.mdtrt_id)).not.toContain(mdtrt_id);
+    expect((await get(username, `/api/v1/stays/${mdtrt_id}`)).status).toBe(404);
+  }
+  const detail = await get('zhangwei', `/api/v1/stays/${mdtrt_id}`);
+  expect(detail.status).toBe(200);
+  const view = detail.body;
+  expect(view).toMatchObject({
+    status: 'SETTLED',
+    psn_name: '张伟',
+    medfee_sumamt: FEES_TOTAL,
+    compensation: null,
+  });
+  expect(view.fund_pay_sumamt).toBe(settled.setlinfo.fund_pay_sumamt);
+  expect(view.fees).toHaveLength(FEES.length);
+  expect(view.fees.find((f: { feedetl_sn: string }) => f.feedetl_sn === '1').explanation).toContain('超限价');
+  expect(view.settlements).toHaveLength(1);
+  expect(view.settlements[0]).toMatchObject({
+    setl_id: settled.setl_id,
+    status: 'SETTLED',
+    policy: settled.policy,
+  });
+  expect(view.settlements[0].setldetail).toEqual(settled.setldetail);
+  expect(view.timeline.map((e: { text: string }) => e.text).join('\n')).toContain('急诊抢救，视同已备案');
+  // The hospital reads the stay it admitted with the person's name masked.
+  expect((await get('hosp-huaxi', `/api/v1/stays/${mdtrt_id}`)).body.psn_name).not.toBe('张伟');
 }, 120_000);
