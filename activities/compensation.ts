@@ -13,6 +13,7 @@ import {
   Settlement,
   Stay,
 } from '../db/entities';
+import { setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
   type Accumulators,
   type Catalogue,
@@ -26,7 +27,7 @@ import {
   type Insutype,
   type MedType,
   type PsnType,
-  type Setlinfo,
+  type SetlDetail,
   validatePolicy,
 } from '../settlement';
 import { poolFundPayType } from '../settlement/fund-pay-type';
@@ -77,32 +78,8 @@ function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
 }
 
-const SETLINFO_FIELDS = [
-  'medfee_sumamt',
-  'fulamt_ownpay_amt',
-  'overlmt_selfpay',
-  'preselfpay_amt',
-  'inscp_scp_amt',
-  'act_pay_dedc',
-  'hifp_pay',
-  'pool_prop_selfpay',
-  'cvlserv_pay',
-  'hifes_pay',
-  'hifmi_pay',
-  'hifob_pay',
-  'maf_pay',
-  'oth_pay',
-  'fund_pay_sumamt',
-  'psn_part_amt',
-  'acct_pay',
-  'psn_cash_pay',
-  'hosp_part_amt',
-  'balc',
-] as const satisfies readonly (keyof Setlinfo)[];
-
 /** The direct settlement as the core knows it, from its recorded row (the amounts it paid, not a rerun). */
-function directSettlement(row: Settlement): CoreSettlement {
-  const setlinfo = Object.fromEntries(SETLINFO_FIELDS.map((f) => [f, fen(row[f])])) as unknown as Setlinfo;
+function directSettlement(row: Settlement, setldetail: SetlDetail[]): CoreSettlement {
   return {
     psn_no: row.psn_no,
     insutype: row.insutype as Insutype,
@@ -110,8 +87,8 @@ function directSettlement(row: Settlement): CoreSettlement {
     filing_type: row.filing_type as FilingType,
     policy_id: row.policy_id,
     policy_version: row.policy_version,
-    setlinfo,
-    setldetail: [],
+    setlinfo: setlinfoOf(row),
+    setldetail,
     accumulators_before: row.accumulators_before as unknown as Accumulators,
     accumulators_after: row.accumulators_after as unknown as Accumulators,
   };
@@ -269,7 +246,7 @@ export function compensationActivities({ orm }: ActivityDeps) {
         cnt_e4: f.cnt_e4,
       }));
       const result = computeCompensation({
-        direct: directSettlement(settlement),
+        direct: directSettlement(settlement, await setlDetailOf(em.getKnex(), setl_id)),
         lines,
         claim: {
           psn_no: settlement.psn_no,
