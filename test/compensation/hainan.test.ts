@@ -265,7 +265,9 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
     decision: { decision: 'approve' },
   });
   expect(view.compensation.steps.map((x: { rule: string }) => x.rule)).toEqual([
-    expect.stringMatching(/^按海南省（省级统筹）目录和.+重算：符合医保范围 [\d,.]+ 元（直接结算时 [\d,.]+ 元）$/),
+    expect.stringMatching(
+      /^按海南省（省级统筹）目录和.+重算：符合医保范围 [\d,.]+ 元（直接结算时 [\d,.]+ 元）$/,
+    ),
     '重算应由基金支付 27,533.27 元 − 直接结算已支付 16,824.24 元',
     '参保地开展待遇补差',
     '差额须超过 1,000.00 元',
