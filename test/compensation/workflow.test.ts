@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   type CompensationStart,
   compensationWorkflowId,
@@ -14,7 +14,7 @@ import { seedReferenceData } from '../../db/seed';
 import { compensationWorkflow } from '../../workflows';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { recordHistory } from '../support/histories';
+import { recordAndReplay } from '../support/histories';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 import { settledStay, type TestLine } from './settled-stay';
 
@@ -42,20 +42,9 @@ beforeEach(async () => {
 // Every history a test produced must replay on the current workflow code (determinism check).
 afterEach(async () => {
   try {
-    const histories = [];
-    for await (const e of w.client.workflow.list()) {
-      histories.push({
-        workflowId: e.workflowId,
-        history: await w.client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
-      });
-    }
-    for (const { workflowId, history } of histories) await recordHistory(HISTORIES_DIR, workflowId, history);
-    const failures: string[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
-      if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
-    }
+    const { failures, replayed } = await recordAndReplay(w.client, bundle, HISTORIES_DIR);
     expect(failures).toEqual([]);
-    expect(histories.length).toBeGreaterThan(0);
+    expect(replayed).toBeGreaterThan(0);
   } finally {
     await w?.teardown();
   }
