@@ -48,6 +48,8 @@ export interface StayForSettlement {
   /** The discharge time, or now for a pre-settlement before discharge: it picks the policy version. */
   endtime: string;
   coverage: StayCoverage;
+  /** 2303/2304 `acct_used_flag`: the person lets the personal account pay (where the policy allows it). */
+  acct_used: boolean;
 }
 
 /** 清算 fields of a stay settled directly: cleared by the insured place, per item, as inpatient. [U] codes */
@@ -180,7 +182,8 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
       cnt_e4: Number(l.cnt_e4),
     })),
     catalogue,
-    policy,
+    // Without the person's consent (acct_used_flag 0) the account pays nothing: as a policy without one.
+    policy: stay.acct_used ? policy : { ...policy, personal_account: null },
     policyRef: {
       policy_id: policy.policy_id,
       version: policy.version,

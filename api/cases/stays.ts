@@ -5,6 +5,7 @@ import { type FeeLineView, LABELS, type SettlementView, type StaySummary, type S
 import { CaseEvent, FeeDetail, Stay } from '../../db/entities';
 import { readSettlement } from '../../db/settlements';
 import type { Ratio } from '../../settlement';
+import { stayCompensation } from '../compensation';
 import { type CaseDeps, currentUser } from '../context';
 import { StayQuery } from '../schemas';
 import { present, stayScope, visibleStay } from '../scope';
@@ -74,8 +75,7 @@ export async function stayView(em: EntityManager, stay: Stay): Promise<StayView>
     diagnoses: stay.diagnoses,
     fees: fees.map(feeLineView),
     settlements,
-    // Filled by the 待遇补差 workflow's read (issue 12 item 5).
-    compensation: null,
+    compensation: await stayCompensation(em, stay),
     timeline: events.map((e) => ({
       at: e.at.toISOString(),
       event: e.kind,

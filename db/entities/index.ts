@@ -2,6 +2,7 @@ import { Admdvs } from './admdvs';
 import { CaseDocument } from './case-document';
 import { CaseEvent, Filing, HumanTask, IdempotencyRecord, Referral, TaskDecision } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
+import { Compensation, CompensationParam } from './compensation';
 import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
@@ -14,6 +15,7 @@ export * from './admdvs';
 export * from './case-document';
 export * from './cases';
 export * from './catalogue';
+export * from './compensation';
 export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
@@ -44,4 +46,6 @@ export const entities = [
   LedgerEntry,
   Accumulator,
   HospitalMessage,
+  CompensationParam,
+  Compensation,
 ];

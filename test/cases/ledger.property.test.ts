@@ -39,12 +39,16 @@ const opArb: fc.Arbitrary<Op> = fc.record({
 });
 
 let run = 0;
+/** Settlements that drew on a personal account: the property must have exercised that entry. */
+let drawn = 0;
 test('the ledger balances and the accumulators match the live settlements after any sequence', async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.array(fc.array(lineArb, { minLength: 1, maxLength: 6 }), { minLength: 2, maxLength: 2 }),
       fc.array(opArb, { minLength: 1, maxLength: 10 }),
-      async (stayLines, ops) => {
+      fc.integer({ min: 0, max: 500_000 }),
+      fc.array(fc.boolean(), { minLength: 2, maxLength: 2 }),
+      async (stayLines, ops, acct_balc, acctUsed) => {
         run += 1;
         const psn_no = `P3401009${String(run).padStart(7, '0')}`;
         const knex = orm.em.fork().getKnex();
@@ -60,6 +64,23 @@ test('the ledger balances and the accumulators match the live settlements after 
           insu_status: 'active',
         });
         const now = new Date().toISOString();
+        const year = Number(cstDate(Date.now()).slice(0, 4));
+        // A personal-account balance the stays may draw on (acct_used_flag), or not.
+        await knex('accumulator').insert({
+          psn_no,
+          insuplc_admdvs: '340100',
+          year,
+          dedc_paid_ytd: 0,
+          hifp_paid_ytd: 0,
+          si_base_ytd: 0,
+          si_paid_ytd: 0,
+          cvlserv_paid_ytd: 0,
+          oth_paid_ytd: 0,
+          maf_paid_ytd: 0,
+          acct_balc,
+          version: 0,
+          updated_at: new Date(),
+        });
         const stays: StayForSettlement[] = [];
         for (const [i, lines] of stayLines.entries()) {
           const mdtrt_id = `PROP${run}-${i}`;
@@ -94,6 +115,7 @@ test('the ledger balances and the accumulators match the live settlements after 
             begntime: now,
             endtime: now,
             coverage: { kind: 'emergency', filing_id: null },
+            acct_used: acctUsed[i]!,
           });
         }
         // Per stay: the live settlement (if any) and the last request, so `retry` repeats it.
@@ -157,15 +179,29 @@ test('the ledger balances and the accumulators match the live settlements after 
           .first();
         const sum = (k: string) => liveRows.reduce((a, r) => a + Number(r[k]), 0);
         expect(Number(receivable?.s ?? 0)).toBe(sum('medfee_sumamt'));
-        const acc = await knex('accumulator')
-          .where({ psn_no, year: Number(cstDate(Date.now()).slice(0, 4)) })
-          .first();
-        if (acc) {
-          expect(Number(acc.hifp_paid_ytd)).toBe(sum('hifp_pay'));
-          expect(Number(acc.dedc_paid_ytd)).toBe(sum('act_pay_dedc'));
+        const acc = await knex('accumulator').where({ psn_no, year }).first();
+        expect(Number(acc.hifp_paid_ytd)).toBe(sum('hifp_pay'));
+        expect(Number(acc.dedc_paid_ytd)).toBe(sum('act_pay_dedc'));
+        expect(Number(acc.acct_balc)).toBe(acct_balc - sum('acct_pay'));
+        // A stay without the person's consent never draws on the account.
+        for (const [i, s] of stays.entries()) {
+          if (!acctUsed[i]) {
+            expect(liveRows.filter((r) => r.mdtrt_id === s.mdtrt_id && Number(r.acct_pay) !== 0)).toEqual([]);
+          }
         }
+        const accountLedger = await knex('ledger_entry')
+          .whereIn(
+            'mdtrt_id',
+            stays.map((s) => s.mdtrt_id),
+          )
+          .where({ account: 'personal_account' })
+          .sum({ s: knex.raw('credit - debit') })
+          .first();
+        expect(Number(accountLedger?.s ?? 0)).toBe(sum('acct_pay'));
+        drawn += settlements.filter((r) => Number(r.acct_pay) > 0).length;
       },
     ),
     { numRuns: 25, seed: 20261202 },
   );
+  expect(drawn).toBeGreaterThan(0);
 }, 300_000);
