@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   cstDate,
   type ReversalResult,
@@ -32,6 +33,7 @@ import {
   ZERO_ACCUMULATORS,
 } from '../settlement';
 import type { ActivityDeps } from './deps';
+import { FailureType } from './errors';
 import { trxOf } from './projection';
 import { refused, type StayRefusal } from './stay';
 
@@ -129,6 +131,14 @@ interface Computed {
   policy: { policy_id: string; version: number; name: string; source: string };
 }
 
+/**
+ * Data the settlement cannot get past by retrying (the core refusing the stay, a ledger that would not
+ * balance): non-retryable, so the hospital hears at once and the case shows it instead of looping.
+ */
+function invalidData(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
+}
+
 /** What a settlement computes on, read before its transaction: none of it changes while the stay is settled. */
 type Prepared = Omit<SettleInput, 'accumulators'> & { policyRef: Computed['policy'] };
 
@@ -204,7 +214,7 @@ function compute(p: Prepared, accumulators: Accumulators): Computed | StayRefusa
         `费用明细含就医地目录未收录的编码：${unmapped.message}`,
       );
     }
-    throw new Error(`settlement core refused the stay: ${describeErrors(result.errors)}`);
+    throw invalidData(`settlement core refused the stay: ${describeErrors(result.errors)}`);
   }
   return { settlement: result.value, policy: p.policyRef };
 }
@@ -267,7 +277,7 @@ export function ledgerLines(
     });
   }
   if (funds !== s.fund_pay_sumamt) {
-    throw new Error(`setldetail funds ${funds} differ from fund_pay_sumamt ${s.fund_pay_sumamt}`);
+    throw invalidData(`setldetail funds ${funds} differ from fund_pay_sumamt ${s.fund_pay_sumamt}`);
   }
   if (s.acct_pay !== 0)
     lines.push({
@@ -284,7 +294,7 @@ export function ledgerLines(
       amount: -s.psn_cash_pay,
     });
   const sum = lines.reduce((a, l) => a + l.amount, 0);
-  if (sum !== 0) throw new Error(`ledger of the settlement does not balance: ${sum} fen`);
+  if (sum !== 0) throw invalidData(`ledger of the settlement does not balance: ${sum} fen`);
   return lines;
 }
 
@@ -420,7 +430,7 @@ export function settlementActivities({ orm }: ActivityDeps) {
           .returning('setl_id');
         if (inserted.length === 0) {
           const stored = await trx('settlement').where({ request_key: args.request_key }).first();
-          if (!stored) throw new Error(`setl_id ${args.setl_id} is taken by another settlement`);
+          if (!stored) throw invalidData(`setl_id ${args.setl_id} is taken by another settlement`);
           return readSettlement(trx, stored);
         }
         await insertSetlDetail(trx, args.setl_id, s.setldetail, 1);
@@ -495,7 +505,7 @@ export function settlementActivities({ orm }: ActivityDeps) {
           },
           current,
         );
-        if (!back.ok) throw new Error(`cannot reverse ${original.setl_id}: ${describeErrors(back.errors)}`);
+        if (!back.ok) throw invalidData(`cannot reverse ${original.setl_id}: ${describeErrors(back.errors)}`);
         const negated = Object.fromEntries(
           SETLINFO_FIELDS.map((k) => [
             k,

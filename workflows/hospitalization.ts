@@ -3,8 +3,10 @@ import {
   condition,
   continueAsNew,
   executeChild,
+  ParentClosePolicy,
   proxyActivities,
   setHandler,
+  startChild,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -16,8 +18,10 @@ import {
   cancelDischargeUpdate,
   cancelFeesUpdate,
   changeAdmissionUpdate,
+  cstDate,
   type Diagnosis,
   dischargeUpdate,
+  type FilingInput,
   presettleUpdate,
   reverseSettlementUpdate,
   STAY_REFUSALS,
@@ -27,6 +31,7 @@ import {
   settleUpdate,
   stayStateQuery,
   uploadFeesUpdate,
+  WORKFLOW_TYPES,
 } from '../cases';
 import { type Fen, formatYuan } from '../settlement';
 import { ACTIVITY_OPTIONS } from './_shared';
@@ -502,6 +507,39 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     }
     state.insuplc_admdvs = admitted.insuplc_admdvs;
     state.coverage = admitted.coverage;
+    if (state.coverage.kind === 'emergency' && state.coverage.filing_id === null) {
+      // 急诊抢救 without a filing: deemed filed, and the emergency filing made for it through the filing
+      // case (补备案 for this stay), so the citizen and their agency see it like any other filing.
+      const filing_id = `filing-${a.psn_no}-emergency-${start.mdtrt_id}`;
+      const admDate = cstDate(Date.parse(a.begntime));
+      const filing: FilingInput = {
+        filing_id,
+        psn_no: a.psn_no,
+        category: 'emergency',
+        mdtrtarea_admdvs: a.mdtrtarea_admvs,
+        fixmedins_code: a.fixmedins_code,
+        begndate: admDate,
+        enddate: null,
+        commitment: false,
+        emergency_adm_date: admDate,
+        retro: { mdtrt_id: start.mdtrt_id, adm_date: admDate },
+        referral: null,
+        form: { source: '2401', mdtrt_id: start.mdtrt_id, fixmedins_name: admitted.fixmedins_name },
+        submitted_by: a.opter,
+        prov_admdvs: admitted.prov_admdvs,
+      };
+      try {
+        await startChild(WORKFLOW_TYPES.filing, {
+          workflowId: filing_id,
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          args: [filing],
+        });
+      } catch (error) {
+        // Already made for this stay (a stay never admits twice; kept for safety): the same filing.
+        if (!(error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')) throw error;
+      }
+      state.coverage = { kind: 'emergency', filing_id };
+    }
     const c = admitted.coverage;
     record(
       'stay_admitted',

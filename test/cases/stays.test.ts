@@ -417,9 +417,10 @@ test('admission without a filing waits for 补备案: settlement is refused unti
   });
 }, 120_000);
 
-test('an emergency admission without a filing is deemed filed and settles', async () => {
+test('an emergency admission without a filing is deemed filed, its emergency filing made, and settles', async () => {
   const psn = 'P34010000000092';
-  const { handle, msg } = await admit(admission(psn, { emergency: true }));
+  const stay = await admit(admission(psn, { emergency: true }));
+  const { handle, msg } = stay;
   expect((await handle.executeUpdate(admissionUpdate, msg('2401'))).coverage).toEqual({
     kind: 'emergency',
     filing_id: null,
