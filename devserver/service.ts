@@ -7,14 +7,22 @@ import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { Engine, type LogFn } from './engine/engine';
 import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
+import { limitsFrom } from './engine/limits';
 import type { Matching } from './engine/matching';
-import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
+import {
+  INDEXED_VALUE_TYPE_NAMES,
+  type IndexedValueType,
+  parseIndexedValueType,
+  SYSTEM_SEARCH_ATTRIBUTES,
+} from './engine/namespaces';
 import { ScheduleStore, type SchedulesSnapshot } from './engine/schedules';
 import { decodeToken } from './engine/token';
 import type { QueryWaiter, StartParams, UpdateState } from './engine/types';
 import {
   failedPrecondition,
   invalidArgument,
+  multiOperationFailure,
+  namespaceNotFound,
   notFound,
   queryFailed,
   required,
@@ -54,7 +62,12 @@ function pollTimeout(ctx: CallContext, max: number): number {
 const SERVER_VERSION = '1.28.0';
 
 export function createServices(
-  opts: { timeSkipping: boolean; timeSkippingUnlocked?: boolean; searchAttributes: Record<string, string> },
+  opts: {
+    timeSkipping: boolean;
+    timeSkippingUnlocked?: boolean;
+    searchAttributes: Record<string, string>;
+    dynamicConfig?: Record<string, string>;
+  },
   log: LogFn,
 ) {
   const sa: Record<string, IndexedValueType> = {};
@@ -68,6 +81,7 @@ export function createServices(
       timeSkipping: opts.timeSkipping,
       timeSkippingUnlocked: opts.timeSkippingUnlocked,
       searchAttributes: sa,
+      limits: limitsFrom(opts.dynamicConfig),
     },
     log,
   );
@@ -113,7 +127,10 @@ export function createServices(
     const workflowId = required(r.workflowId, 'WorkflowId is not set on request.');
     const workflowType = required(r.workflowType?.name, 'WorkflowType is not set on request.');
     const taskQueue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
-    if (workflowId.length > 1000) throw invalidArgument('WorkflowId exceeds length limit.');
+    const maxId = engine.limits.maxIdLength;
+    if (workflowId.length > maxId) {
+      throw invalidArgument(`WorkflowId exceeds maximum allowed length (${workflowId.length}/${maxId}).`);
+    }
     const t = engine.timeouts(
       durationMs(r.workflowExecutionTimeout),
       durationMs(r.workflowRunTimeout),
@@ -214,6 +231,12 @@ export function createServices(
     });
   }
 
+  function namespaceById(id: string) {
+    const ns = engine.namespaces.getById(id);
+    if (!ns) throw namespaceNotFound(id);
+    return ns;
+  }
+
   function workflowTaskFromToken(tokenBytes: Uint8Array | null | undefined) {
     const token = decodeToken(tokenBytes);
     if (token.kind !== 'workflow') throw invalidArgument('Invalid task token.');
@@ -225,7 +248,7 @@ export function createServices(
   function activityFromToken(tokenBytes: Uint8Array | null | undefined) {
     const token = decodeToken(tokenBytes);
     if (token.kind !== 'activity') throw invalidArgument('Invalid task token.');
-    const ns = nsOf(token.namespace);
+    const ns = token.namespaceId ? namespaceById(token.namespaceId) : nsOf(token.namespace);
     const exec = engine.findByRun(ns, token.workflowId, token.runId);
     return { exec, act: exec.startedActivity(token.scheduledEventId, token.attempt) };
   }
@@ -343,15 +366,7 @@ export function createServices(
 
   // ---- visibility ------------------------------------------------------------------------
 
-  const TYPE_NAMES: Record<number, string> = {
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_TEXT]: 'Text',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]: 'Keyword',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_INT]: 'Int',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE]: 'Double',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_BOOL]: 'Bool',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME]: 'Datetime',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST]: 'KeywordList',
-  };
+  const TYPE_NAMES = INDEXED_VALUE_TYPE_NAMES;
 
   function listRuns(namespace: string, query: string): Execution[] {
     const ns = engine.namespaces.get(namespace);
@@ -433,7 +448,8 @@ export function createServices(
           activityFailureIncludeHeartbeat: true,
           supportsSchedules: true,
           encodedFailureAttributes: true,
-          buildIdBasedVersioning: false,
+          // Workers then stamp their completions with their build id (workflowInfo().currentBuildId on replay).
+          buildIdBasedVersioning: true,
           upsertMemo: true,
           eagerWorkflowStart: false,
           sdkMetadata: true,
@@ -509,8 +525,14 @@ export function createServices(
       const signalName = required(r.signalName, 'SignalName is not set on request.');
       const params = startParams(r);
       engine.validateSearchAttributes(ns, params.searchAttributes);
+      const C = enums.WorkflowIdConflictPolicy;
+      // Unset means USE_EXISTING here (signal the running run); TERMINATE_EXISTING starts anew below.
+      const conflict =
+        r.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+          ? C.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+          : r.workflowIdConflictPolicy || C.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING;
       const cur = engine.current(ns, params.workflowId);
-      if (cur?.running) {
+      if (cur?.running && conflict === C.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
         cur.signal(signalName, r.signalInput, r.identity ?? '', r.header);
         return { runId: cur.runId, started: false };
       }
@@ -523,7 +545,7 @@ export function createServices(
       const { exec, started } = engine.startWorkflow(ns, params, {
         reuse:
           r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-        conflict: enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+        conflict,
       });
       return { runId: exec.runId, started };
     },
@@ -814,23 +836,44 @@ export function createServices(
       if (!start || !update || (r.operations ?? []).length !== 2) {
         throw invalidArgument('Operations have to be exactly [Start, Update].');
       }
-      const params = startParams(start);
-      if (update.workflowExecution?.workflowId && update.workflowExecution.workflowId !== params.workflowId) {
-        throw invalidArgument('WorkflowId is not consistent with previous operation(s)');
-      }
-      const updateId = required(update.request?.meta?.updateId, 'Update ID is not set on request.');
-      engine.validateSearchAttributes(ns, params.searchAttributes);
-      const { exec, started } = engine.startWorkflow(ns, params, {
-        reuse:
-          start.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-        conflict:
-          start.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+      // A refused operation is answered the server's way: its own error inside a MultiOperationExecutionFailure.
+      const asOperation = <T>(index: number, f: () => T): T => {
+        try {
+          return f();
+        } catch (e) {
+          throw e instanceof ServiceError ? multiOperationFailure(e, index, 2) : e;
+        }
+      };
+      const params = asOperation(0, () => {
+        const params = startParams(start);
+        if (
+          update.workflowExecution?.workflowId &&
+          update.workflowExecution.workflowId !== params.workflowId
+        ) {
+          throw invalidArgument('WorkflowId is not consistent with previous operation(s)');
+        }
+        engine.validateSearchAttributes(ns, params.searchAttributes);
+        return params;
       });
+      const updateId = asOperation(1, () =>
+        required(update.request?.meta?.updateId, 'Update ID is not set on request.'),
+      );
+      const { exec, started } = asOperation(0, () =>
+        engine.startWorkflow(ns, params, {
+          reuse:
+            start.workflowIdReusePolicy ||
+            enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+          conflict:
+            start.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+        }),
+      );
       const startResponse = { runId: exec.runId, started, status: STATUS_ENUM[exec.status] };
       const done = finishedUpdate(exec, updateId);
       if (done) return { responses: [{ startWorkflow: startResponse }, { updateWorkflow: done }] };
-      if (!exec.running) throw workflowCompleted();
-      const u = exec.admitUpdate(update.request ?? {});
+      const u = asOperation(1, () => {
+        if (!exec.running) throw workflowCompleted();
+        return exec.admitUpdate(update.request ?? {});
+      });
       const wanted =
         update.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
       const updateResponse = await waitUpdate(
@@ -850,15 +893,20 @@ export function createServices(
       const ref = r.updateRef;
       const updateId = required(ref?.updateId, 'Update ID is not set on request.');
       const exec = engine.find(ns, ref?.workflowExecution);
-      const done = finishedUpdate(exec, updateId);
-      if (done) return done;
+      // Without a run id, an update of an earlier run of the chain (closed by continue-as-new) is found too.
+      const runs = ref?.workflowExecution?.runId ? [exec] : engine.chain(ns, exec.workflowId).reverse();
+      for (const run of runs) {
+        const done = finishedUpdate(run, updateId);
+        if (done) return done;
+      }
       const u = exec.updates.get(updateId);
       if (!u) {
         if (!exec.running) throw workflowCompleted();
         throw notFound(`update ${updateId} not found`);
       }
+      // No wait policy: answer the stage it is at now, as the server does.
       const wanted =
-        r.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+        r.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_UNSPECIFIED;
       return waitUpdate(exec, u, wanted, ctx);
     },
 
@@ -904,13 +952,18 @@ export function createServices(
       const m = /(?:^|\s)group\s+by\s+ExecutionStatus$/i.exec(trimmed);
       if (m) {
         const runs = listRuns(ns.name, trimmed.slice(0, m.index).trim());
-        const counts = new Map<string, number>();
+        const counts = new Map<Execution['status'], number>();
         for (const e of runs) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+        // In status order (Running, Completed, Failed, …), as the CLI dev server's SQL GROUP BY gives them.
+        const groups = [...counts].sort(([a], [b]) => STATUS_ENUM[a] - STATUS_ENUM[b]);
         return {
           count: runs.length,
-          groups: [...counts].map(([s, count]) => ({
+          groups: groups.map(([s, count]) => ({
             groupValues: [
-              { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(s)) },
+              {
+                metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from('Keyword') },
+                data: Buffer.from(JSON.stringify(s)),
+              },
             ],
             count,
           })),

@@ -101,12 +101,13 @@ export function nextActivityRetry(
 ): { delayMs: number } | { retryState: temporal.api.enums.v1.RetryState } {
   const rp = act.retryPolicy;
   const max = rp.maximumAttempts ?? 0;
-  if (max > 0 && act.attempt >= max)
-    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+  // Non-retryable first, as the server checks: it is the reason even on the last allowed attempt.
   const info = failure.applicationFailureInfo;
   if (info?.nonRetryable || (info?.type && (rp.nonRetryableErrorTypes ?? []).includes(info.type))) {
     return { retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
   }
+  if (max > 0 && act.attempt >= max)
+    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
   const initial = durationMs(rp.initialInterval);
   const maxInterval = durationMs(rp.maximumInterval);
   const coef = rp.backoffCoefficient || 2;

@@ -7,8 +7,9 @@ import { alreadyStarted, invalidArgument, workflowNotFound } from '../errors';
 import { durationMs, enums, type IHistoryEvent, type IPayload, type temporal } from '../proto';
 import { Clock } from './clock';
 import { Execution, type Host, type SavedRunState } from './execution';
+import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Matching } from './matching';
-import { type IndexedValueType, type Namespace, Namespaces } from './namespaces';
+import { INDEXED_VALUE_TYPE_NAMES, type IndexedValueType, type Namespace, Namespaces } from './namespaces';
 import type { ActivityTaskResponse, StartParams, WorkflowTaskResponse } from './types';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -58,6 +59,7 @@ export class Engine implements Host {
   /** Told about every closed run (schedules watch the workflows they started). */
   readonly closeListeners = new Set<(exec: Execution) => void>();
   persistence: Persistence | undefined;
+  readonly limits: Limits;
   /** Other state a durable store keeps (Schedules): see PersistedPart in ../store. */
   readonly parts = new Map<string, { snapshot(): unknown; restore(state: unknown): void }>();
 
@@ -66,9 +68,11 @@ export class Engine implements Host {
       timeSkipping: boolean;
       timeSkippingUnlocked?: boolean;
       searchAttributes: Record<string, IndexedValueType>;
+      limits?: Limits;
     },
     readonly log: LogFn,
   ) {
+    this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.clock = new Clock(opts.timeSkipping);
     if (opts.timeSkipping && opts.timeSkippingUnlocked) this.clock.unlock();
     this.namespaces = new Namespaces(opts.searchAttributes);
@@ -99,6 +103,11 @@ export class Engine implements Host {
     const exec = runId ? this.byRun.get(`${ns.name}\u0000${runId}`) : this.current(ns, workflowId);
     if (!exec || exec.workflowId !== workflowId) throw workflowNotFound(workflowId);
     return exec;
+  }
+
+  /** Every run of a workflow id still kept, oldest first. */
+  chain(ns: Namespace, workflowId: string): Execution[] {
+    return [...(this.chains.get(`${ns.name}\u0000${workflowId}`) ?? [])];
   }
 
   findByRun(ns: Namespace, workflowId: string, runId: string): Execution {
@@ -179,7 +188,8 @@ export class Engine implements Host {
   }
 
   private createRun(ns: Namespace, params: StartParams, runId?: string): Execution {
-    const exec = new Execution(this, ns, params, runId);
+    const typed = { ...params, searchAttributes: this.typeSearchAttributes(ns, params.searchAttributes) };
+    const exec = new Execution(this, ns, typed, runId);
     this.add(exec);
     exec.start();
     return exec;
@@ -255,12 +265,32 @@ export class Engine implements Host {
     }
   }
 
+  /**
+   * The payloads as the server keeps them: each carries its registered type in `metadata.type`, so
+   * clients that decode untyped search attributes (Describe, history) get a Datetime back as a date.
+   */
+  typeSearchAttributes(
+    ns: Namespace,
+    attrs: Record<string, IPayload> | null | undefined,
+  ): Record<string, IPayload> {
+    const out: Record<string, IPayload> = {};
+    for (const [name, payload] of Object.entries(attrs ?? {})) {
+      const type = this.namespaces.searchAttributeType(ns, name);
+      const typeName = type === undefined ? undefined : INDEXED_VALUE_TYPE_NAMES[type];
+      out[name] = typeName
+        ? { ...payload, metadata: { ...(payload.metadata ?? {}), type: Buffer.from(typeName) } }
+        : payload;
+    }
+    return out;
+  }
+
   // ---- cross-execution work --------------------------------------------------------------
 
   startChild(
     parent: Execution,
     initiatedEventId: number,
     a: temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
+    userMetadata?: temporal.api.sdk.v1.IUserMetadata | null,
   ): void {
     const ns = this.namespaces.find(a.namespace || parent.ns.name) ?? parent.ns;
     const t = this.timeouts(
@@ -294,6 +324,8 @@ export class Engine implements Host {
             runId: parent.runId,
             initiatedEventId,
           },
+          root: parent.params.root ?? { workflowId: parent.workflowId, runId: parent.runId },
+          userMetadata: userMetadata ?? null,
           executionDeadline: t.executionTimeoutMs ? now + t.executionTimeoutMs : 0,
           priority: a.priority ?? null,
         },

@@ -4,7 +4,7 @@
  * after its completion, as the real server does, so histories replay on any Temporal worker.
  */
 import { randomUUID } from 'node:crypto';
-import { notFound, workflowCompleted } from '../errors';
+import { notFound, resourceExhausted, workflowCompleted } from '../errors';
 import {
   anyTypeName,
   durationMs,
@@ -24,6 +24,7 @@ import {
 import type { VisibilityRecord } from '../visibility-record';
 import { type ActivityState, nextActivityRetry, normalizeActivity, timeoutFailure } from './activity';
 import type { Clock, TimerHandle } from './clock';
+import type { Limits } from './limits';
 import type { Matching } from './matching';
 import type { Namespace } from './namespaces';
 import { encodeToken } from './token';
@@ -51,6 +52,7 @@ export interface Host {
     parent: Execution,
     initiatedEventId: number,
     attrs: temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
+    userMetadata?: temporal.api.sdk.v1.IUserMetadata | null,
   ): void;
   signalExternal(
     source: Execution,
@@ -66,6 +68,12 @@ export interface Host {
   startNextRun(prev: Execution, params: StartParams, runId: string): void;
   closed(exec: Execution): void;
   validateSearchAttributes(ns: Namespace, attrs: Record<string, IPayload> | null | undefined): void;
+  /** The attributes with their registered types in each payload's metadata (as the server stores them). */
+  typeSearchAttributes(
+    ns: Namespace,
+    attrs: Record<string, IPayload> | null | undefined,
+  ): Record<string, IPayload>;
+  readonly limits: Limits;
   /** This run's state changed (history or not): the durable store writes it with the next commit. */
   changed(exec: Execution): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void;
@@ -175,6 +183,11 @@ export class Execution {
   private startBackoff?: TimerHandle;
   private startBackoffAt = 0;
   private postTransaction: (() => void)[] = [];
+  /** Encoded size of history[0..sizedEvents), counted lazily (each event is encoded once). */
+  private sizedEvents = 0;
+  private historyBytes = 0;
+  /** The build id last added to BuildIds, so a completion from the same worker costs nothing. */
+  private lastBuildId: string | undefined;
   /** While a workflow task completion is handled: activities the worker asked to run eagerly. */
   private eagerActivities: ActivityState[] | null = null;
 
@@ -230,6 +243,32 @@ export class Execution {
       for (const w of ws) w();
     }
     return eventId;
+  }
+
+  /** Bytes of the history as the server counts them (sum of encoded events), for history_size_bytes. */
+  historySizeBytes(): number {
+    const h = this.history;
+    for (; this.sizedEvents < h.length; this.sizedEvents++) {
+      this.historyBytes += tproto.api.history.v1.HistoryEvent.encode(h[this.sizedEvents]!).finish().length;
+    }
+    return this.historyBytes;
+  }
+
+  /** What a workflow task started now tells the worker about its history (size, continue-as-new hint). */
+  private historyHints(): Loose<temporal.api.history.v1.IWorkflowTaskStartedEventAttributes> {
+    const bytes = this.historySizeBytes();
+    const limits = this.host.limits;
+    const R = enums.SuggestContinueAsNewReason;
+    const reasons: temporal.api.enums.v1.SuggestContinueAsNewReason[] = [];
+    if (bytes >= limits.historySizeSuggestContinueAsNew)
+      reasons.push(R.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
+    if (this.nextEventId >= limits.historyCountSuggestContinueAsNew)
+      reasons.push(R.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
+    return {
+      historySizeBytes: bytes,
+      suggestContinueAsNew: reasons.length > 0,
+      suggestContinueAsNewReasons: reasons,
+    };
   }
 
   /** Resolves on the next appended event (or close); for long-polling history readers. */
@@ -330,6 +369,7 @@ export class Execution {
         workflowRunTimeout: p.runTimeoutMs ? msToDuration(p.runTimeoutMs) : null,
         workflowTaskTimeout: msToDuration(p.taskTimeoutMs),
         continuedExecutionRunId: p.continuedFromRunId ?? '',
+        rootWorkflowExecution: p.root ?? null,
         initiator: p.initiator ?? 0,
         continuedFailure: p.continuedFailure ?? null,
         lastCompletionResult: p.lastCompletionResult ?? null,
@@ -512,6 +552,7 @@ export class Execution {
             scheduledEventId: wt.scheduledEventId,
             identity: '',
             requestId: '',
+            ...this.historyHints(),
           },
         },
       );
@@ -522,7 +563,7 @@ export class Execution {
           scheduledEventId: wt.scheduledEventId,
           identity: '',
           requestId: randomUUID(),
-          historySizeBytes: 0,
+          ...this.historyHints(),
         },
       });
     }
@@ -676,6 +717,7 @@ export class Execution {
       },
     });
     this.lastCompletedStartedEventId = wt.startedEventId;
+    this.recordBuildId(req);
 
     // Queries that rode on this task.
     const answered = req.queryResults ?? {};
@@ -732,6 +774,35 @@ export class Execution {
     this.runPostTransaction();
     this.routeWaitingQueries();
     return { workflowTask: eager, activityTasks };
+  }
+
+  /**
+   * The server lists the build ids of the workers that completed this run's tasks in the BuildIds search
+   * attribute (`unversioned` plus `unversioned:<id>` for a worker without versioning).
+   */
+  private recordBuildId(req: temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): void {
+    const stamp = req.workerVersionStamp;
+    const buildId = stamp?.buildId || req.deploymentOptions?.buildId || req.binaryChecksum || '';
+    if (!buildId || buildId === this.lastBuildId) return;
+    this.lastBuildId = buildId;
+    const wanted = stamp?.useVersioning
+      ? [`versioned:${buildId}`]
+      : ['unversioned', `unversioned:${buildId}`];
+    const current = this.searchAttributes.BuildIds;
+    let ids: string[] = [];
+    try {
+      if (current?.data?.length) ids = JSON.parse(Buffer.from(current.data).toString('utf8')) as string[];
+    } catch {
+      ids = [];
+    }
+    const missing = wanted.filter((id) => !ids.includes(id));
+    if (missing.length === 0) return;
+    const payload = {
+      metadata: { encoding: Buffer.from('json/plain') },
+      data: Buffer.from(JSON.stringify([...ids, ...missing])),
+    };
+    Object.assign(this.searchAttributes, this.host.typeSearchAttributes(this.ns, { BuildIds: payload }));
+    this.host.changed(this);
   }
 
   private runPostTransaction(): void {
@@ -845,15 +916,16 @@ export class Execution {
   }
 
   private handleCommand(cmd: Command, completedId: number): void {
+    const userMetadata = cmd.userMetadata ?? null;
     if (cmd.scheduleActivityTaskCommandAttributes) {
-      this.scheduleActivity(cmd.scheduleActivityTaskCommandAttributes, completedId);
+      this.scheduleActivity(cmd.scheduleActivityTaskCommandAttributes, completedId, userMetadata);
     } else if (cmd.requestCancelActivityTaskCommandAttributes) {
       this.requestCancelActivity(
         toInt(cmd.requestCancelActivityTaskCommandAttributes.scheduledEventId),
         completedId,
       );
     } else if (cmd.startTimerCommandAttributes) {
-      this.startTimer(cmd.startTimerCommandAttributes, completedId);
+      this.startTimer(cmd.startTimerCommandAttributes, completedId, userMetadata);
     } else if (cmd.cancelTimerCommandAttributes) {
       this.cancelTimer(cmd.cancelTimerCommandAttributes.timerId ?? '', completedId, '');
     } else if (cmd.completeWorkflowExecutionCommandAttributes) {
@@ -890,7 +962,7 @@ export class Execution {
         },
       });
     } else if (cmd.startChildWorkflowExecutionCommandAttributes) {
-      this.startChild(cmd.startChildWorkflowExecutionCommandAttributes, completedId);
+      this.startChild(cmd.startChildWorkflowExecutionCommandAttributes, completedId, userMetadata);
     } else if (cmd.requestCancelExternalWorkflowExecutionCommandAttributes) {
       const a = cmd.requestCancelExternalWorkflowExecutionCommandAttributes;
       const id = this.append(ET.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
@@ -922,8 +994,10 @@ export class Execution {
       });
       this.postTransaction.push(() => this.host.signalExternal(this, id, a));
     } else if (cmd.upsertWorkflowSearchAttributesCommandAttributes) {
-      const fields =
-        cmd.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes?.indexedFields ?? {};
+      const fields = this.host.typeSearchAttributes(
+        this.ns,
+        cmd.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes?.indexedFields,
+      );
       this.append(ET.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
         upsertWorkflowSearchAttributesEventAttributes: {
           workflowTaskCompletedEventId: completedId,
@@ -947,7 +1021,11 @@ export class Execution {
 
   // ---- timers ----------------------------------------------------------------------------
 
-  private startTimer(a: temporal.api.command.v1.IStartTimerCommandAttributes, completedId: number): void {
+  private startTimer(
+    a: temporal.api.command.v1.IStartTimerCommandAttributes,
+    completedId: number,
+    userMetadata: temporal.api.sdk.v1.IUserMetadata | null,
+  ): void {
     const timerId = a.timerId ?? '';
     const ms = durationMs(a.startToFireTimeout);
     const startedEventId = this.append(ET.EVENT_TYPE_TIMER_STARTED, {
@@ -956,6 +1034,7 @@ export class Execution {
         startToFireTimeout: a.startToFireTimeout ?? msToDuration(0),
         workflowTaskCompletedEventId: completedId,
       },
+      userMetadata,
     });
     const fireAt = this.host.clock.now() + Math.max(0, ms);
     this.timers.set(timerId, {
@@ -998,6 +1077,7 @@ export class Execution {
   private scheduleActivity(
     raw: temporal.api.command.v1.IScheduleActivityTaskCommandAttributes,
     completedId: number,
+    userMetadata: temporal.api.sdk.v1.IUserMetadata | null,
   ): void {
     const a = normalizeActivity(raw, this.params.taskQueue, this.params.runTimeoutMs);
     const scheduledEventId = this.append(ET.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, {
@@ -1016,6 +1096,7 @@ export class Execution {
         useWorkflowBuildId: raw.useWorkflowBuildId ?? false,
         priority: raw.priority ?? null,
       },
+      userMetadata,
     });
     const now = this.host.clock.now();
     const act: ActivityState = {
@@ -1436,7 +1517,14 @@ export class Execution {
     if (this.wt) this.endWorkflowTask(this.wt);
     this.buffer = [];
     for (const u of this.updates.values()) {
-      u.aborted = workflowCompleted();
+      if (u.stage === 'accepted') {
+        // Accepted is a promise to answer: the caller learns the update failed, not that the run is gone.
+        u.outcome = { failure: acceptedUpdateCompletedWorkflow() };
+        u.stage = 'completed';
+        this.finishedUpdates.set(u.id, u.outcome);
+      } else {
+        u.aborted = workflowCompleted();
+      }
       for (const l of u.listeners) l();
     }
     this.updates.clear();
@@ -1554,6 +1642,7 @@ export class Execution {
   private startChild(
     a: temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
     completedId: number,
+    userMetadata: temporal.api.sdk.v1.IUserMetadata | null,
   ): void {
     const initiatedEventId = this.append(ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
       startChildWorkflowExecutionInitiatedEventAttributes: {
@@ -1577,6 +1666,7 @@ export class Execution {
         searchAttributes: a.searchAttributes ?? null,
         priority: a.priority ?? null,
       },
+      userMetadata,
     });
     this.children.set(initiatedEventId, {
       initiatedEventId,
@@ -1587,7 +1677,7 @@ export class Execution {
       workflowType: a.workflowType?.name ?? '',
       parentClosePolicy: a.parentClosePolicy || enums.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE,
     });
-    this.postTransaction.push(() => this.host.startChild(this, initiatedEventId, a));
+    this.postTransaction.push(() => this.host.startChild(this, initiatedEventId, a, userMetadata));
   }
 
   childStarted(initiatedEventId: number, runId: string): void {
@@ -1773,6 +1863,16 @@ export class Execution {
     const id = request.meta?.updateId ?? '';
     const existing = this.updates.get(id);
     if (existing) return existing;
+    const max = this.host.limits.maxInFlightUpdates;
+    if (this.updates.size >= max) {
+      throw resourceExhausted(`limit on number of concurrent in-flight updates has been reached (${max})`);
+    }
+    // An update does not wait out a start delay: the first workflow task goes now, with it.
+    if (this.startBackoff) {
+      this.startBackoff.cancel();
+      this.startBackoff = undefined;
+      this.startBackoffAt = 0;
+    }
     const u: UpdateState = { id, request, stage: 'admitted', acceptedEventId: 0, listeners: new Set() };
     this.updates.set(id, u);
     this.host.changed(this);
@@ -2089,10 +2189,10 @@ export class Execution {
       searchAttributes: { indexedFields: this.searchAttributes },
       taskQueue: p.taskQueue,
       stateTransitionCount: this.stateTransitions,
-      historySizeBytes: 0,
+      historySizeBytes: this.historySizeBytes(),
       executionDuration: this.closeTime ? msToDuration(this.closeTime - this.executionTime) : null,
       firstRunId: this.firstRunId,
-      rootExecution: this.execution,
+      rootExecution: p.root ?? this.execution,
     };
   }
 }
@@ -2182,6 +2282,15 @@ function answerQuery(q: QueryWaiter, r: temporal.api.query.v1.IWorkflowQueryResu
 export { answerQuery };
 
 // The real server answers NOT_FOUND for stale task tokens.
+/** The outcome the server gives an accepted update whose run closed before it completed. */
+function acceptedUpdateCompletedWorkflow(): IFailure {
+  return {
+    message: 'Workflow Update failed because the Workflow completed before the Update completed.',
+    source: 'Server',
+    applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
+  };
+}
+
 function workflowTaskNotFound(): Error {
   return notFound('Workflow task not found.');
 }
@@ -2197,12 +2306,13 @@ export function nextWorkflowRetry(
 ): { delayMs: number } | { retryState: temporal.api.enums.v1.RetryState } {
   const rp = p.retryPolicy ?? {};
   const max = rp.maximumAttempts ?? 0;
-  if (max > 0 && p.attempt >= max)
-    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+  // Non-retryable first, as the server checks: it is the reason even on the last allowed attempt.
   const info = failure?.applicationFailureInfo;
   if (info?.nonRetryable || (info?.type && (rp.nonRetryableErrorTypes ?? []).includes(info.type))) {
     return { retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
   }
+  if (max > 0 && p.attempt >= max)
+    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
   const initial = durationMs(rp.initialInterval) || 1000;
   const coef = rp.backoffCoefficient || 2;
   const maxInterval = durationMs(rp.maximumInterval) || initial * 100;
