@@ -5,9 +5,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
+import Long from 'long';
 import { Engine, type LogFn } from './engine/engine';
 import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
-import { limitsFrom } from './engine/limits';
+import { blobTooLarge, limitsFrom } from './engine/limits';
 import type { Matching } from './engine/matching';
 import {
   INDEXED_VALUE_TYPE_NAMES,
@@ -37,6 +38,7 @@ import {
   msToTimestamp,
   type temporal,
   timestampMs,
+  temporal as tproto,
 } from './proto';
 import { createScheduleService } from './schedule-service';
 import { compareVisibilityRecords, compileVisibilityQuery } from './visibility';
@@ -138,6 +140,10 @@ export function createServices(
     );
     if (t.executionTimeoutMs < 0 || t.runTimeoutMs < 0)
       throw invalidArgument('Invalid WorkflowExecutionTimeout.');
+    checkBlob(r.input);
+    if (r.memo && tproto.api.common.v1.Memo.encode(r.memo).finish().length > engine.limits.memoSizeError) {
+      throw invalidArgument('Memo size exceeds limit.');
+    }
     return {
       workflowId,
       workflowType,
@@ -157,6 +163,16 @@ export function createServices(
       userMetadata: r.userMetadata ?? null,
       priority: r.priority ?? null,
     };
+  }
+
+  /** limit.blobSize.error on a request's payloads, answered as the server does. */
+  function checkBlob(payloads: temporal.api.common.v1.IPayloads | null | undefined): void {
+    if (
+      payloads &&
+      blobTooLarge(engine.limits, tproto.api.common.v1.Payloads.encode(payloads).finish().length)
+    ) {
+      throw invalidArgument('Blob data size exceeds limit.');
+    }
   }
 
   // ---- history ---------------------------------------------------------------------------
@@ -402,6 +418,11 @@ export function createServices(
         data: ns.data,
         id: ns.id,
         capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
+        // sdk-core reads these and fails an oversized completion itself (PAYLOADS_TOO_LARGE) before sending it.
+        limits: {
+          blobSizeLimitError: Long.fromNumber(engine.limits.blobSizeError),
+          memoSizeLimitError: Long.fromNumber(engine.limits.memoSizeError),
+        },
         supportsSchedules: true,
       },
       config: {
@@ -523,6 +544,7 @@ export function createServices(
     ) {
       const ns = nsOf(r.namespace);
       const signalName = required(r.signalName, 'SignalName is not set on request.');
+      checkBlob(r.signalInput);
       const params = startParams(r);
       engine.validateSearchAttributes(ns, params.searchAttributes);
       const C = enums.WorkflowIdConflictPolicy;
@@ -765,6 +787,7 @@ export function createServices(
     async SignalWorkflowExecution(r: temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest) {
       const ns = nsOf(r.namespace);
       const signalName = required(r.signalName, 'SignalName is not set on request.');
+      checkBlob(r.input);
       const exec = engine.find(ns, r.workflowExecution);
       if (r.requestId && exec.signalRequestIds.has(r.requestId)) return {};
       exec.signal(signalName, r.input, r.identity ?? '', r.header);

@@ -24,7 +24,7 @@ import {
 import type { VisibilityRecord } from '../visibility-record';
 import { type ActivityState, nextActivityRetry, normalizeActivity, timeoutFailure } from './activity';
 import type { Clock, TimerHandle } from './clock';
-import type { Limits } from './limits';
+import { blobTooLarge, type Limits } from './limits';
 import type { Matching } from './matching';
 import type { Namespace } from './namespaces';
 import { encodeToken } from './token';
@@ -667,6 +667,10 @@ export class Execution {
 
     // Validate first so a bad command writes nothing but the failure.
     const bad = this.validateCommands(commands);
+    if (bad?.failWorkflow) {
+      this.failWorkflowForCommand(wt, bad.cause, bad.message, req.identity ?? '');
+      return { workflowTask: null, activityTasks: [] };
+    }
     if (bad) {
       this.failWorkflowTask(wt, {
         cause: bad.cause,
@@ -805,6 +809,42 @@ export class Execution {
     this.host.changed(this);
   }
 
+  /**
+   * A command the server refuses outright (a payload over limit.blobSize.error): the workflow task fails
+   * and so does the workflow, not retryable, as on the real server.
+   */
+  private failWorkflowForCommand(
+    wt: WorkflowTask,
+    cause: temporal.api.enums.v1.WorkflowTaskFailedCause,
+    message: string,
+    identity: string,
+  ): void {
+    wt.timeout?.cancel();
+    this.materialize(wt);
+    const failure: IFailure = { message, source: 'Server', serverFailureInfo: { nonRetryable: true } };
+    const failedId = this.append(ET.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId: wt.scheduledEventId,
+        startedEventId: wt.startedEventId,
+        cause,
+        failure,
+        identity,
+      },
+    });
+    this.dropStartedTask();
+    this.flushBuffer();
+    this.close('Failed', () =>
+      this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
+        workflowExecutionFailedEventAttributes: {
+          failure,
+          retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+          workflowTaskCompletedEventId: failedId,
+          newExecutionRunId: '',
+        },
+      }),
+    );
+  }
+
   private runPostTransaction(): void {
     const jobs = this.postTransaction;
     this.postTransaction = [];
@@ -870,9 +910,19 @@ export class Execution {
 
   private validateCommands(
     commands: Command[],
-  ): { cause: temporal.api.enums.v1.WorkflowTaskFailedCause; message: string } | undefined {
+  ):
+    | { cause: temporal.api.enums.v1.WorkflowTaskFailedCause; message: string; failWorkflow?: boolean }
+    | undefined {
     const C = enums.WorkflowTaskFailedCause;
     for (const c of commands) {
+      const oversized = oversizedPayload(c, this.host.limits);
+      if (oversized) {
+        return {
+          cause: C.WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE,
+          message: oversized,
+          failWorkflow: true,
+        };
+      }
       try {
         if (c.upsertWorkflowSearchAttributesCommandAttributes) {
           this.host.validateSearchAttributes(
@@ -2235,6 +2285,35 @@ export const STATUS_ENUM: Record<Status, temporal.api.enums.v1.WorkflowExecution
   ContinuedAsNew: S.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
   TimedOut: S.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
 };
+
+/** The server's message for the first payload of a command over limit.blobSize.error, if any. */
+function oversizedPayload(c: Command, limits: Limits): string | undefined {
+  const checks: [IPayloads | null | undefined, string][] = [
+    [c.scheduleActivityTaskCommandAttributes?.input, 'ScheduleActivityTaskCommandAttributes.Input'],
+    [
+      c.completeWorkflowExecutionCommandAttributes?.result,
+      'CompleteWorkflowExecutionCommandAttributes.Result',
+    ],
+    [
+      c.continueAsNewWorkflowExecutionCommandAttributes?.input,
+      'ContinueAsNewWorkflowExecutionCommandAttributes.Input',
+    ],
+    [
+      c.startChildWorkflowExecutionCommandAttributes?.input,
+      'StartChildWorkflowExecutionCommandAttributes.Input',
+    ],
+    [
+      c.signalExternalWorkflowExecutionCommandAttributes?.input,
+      'SignalExternalWorkflowExecutionCommandAttributes.Input',
+    ],
+  ];
+  for (const [payloads, field] of checks) {
+    if (payloads && blobTooLarge(limits, tproto.api.common.v1.Payloads.encode(payloads).finish().length)) {
+      return `${field} exceeds size limit.`;
+    }
+  }
+  return undefined;
+}
 
 function isClosingCommand(c: Command): boolean {
   return !!(

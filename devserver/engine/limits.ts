@@ -13,8 +13,10 @@ export interface Limits {
   maxIdLength: number;
   /** limit.blobSize.error: a payload set larger than this fails its request (or its workflow task). */
   blobSizeError: number;
-  /** limit.blobSize.warn: larger than this is logged. */
+  /** limit.blobSize.warn: the error limit applies only to what is larger than this too (as on the server). */
   blobSizeWarn: number;
+  /** limit.memoSize.error: a memo larger than this fails its request. */
+  memoSizeError: number;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -24,6 +26,7 @@ export const DEFAULT_LIMITS: Limits = {
   maxIdLength: 1000,
   blobSizeError: 2 * 1024 * 1024,
   blobSizeWarn: 512 * 1024,
+  memoSizeError: 2 * 1024 * 1024,
 };
 
 const KEYS: Record<string, keyof Limits> = {
@@ -33,7 +36,13 @@ const KEYS: Record<string, keyof Limits> = {
   'limit.maxIDLength': 'maxIdLength',
   'limit.blobSize.error': 'blobSizeError',
   'limit.blobSize.warn': 'blobSizeWarn',
+  'limit.memoSize.error': 'memoSizeError',
 };
+
+/** Whether a payload (set) of this many bytes is over the blob error limit. */
+export function blobTooLarge(limits: Limits, bytes: number): boolean {
+  return bytes > limits.blobSizeError && bytes > limits.blobSizeWarn;
+}
 
 /** Limits from `KEY=VALUE` dynamic config values; a known key with a value that is not a number is an error. */
 export function limitsFrom(dynamicConfig: Record<string, string> = {}): Limits {

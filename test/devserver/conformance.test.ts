@@ -20,7 +20,7 @@ import {
 } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { eventually } from '../support/eventually';
-import { Harness, uniq } from './env';
+import { eventTypes, Harness, uniq } from './env';
 import { callActivity } from './workflows/activity-workflows';
 import { finish, hello, waitForFinish } from './workflows/basics';
 import {
@@ -28,11 +28,13 @@ import {
   buildIdReporter,
   callsActivityNamed,
   closesUnderUpdates,
+  greetsWithLongName,
   historySizes,
   letGo,
   markSeen,
   neverFinishes,
   reportRoot,
+  returnsLongString,
   returnsWhatUpdatesDid,
   untilContinueAsNewSuggested,
   withSummaries,
@@ -354,5 +356,78 @@ describe('time skipping', () => {
     const skipped = (await handle.result()) as number;
     expect(skipped).toBeGreaterThanOrEqual(24 * 60 * 60 * 1000);
     expect(attempts).toBe(1);
+  });
+});
+
+describe('payload size limits (limit.blobSize.*)', () => {
+  const ERROR_LIMIT = 10 * 1024;
+  let limited: Harness;
+
+  beforeAll(async () => {
+    limited = await Harness.create('local', {
+      extraArgs: [
+        '--dynamic-config-value',
+        `limit.blobSize.error=${ERROR_LIMIT}`,
+        '--dynamic-config-value',
+        `limit.blobSize.warn=${2 * 1024}`,
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await limited?.teardown();
+  });
+
+  function failedCauses(history: temporal.api.history.v1.IHistory) {
+    return (history.events ?? [])
+      .filter((e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_TASK_FAILED)
+      .map((e) => e.workflowTaskFailedEventAttributes?.cause);
+  }
+
+  test('a start whose input is over the limit is INVALID_ARGUMENT', async () => {
+    const err = await limited.client.workflow
+      .start(hello, {
+        taskQueue: limited.taskQueue,
+        workflowId: uniq('big'),
+        args: ['x'.repeat(ERROR_LIMIT + 1024)],
+      })
+      .catch((e: unknown) => e);
+    const cause = (err as Error).cause;
+    expect(isGrpcServiceError(cause) && cause.code).toBe(grpcStatus.INVALID_ARGUMENT);
+    expect(String(cause)).toMatch(/size exceeds limit/);
+  });
+
+  test('sdk-core learns the limit from the namespace and fails an oversized result itself', async () => {
+    const handle = await limited.client.workflow.start(returnsLongString, {
+      taskQueue: limited.taskQueue,
+      workflowId: uniq('big-result'),
+      args: [ERROR_LIMIT + 1024],
+      workflowExecutionTimeout: '3 seconds',
+    });
+    await expect(handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
+    expect(failedCauses(await handle.fetchHistory())).toContain(
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE,
+    );
+  });
+
+  test('an oversized activity input that reaches the server fails the workflow task and the workflow', async () => {
+    const taskQueue = uniq('optout');
+    await limited.startWorker({ taskQueue, disablePayloadErrorLimit: true });
+    const handle = await limited.client.workflow.start(greetsWithLongName, {
+      taskQueue,
+      workflowId: uniq('big-input'),
+      args: [ERROR_LIMIT + 1024],
+    });
+    const err = await handle.result().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(WorkflowFailedError);
+    expect(String((err as WorkflowFailedError).cause?.message)).toMatch(
+      /ScheduleActivityTaskCommandAttributes.Input exceeds size limit/,
+    );
+    // Not replayable, on the real server either: the server failed the run, no workflow command did.
+    const history = await handle.fetchHistory();
+    expect(failedCauses(history)).toEqual([
+      temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE,
+    ]);
+    expect(eventTypes(history).slice(-2)).toEqual(['WorkflowTaskFailed', 'WorkflowExecutionFailed']);
   });
 });

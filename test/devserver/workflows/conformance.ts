@@ -95,3 +95,14 @@ export async function callsActivityNamed(name: string, args: unknown[]): Promise
   });
   return acts[name]!(...args);
 }
+
+/** Returns a string of `length` characters (to go over a payload size limit). */
+export async function returnsLongString(length: number): Promise<string> {
+  return 'o'.repeat(length);
+}
+
+/** Calls `greet` with a name of `length` characters built here (so the start request stays small). */
+export async function greetsWithLongName(length: number): Promise<string> {
+  const { greet } = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds' });
+  return greet('i'.repeat(length));
+}
