@@ -795,6 +795,43 @@ export function createServices(
       return {};
     },
 
+    async ResetWorkflowExecution(r: temporal.api.workflowservice.v1.ResetWorkflowExecutionRequest) {
+      const ns = nsOf(r.namespace);
+      const base = engine.find(ns, r.workflowExecution);
+      const raw = r.workflowTaskFinishEventId ?? 0;
+      const finishId = typeof raw === 'number' ? raw : raw.toNumber();
+      const at = base.history[finishId - 1];
+      // The reset point is a workflow task's finish (completed, failed, timed out) or its started event.
+      const upTo = at?.workflowTaskStartedEventAttributes
+        ? finishId
+        : at?.workflowTaskCompletedEventAttributes ||
+            at?.workflowTaskFailedEventAttributes ||
+            at?.workflowTaskTimedOutEventAttributes
+          ? finishId - 1
+          : 0;
+      if (upTo <= 0 || !base.history[upTo - 1]?.workflowTaskStartedEventAttributes) {
+        throw invalidArgument(
+          `Invalid WorkflowTaskFinishEventId ${finishId}: not a workflow task of this run.`,
+        );
+      }
+      if (base.running && base.wt?.startedEventId === upTo) {
+        throw invalidArgument('Cannot reset to the workflow task that is still running.');
+      }
+      const RT = enums.ResetReapplyType;
+      const reapplySignals =
+        r.resetReapplyType !== RT.RESET_REAPPLY_TYPE_NONE &&
+        !(r.resetReapplyExcludeTypes ?? []).includes(
+          enums.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
+        );
+      const exec = engine.resetWorkflow(base, upTo, {
+        reason: r.reason ?? '',
+        identity: r.identity ?? '',
+        requestId: r.requestId ?? '',
+        reapplySignals,
+      });
+      return { runId: exec.runId };
+    },
+
     async TerminateWorkflowExecution(r: temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest) {
       const ns = nsOf(r.namespace);
       const exec = engine.find(ns, r.workflowExecution);

@@ -60,6 +60,8 @@ export class Engine implements Host {
   readonly closeListeners = new Set<(exec: Execution) => void>();
   persistence: Persistence | undefined;
   readonly limits: Limits;
+  /** Resets by namespace, workflow id and request id, so a retried reset answers the same run. */
+  private readonly resets = new Map<string, Execution>();
   /** Other state a durable store keeps (Schedules): see PersistedPart in ../store. */
   readonly parts = new Map<string, { snapshot(): unknown; restore(state: unknown): void }>();
 
@@ -253,6 +255,43 @@ export class Engine implements Host {
     this.persistence?.partChanged(name);
   }
 
+  /**
+   * ResetWorkflowExecution from `base` at the workflow task started event `upTo`: the chain's running run
+   * is terminated (its children left alone, they report to the new run) and a new run continues the chain.
+   */
+  resetWorkflow(
+    base: Execution,
+    upTo: number,
+    opts: { reason: string; identity: string; requestId: string; reapplySignals: boolean },
+  ): Execution {
+    const ns = base.ns;
+    const key = `${ns.name}\u0000${base.workflowId}\u0000${opts.requestId}`;
+    const again = opts.requestId ? this.resets.get(key) : undefined;
+    if (again) return again;
+    const exec = new Execution(
+      this,
+      ns,
+      {
+        ...base.params,
+        firstRunId: base.firstRunId,
+        requestId: randomUUID(),
+        signal: undefined,
+        startDelayMs: 0,
+      },
+      undefined,
+    );
+    const current = this.current(ns, base.workflowId);
+    base.resetRunId = exec.runId;
+    if (current?.running) {
+      current.resetRunId = exec.runId;
+      current.terminate(`resetting workflow: ${opts.reason}`, null, opts.identity);
+    }
+    this.add(exec);
+    exec.startFromReset(base, upTo, opts.reason, opts.identity, opts.reapplySignals);
+    if (opts.requestId) this.resets.set(key, exec);
+    return exec;
+  }
+
   startNextRun(prev: Execution, params: StartParams, runId: string): void {
     this.createRun(prev.ns, params, runId);
   }
@@ -423,10 +462,13 @@ export class Engine implements Host {
     const parent = exec.params.parent;
     if (parent && !exec.nextRunId) {
       const ns = this.namespaces.find(parent.namespace);
-      const p = ns && this.byRun.get(`${ns.name}\u0000${parent.runId}`);
+      let p = ns && this.byRun.get(`${ns.name}\u0000${parent.runId}`);
+      // A reset parent: the run the reset started took the child over.
+      while (ns && p && !p.running && p.resetRunId) p = this.byRun.get(`${ns.name}\u0000${p.resetRunId}`);
       if (p?.running) p.childClosed(parent.initiatedEventId, exec);
     }
-    if (exec.children.size > 0) {
+    // A run terminated by a reset hands its children to the new run rather than closing them.
+    if (exec.children.size > 0 && !exec.resetRunId) {
       const P = enums.ParentClosePolicy;
       for (const c of exec.children.values()) {
         if (c.parentClosePolicy === P.PARENT_CLOSE_POLICY_ABANDON || !c.runId) continue;

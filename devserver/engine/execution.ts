@@ -19,6 +19,7 @@ import {
   packAny,
   type temporal,
   tight,
+  timestampMs,
   temporal as tproto,
 } from '../proto';
 import type { VisibilityRecord } from '../visibility-record';
@@ -158,6 +159,8 @@ export class Execution {
   closeEvent: IHistoryEvent | undefined;
   /** Run that continued this one (continue-as-new, retry, cron). */
   nextRunId = '';
+  /** Run that a reset of this one started (its children's closes go there). */
+  resetRunId = '';
   memo: Record<string, IPayload>;
   searchAttributes: Record<string, IPayload>;
   cancelRequested = false;
@@ -2037,6 +2040,161 @@ export class Execution {
     }
   }
 
+  // ---- reset -----------------------------------------------------------------------------
+
+  /**
+   * ResetWorkflowExecution: this new run takes `base`'s history up to the workflow task started event
+   * `upTo`, fails that task (cause RESET_WORKFLOW, naming both runs, so the worker reseeds its random
+   * streams), gets the signals `base` received after it, and carries on from the state those events
+   * describe: timers still pending are armed at their original time, pending activities start again
+   * from attempt 1, running children report their close to this run.
+   */
+  startFromReset(
+    base: Execution,
+    upTo: number,
+    reason: string,
+    identity: string,
+    reapplySignals: boolean,
+  ): void {
+    const copied = base.history.slice(0, upTo);
+    for (const ev of copied) this.history.push(ev);
+    this.stateTransitions += copied.length;
+    const closedActivities = new Set<number>();
+    const firedTimers = new Set<number>();
+    const closedChildren = new Set<number>();
+    for (const ev of copied) {
+      const a =
+        ev.activityTaskCompletedEventAttributes ??
+        ev.activityTaskFailedEventAttributes ??
+        ev.activityTaskTimedOutEventAttributes ??
+        ev.activityTaskCanceledEventAttributes;
+      if (a) closedActivities.add(toInt(a.scheduledEventId));
+      const t = ev.timerFiredEventAttributes ?? ev.timerCanceledEventAttributes;
+      if (t) firedTimers.add(toInt(t.startedEventId));
+      const c =
+        ev.childWorkflowExecutionCompletedEventAttributes ??
+        ev.childWorkflowExecutionFailedEventAttributes ??
+        ev.childWorkflowExecutionCanceledEventAttributes ??
+        ev.childWorkflowExecutionTimedOutEventAttributes ??
+        ev.childWorkflowExecutionTerminatedEventAttributes ??
+        ev.startChildWorkflowExecutionFailedEventAttributes;
+      if (c) closedChildren.add(toInt(c.initiatedEventId));
+      if (ev.workflowTaskCompletedEventAttributes) {
+        this.lastCompletedStartedEventId = toInt(ev.workflowTaskCompletedEventAttributes.startedEventId);
+      }
+      if (ev.workflowExecutionCancelRequestedEventAttributes) this.cancelRequested = true;
+      const upsert = ev.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      if (upsert) mergePayloads(this.searchAttributes, upsert);
+      const memo = ev.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields;
+      if (memo) mergePayloads(this.memo, memo);
+    }
+    const scheduledEventId = toInt(copied[upTo - 1]?.workflowTaskStartedEventAttributes?.scheduledEventId);
+    this.append(ET.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId,
+        startedEventId: upTo,
+        cause: enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+        failure: { message: reason, applicationFailureInfo: { type: 'ResetWorkflow', nonRetryable: true } },
+        identity,
+        baseRunId: base.runId,
+        newRunId: this.runId,
+      },
+    });
+    if (reapplySignals) {
+      for (const ev of base.history.slice(upTo)) {
+        const sig = ev.workflowExecutionSignaledEventAttributes;
+        if (sig)
+          this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+            workflowExecutionSignaledEventAttributes: sig,
+          });
+      }
+    }
+    const now = this.host.clock.now();
+    const p = this.params;
+    if (p.runTimeoutMs > 0)
+      this.runTimeout = this.host.clock.schedule(now + p.runTimeoutMs, () => this.timedOut());
+    if (p.executionDeadline > 0)
+      this.executionTimeout = this.host.clock.schedule(p.executionDeadline, () => this.timedOut());
+    for (const ev of copied) {
+      const id = toInt(ev.eventId);
+      const timer = ev.timerStartedEventAttributes;
+      if (timer && !firedTimers.has(id)) {
+        const timerId = timer.timerId ?? '';
+        const fireAt = timestampMs(ev.eventTime) + durationMs(timer.startToFireTimeout);
+        this.timers.set(timerId, { startedEventId: id, fireAt, handle: this.armTimer(timerId, id, fireAt) });
+      }
+      const act = ev.activityTaskScheduledEventAttributes;
+      if (act && !closedActivities.has(id)) this.restartActivity(id, act);
+      const child = ev.startChildWorkflowExecutionInitiatedEventAttributes;
+      if (child && !closedChildren.has(id)) {
+        const at = copied.findIndex(
+          (e) => toInt(e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId) === id,
+        );
+        const started = at >= 0 ? copied[at]!.childWorkflowExecutionStartedEventAttributes : undefined;
+        const kept = base.children.get(id);
+        this.children.set(id, {
+          initiatedEventId: id,
+          startedEventId: at + 1,
+          namespace: child.namespace || this.ns.name,
+          workflowId: child.workflowId ?? '',
+          runId: started?.workflowExecution?.runId ?? kept?.runId ?? '',
+          workflowType: child.workflowType?.name ?? '',
+          parentClosePolicy: child.parentClosePolicy || enums.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE,
+        });
+      }
+    }
+    this.host.changed(this);
+    this.scheduleWorkflowTask();
+  }
+
+  /** A pending activity of a reset's base run, scheduled again from its scheduled event (attempt 1). */
+  private restartActivity(
+    scheduledEventId: number,
+    e: temporal.api.history.v1.IActivityTaskScheduledEventAttributes,
+  ): void {
+    const a = normalizeActivity(
+      {
+        activityId: e.activityId,
+        activityType: e.activityType,
+        taskQueue: e.taskQueue,
+        scheduleToCloseTimeout: e.scheduleToCloseTimeout,
+        scheduleToStartTimeout: e.scheduleToStartTimeout,
+        startToCloseTimeout: e.startToCloseTimeout,
+        heartbeatTimeout: e.heartbeatTimeout,
+        retryPolicy: e.retryPolicy,
+      },
+      this.params.taskQueue,
+      this.params.runTimeoutMs,
+    );
+    const now = this.host.clock.now();
+    const act: ActivityState = {
+      ...a,
+      header: e.header ?? null,
+      input: e.input ?? null,
+      scheduledEventId,
+      attempt: 1,
+      state: 'scheduled',
+      seq: 0,
+      firstScheduledTime: now,
+      attemptScheduledTime: now,
+      startedTime: 0,
+      lastHeartbeatTime: 0,
+      heartbeatDetails: null,
+      cancelRequested: false,
+      lastFailure: null,
+      lastIdentity: '',
+      busy: false,
+      timers: {},
+    };
+    this.activities.set(scheduledEventId, act);
+    if (a.scheduleToCloseMs > 0) {
+      act.timers.scheduleToClose = this.host.clock.after(a.scheduleToCloseMs, () =>
+        this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
+      );
+    }
+    this.dispatchActivity(act);
+  }
+
   // ---- durability ------------------------------------------------------------------------
 
   /** Everything of this run but its history and start parameters, as plain data (../store writes it). */
@@ -2047,6 +2205,7 @@ export class Execution {
       startTime: this.startTime,
       closeTime: this.closeTime,
       nextRunId: this.nextRunId,
+      resetRunId: this.resetRunId,
       memo: this.memo,
       searchAttributes: this.searchAttributes,
       cancelRequested: this.cancelRequested,
@@ -2101,6 +2260,7 @@ export class Execution {
     e.closeTime = s.closeTime;
     e.closeEvent = s.status === 'Running' ? undefined : history[history.length - 1];
     e.nextRunId = s.nextRunId;
+    e.resetRunId = s.resetRunId ?? '';
     e.memo = s.memo;
     e.searchAttributes = s.searchAttributes;
     e.cancelRequested = s.cancelRequested;
@@ -2253,6 +2413,8 @@ export interface SavedRunState {
   startTime: number;
   closeTime: number;
   nextRunId: string;
+  /** Absent in state saved before resets existed. */
+  resetRunId?: string;
   memo: Record<string, IPayload>;
   searchAttributes: Record<string, IPayload>;
   cancelRequested: boolean;

@@ -19,6 +19,7 @@ import {
   SearchAttributeType,
 } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
+import Long from 'long';
 import { eventually } from '../support/eventually';
 import { eventTypes, Harness, uniq } from './env';
 import { callActivity } from './workflows/activity-workflows';
@@ -28,6 +29,7 @@ import {
   buildIdReporter,
   callsActivityNamed,
   closesUnderUpdates,
+  drawsAroundLetGo,
   greetsWithLongName,
   historySizes,
   letGo,
@@ -39,7 +41,7 @@ import {
   untilContinueAsNewSuggested,
   withSummaries,
 } from './workflows/conformance';
-import { addItem, entity, items } from './workflows/messages';
+import { addItem, close, entity, items } from './workflows/messages';
 
 const ET = temporal.api.enums.v1.EventType;
 const STAGE = temporal.api.enums.v1.UpdateWorkflowExecutionLifecycleStage;
@@ -319,10 +321,6 @@ test("15: a well-formed task token (the real server's format) for a missing acti
   await expect(h.client.activity.heartbeat(token)).rejects.toBeInstanceOf(ActivityNotFoundError);
 });
 
-test('every history kept above replays', async () => {
-  expect(await h.replayKeptHistories()).toEqual([]);
-});
-
 describe('time skipping', () => {
   let ts: Harness;
 
@@ -430,4 +428,81 @@ describe('payload size limits (limit.blobSize.*)', () => {
     ]);
     expect(eventTypes(history).slice(-2)).toEqual(['WorkflowTaskFailed', 'WorkflowExecutionFailed']);
   });
+});
+
+describe('ResetWorkflowExecution', () => {
+  /** Event id of the n-th WorkflowTaskCompleted of a run (1: the usual "reset to first task"). */
+  async function taskCompleted(workflowId: string, runId: string, n = 1): Promise<number> {
+    const history = await h.client.workflow.getHandle(workflowId, runId).fetchHistory();
+    const evs = history.events?.filter((e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_TASK_COMPLETED) ?? [];
+    return Number(evs[n - 1]?.eventId);
+  }
+
+  async function reset(workflowId: string, runId: string, eventId: number, requestId = uniq('reset')) {
+    return h.client.workflowService.resetWorkflowExecution({
+      namespace: 'default',
+      workflowExecution: { workflowId, runId },
+      workflowTaskFinishEventId: Long.fromNumber(eventId),
+      reason: 'operator: unstick case',
+      requestId,
+      identity: 'conformance-test',
+    });
+  }
+
+  test('a running workflow reset to its first task: the old run is terminated, signals are applied again', async () => {
+    const handle = await h.client.workflow.start(entity, {
+      taskQueue: h.taskQueue,
+      workflowId: uniq('reset'),
+    });
+    await handle.signal(addItem, 'a');
+    await handle.signal(addItem, 'b');
+    expect(await handle.query(items)).toEqual(['a', 'b']);
+    const point = await taskCompleted(handle.workflowId, handle.firstExecutionRunId);
+    const requestId = uniq('reset-request');
+    const { runId } = await reset(handle.workflowId, handle.firstExecutionRunId, point, requestId);
+    expect(runId).not.toBe(handle.firstExecutionRunId);
+    // Retried with the same request id: the same new run, not another.
+    expect((await reset(handle.workflowId, handle.firstExecutionRunId, point, requestId)).runId).toBe(runId);
+    const old = h.client.workflow.getHandle(handle.workflowId, handle.firstExecutionRunId);
+    expect((await old.describe()).status.name).toBe('TERMINATED');
+
+    const current = h.client.workflow.getHandle(handle.workflowId);
+    expect((await current.describe()).runId).toBe(runId);
+    expect(await current.query(items)).toEqual(['a', 'b']);
+    await current.signal(close);
+    expect(await current.result()).toEqual(['a', 'b']);
+    const history = await h.keepHistory(h.client.workflow.getHandle(handle.workflowId, runId));
+    const failed = history.events?.find((e) => e.eventType === ET.EVENT_TYPE_WORKFLOW_TASK_FAILED);
+    expect(failed?.workflowTaskFailedEventAttributes).toMatchObject({
+      cause: temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+      baseRunId: handle.firstExecutionRunId,
+      newRunId: runId,
+    });
+    expect(Number(failed?.eventId)).toBe(point);
+  });
+
+  test('a completed workflow reset to its second task replays the first and draws fresh randomness after', async () => {
+    const handle = await start(drawsAroundLetGo, []);
+    await handle.signal(letGo);
+    const first = await handle.result();
+    const point = await taskCompleted(handle.workflowId, handle.firstExecutionRunId, 2);
+    const { runId } = await reset(handle.workflowId, handle.firstExecutionRunId, point);
+    const again = await h.client.workflow
+      .getHandle<typeof drawsAroundLetGo>(handle.workflowId, runId)
+      .result();
+    expect(again.before).toBe(first.before);
+    expect(again.after).not.toBe(first.after);
+    await h.keepHistory(h.client.workflow.getHandle(handle.workflowId, runId));
+  });
+
+  test('a reset point that is not a workflow task is INVALID_ARGUMENT', async () => {
+    const handle = await start(hello, ['reset']);
+    await handle.result();
+    const err = await reset(handle.workflowId, handle.firstExecutionRunId, 1).catch((e: unknown) => e);
+    expect(isGrpcServiceError(err) && err.code).toBe(grpcStatus.INVALID_ARGUMENT);
+  });
+});
+
+test('every history kept above replays', async () => {
+  expect(await h.replayKeptHistories()).toEqual([]);
 });

@@ -8,6 +8,7 @@ import {
   proxyActivities,
   setHandler,
   sleep,
+  uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
@@ -105,4 +106,19 @@ export async function returnsLongString(length: number): Promise<string> {
 export async function greetsWithLongName(length: number): Promise<string> {
   const { greet } = proxyActivities<Activities>({ startToCloseTimeout: '10 seconds' });
   return greet('i'.repeat(length));
+}
+
+/**
+ * Draws a random id, sleeps (so that task completes), waits for `letGo`, draws another: a reset to the
+ * second task replays the first draw and reseeds the second.
+ */
+export async function drawsAroundLetGo(): Promise<{ before: string; after: string }> {
+  const before = uuid4();
+  await sleep(1);
+  let go = false;
+  setHandler(letGo, () => {
+    go = true;
+  });
+  await condition(() => go);
+  return { before, after: uuid4() };
 }
