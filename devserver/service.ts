@@ -283,6 +283,22 @@ export function createServices(
     return { exec, act: exec.activityById(r.activityId ?? '') };
   }
 
+  /** The workflow and the activities a Pause/Unpause/ResetActivity request names. */
+  function runningActivities(r: {
+    namespace?: string | null;
+    execution?: temporal.api.common.v1.IWorkflowExecution | null;
+    id?: string | null;
+    type?: string | null;
+    matchAll?: boolean | null;
+  }) {
+    const ns = nsOf(r.namespace);
+    const exec = engine.find(ns, r.execution);
+    if (!exec.running) throw workflowCompleted();
+    if (!r.id && !r.type && !r.matchAll)
+      throw invalidArgument('Either activity id or activity type must be set.');
+    return { exec, named: exec.activitiesNamed(r) };
+  }
+
   // ---- queries ---------------------------------------------------------------------------
 
   function runQuery(
@@ -606,9 +622,11 @@ export function createServices(
           activityType: { name: a.activityType },
           state: a.cancelRequested
             ? PA.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
-            : a.state === 'started'
-              ? PA.PENDING_ACTIVITY_STATE_STARTED
-              : PA.PENDING_ACTIVITY_STATE_SCHEDULED,
+            : a.paused
+              ? PA.PENDING_ACTIVITY_STATE_PAUSED
+              : a.state === 'started'
+                ? PA.PENDING_ACTIVITY_STATE_STARTED
+                : PA.PENDING_ACTIVITY_STATE_SCHEDULED,
           heartbeatDetails: a.heartbeatDetails,
           lastHeartbeatTime: a.lastHeartbeatTime ? msToTimestamp(a.lastHeartbeatTime) : null,
           lastStartedTime: a.startedTime ? msToTimestamp(a.startedTime) : null,
@@ -620,6 +638,7 @@ export function createServices(
             : null,
           lastFailure: a.lastFailure,
           lastWorkerIdentity: a.lastIdentity,
+          paused: a.paused ?? false,
         })),
         pendingChildren: [...exec.children.values()].map((c) => ({
           workflowId: c.workflowId,
@@ -710,22 +729,42 @@ export function createServices(
 
     async RecordActivityTaskHeartbeat(r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest) {
       const { exec, act } = activityFromToken(r.taskToken);
-      return {
-        cancelRequested: exec.heartbeat(act, r.details, r.identity ?? ''),
-        activityPaused: false,
-        activityReset: false,
-      };
+      return exec.heartbeat(act, r.details, r.identity ?? '');
     },
 
     async RecordActivityTaskHeartbeatById(
       r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatByIdRequest,
     ) {
       const { exec, act } = activityById(r);
-      return {
-        cancelRequested: exec.heartbeat(act, r.details, r.identity ?? ''),
-        activityPaused: false,
-        activityReset: false,
-      };
+      return exec.heartbeat(act, r.details, r.identity ?? '');
+    },
+
+    async PauseActivity(r: temporal.api.workflowservice.v1.PauseActivityRequest) {
+      const { exec, named } = runningActivities(r);
+      for (const act of named) exec.pauseActivity(act);
+      return {};
+    },
+
+    async UnpauseActivity(r: temporal.api.workflowservice.v1.UnpauseActivityRequest) {
+      const { exec, named } = runningActivities(r);
+      for (const act of named) {
+        exec.unpauseActivity(act, {
+          resetAttempts: r.resetAttempts ?? false,
+          resetHeartbeat: r.resetHeartbeat ?? false,
+        });
+      }
+      return {};
+    },
+
+    async ResetActivity(r: temporal.api.workflowservice.v1.ResetActivityRequest) {
+      const { exec, named } = runningActivities(r);
+      for (const act of named) {
+        exec.resetActivity(act, {
+          resetHeartbeat: r.resetHeartbeat ?? false,
+          keepPaused: r.keepPaused ?? false,
+        });
+      }
+      return {};
     },
 
     async RespondActivityTaskCompleted(

@@ -41,6 +41,12 @@ export interface ActivityState extends NormalizedActivity {
   lastIdentity: string;
   /** Engine time a backoff ends (state 'backoff'); kept so a restart resumes it. */
   retryAt?: number;
+  /** PauseActivity: not dispatched until unpaused; a running attempt is told through its heartbeat. */
+  paused?: boolean;
+  /** The running attempt was told it is paused (unpause may come before the worker gives it up). */
+  pausedWhileRunning?: boolean;
+  /** ResetActivity on a running attempt: told through its heartbeat, retried at once when it ends. */
+  resetRequested?: boolean;
   /** Counted in the clock's in-flight tasks (scheduled or started). */
   busy: boolean;
   timers: {

@@ -1292,13 +1292,84 @@ export class Execution {
     throw activityNotFound();
   }
 
-  heartbeat(act: ActivityState, details: IPayloads | null | undefined, identity: string): boolean {
+  heartbeat(
+    act: ActivityState,
+    details: IPayloads | null | undefined,
+    identity: string,
+  ): { cancelRequested: boolean; activityPaused: boolean; activityReset: boolean } {
     act.heartbeatDetails = details ?? act.heartbeatDetails;
     act.lastHeartbeatTime = this.host.clock.now();
     act.lastIdentity = identity;
     this.armHeartbeatTimeout(act);
     this.host.changed(this);
-    return act.cancelRequested;
+    return {
+      cancelRequested: act.cancelRequested,
+      activityPaused: act.paused ?? false,
+      activityReset: act.resetRequested ?? false,
+    };
+  }
+
+  /** Pending activities a PauseActivity/UnpauseActivity/ResetActivity request names (by id or by type). */
+  activitiesNamed(by: {
+    id?: string | null;
+    type?: string | null;
+    matchAll?: boolean | null;
+  }): ActivityState[] {
+    const found = [...this.activities.values()].filter(
+      (a) => by.matchAll || (by.id ? a.activityId === by.id : !!by.type && a.activityType === by.type),
+    );
+    if (found.length === 0) throw activityNotFound();
+    return found;
+  }
+
+  /** PauseActivity: a waiting attempt is held back; a running one learns it from its next heartbeat. */
+  pauseActivity(act: ActivityState): void {
+    if (act.paused) return;
+    act.paused = true;
+    if (act.state === 'started') act.pausedWhileRunning = true;
+    else this.holdActivity(act);
+    this.host.changed(this);
+  }
+
+  /** UnpauseActivity: dispatched now (optionally from attempt 1, without its heartbeat details). */
+  unpauseActivity(act: ActivityState, opts: { resetAttempts: boolean; resetHeartbeat: boolean }): void {
+    if (!act.paused) return;
+    act.paused = false;
+    if (opts.resetAttempts) act.attempt = 1;
+    if (opts.resetHeartbeat) act.heartbeatDetails = null;
+    if (act.state !== 'started') this.dispatchActivity(act);
+    this.host.changed(this);
+  }
+
+  /**
+   * ResetActivity: back to attempt 1 and dispatched now if it is waiting (paused stays paused with
+   * keepPaused); a running attempt learns it from its heartbeat and is retried at once when it ends.
+   */
+  resetActivity(act: ActivityState, opts: { resetHeartbeat: boolean; keepPaused: boolean }): void {
+    if (opts.resetHeartbeat) act.heartbeatDetails = null;
+    if (!opts.keepPaused) act.paused = false;
+    if (act.state === 'started') {
+      act.resetRequested = true;
+    } else {
+      act.attempt = 1;
+      act.lastFailure = null;
+      if (!act.paused) this.dispatchActivity(act);
+    }
+    this.host.changed(this);
+  }
+
+  /** Take a waiting attempt out of dispatch (a stale queue entry is ignored by its seq). */
+  private holdActivity(act: ActivityState): void {
+    act.timers.backoff?.cancel();
+    act.timers.scheduleToStart?.cancel();
+    act.timers.backoff = act.timers.scheduleToStart = undefined;
+    act.state = 'backoff';
+    act.retryAt = 0;
+    act.seq++;
+    if (act.busy) {
+      act.busy = false;
+      this.host.clock.busy(-1);
+    }
   }
 
   private finishActivity(act: ActivityState): void {
@@ -1348,6 +1419,11 @@ export class Execution {
     act.lastIdentity = identity;
     if (lastHeartbeatDetails) act.heartbeatDetails = lastHeartbeatDetails;
     const f: IFailure = failure ?? { message: 'activity failed' };
+    if (act.paused || act.resetRequested) {
+      // The worker gave up the attempt because of a pause or reset: wait (paused) or go again now.
+      this.retryActivity(act, f, 0);
+      return;
+    }
     const retry = nextActivityRetry(act, f, this.host.clock.now());
     if ('delayMs' in retry) {
       this.retryActivity(act, f, retry.delayMs);
@@ -1376,7 +1452,13 @@ export class Execution {
       act.busy = false;
       this.host.clock.busy(-1);
     }
-    this.armActivityBackoff(act, this.host.clock.now() + delayMs);
+    act.resetRequested = false;
+    act.pausedWhileRunning = false;
+    if (act.paused) {
+      act.retryAt = 0;
+    } else {
+      this.armActivityBackoff(act, this.host.clock.now() + delayMs);
+    }
     this.host.changed(this);
   }
 
@@ -1390,6 +1472,22 @@ export class Execution {
 
   activityCanceled(act: ActivityState, details: IPayloads | null | undefined, identity: string): void {
     act.lastIdentity = identity;
+    if (!act.cancelRequested && act.state === 'started' && (act.pausedWhileRunning || act.resetRequested)) {
+      // The worker cancelled the attempt because of a pause or reset, not because the workflow asked: it
+      // counts as a failed attempt (held while paused, again at once after a reset, else by the policy).
+      const failure: IFailure = {
+        message: `activity ${act.resetRequested ? 'reset' : 'paused'}`,
+        canceledFailureInfo: { details: details ?? null },
+      };
+      const retry =
+        act.paused || act.resetRequested
+          ? { delayMs: 0 }
+          : nextActivityRetry(act, failure, this.host.clock.now());
+      if ('delayMs' in retry) {
+        this.retryActivity(act, failure, retry.delayMs);
+        return;
+      }
+    }
     this.finishActivity(act);
     const started = act.state === 'started';
     this.addEvents({
@@ -2324,7 +2422,7 @@ export class Execution {
       );
     }
     if (act.state === 'backoff') {
-      this.armActivityBackoff(act, act.retryAt ?? clock.now());
+      if (!act.paused) this.armActivityBackoff(act, act.retryAt ?? clock.now());
       return;
     }
     act.busy = true;

@@ -1,6 +1,7 @@
 // Issue 14: what Temporal's own SDK integration tests found the devserver doing differently from the real
 // server, one test per bug, through the real SDK (client, worker, sdk-core) against bin/yidi-devserver.
 import { status as grpcStatus } from '@grpc/grpc-js';
+import * as activity from '@temporalio/activity';
 import {
   ActivityNotFoundError,
   Connection,
@@ -28,6 +29,7 @@ import {
   buildIdNow,
   buildIdReporter,
   callsActivityNamed,
+  callsHeartbeatingActivity,
   closesUnderUpdates,
   drawsAroundLetGo,
   greetsWithLongName,
@@ -500,6 +502,81 @@ describe('ResetWorkflowExecution', () => {
     await handle.result();
     const err = await reset(handle.workflowId, handle.firstExecutionRunId, 1).catch((e: unknown) => e);
     expect(isGrpcServiceError(err) && err.code).toBe(grpcStatus.INVALID_ARGUMENT);
+  });
+});
+
+describe('PauseActivity, UnpauseActivity, ResetActivity', () => {
+  interface Ask {
+    pause?: boolean;
+    unpause?: boolean;
+    reset?: boolean;
+    retry?: boolean;
+  }
+  const taskQueue = uniq('pause');
+
+  beforeAll(async () => {
+    await h.startWorker({
+      taskQueue,
+      activities: {
+        /** Attempt 1 pauses and/or resets itself, then heartbeats until the worker cancels it. */
+        async pausesItself(ask: Ask): Promise<unknown> {
+          const info = activity.activityInfo();
+          if (info.attempt > 1)
+            return { attempt: info.attempt, details: activity.cancellationDetails() ?? null };
+          const req = {
+            namespace: 'default',
+            execution: {
+              workflowId: info.workflowExecution?.workflowId,
+              runId: info.workflowExecution?.runId,
+            },
+            id: info.activityId,
+          };
+          if (ask.pause) await h.client.workflowService.pauseActivity(req);
+          if (ask.reset) await h.client.workflowService.resetActivity(req);
+          for (;;) {
+            try {
+              activity.heartbeat();
+              await activity.sleep(200);
+            } catch (err) {
+              if (!ask.retry) return { attempt: info.attempt, details: activity.cancellationDetails() };
+              if (ask.unpause) await h.client.workflowService.unpauseActivity(req);
+              throw err;
+            }
+          }
+        },
+      },
+    });
+  });
+
+  async function run(ask: Ask) {
+    return h.client.workflow.execute(callsHeartbeatingActivity, {
+      taskQueue,
+      workflowId: uniq('pause'),
+      args: ['pausesItself', [ask]],
+    });
+  }
+
+  const details = (over: Record<string, boolean>) => ({
+    cancelRequested: false,
+    notFound: false,
+    paused: false,
+    timedOut: false,
+    workerShutdown: false,
+    reset: false,
+    ...over,
+  });
+
+  test('a paused running activity is cancelled with the reason "paused"', async () => {
+    expect(await run({ pause: true })).toEqual({ attempt: 1, details: details({ paused: true }) });
+  });
+
+  test('a paused activity that gives up its attempt runs its next attempt once unpaused', async () => {
+    expect(await run({ pause: true, unpause: true, retry: true })).toEqual({ attempt: 2, details: null });
+  });
+
+  test('a reset running activity is cancelled with the reason "reset" and, if it gives up, goes again at once', async () => {
+    expect(await run({ reset: true })).toEqual({ attempt: 1, details: details({ reset: true }) });
+    expect(await run({ reset: true, retry: true })).toEqual({ attempt: 2, details: null });
   });
 });
 

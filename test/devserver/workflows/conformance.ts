@@ -122,3 +122,13 @@ export async function drawsAroundLetGo(): Promise<{ before: string; after: strin
   await condition(() => go);
   return { before, after: uuid4() };
 }
+
+/** Calls a heartbeating activity the test registers, with one retry allowed. */
+export async function callsHeartbeatingActivity(name: string, args: unknown[]): Promise<unknown> {
+  const acts = proxyActivities<Record<string, (...a: unknown[]) => Promise<unknown>>>({
+    startToCloseTimeout: '1 minute',
+    heartbeatTimeout: '2 seconds',
+    retry: { maximumAttempts: 2, initialInterval: '100 milliseconds' },
+  });
+  return acts[name]!(...args);
+}
