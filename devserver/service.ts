@@ -433,7 +433,7 @@ export function createServices(
         ownerEmail: ns.ownerEmail,
         data: ns.data,
         id: ns.id,
-        capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
+        capabilities: { eagerWorkflowStart: false, syncUpdate: true, asyncUpdate: true },
         // sdk-core reads these and fails an oversized completion itself (PAYLOADS_TOO_LARGE) before sending it.
         limits: {
           blobSizeLimitError: Long.fromNumber(engine.limits.blobSizeError),
@@ -488,7 +488,7 @@ export function createServices(
           // Workers then stamp their completions with their build id (workflowInfo().currentBuildId on replay).
           buildIdBasedVersioning: true,
           upsertMemo: true,
-          eagerWorkflowStart: true,
+          eagerWorkflowStart: false,
           sdkMetadata: true,
           countGroupByExecutionStatus: true,
           nexus: false,
@@ -546,21 +546,13 @@ export function createServices(
       const ns = nsOf(r.namespace);
       const params = startParams(r);
       engine.validateSearchAttributes(ns, params.searchAttributes);
-      // Eager start: the first task comes back in the answer instead of through a poll.
-      const eager = r.requestEagerExecution === true && params.startDelayMs === 0;
-      const { exec, started } = engine.startWorkflow(
-        ns,
-        params,
-        {
-          reuse:
-            r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-          conflict:
-            r.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
-        },
-        eager,
-      );
-      const eagerWorkflowTask = started && eager ? exec.startFirstTaskEagerly() : null;
-      return { runId: exec.runId, started, status: STATUS_ENUM[exec.status], eagerWorkflowTask };
+      const { exec, started } = engine.startWorkflow(ns, params, {
+        reuse:
+          r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+        conflict:
+          r.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+      });
+      return { runId: exec.runId, started, status: STATUS_ENUM[exec.status] };
     },
 
     async SignalWithStartWorkflowExecution(

@@ -145,8 +145,6 @@ export class Engine implements Host {
       reuse: temporal.api.enums.v1.WorkflowIdReusePolicy;
       conflict: temporal.api.enums.v1.WorkflowIdConflictPolicy;
     },
-    /** Eager start: the new run's first task waits for the caller (Execution.startFirstTaskEagerly). */
-    eager = false,
   ): { exec: Execution; started: boolean } {
     const R = enums.WorkflowIdReusePolicy;
     const C = enums.WorkflowIdConflictPolicy;
@@ -176,7 +174,7 @@ export class Engine implements Host {
         throw alreadyStarted(params.workflowId, prev.runId, prev.params.requestId);
       }
     }
-    const exec = this.createRun(ns, params, undefined, eager);
+    const exec = this.createRun(ns, params);
     return { exec, started: true };
   }
 
@@ -191,11 +189,11 @@ export class Engine implements Host {
     return false;
   }
 
-  private createRun(ns: Namespace, params: StartParams, runId?: string, eager = false): Execution {
+  private createRun(ns: Namespace, params: StartParams, runId?: string): Execution {
     const typed = { ...params, searchAttributes: this.typeSearchAttributes(ns, params.searchAttributes) };
     const exec = new Execution(this, ns, typed, runId);
     this.add(exec);
-    exec.start(eager);
+    exec.start();
     return exec;
   }
 

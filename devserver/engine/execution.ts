@@ -356,8 +356,7 @@ export class Execution {
 
   // ---- start -----------------------------------------------------------------------------
 
-  /** `eager`: the first task is held for the starter to take (startFirstTaskEagerly), not offered to pollers. */
-  start(eager = false): void {
+  start(): void {
     const p = this.params;
     const now = this.host.clock.now();
     this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, {
@@ -416,7 +415,7 @@ export class Execution {
     if (p.startDelayMs > 0) {
       this.armStartBackoff(now + p.startDelayMs);
     } else {
-      this.scheduleWorkflowTask(1, 0, eager);
+      this.scheduleWorkflowTask();
     }
   }
 
@@ -431,7 +430,7 @@ export class Execution {
 
   // ---- workflow tasks --------------------------------------------------------------------
 
-  scheduleWorkflowTask(attempt = 1, backoffMs = 0, hold = false): void {
+  scheduleWorkflowTask(attempt = 1, backoffMs = 0): void {
     if (!this.running || this.wt || this.startBackoff) return;
     const now = this.host.clock.now();
     const wt: WorkflowTask = {
@@ -454,9 +453,7 @@ export class Execution {
     this.host.clock.busy(1);
     this.host.changed(this);
     if (attempt === 1) wt.scheduledEventId = this.appendWorkflowTaskScheduled(attempt);
-    if (hold) {
-      wt.queueKey = this.normalQueueKey;
-    } else if (backoffMs > 0) {
+    if (backoffMs > 0) {
       this.armWorkflowTaskBackoff(wt, now + backoffMs);
     } else {
       this.dispatchWorkflowTask(wt);
@@ -623,19 +620,6 @@ export class Execution {
       queries,
       messages,
     };
-  }
-
-  /**
-   * Eager workflow start: the first workflow task, started for the client that asked (sdk-core hands it
-   * to its worker on the same connection), or null when there is none to give (start delay, reused run).
-   */
-  startFirstTaskEagerly(): WorkflowTaskResponse | null {
-    const wt = this.wt;
-    if (!wt || wt.startedEventId > 0 || wt.sticky || wt.backoff || this.lastCompletedStartedEventId > 0)
-      return null;
-    const task = this.startWorkflowTask(wt, wt.queueKey);
-    if (!task) this.dispatchWorkflowTask(wt);
-    return task;
   }
 
   /** The started workflow task a token names, or a NOT_FOUND error. */

@@ -4,7 +4,6 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import * as activity from '@temporalio/activity';
 import {
   ActivityNotFoundError,
-  Client,
   Connection,
   isGrpcServiceError,
   WithStartWorkflowOperation,
@@ -579,26 +578,6 @@ describe('PauseActivity, UnpauseActivity, ResetActivity', () => {
     expect(await run({ reset: true })).toEqual({ attempt: 1, details: details({ reset: true }) });
     expect(await run({ reset: true, retry: true })).toEqual({ attempt: 2, details: null });
   });
-});
-
-test('eager workflow start: the first task comes back with the start, to the worker on the same connection', async () => {
-  const client = new Client({ connection: h.env.nativeConnection });
-  const handle = await client.workflow.start(hello, {
-    taskQueue: h.taskQueue,
-    workflowId: uniq('eager'),
-    args: ['eager'],
-    requestEagerStart: true,
-  });
-  expect(handle.eagerlyStarted).toBe(true);
-  expect(await handle.result()).toBe('Hello, eager!');
-  const history = await h.keepHistory(handle);
-  // Started by the start itself: no poll took it, and it is the only first task.
-  expect(eventTypes(history).slice(0, 4)).toEqual([
-    'WorkflowExecutionStarted',
-    'WorkflowTaskScheduled',
-    'WorkflowTaskStarted',
-    'WorkflowTaskCompleted',
-  ]);
 });
 
 test('every history kept above replays', async () => {
