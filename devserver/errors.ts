@@ -96,6 +96,44 @@ export function unimplemented(method: string): ServiceError {
   return new ServiceError(status.UNIMPLEMENTED, `${method} is not implemented by the Yidi devserver.`);
 }
 
+export function resourceExhausted(message: string): ServiceError {
+  return new ServiceError(
+    status.RESOURCE_EXHAUSTED,
+    message,
+    packAny(
+      'temporal.api.errordetails.v1.ResourceExhaustedFailure',
+      details.ResourceExhaustedFailure.encode({
+        cause: temporal.api.enums.v1.ResourceExhaustedCause.RESOURCE_EXHAUSTED_CAUSE_CONCURRENT_LIMIT,
+      }).finish(),
+    ),
+  );
+}
+
+/**
+ * How the server answers an ExecuteMultiOperation whose operation `failed` (0 start, 1 update) was refused:
+ * the error of that operation, with every operation's status in a MultiOperationExecutionFailure (the
+ * others ABORTED), which clients unpack to the operation's own error.
+ */
+export function multiOperationFailure(err: ServiceError, failed: number, count: number): ServiceError {
+  const aborted = packAny(
+    'temporal.api.failure.v1.MultiOperationExecutionAborted',
+    temporal.api.failure.v1.MultiOperationExecutionAborted.encode({}).finish(),
+  );
+  const statuses = Array.from({ length: count }, (_, i) =>
+    i === failed
+      ? { code: err.code, message: err.message, details: err.detail ? [err.detail] : [] }
+      : { code: status.ABORTED, message: 'Operation was aborted.', details: [aborted] },
+  );
+  return new ServiceError(
+    err.code,
+    `Update-with-Start could not be executed. ${err.message}`,
+    packAny(
+      'temporal.api.errordetails.v1.MultiOperationExecutionFailure',
+      details.MultiOperationExecutionFailure.encode({ statuses }).finish(),
+    ),
+  );
+}
+
 export function failedPrecondition(message: string): ServiceError {
   return new ServiceError(status.FAILED_PRECONDITION, message);
 }

@@ -26,6 +26,8 @@ export interface DevServerOptions {
    * every run back. Unset: in memory only. A lock file next to it keeps a second server off.
    */
   dbFilename?: string;
+  /** Dynamic config values by key (`--dynamic-config-value KEY=VALUE`); see engine/limits.ts for those honoured. */
+  dynamicConfig?: Record<string, string>;
   log?: (level: LogLevel, msg: string) => void;
 }
 
@@ -65,6 +67,7 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
           timeSkipping: opts.timeSkipping ?? false,
           timeSkippingUnlocked: opts.timeSkippingUnlocked,
           searchAttributes: opts.searchAttributes ?? {},
+          dynamicConfig: opts.dynamicConfig,
         },
         log,
       );

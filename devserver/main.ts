@@ -14,6 +14,8 @@ export interface CliOptions {
   timeSkippingUnlocked: boolean;
   /** --db-filename: keep the state in this file; unset = in memory. */
   dbFilename?: string;
+  /** --dynamic-config-value KEY=VALUE, by key (engine/limits.ts reads the limits among them). */
+  dynamicConfig: Record<string, string>;
   logLevel: string;
   logFormat: string;
   /** Notes for stderr about accepted-but-ignored flags. */
@@ -42,7 +44,6 @@ const IGNORED_VALUE_FLAGS = new Set([
   '--log-config',
   '--config',
   '--env',
-  '--dynamic-config-value',
 ]);
 const IGNORED_BOOL_FLAGS = new Set(['--headless']);
 
@@ -60,6 +61,7 @@ export function parseArgs(argv: string[]): CliOptions {
     ip: '127.0.0.1',
     namespaces: [],
     searchAttributes: {},
+    dynamicConfig: {},
     timeSkipping: false,
     timeSkippingUnlocked: false,
     logLevel: 'warn',
@@ -119,7 +121,8 @@ export function parseArgs(argv: string[]): CliOptions {
         break;
       case '--search-attribute': {
         const v = value();
-        const m = /^([A-Za-z_][A-Za-z0-9_]*)=([A-Za-z]+)$/.exec(v);
+        // Any name the real server takes (sdk-core passes names like `new-search-attr`).
+        const m = /^([^=\s]+)=([A-Za-z]+)$/.exec(v);
         const type = m && SEARCH_ATTRIBUTE_TYPES.find((t) => t.toLowerCase() === m[2]!.toLowerCase());
         if (!m || !type)
           throw new UsageError(
@@ -135,16 +138,20 @@ export function parseArgs(argv: string[]): CliOptions {
         opts.dbFilename = file;
         break;
       }
+      case '--dynamic-config-value': {
+        const v = value();
+        const at = v.indexOf('=');
+        if (at <= 0) throw new UsageError(`invalid --dynamic-config-value '${v}' (want KEY=VALUE)`);
+        opts.dynamicConfig[v.slice(0, at)] = v.slice(at + 1);
+        break;
+      }
       case '--enable-time-skipping':
         opts.timeSkipping = true;
         opts.timeSkippingUnlocked = true;
         break;
       default:
         if (IGNORED_VALUE_FLAGS.has(flag)) {
-          const v = value();
-          if (flag === '--dynamic-config-value' && !v.includes('=')) {
-            throw new UsageError(`invalid --dynamic-config-value '${v}' (want KEY=VALUE)`);
-          }
+          value();
         } else if (IGNORED_BOOL_FLAGS.has(flag) && inline === undefined) {
           // The UI does not exist here; --headless is what we do anyway.
         } else {
@@ -199,6 +206,7 @@ async function main(): Promise<void> {
     timeSkipping: opts.timeSkipping,
     timeSkippingUnlocked: opts.timeSkippingUnlocked,
     dbFilename: opts.dbFilename,
+    dynamicConfig: opts.dynamicConfig,
     log: (level, msg) => {
       if (LOG_LEVELS.indexOf(level) >= LOG_LEVELS.indexOf(opts.logLevel)) {
         process.stderr.write(`devserver ${level}: ${msg}\n`);

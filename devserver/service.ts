@@ -5,16 +5,25 @@
  */
 import { randomUUID } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
+import Long from 'long';
 import { Engine, type LogFn } from './engine/engine';
 import { answerQuery, type Execution, STATUS_ENUM } from './engine/execution';
+import { blobTooLarge, limitsFrom } from './engine/limits';
 import type { Matching } from './engine/matching';
-import { type IndexedValueType, parseIndexedValueType, SYSTEM_SEARCH_ATTRIBUTES } from './engine/namespaces';
+import {
+  INDEXED_VALUE_TYPE_NAMES,
+  type IndexedValueType,
+  parseIndexedValueType,
+  SYSTEM_SEARCH_ATTRIBUTES,
+} from './engine/namespaces';
 import { ScheduleStore, type SchedulesSnapshot } from './engine/schedules';
 import { decodeToken } from './engine/token';
 import type { QueryWaiter, StartParams, UpdateState } from './engine/types';
 import {
   failedPrecondition,
   invalidArgument,
+  multiOperationFailure,
+  namespaceNotFound,
   notFound,
   queryFailed,
   required,
@@ -29,6 +38,7 @@ import {
   msToTimestamp,
   type temporal,
   timestampMs,
+  temporal as tproto,
 } from './proto';
 import { createScheduleService } from './schedule-service';
 import { compareVisibilityRecords, compileVisibilityQuery } from './visibility';
@@ -54,7 +64,12 @@ function pollTimeout(ctx: CallContext, max: number): number {
 const SERVER_VERSION = '1.28.0';
 
 export function createServices(
-  opts: { timeSkipping: boolean; timeSkippingUnlocked?: boolean; searchAttributes: Record<string, string> },
+  opts: {
+    timeSkipping: boolean;
+    timeSkippingUnlocked?: boolean;
+    searchAttributes: Record<string, string>;
+    dynamicConfig?: Record<string, string>;
+  },
   log: LogFn,
 ) {
   const sa: Record<string, IndexedValueType> = {};
@@ -68,6 +83,7 @@ export function createServices(
       timeSkipping: opts.timeSkipping,
       timeSkippingUnlocked: opts.timeSkippingUnlocked,
       searchAttributes: sa,
+      limits: limitsFrom(opts.dynamicConfig),
     },
     log,
   );
@@ -113,7 +129,10 @@ export function createServices(
     const workflowId = required(r.workflowId, 'WorkflowId is not set on request.');
     const workflowType = required(r.workflowType?.name, 'WorkflowType is not set on request.');
     const taskQueue = required(r.taskQueue?.name, 'TaskQueue is not set on request.');
-    if (workflowId.length > 1000) throw invalidArgument('WorkflowId exceeds length limit.');
+    const maxId = engine.limits.maxIdLength;
+    if (workflowId.length > maxId) {
+      throw invalidArgument(`WorkflowId exceeds maximum allowed length (${workflowId.length}/${maxId}).`);
+    }
     const t = engine.timeouts(
       durationMs(r.workflowExecutionTimeout),
       durationMs(r.workflowRunTimeout),
@@ -121,6 +140,10 @@ export function createServices(
     );
     if (t.executionTimeoutMs < 0 || t.runTimeoutMs < 0)
       throw invalidArgument('Invalid WorkflowExecutionTimeout.');
+    checkBlob(r.input);
+    if (r.memo && tproto.api.common.v1.Memo.encode(r.memo).finish().length > engine.limits.memoSizeError) {
+      throw invalidArgument('Memo size exceeds limit.');
+    }
     return {
       workflowId,
       workflowType,
@@ -140,6 +163,16 @@ export function createServices(
       userMetadata: r.userMetadata ?? null,
       priority: r.priority ?? null,
     };
+  }
+
+  /** limit.blobSize.error on a request's payloads, answered as the server does. */
+  function checkBlob(payloads: temporal.api.common.v1.IPayloads | null | undefined): void {
+    if (
+      payloads &&
+      blobTooLarge(engine.limits, tproto.api.common.v1.Payloads.encode(payloads).finish().length)
+    ) {
+      throw invalidArgument('Blob data size exceeds limit.');
+    }
   }
 
   // ---- history ---------------------------------------------------------------------------
@@ -214,6 +247,12 @@ export function createServices(
     });
   }
 
+  function namespaceById(id: string) {
+    const ns = engine.namespaces.getById(id);
+    if (!ns) throw namespaceNotFound(id);
+    return ns;
+  }
+
   function workflowTaskFromToken(tokenBytes: Uint8Array | null | undefined) {
     const token = decodeToken(tokenBytes);
     if (token.kind !== 'workflow') throw invalidArgument('Invalid task token.');
@@ -225,7 +264,7 @@ export function createServices(
   function activityFromToken(tokenBytes: Uint8Array | null | undefined) {
     const token = decodeToken(tokenBytes);
     if (token.kind !== 'activity') throw invalidArgument('Invalid task token.');
-    const ns = nsOf(token.namespace);
+    const ns = token.namespaceId ? namespaceById(token.namespaceId) : nsOf(token.namespace);
     const exec = engine.findByRun(ns, token.workflowId, token.runId);
     return { exec, act: exec.startedActivity(token.scheduledEventId, token.attempt) };
   }
@@ -242,6 +281,22 @@ export function createServices(
     const exec = engine.find(ns, { workflowId: r.workflowId, runId: r.runId });
     if (!exec.running) throw workflowCompleted();
     return { exec, act: exec.activityById(r.activityId ?? '') };
+  }
+
+  /** The workflow and the activities a Pause/Unpause/ResetActivity request names. */
+  function runningActivities(r: {
+    namespace?: string | null;
+    execution?: temporal.api.common.v1.IWorkflowExecution | null;
+    id?: string | null;
+    type?: string | null;
+    matchAll?: boolean | null;
+  }) {
+    const ns = nsOf(r.namespace);
+    const exec = engine.find(ns, r.execution);
+    if (!exec.running) throw workflowCompleted();
+    if (!r.id && !r.type && !r.matchAll)
+      throw invalidArgument('Either activity id or activity type must be set.');
+    return { exec, named: exec.activitiesNamed(r) };
   }
 
   // ---- queries ---------------------------------------------------------------------------
@@ -343,15 +398,7 @@ export function createServices(
 
   // ---- visibility ------------------------------------------------------------------------
 
-  const TYPE_NAMES: Record<number, string> = {
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_TEXT]: 'Text',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD]: 'Keyword',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_INT]: 'Int',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE]: 'Double',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_BOOL]: 'Bool',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME]: 'Datetime',
-    [enums.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST]: 'KeywordList',
-  };
+  const TYPE_NAMES = INDEXED_VALUE_TYPE_NAMES;
 
   function listRuns(namespace: string, query: string): Execution[] {
     const ns = engine.namespaces.get(namespace);
@@ -387,6 +434,11 @@ export function createServices(
         data: ns.data,
         id: ns.id,
         capabilities: { eagerWorkflowStart: true, syncUpdate: true, asyncUpdate: true },
+        // sdk-core reads these and fails an oversized completion itself (PAYLOADS_TOO_LARGE) before sending it.
+        limits: {
+          blobSizeLimitError: Long.fromNumber(engine.limits.blobSizeError),
+          memoSizeLimitError: Long.fromNumber(engine.limits.memoSizeError),
+        },
         supportsSchedules: true,
       },
       config: {
@@ -433,7 +485,8 @@ export function createServices(
           activityFailureIncludeHeartbeat: true,
           supportsSchedules: true,
           encodedFailureAttributes: true,
-          buildIdBasedVersioning: false,
+          // Workers then stamp their completions with their build id (workflowInfo().currentBuildId on replay).
+          buildIdBasedVersioning: true,
           upsertMemo: true,
           eagerWorkflowStart: true,
           sdkMetadata: true,
@@ -518,10 +571,17 @@ export function createServices(
     ) {
       const ns = nsOf(r.namespace);
       const signalName = required(r.signalName, 'SignalName is not set on request.');
+      checkBlob(r.signalInput);
       const params = startParams(r);
       engine.validateSearchAttributes(ns, params.searchAttributes);
+      const C = enums.WorkflowIdConflictPolicy;
+      // Unset means USE_EXISTING here (signal the running run); TERMINATE_EXISTING starts anew below.
+      const conflict =
+        r.workflowIdReusePolicy === enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_TERMINATE_IF_RUNNING
+          ? C.WORKFLOW_ID_CONFLICT_POLICY_TERMINATE_EXISTING
+          : r.workflowIdConflictPolicy || C.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING;
       const cur = engine.current(ns, params.workflowId);
-      if (cur?.running) {
+      if (cur?.running && conflict === C.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING) {
         cur.signal(signalName, r.signalInput, r.identity ?? '', r.header);
         return { runId: cur.runId, started: false };
       }
@@ -534,7 +594,7 @@ export function createServices(
       const { exec, started } = engine.startWorkflow(ns, params, {
         reuse:
           r.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-        conflict: enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+        conflict,
       });
       return { runId: exec.runId, started };
     },
@@ -573,9 +633,11 @@ export function createServices(
           activityType: { name: a.activityType },
           state: a.cancelRequested
             ? PA.PENDING_ACTIVITY_STATE_CANCEL_REQUESTED
-            : a.state === 'started'
-              ? PA.PENDING_ACTIVITY_STATE_STARTED
-              : PA.PENDING_ACTIVITY_STATE_SCHEDULED,
+            : a.paused
+              ? PA.PENDING_ACTIVITY_STATE_PAUSED
+              : a.state === 'started'
+                ? PA.PENDING_ACTIVITY_STATE_STARTED
+                : PA.PENDING_ACTIVITY_STATE_SCHEDULED,
           heartbeatDetails: a.heartbeatDetails,
           lastHeartbeatTime: a.lastHeartbeatTime ? msToTimestamp(a.lastHeartbeatTime) : null,
           lastStartedTime: a.startedTime ? msToTimestamp(a.startedTime) : null,
@@ -587,6 +649,7 @@ export function createServices(
             : null,
           lastFailure: a.lastFailure,
           lastWorkerIdentity: a.lastIdentity,
+          paused: a.paused ?? false,
         })),
         pendingChildren: [...exec.children.values()].map((c) => ({
           workflowId: c.workflowId,
@@ -677,22 +740,42 @@ export function createServices(
 
     async RecordActivityTaskHeartbeat(r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest) {
       const { exec, act } = activityFromToken(r.taskToken);
-      return {
-        cancelRequested: exec.heartbeat(act, r.details, r.identity ?? ''),
-        activityPaused: false,
-        activityReset: false,
-      };
+      return exec.heartbeat(act, r.details, r.identity ?? '');
     },
 
     async RecordActivityTaskHeartbeatById(
       r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatByIdRequest,
     ) {
       const { exec, act } = activityById(r);
-      return {
-        cancelRequested: exec.heartbeat(act, r.details, r.identity ?? ''),
-        activityPaused: false,
-        activityReset: false,
-      };
+      return exec.heartbeat(act, r.details, r.identity ?? '');
+    },
+
+    async PauseActivity(r: temporal.api.workflowservice.v1.PauseActivityRequest) {
+      const { exec, named } = runningActivities(r);
+      for (const act of named) exec.pauseActivity(act);
+      return {};
+    },
+
+    async UnpauseActivity(r: temporal.api.workflowservice.v1.UnpauseActivityRequest) {
+      const { exec, named } = runningActivities(r);
+      for (const act of named) {
+        exec.unpauseActivity(act, {
+          resetAttempts: r.resetAttempts ?? false,
+          resetHeartbeat: r.resetHeartbeat ?? false,
+        });
+      }
+      return {};
+    },
+
+    async ResetActivity(r: temporal.api.workflowservice.v1.ResetActivityRequest) {
+      const { exec, named } = runningActivities(r);
+      for (const act of named) {
+        exec.resetActivity(act, {
+          resetHeartbeat: r.resetHeartbeat ?? false,
+          keepPaused: r.keepPaused ?? false,
+        });
+      }
+      return {};
     },
 
     async RespondActivityTaskCompleted(
@@ -754,11 +837,49 @@ export function createServices(
     async SignalWorkflowExecution(r: temporal.api.workflowservice.v1.SignalWorkflowExecutionRequest) {
       const ns = nsOf(r.namespace);
       const signalName = required(r.signalName, 'SignalName is not set on request.');
+      checkBlob(r.input);
       const exec = engine.find(ns, r.workflowExecution);
       if (r.requestId && exec.signalRequestIds.has(r.requestId)) return {};
       exec.signal(signalName, r.input, r.identity ?? '', r.header);
       if (r.requestId) exec.signalRequestIds.add(r.requestId);
       return {};
+    },
+
+    async ResetWorkflowExecution(r: temporal.api.workflowservice.v1.ResetWorkflowExecutionRequest) {
+      const ns = nsOf(r.namespace);
+      const base = engine.find(ns, r.workflowExecution);
+      const raw = r.workflowTaskFinishEventId ?? 0;
+      const finishId = typeof raw === 'number' ? raw : raw.toNumber();
+      const at = base.history[finishId - 1];
+      // The reset point is a workflow task's finish (completed, failed, timed out) or its started event.
+      const upTo = at?.workflowTaskStartedEventAttributes
+        ? finishId
+        : at?.workflowTaskCompletedEventAttributes ||
+            at?.workflowTaskFailedEventAttributes ||
+            at?.workflowTaskTimedOutEventAttributes
+          ? finishId - 1
+          : 0;
+      if (upTo <= 0 || !base.history[upTo - 1]?.workflowTaskStartedEventAttributes) {
+        throw invalidArgument(
+          `Invalid WorkflowTaskFinishEventId ${finishId}: not a workflow task of this run.`,
+        );
+      }
+      if (base.running && base.wt?.startedEventId === upTo) {
+        throw invalidArgument('Cannot reset to the workflow task that is still running.');
+      }
+      const RT = enums.ResetReapplyType;
+      const reapplySignals =
+        r.resetReapplyType !== RT.RESET_REAPPLY_TYPE_NONE &&
+        !(r.resetReapplyExcludeTypes ?? []).includes(
+          enums.ResetReapplyExcludeType.RESET_REAPPLY_EXCLUDE_TYPE_SIGNAL,
+        );
+      const exec = engine.resetWorkflow(base, upTo, {
+        reason: r.reason ?? '',
+        identity: r.identity ?? '',
+        requestId: r.requestId ?? '',
+        reapplySignals,
+      });
+      return { runId: exec.runId };
     },
 
     async TerminateWorkflowExecution(r: temporal.api.workflowservice.v1.TerminateWorkflowExecutionRequest) {
@@ -825,23 +946,44 @@ export function createServices(
       if (!start || !update || (r.operations ?? []).length !== 2) {
         throw invalidArgument('Operations have to be exactly [Start, Update].');
       }
-      const params = startParams(start);
-      if (update.workflowExecution?.workflowId && update.workflowExecution.workflowId !== params.workflowId) {
-        throw invalidArgument('WorkflowId is not consistent with previous operation(s)');
-      }
-      const updateId = required(update.request?.meta?.updateId, 'Update ID is not set on request.');
-      engine.validateSearchAttributes(ns, params.searchAttributes);
-      const { exec, started } = engine.startWorkflow(ns, params, {
-        reuse:
-          start.workflowIdReusePolicy || enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
-        conflict:
-          start.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+      // A refused operation is answered the server's way: its own error inside a MultiOperationExecutionFailure.
+      const asOperation = <T>(index: number, f: () => T): T => {
+        try {
+          return f();
+        } catch (e) {
+          throw e instanceof ServiceError ? multiOperationFailure(e, index, 2) : e;
+        }
+      };
+      const params = asOperation(0, () => {
+        const params = startParams(start);
+        if (
+          update.workflowExecution?.workflowId &&
+          update.workflowExecution.workflowId !== params.workflowId
+        ) {
+          throw invalidArgument('WorkflowId is not consistent with previous operation(s)');
+        }
+        engine.validateSearchAttributes(ns, params.searchAttributes);
+        return params;
       });
+      const updateId = asOperation(1, () =>
+        required(update.request?.meta?.updateId, 'Update ID is not set on request.'),
+      );
+      const { exec, started } = asOperation(0, () =>
+        engine.startWorkflow(ns, params, {
+          reuse:
+            start.workflowIdReusePolicy ||
+            enums.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE,
+          conflict:
+            start.workflowIdConflictPolicy || enums.WorkflowIdConflictPolicy.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+        }),
+      );
       const startResponse = { runId: exec.runId, started, status: STATUS_ENUM[exec.status] };
       const done = finishedUpdate(exec, updateId);
       if (done) return { responses: [{ startWorkflow: startResponse }, { updateWorkflow: done }] };
-      if (!exec.running) throw workflowCompleted();
-      const u = exec.admitUpdate(update.request ?? {});
+      const u = asOperation(1, () => {
+        if (!exec.running) throw workflowCompleted();
+        return exec.admitUpdate(update.request ?? {});
+      });
       const wanted =
         update.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_ACCEPTED;
       const updateResponse = await waitUpdate(
@@ -861,15 +1003,20 @@ export function createServices(
       const ref = r.updateRef;
       const updateId = required(ref?.updateId, 'Update ID is not set on request.');
       const exec = engine.find(ns, ref?.workflowExecution);
-      const done = finishedUpdate(exec, updateId);
-      if (done) return done;
+      // Without a run id, an update of an earlier run of the chain (closed by continue-as-new) is found too.
+      const runs = ref?.workflowExecution?.runId ? [exec] : engine.chain(ns, exec.workflowId).reverse();
+      for (const run of runs) {
+        const done = finishedUpdate(run, updateId);
+        if (done) return done;
+      }
       const u = exec.updates.get(updateId);
       if (!u) {
         if (!exec.running) throw workflowCompleted();
         throw notFound(`update ${updateId} not found`);
       }
+      // No wait policy: answer the stage it is at now, as the server does.
       const wanted =
-        r.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_COMPLETED;
+        r.waitPolicy?.lifecycleStage || STAGE.UPDATE_WORKFLOW_EXECUTION_LIFECYCLE_STAGE_UNSPECIFIED;
       return waitUpdate(exec, u, wanted, ctx);
     },
 
@@ -915,13 +1062,18 @@ export function createServices(
       const m = /(?:^|\s)group\s+by\s+ExecutionStatus$/i.exec(trimmed);
       if (m) {
         const runs = listRuns(ns.name, trimmed.slice(0, m.index).trim());
-        const counts = new Map<string, number>();
+        const counts = new Map<Execution['status'], number>();
         for (const e of runs) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+        // In status order (Running, Completed, Failed, …), as the CLI dev server's SQL GROUP BY gives them.
+        const groups = [...counts].sort(([a], [b]) => STATUS_ENUM[a] - STATUS_ENUM[b]);
         return {
           count: runs.length,
-          groups: [...counts].map(([s, count]) => ({
+          groups: groups.map(([s, count]) => ({
             groupValues: [
-              { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(s)) },
+              {
+                metadata: { encoding: Buffer.from('json/plain'), type: Buffer.from('Keyword') },
+                data: Buffer.from(JSON.stringify(s)),
+              },
             ],
             count,
           })),

@@ -41,6 +41,12 @@ export interface ActivityState extends NormalizedActivity {
   lastIdentity: string;
   /** Engine time a backoff ends (state 'backoff'); kept so a restart resumes it. */
   retryAt?: number;
+  /** PauseActivity: not dispatched until unpaused; a running attempt is told through its heartbeat. */
+  paused?: boolean;
+  /** The running attempt was told it is paused (unpause may come before the worker gives it up). */
+  pausedWhileRunning?: boolean;
+  /** ResetActivity on a running attempt: told through its heartbeat, retried at once when it ends. */
+  resetRequested?: boolean;
   /** Counted in the clock's in-flight tasks (scheduled or started). */
   busy: boolean;
   timers: {
@@ -101,12 +107,13 @@ export function nextActivityRetry(
 ): { delayMs: number } | { retryState: temporal.api.enums.v1.RetryState } {
   const rp = act.retryPolicy;
   const max = rp.maximumAttempts ?? 0;
-  if (max > 0 && act.attempt >= max)
-    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+  // Non-retryable first, as the server checks: it is the reason even on the last allowed attempt.
   const info = failure.applicationFailureInfo;
   if (info?.nonRetryable || (info?.type && (rp.nonRetryableErrorTypes ?? []).includes(info.type))) {
     return { retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
   }
+  if (max > 0 && act.attempt >= max)
+    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
   const initial = durationMs(rp.initialInterval);
   const maxInterval = durationMs(rp.maximumInterval);
   const coef = rp.backoffCoefficient || 2;

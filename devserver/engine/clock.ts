@@ -24,7 +24,11 @@ export class Clock {
   private realTimerAt = Number.POSITIVE_INFINITY;
   private checkQueued = false;
   private stopped = false;
-  /** Time-skipping locks; the test server starts locked once, the client unlocks around result(). */
+  /**
+   * Time-skipping locks; the test server starts locked once, the client unlocks around result(). Like the
+   * Java test server's one counter, a task in flight holds a lock too, so `locks` may go below 0 by as many
+   * as are in flight: an activity may unlock (testEnv.sleep) while it runs, and time then skips.
+   */
   private locks: number;
   /** Called after time skipping moved the clock (a durable store writes the new offset). */
   onSkip: (() => void) | undefined;
@@ -72,7 +76,7 @@ export class Clock {
 
   /** Returns false when already fully unlocked (the real test server refuses that). */
   unlock(): boolean {
-    if (this.locks === 0) return false;
+    if (this.locks + this.inFlight <= 0) return false;
     this.locks--;
     this.poke();
     return true;
@@ -81,7 +85,8 @@ export class Clock {
   busy(delta: 1 | -1): void {
     this.inFlight += delta;
     if (this.inFlight < 0) this.inFlight = 0;
-    if (this.inFlight === 0) this.poke();
+    if (this.locks + this.inFlight < 0) this.locks = -this.inFlight;
+    if (this.locks + this.inFlight === 0) this.poke();
   }
 
   get lockCount(): number {
@@ -115,7 +120,7 @@ export class Clock {
       if (!top) break;
       const now = this.now();
       if (top.at > now) {
-        if (this.timeSkipping && this.locks === 0 && this.inFlight === 0) {
+        if (this.timeSkipping && this.locks + this.inFlight <= 0) {
           this.offset += top.at - now;
           this.onSkip?.();
         } else {

@@ -7,8 +7,9 @@ import { alreadyStarted, invalidArgument, workflowNotFound } from '../errors';
 import { durationMs, enums, type IHistoryEvent, type IPayload, type temporal } from '../proto';
 import { Clock } from './clock';
 import { Execution, type Host, type SavedRunState } from './execution';
+import { DEFAULT_LIMITS, type Limits } from './limits';
 import { Matching } from './matching';
-import { type IndexedValueType, type Namespace, Namespaces } from './namespaces';
+import { INDEXED_VALUE_TYPE_NAMES, type IndexedValueType, type Namespace, Namespaces } from './namespaces';
 import type { ActivityTaskResponse, StartParams, WorkflowTaskResponse } from './types';
 
 export type LogFn = (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
@@ -58,6 +59,9 @@ export class Engine implements Host {
   /** Told about every closed run (schedules watch the workflows they started). */
   readonly closeListeners = new Set<(exec: Execution) => void>();
   persistence: Persistence | undefined;
+  readonly limits: Limits;
+  /** Resets by namespace, workflow id and request id, so a retried reset answers the same run. */
+  private readonly resets = new Map<string, Execution>();
   /** Other state a durable store keeps (Schedules): see PersistedPart in ../store. */
   readonly parts = new Map<string, { snapshot(): unknown; restore(state: unknown): void }>();
 
@@ -66,9 +70,11 @@ export class Engine implements Host {
       timeSkipping: boolean;
       timeSkippingUnlocked?: boolean;
       searchAttributes: Record<string, IndexedValueType>;
+      limits?: Limits;
     },
     readonly log: LogFn,
   ) {
+    this.limits = opts.limits ?? DEFAULT_LIMITS;
     this.clock = new Clock(opts.timeSkipping);
     if (opts.timeSkipping && opts.timeSkippingUnlocked) this.clock.unlock();
     this.namespaces = new Namespaces(opts.searchAttributes);
@@ -99,6 +105,11 @@ export class Engine implements Host {
     const exec = runId ? this.byRun.get(`${ns.name}\u0000${runId}`) : this.current(ns, workflowId);
     if (!exec || exec.workflowId !== workflowId) throw workflowNotFound(workflowId);
     return exec;
+  }
+
+  /** Every run of a workflow id still kept, oldest first. */
+  chain(ns: Namespace, workflowId: string): Execution[] {
+    return [...(this.chains.get(`${ns.name}\u0000${workflowId}`) ?? [])];
   }
 
   findByRun(ns: Namespace, workflowId: string, runId: string): Execution {
@@ -186,7 +197,8 @@ export class Engine implements Host {
     runId?: string,
     eager = false,
   ): { exec: Execution; eagerWorkflowTask: WorkflowTaskResponse | null } {
-    const exec = new Execution(this, ns, params, runId);
+    const typed = { ...params, searchAttributes: this.typeSearchAttributes(ns, params.searchAttributes) };
+    const exec = new Execution(this, ns, typed, runId);
     this.add(exec);
     const eagerWorkflowTask = exec.start(eager);
     return { exec, eagerWorkflowTask };
@@ -250,6 +262,43 @@ export class Engine implements Host {
     this.persistence?.partChanged(name);
   }
 
+  /**
+   * ResetWorkflowExecution from `base` at the workflow task started event `upTo`: the chain's running run
+   * is terminated (its children left alone, they report to the new run) and a new run continues the chain.
+   */
+  resetWorkflow(
+    base: Execution,
+    upTo: number,
+    opts: { reason: string; identity: string; requestId: string; reapplySignals: boolean },
+  ): Execution {
+    const ns = base.ns;
+    const key = `${ns.name}\u0000${base.workflowId}\u0000${opts.requestId}`;
+    const again = opts.requestId ? this.resets.get(key) : undefined;
+    if (again) return again;
+    const exec = new Execution(
+      this,
+      ns,
+      {
+        ...base.params,
+        firstRunId: base.firstRunId,
+        requestId: randomUUID(),
+        signal: undefined,
+        startDelayMs: 0,
+      },
+      undefined,
+    );
+    const current = this.current(ns, base.workflowId);
+    base.resetRunId = exec.runId;
+    if (current?.running) {
+      current.resetRunId = exec.runId;
+      current.terminate(`resetting workflow: ${opts.reason}`, null, opts.identity);
+    }
+    this.add(exec);
+    exec.startFromReset(base, upTo, opts.reason, opts.identity, opts.reapplySignals);
+    if (opts.requestId) this.resets.set(key, exec);
+    return exec;
+  }
+
   startNextRun(prev: Execution, params: StartParams, runId: string): void {
     this.createRun(prev.ns, params, runId);
   }
@@ -262,12 +311,32 @@ export class Engine implements Host {
     }
   }
 
+  /**
+   * The payloads as the server keeps them: each carries its registered type in `metadata.type`, so
+   * clients that decode untyped search attributes (Describe, history) get a Datetime back as a date.
+   */
+  typeSearchAttributes(
+    ns: Namespace,
+    attrs: Record<string, IPayload> | null | undefined,
+  ): Record<string, IPayload> {
+    const out: Record<string, IPayload> = {};
+    for (const [name, payload] of Object.entries(attrs ?? {})) {
+      const type = this.namespaces.searchAttributeType(ns, name);
+      const typeName = type === undefined ? undefined : INDEXED_VALUE_TYPE_NAMES[type];
+      out[name] = typeName
+        ? { ...payload, metadata: { ...(payload.metadata ?? {}), type: Buffer.from(typeName) } }
+        : payload;
+    }
+    return out;
+  }
+
   // ---- cross-execution work --------------------------------------------------------------
 
   startChild(
     parent: Execution,
     initiatedEventId: number,
     a: temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
+    userMetadata?: temporal.api.sdk.v1.IUserMetadata | null,
   ): void {
     const ns = this.namespaces.find(a.namespace || parent.ns.name) ?? parent.ns;
     const t = this.timeouts(
@@ -301,6 +370,8 @@ export class Engine implements Host {
             runId: parent.runId,
             initiatedEventId,
           },
+          root: parent.params.root ?? { workflowId: parent.workflowId, runId: parent.runId },
+          userMetadata: userMetadata ?? null,
           executionDeadline: t.executionTimeoutMs ? now + t.executionTimeoutMs : 0,
           priority: a.priority ?? null,
         },
@@ -398,10 +469,13 @@ export class Engine implements Host {
     const parent = exec.params.parent;
     if (parent && !exec.nextRunId) {
       const ns = this.namespaces.find(parent.namespace);
-      const p = ns && this.byRun.get(`${ns.name}\u0000${parent.runId}`);
+      let p = ns && this.byRun.get(`${ns.name}\u0000${parent.runId}`);
+      // A reset parent: the run the reset started took the child over.
+      while (ns && p && !p.running && p.resetRunId) p = this.byRun.get(`${ns.name}\u0000${p.resetRunId}`);
       if (p?.running) p.childClosed(parent.initiatedEventId, exec);
     }
-    if (exec.children.size > 0) {
+    // A run terminated by a reset hands its children to the new run rather than closing them.
+    if (exec.children.size > 0 && !exec.resetRunId) {
       const P = enums.ParentClosePolicy;
       for (const c of exec.children.values()) {
         if (c.parentClosePolicy === P.PARENT_CLOSE_POLICY_ABANDON || !c.runId) continue;

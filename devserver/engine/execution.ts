@@ -4,7 +4,7 @@
  * after its completion, as the real server does, so histories replay on any Temporal worker.
  */
 import { randomUUID } from 'node:crypto';
-import { notFound, workflowCompleted } from '../errors';
+import { notFound, resourceExhausted, workflowCompleted } from '../errors';
 import {
   anyTypeName,
   durationMs,
@@ -19,11 +19,13 @@ import {
   packAny,
   type temporal,
   tight,
+  timestampMs,
   temporal as tproto,
 } from '../proto';
 import type { VisibilityRecord } from '../visibility-record';
 import { type ActivityState, nextActivityRetry, normalizeActivity, timeoutFailure } from './activity';
 import type { Clock, TimerHandle } from './clock';
+import { blobTooLarge, type Limits } from './limits';
 import type { Matching } from './matching';
 import type { Namespace } from './namespaces';
 import { encodeToken } from './token';
@@ -51,6 +53,7 @@ export interface Host {
     parent: Execution,
     initiatedEventId: number,
     attrs: temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
+    userMetadata?: temporal.api.sdk.v1.IUserMetadata | null,
   ): void;
   signalExternal(
     source: Execution,
@@ -66,6 +69,12 @@ export interface Host {
   startNextRun(prev: Execution, params: StartParams, runId: string): void;
   closed(exec: Execution): void;
   validateSearchAttributes(ns: Namespace, attrs: Record<string, IPayload> | null | undefined): void;
+  /** The attributes with their registered types in each payload's metadata (as the server stores them). */
+  typeSearchAttributes(
+    ns: Namespace,
+    attrs: Record<string, IPayload> | null | undefined,
+  ): Record<string, IPayload>;
+  readonly limits: Limits;
   /** This run's state changed (history or not): the durable store writes it with the next commit. */
   changed(exec: Execution): void;
   log(level: 'debug' | 'info' | 'warn' | 'error', msg: string): void;
@@ -150,6 +159,8 @@ export class Execution {
   closeEvent: IHistoryEvent | undefined;
   /** Run that continued this one (continue-as-new, retry, cron). */
   nextRunId = '';
+  /** Run that a reset of this one started (its children's closes go there). */
+  resetRunId = '';
   memo: Record<string, IPayload>;
   searchAttributes: Record<string, IPayload>;
   cancelRequested = false;
@@ -175,6 +186,11 @@ export class Execution {
   private startBackoff?: TimerHandle;
   private startBackoffAt = 0;
   private postTransaction: (() => void)[] = [];
+  /** Encoded size of history[0..sizedEvents), counted lazily (each event is encoded once). */
+  private sizedEvents = 0;
+  private historyBytes = 0;
+  /** The build id last added to BuildIds, so a completion from the same worker costs nothing. */
+  private lastBuildId: string | undefined;
   /** While a workflow task completion is handled: activities the worker asked to run eagerly. */
   private eagerActivities: ActivityState[] | null = null;
 
@@ -230,6 +246,32 @@ export class Execution {
       for (const w of ws) w();
     }
     return eventId;
+  }
+
+  /** Bytes of the history as the server counts them (sum of encoded events), for history_size_bytes. */
+  historySizeBytes(): number {
+    const h = this.history;
+    for (; this.sizedEvents < h.length; this.sizedEvents++) {
+      this.historyBytes += tproto.api.history.v1.HistoryEvent.encode(h[this.sizedEvents]!).finish().length;
+    }
+    return this.historyBytes;
+  }
+
+  /** What a workflow task started now tells the worker about its history (size, continue-as-new hint). */
+  private historyHints(): Loose<temporal.api.history.v1.IWorkflowTaskStartedEventAttributes> {
+    const bytes = this.historySizeBytes();
+    const limits = this.host.limits;
+    const R = enums.SuggestContinueAsNewReason;
+    const reasons: temporal.api.enums.v1.SuggestContinueAsNewReason[] = [];
+    if (bytes >= limits.historySizeSuggestContinueAsNew)
+      reasons.push(R.SUGGEST_CONTINUE_AS_NEW_REASON_HISTORY_SIZE_TOO_LARGE);
+    if (this.nextEventId >= limits.historyCountSuggestContinueAsNew)
+      reasons.push(R.SUGGEST_CONTINUE_AS_NEW_REASON_TOO_MANY_HISTORY_EVENTS);
+    return {
+      historySizeBytes: bytes,
+      suggestContinueAsNew: reasons.length > 0,
+      suggestContinueAsNewReasons: reasons,
+    };
   }
 
   /** Resolves on the next appended event (or close); for long-polling history readers. */
@@ -335,6 +377,7 @@ export class Execution {
         workflowRunTimeout: p.runTimeoutMs ? msToDuration(p.runTimeoutMs) : null,
         workflowTaskTimeout: msToDuration(p.taskTimeoutMs),
         continuedExecutionRunId: p.continuedFromRunId ?? '',
+        rootWorkflowExecution: p.root ?? null,
         initiator: p.initiator ?? 0,
         continuedFailure: p.continuedFailure ?? null,
         lastCompletionResult: p.lastCompletionResult ?? null,
@@ -522,6 +565,7 @@ export class Execution {
             scheduledEventId: wt.scheduledEventId,
             identity: '',
             requestId: '',
+            ...this.historyHints(),
           },
         },
       );
@@ -532,7 +576,7 @@ export class Execution {
           scheduledEventId: wt.scheduledEventId,
           identity: '',
           requestId: randomUUID(),
-          historySizeBytes: 0,
+          ...this.historyHints(),
         },
       });
     }
@@ -636,6 +680,10 @@ export class Execution {
 
     // Validate first so a bad command writes nothing but the failure.
     const bad = this.validateCommands(commands);
+    if (bad?.failWorkflow) {
+      this.failWorkflowForCommand(wt, bad.cause, bad.message, req.identity ?? '');
+      return { workflowTask: null, activityTasks: [] };
+    }
     if (bad) {
       this.failWorkflowTask(wt, {
         cause: bad.cause,
@@ -686,6 +734,7 @@ export class Execution {
       },
     });
     this.lastCompletedStartedEventId = wt.startedEventId;
+    this.recordBuildId(req);
 
     // Queries that rode on this task.
     const answered = req.queryResults ?? {};
@@ -742,6 +791,71 @@ export class Execution {
     this.runPostTransaction();
     this.routeWaitingQueries();
     return { workflowTask: eager, activityTasks };
+  }
+
+  /**
+   * The server lists the build ids of the workers that completed this run's tasks in the BuildIds search
+   * attribute (`unversioned` plus `unversioned:<id>` for a worker without versioning).
+   */
+  private recordBuildId(req: temporal.api.workflowservice.v1.IRespondWorkflowTaskCompletedRequest): void {
+    const stamp = req.workerVersionStamp;
+    const buildId = stamp?.buildId || req.deploymentOptions?.buildId || req.binaryChecksum || '';
+    if (!buildId || buildId === this.lastBuildId) return;
+    this.lastBuildId = buildId;
+    const wanted = stamp?.useVersioning
+      ? [`versioned:${buildId}`]
+      : ['unversioned', `unversioned:${buildId}`];
+    const current = this.searchAttributes.BuildIds;
+    let ids: string[] = [];
+    try {
+      if (current?.data?.length) ids = JSON.parse(Buffer.from(current.data).toString('utf8')) as string[];
+    } catch {
+      ids = [];
+    }
+    const missing = wanted.filter((id) => !ids.includes(id));
+    if (missing.length === 0) return;
+    const payload = {
+      metadata: { encoding: Buffer.from('json/plain') },
+      data: Buffer.from(JSON.stringify([...ids, ...missing])),
+    };
+    Object.assign(this.searchAttributes, this.host.typeSearchAttributes(this.ns, { BuildIds: payload }));
+    this.host.changed(this);
+  }
+
+  /**
+   * A command the server refuses outright (a payload over limit.blobSize.error): the workflow task fails
+   * and so does the workflow, not retryable, as on the real server.
+   */
+  private failWorkflowForCommand(
+    wt: WorkflowTask,
+    cause: temporal.api.enums.v1.WorkflowTaskFailedCause,
+    message: string,
+    identity: string,
+  ): void {
+    wt.timeout?.cancel();
+    this.materialize(wt);
+    const failure: IFailure = { message, source: 'Server', serverFailureInfo: { nonRetryable: true } };
+    const failedId = this.append(ET.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId: wt.scheduledEventId,
+        startedEventId: wt.startedEventId,
+        cause,
+        failure,
+        identity,
+      },
+    });
+    this.dropStartedTask();
+    this.flushBuffer();
+    this.close('Failed', () =>
+      this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED, {
+        workflowExecutionFailedEventAttributes: {
+          failure,
+          retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE,
+          workflowTaskCompletedEventId: failedId,
+          newExecutionRunId: '',
+        },
+      }),
+    );
   }
 
   private runPostTransaction(): void {
@@ -809,9 +923,19 @@ export class Execution {
 
   private validateCommands(
     commands: Command[],
-  ): { cause: temporal.api.enums.v1.WorkflowTaskFailedCause; message: string } | undefined {
+  ):
+    | { cause: temporal.api.enums.v1.WorkflowTaskFailedCause; message: string; failWorkflow?: boolean }
+    | undefined {
     const C = enums.WorkflowTaskFailedCause;
     for (const c of commands) {
+      const oversized = oversizedPayload(c, this.host.limits);
+      if (oversized) {
+        return {
+          cause: C.WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE,
+          message: oversized,
+          failWorkflow: true,
+        };
+      }
       try {
         if (c.upsertWorkflowSearchAttributesCommandAttributes) {
           this.host.validateSearchAttributes(
@@ -855,15 +979,16 @@ export class Execution {
   }
 
   private handleCommand(cmd: Command, completedId: number): void {
+    const userMetadata = cmd.userMetadata ?? null;
     if (cmd.scheduleActivityTaskCommandAttributes) {
-      this.scheduleActivity(cmd.scheduleActivityTaskCommandAttributes, completedId);
+      this.scheduleActivity(cmd.scheduleActivityTaskCommandAttributes, completedId, userMetadata);
     } else if (cmd.requestCancelActivityTaskCommandAttributes) {
       this.requestCancelActivity(
         toInt(cmd.requestCancelActivityTaskCommandAttributes.scheduledEventId),
         completedId,
       );
     } else if (cmd.startTimerCommandAttributes) {
-      this.startTimer(cmd.startTimerCommandAttributes, completedId);
+      this.startTimer(cmd.startTimerCommandAttributes, completedId, userMetadata);
     } else if (cmd.cancelTimerCommandAttributes) {
       this.cancelTimer(cmd.cancelTimerCommandAttributes.timerId ?? '', completedId, '');
     } else if (cmd.completeWorkflowExecutionCommandAttributes) {
@@ -900,7 +1025,7 @@ export class Execution {
         },
       });
     } else if (cmd.startChildWorkflowExecutionCommandAttributes) {
-      this.startChild(cmd.startChildWorkflowExecutionCommandAttributes, completedId);
+      this.startChild(cmd.startChildWorkflowExecutionCommandAttributes, completedId, userMetadata);
     } else if (cmd.requestCancelExternalWorkflowExecutionCommandAttributes) {
       const a = cmd.requestCancelExternalWorkflowExecutionCommandAttributes;
       const id = this.append(ET.EVENT_TYPE_REQUEST_CANCEL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED, {
@@ -932,8 +1057,10 @@ export class Execution {
       });
       this.postTransaction.push(() => this.host.signalExternal(this, id, a));
     } else if (cmd.upsertWorkflowSearchAttributesCommandAttributes) {
-      const fields =
-        cmd.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes?.indexedFields ?? {};
+      const fields = this.host.typeSearchAttributes(
+        this.ns,
+        cmd.upsertWorkflowSearchAttributesCommandAttributes.searchAttributes?.indexedFields,
+      );
       this.append(ET.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES, {
         upsertWorkflowSearchAttributesEventAttributes: {
           workflowTaskCompletedEventId: completedId,
@@ -957,7 +1084,11 @@ export class Execution {
 
   // ---- timers ----------------------------------------------------------------------------
 
-  private startTimer(a: temporal.api.command.v1.IStartTimerCommandAttributes, completedId: number): void {
+  private startTimer(
+    a: temporal.api.command.v1.IStartTimerCommandAttributes,
+    completedId: number,
+    userMetadata: temporal.api.sdk.v1.IUserMetadata | null,
+  ): void {
     const timerId = a.timerId ?? '';
     const ms = durationMs(a.startToFireTimeout);
     const startedEventId = this.append(ET.EVENT_TYPE_TIMER_STARTED, {
@@ -966,6 +1097,7 @@ export class Execution {
         startToFireTimeout: a.startToFireTimeout ?? msToDuration(0),
         workflowTaskCompletedEventId: completedId,
       },
+      userMetadata,
     });
     const fireAt = this.host.clock.now() + Math.max(0, ms);
     this.timers.set(timerId, {
@@ -1008,6 +1140,7 @@ export class Execution {
   private scheduleActivity(
     raw: temporal.api.command.v1.IScheduleActivityTaskCommandAttributes,
     completedId: number,
+    userMetadata: temporal.api.sdk.v1.IUserMetadata | null,
   ): void {
     const a = normalizeActivity(raw, this.params.taskQueue, this.params.runTimeoutMs);
     const scheduledEventId = this.append(ET.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED, {
@@ -1026,6 +1159,7 @@ export class Execution {
         useWorkflowBuildId: raw.useWorkflowBuildId ?? false,
         priority: raw.priority ?? null,
       },
+      userMetadata,
     });
     const now = this.host.clock.now();
     const act: ActivityState = {
@@ -1168,13 +1302,84 @@ export class Execution {
     throw activityNotFound();
   }
 
-  heartbeat(act: ActivityState, details: IPayloads | null | undefined, identity: string): boolean {
+  heartbeat(
+    act: ActivityState,
+    details: IPayloads | null | undefined,
+    identity: string,
+  ): { cancelRequested: boolean; activityPaused: boolean; activityReset: boolean } {
     act.heartbeatDetails = details ?? act.heartbeatDetails;
     act.lastHeartbeatTime = this.host.clock.now();
     act.lastIdentity = identity;
     this.armHeartbeatTimeout(act);
     this.host.changed(this);
-    return act.cancelRequested;
+    return {
+      cancelRequested: act.cancelRequested,
+      activityPaused: act.paused ?? false,
+      activityReset: act.resetRequested ?? false,
+    };
+  }
+
+  /** Pending activities a PauseActivity/UnpauseActivity/ResetActivity request names (by id or by type). */
+  activitiesNamed(by: {
+    id?: string | null;
+    type?: string | null;
+    matchAll?: boolean | null;
+  }): ActivityState[] {
+    const found = [...this.activities.values()].filter(
+      (a) => by.matchAll || (by.id ? a.activityId === by.id : !!by.type && a.activityType === by.type),
+    );
+    if (found.length === 0) throw activityNotFound();
+    return found;
+  }
+
+  /** PauseActivity: a waiting attempt is held back; a running one learns it from its next heartbeat. */
+  pauseActivity(act: ActivityState): void {
+    if (act.paused) return;
+    act.paused = true;
+    if (act.state === 'started') act.pausedWhileRunning = true;
+    else this.holdActivity(act);
+    this.host.changed(this);
+  }
+
+  /** UnpauseActivity: dispatched now (optionally from attempt 1, without its heartbeat details). */
+  unpauseActivity(act: ActivityState, opts: { resetAttempts: boolean; resetHeartbeat: boolean }): void {
+    if (!act.paused) return;
+    act.paused = false;
+    if (opts.resetAttempts) act.attempt = 1;
+    if (opts.resetHeartbeat) act.heartbeatDetails = null;
+    if (act.state !== 'started') this.dispatchActivity(act);
+    this.host.changed(this);
+  }
+
+  /**
+   * ResetActivity: back to attempt 1 and dispatched now if it is waiting (paused stays paused with
+   * keepPaused); a running attempt learns it from its heartbeat and is retried at once when it ends.
+   */
+  resetActivity(act: ActivityState, opts: { resetHeartbeat: boolean; keepPaused: boolean }): void {
+    if (opts.resetHeartbeat) act.heartbeatDetails = null;
+    if (!opts.keepPaused) act.paused = false;
+    if (act.state === 'started') {
+      act.resetRequested = true;
+    } else {
+      act.attempt = 1;
+      act.lastFailure = null;
+      if (!act.paused) this.dispatchActivity(act);
+    }
+    this.host.changed(this);
+  }
+
+  /** Take a waiting attempt out of dispatch (a stale queue entry is ignored by its seq). */
+  private holdActivity(act: ActivityState): void {
+    act.timers.backoff?.cancel();
+    act.timers.scheduleToStart?.cancel();
+    act.timers.backoff = act.timers.scheduleToStart = undefined;
+    act.state = 'backoff';
+    act.retryAt = 0;
+    act.seq++;
+    if (act.busy) {
+      act.busy = false;
+      this.host.clock.busy(-1);
+    }
   }
 
   private finishActivity(act: ActivityState): void {
@@ -1224,6 +1429,11 @@ export class Execution {
     act.lastIdentity = identity;
     if (lastHeartbeatDetails) act.heartbeatDetails = lastHeartbeatDetails;
     const f: IFailure = failure ?? { message: 'activity failed' };
+    if (act.paused || act.resetRequested) {
+      // The worker gave up the attempt because of a pause or reset: wait (paused) or go again now.
+      this.retryActivity(act, f, 0);
+      return;
+    }
     const retry = nextActivityRetry(act, f, this.host.clock.now());
     if ('delayMs' in retry) {
       this.retryActivity(act, f, retry.delayMs);
@@ -1252,7 +1462,13 @@ export class Execution {
       act.busy = false;
       this.host.clock.busy(-1);
     }
-    this.armActivityBackoff(act, this.host.clock.now() + delayMs);
+    act.resetRequested = false;
+    act.pausedWhileRunning = false;
+    if (act.paused) {
+      act.retryAt = 0;
+    } else {
+      this.armActivityBackoff(act, this.host.clock.now() + delayMs);
+    }
     this.host.changed(this);
   }
 
@@ -1266,6 +1482,22 @@ export class Execution {
 
   activityCanceled(act: ActivityState, details: IPayloads | null | undefined, identity: string): void {
     act.lastIdentity = identity;
+    if (!act.cancelRequested && act.state === 'started' && (act.pausedWhileRunning || act.resetRequested)) {
+      // The worker cancelled the attempt because of a pause or reset, not because the workflow asked: it
+      // counts as a failed attempt (held while paused, again at once after a reset, else by the policy).
+      const failure: IFailure = {
+        message: `activity ${act.resetRequested ? 'reset' : 'paused'}`,
+        canceledFailureInfo: { details: details ?? null },
+      };
+      const retry =
+        act.paused || act.resetRequested
+          ? { delayMs: 0 }
+          : nextActivityRetry(act, failure, this.host.clock.now());
+      if ('delayMs' in retry) {
+        this.retryActivity(act, failure, retry.delayMs);
+        return;
+      }
+    }
     this.finishActivity(act);
     const started = act.state === 'started';
     this.addEvents({
@@ -1446,7 +1678,14 @@ export class Execution {
     if (this.wt) this.endWorkflowTask(this.wt);
     this.buffer = [];
     for (const u of this.updates.values()) {
-      u.aborted = workflowCompleted();
+      if (u.stage === 'accepted') {
+        // Accepted is a promise to answer: the caller learns the update failed, not that the run is gone.
+        u.outcome = { failure: acceptedUpdateCompletedWorkflow() };
+        u.stage = 'completed';
+        this.finishedUpdates.set(u.id, u.outcome);
+      } else {
+        u.aborted = workflowCompleted();
+      }
       for (const l of u.listeners) l();
     }
     this.updates.clear();
@@ -1564,6 +1803,7 @@ export class Execution {
   private startChild(
     a: temporal.api.command.v1.IStartChildWorkflowExecutionCommandAttributes,
     completedId: number,
+    userMetadata: temporal.api.sdk.v1.IUserMetadata | null,
   ): void {
     const initiatedEventId = this.append(ET.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED, {
       startChildWorkflowExecutionInitiatedEventAttributes: {
@@ -1587,6 +1827,7 @@ export class Execution {
         searchAttributes: a.searchAttributes ?? null,
         priority: a.priority ?? null,
       },
+      userMetadata,
     });
     this.children.set(initiatedEventId, {
       initiatedEventId,
@@ -1597,7 +1838,7 @@ export class Execution {
       workflowType: a.workflowType?.name ?? '',
       parentClosePolicy: a.parentClosePolicy || enums.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE,
     });
-    this.postTransaction.push(() => this.host.startChild(this, initiatedEventId, a));
+    this.postTransaction.push(() => this.host.startChild(this, initiatedEventId, a, userMetadata));
   }
 
   childStarted(initiatedEventId: number, runId: string): void {
@@ -1783,6 +2024,16 @@ export class Execution {
     const id = request.meta?.updateId ?? '';
     const existing = this.updates.get(id);
     if (existing) return existing;
+    const max = this.host.limits.maxInFlightUpdates;
+    if (this.updates.size >= max) {
+      throw resourceExhausted(`limit on number of concurrent in-flight updates has been reached (${max})`);
+    }
+    // An update does not wait out a start delay: the first workflow task goes now, with it.
+    if (this.startBackoff) {
+      this.startBackoff.cancel();
+      this.startBackoff = undefined;
+      this.startBackoffAt = 0;
+    }
     const u: UpdateState = { id, request, stage: 'admitted', acceptedEventId: 0, listeners: new Set() };
     this.updates.set(id, u);
     this.host.changed(this);
@@ -1897,6 +2148,161 @@ export class Execution {
     }
   }
 
+  // ---- reset -----------------------------------------------------------------------------
+
+  /**
+   * ResetWorkflowExecution: this new run takes `base`'s history up to the workflow task started event
+   * `upTo`, fails that task (cause RESET_WORKFLOW, naming both runs, so the worker reseeds its random
+   * streams), gets the signals `base` received after it, and carries on from the state those events
+   * describe: timers still pending are armed at their original time, pending activities start again
+   * from attempt 1, running children report their close to this run.
+   */
+  startFromReset(
+    base: Execution,
+    upTo: number,
+    reason: string,
+    identity: string,
+    reapplySignals: boolean,
+  ): void {
+    const copied = base.history.slice(0, upTo);
+    for (const ev of copied) this.history.push(ev);
+    this.stateTransitions += copied.length;
+    const closedActivities = new Set<number>();
+    const firedTimers = new Set<number>();
+    const closedChildren = new Set<number>();
+    for (const ev of copied) {
+      const a =
+        ev.activityTaskCompletedEventAttributes ??
+        ev.activityTaskFailedEventAttributes ??
+        ev.activityTaskTimedOutEventAttributes ??
+        ev.activityTaskCanceledEventAttributes;
+      if (a) closedActivities.add(toInt(a.scheduledEventId));
+      const t = ev.timerFiredEventAttributes ?? ev.timerCanceledEventAttributes;
+      if (t) firedTimers.add(toInt(t.startedEventId));
+      const c =
+        ev.childWorkflowExecutionCompletedEventAttributes ??
+        ev.childWorkflowExecutionFailedEventAttributes ??
+        ev.childWorkflowExecutionCanceledEventAttributes ??
+        ev.childWorkflowExecutionTimedOutEventAttributes ??
+        ev.childWorkflowExecutionTerminatedEventAttributes ??
+        ev.startChildWorkflowExecutionFailedEventAttributes;
+      if (c) closedChildren.add(toInt(c.initiatedEventId));
+      if (ev.workflowTaskCompletedEventAttributes) {
+        this.lastCompletedStartedEventId = toInt(ev.workflowTaskCompletedEventAttributes.startedEventId);
+      }
+      if (ev.workflowExecutionCancelRequestedEventAttributes) this.cancelRequested = true;
+      const upsert = ev.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields;
+      if (upsert) mergePayloads(this.searchAttributes, upsert);
+      const memo = ev.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields;
+      if (memo) mergePayloads(this.memo, memo);
+    }
+    const scheduledEventId = toInt(copied[upTo - 1]?.workflowTaskStartedEventAttributes?.scheduledEventId);
+    this.append(ET.EVENT_TYPE_WORKFLOW_TASK_FAILED, {
+      workflowTaskFailedEventAttributes: {
+        scheduledEventId,
+        startedEventId: upTo,
+        cause: enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+        failure: { message: reason, applicationFailureInfo: { type: 'ResetWorkflow', nonRetryable: true } },
+        identity,
+        baseRunId: base.runId,
+        newRunId: this.runId,
+      },
+    });
+    if (reapplySignals) {
+      for (const ev of base.history.slice(upTo)) {
+        const sig = ev.workflowExecutionSignaledEventAttributes;
+        if (sig)
+          this.append(ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED, {
+            workflowExecutionSignaledEventAttributes: sig,
+          });
+      }
+    }
+    const now = this.host.clock.now();
+    const p = this.params;
+    if (p.runTimeoutMs > 0)
+      this.runTimeout = this.host.clock.schedule(now + p.runTimeoutMs, () => this.timedOut());
+    if (p.executionDeadline > 0)
+      this.executionTimeout = this.host.clock.schedule(p.executionDeadline, () => this.timedOut());
+    for (const ev of copied) {
+      const id = toInt(ev.eventId);
+      const timer = ev.timerStartedEventAttributes;
+      if (timer && !firedTimers.has(id)) {
+        const timerId = timer.timerId ?? '';
+        const fireAt = timestampMs(ev.eventTime) + durationMs(timer.startToFireTimeout);
+        this.timers.set(timerId, { startedEventId: id, fireAt, handle: this.armTimer(timerId, id, fireAt) });
+      }
+      const act = ev.activityTaskScheduledEventAttributes;
+      if (act && !closedActivities.has(id)) this.restartActivity(id, act);
+      const child = ev.startChildWorkflowExecutionInitiatedEventAttributes;
+      if (child && !closedChildren.has(id)) {
+        const at = copied.findIndex(
+          (e) => toInt(e.childWorkflowExecutionStartedEventAttributes?.initiatedEventId) === id,
+        );
+        const started = at >= 0 ? copied[at]!.childWorkflowExecutionStartedEventAttributes : undefined;
+        const kept = base.children.get(id);
+        this.children.set(id, {
+          initiatedEventId: id,
+          startedEventId: at + 1,
+          namespace: child.namespace || this.ns.name,
+          workflowId: child.workflowId ?? '',
+          runId: started?.workflowExecution?.runId ?? kept?.runId ?? '',
+          workflowType: child.workflowType?.name ?? '',
+          parentClosePolicy: child.parentClosePolicy || enums.ParentClosePolicy.PARENT_CLOSE_POLICY_TERMINATE,
+        });
+      }
+    }
+    this.host.changed(this);
+    this.scheduleWorkflowTask();
+  }
+
+  /** A pending activity of a reset's base run, scheduled again from its scheduled event (attempt 1). */
+  private restartActivity(
+    scheduledEventId: number,
+    e: temporal.api.history.v1.IActivityTaskScheduledEventAttributes,
+  ): void {
+    const a = normalizeActivity(
+      {
+        activityId: e.activityId,
+        activityType: e.activityType,
+        taskQueue: e.taskQueue,
+        scheduleToCloseTimeout: e.scheduleToCloseTimeout,
+        scheduleToStartTimeout: e.scheduleToStartTimeout,
+        startToCloseTimeout: e.startToCloseTimeout,
+        heartbeatTimeout: e.heartbeatTimeout,
+        retryPolicy: e.retryPolicy,
+      },
+      this.params.taskQueue,
+      this.params.runTimeoutMs,
+    );
+    const now = this.host.clock.now();
+    const act: ActivityState = {
+      ...a,
+      header: e.header ?? null,
+      input: e.input ?? null,
+      scheduledEventId,
+      attempt: 1,
+      state: 'scheduled',
+      seq: 0,
+      firstScheduledTime: now,
+      attemptScheduledTime: now,
+      startedTime: 0,
+      lastHeartbeatTime: 0,
+      heartbeatDetails: null,
+      cancelRequested: false,
+      lastFailure: null,
+      lastIdentity: '',
+      busy: false,
+      timers: {},
+    };
+    this.activities.set(scheduledEventId, act);
+    if (a.scheduleToCloseMs > 0) {
+      act.timers.scheduleToClose = this.host.clock.after(a.scheduleToCloseMs, () =>
+        this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
+      );
+    }
+    this.dispatchActivity(act);
+  }
+
   // ---- durability ------------------------------------------------------------------------
 
   /** Everything of this run but its history and start parameters, as plain data (../store writes it). */
@@ -1907,6 +2313,7 @@ export class Execution {
       startTime: this.startTime,
       closeTime: this.closeTime,
       nextRunId: this.nextRunId,
+      resetRunId: this.resetRunId,
       memo: this.memo,
       searchAttributes: this.searchAttributes,
       cancelRequested: this.cancelRequested,
@@ -1961,6 +2368,7 @@ export class Execution {
     e.closeTime = s.closeTime;
     e.closeEvent = s.status === 'Running' ? undefined : history[history.length - 1];
     e.nextRunId = s.nextRunId;
+    e.resetRunId = s.resetRunId ?? '';
     e.memo = s.memo;
     e.searchAttributes = s.searchAttributes;
     e.cancelRequested = s.cancelRequested;
@@ -2024,7 +2432,7 @@ export class Execution {
       );
     }
     if (act.state === 'backoff') {
-      this.armActivityBackoff(act, act.retryAt ?? clock.now());
+      if (!act.paused) this.armActivityBackoff(act, act.retryAt ?? clock.now());
       return;
     }
     act.busy = true;
@@ -2099,10 +2507,10 @@ export class Execution {
       searchAttributes: { indexedFields: this.searchAttributes },
       taskQueue: p.taskQueue,
       stateTransitionCount: this.stateTransitions,
-      historySizeBytes: 0,
+      historySizeBytes: this.historySizeBytes(),
       executionDuration: this.closeTime ? msToDuration(this.closeTime - this.executionTime) : null,
       firstRunId: this.firstRunId,
-      rootExecution: this.execution,
+      rootExecution: p.root ?? this.execution,
     };
   }
 }
@@ -2113,6 +2521,8 @@ export interface SavedRunState {
   startTime: number;
   closeTime: number;
   nextRunId: string;
+  /** Absent in state saved before resets existed. */
+  resetRunId?: string;
   memo: Record<string, IPayload>;
   searchAttributes: Record<string, IPayload>;
   cancelRequested: boolean;
@@ -2145,6 +2555,35 @@ export const STATUS_ENUM: Record<Status, temporal.api.enums.v1.WorkflowExecution
   ContinuedAsNew: S.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW,
   TimedOut: S.WORKFLOW_EXECUTION_STATUS_TIMED_OUT,
 };
+
+/** The server's message for the first payload of a command over limit.blobSize.error, if any. */
+function oversizedPayload(c: Command, limits: Limits): string | undefined {
+  const checks: [IPayloads | null | undefined, string][] = [
+    [c.scheduleActivityTaskCommandAttributes?.input, 'ScheduleActivityTaskCommandAttributes.Input'],
+    [
+      c.completeWorkflowExecutionCommandAttributes?.result,
+      'CompleteWorkflowExecutionCommandAttributes.Result',
+    ],
+    [
+      c.continueAsNewWorkflowExecutionCommandAttributes?.input,
+      'ContinueAsNewWorkflowExecutionCommandAttributes.Input',
+    ],
+    [
+      c.startChildWorkflowExecutionCommandAttributes?.input,
+      'StartChildWorkflowExecutionCommandAttributes.Input',
+    ],
+    [
+      c.signalExternalWorkflowExecutionCommandAttributes?.input,
+      'SignalExternalWorkflowExecutionCommandAttributes.Input',
+    ],
+  ];
+  for (const [payloads, field] of checks) {
+    if (payloads && blobTooLarge(limits, tproto.api.common.v1.Payloads.encode(payloads).finish().length)) {
+      return `${field} exceeds size limit.`;
+    }
+  }
+  return undefined;
+}
 
 function isClosingCommand(c: Command): boolean {
   return !!(
@@ -2192,6 +2631,15 @@ function answerQuery(q: QueryWaiter, r: temporal.api.query.v1.IWorkflowQueryResu
 export { answerQuery };
 
 // The real server answers NOT_FOUND for stale task tokens.
+/** The outcome the server gives an accepted update whose run closed before it completed. */
+function acceptedUpdateCompletedWorkflow(): IFailure {
+  return {
+    message: 'Workflow Update failed because the Workflow completed before the Update completed.',
+    source: 'Server',
+    applicationFailureInfo: { type: 'AcceptedUpdateCompletedWorkflow', nonRetryable: true },
+  };
+}
+
 function workflowTaskNotFound(): Error {
   return notFound('Workflow task not found.');
 }
@@ -2207,12 +2655,13 @@ export function nextWorkflowRetry(
 ): { delayMs: number } | { retryState: temporal.api.enums.v1.RetryState } {
   const rp = p.retryPolicy ?? {};
   const max = rp.maximumAttempts ?? 0;
-  if (max > 0 && p.attempt >= max)
-    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
+  // Non-retryable first, as the server checks: it is the reason even on the last allowed attempt.
   const info = failure?.applicationFailureInfo;
   if (info?.nonRetryable || (info?.type && (rp.nonRetryableErrorTypes ?? []).includes(info.type))) {
     return { retryState: enums.RetryState.RETRY_STATE_NON_RETRYABLE_FAILURE };
   }
+  if (max > 0 && p.attempt >= max)
+    return { retryState: enums.RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED };
   const initial = durationMs(rp.initialInterval) || 1000;
   const coef = rp.backoffCoefficient || 2;
   const maxInterval = durationMs(rp.maximumInterval) || initial * 100;

@@ -40,6 +40,17 @@ export const SYSTEM_SEARCH_ATTRIBUTES: Record<string, IndexedValueType> = {
   TemporalUsedWorkerDeploymentVersions: IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST,
 };
 
+/** The names `metadata.type` of a search-attribute payload uses (the CLI's names too). */
+export const INDEXED_VALUE_TYPE_NAMES: Record<number, string> = {
+  [IVT.INDEXED_VALUE_TYPE_TEXT]: 'Text',
+  [IVT.INDEXED_VALUE_TYPE_KEYWORD]: 'Keyword',
+  [IVT.INDEXED_VALUE_TYPE_INT]: 'Int',
+  [IVT.INDEXED_VALUE_TYPE_DOUBLE]: 'Double',
+  [IVT.INDEXED_VALUE_TYPE_BOOL]: 'Bool',
+  [IVT.INDEXED_VALUE_TYPE_DATETIME]: 'Datetime',
+  [IVT.INDEXED_VALUE_TYPE_KEYWORD_LIST]: 'KeywordList',
+};
+
 /** Attributes a workflow may set itself although they are system-owned. */
 const WORKFLOW_SETTABLE_SYSTEM = new Set(['TemporalChangeVersion', 'BinaryChecksums', 'BuildIds']);
 

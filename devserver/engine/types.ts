@@ -39,6 +39,8 @@ export interface StartParams {
   lastCompletionResult?: IPayloads | null;
   continuedFailure?: IFailure | null;
   parent?: ParentInfo;
+  /** The top of the parent chain (children only; a top-level run is its own root). */
+  root?: { workflowId: string; runId: string };
   /** Absolute engine time when the whole chain of runs expires (0 = never). */
   executionDeadline: number;
   userMetadata?: temporal.api.sdk.v1.IUserMetadata | null;

@@ -2,6 +2,7 @@
 export * from './activity-workflows';
 export * from './basics';
 export * from './children';
+export * from './conformance';
 export * from './messages';
 export * from './recovery';
 export * from './timers';
