@@ -244,6 +244,8 @@ interface Variant {
   pgCpuPerCase: number;
   activityMsPerCase: number;
   activityCalls: number;
+  /** SQL statements sent per case, the edge's and the activities' (BEGIN/COMMIT included). */
+  queriesPerCase: number;
   /** p50 round trip per transaction, "2401 12, 2301 30, …" (ms). */
   perInfno: string;
 }
@@ -325,6 +327,7 @@ async function runVariant(
       byInfno.clear();
       spent.ms = 0;
       spent.calls = 0;
+      const queries0 = stack.queries.n;
       const cpu0 = nodeCpuMs();
       const main0 = mainThreadCpuMs();
       const pg0 = postgresCpuMs(stack.postmaster);
@@ -357,6 +360,7 @@ async function runVariant(
         pgCpuPerCase: (postgresCpuMs(stack.postmaster) - pg0) / cases,
         activityMsPerCase: spent.ms / cases,
         activityCalls: spent.calls / cases,
+        queriesPerCase: (stack.queries.n - queries0) / cases,
         perInfno: [...byInfno]
           .map(
             ([infno, ms]) =>
@@ -382,6 +386,7 @@ interface Stack {
   native: NativeConnection;
   bundle: WorkflowBundleWithSourceMap;
   postmaster: number;
+  queries: { n: number };
 }
 
 /** 20 networked hospitals in 成都, each with its own people insured in 合肥 and filed to 成都. */
@@ -548,7 +553,11 @@ async function main(): Promise<void> {
         : path.join(ROOT, 'workflows', 'index.ts'),
       logger: new DefaultLogger('WARN'),
     });
-    const stack: Stack = { orm, client: new Client({ connection }), native, bundle, postmaster };
+    const queries = { n: 0 };
+    orm.em.getKnex().on('query', () => {
+      queries.n += 1;
+    });
+    const stack: Stack = { orm, client: new Client({ connection }), native, bundle, postmaster, queries };
     const setupS = (performance.now() - setupStarted) / 1000;
 
     const floor = await settlementCoreFloor(orm);
@@ -588,8 +597,8 @@ async function main(): Promise<void> {
         `${v.mainCpuPerCase.toFixed(0).padStart(8)} ms / ${(v.nodeCpuPerCase - v.mainCpuPerCase).toFixed(0)} ms / ${v.pgCpuPerCase.toFixed(0)} ms`,
       );
       row(
-        '  activities per case: calls, summed wall time',
-        `${v.activityCalls.toFixed(1).padStart(8)} calls, ${v.activityMsPerCase.toFixed(0)} ms`,
+        '  per case: activities, their summed wall time, SQL sent',
+        `${v.activityCalls.toFixed(1).padStart(8)} calls, ${v.activityMsPerCase.toFixed(0)} ms, ${v.queriesPerCase.toFixed(0)} statements`,
       );
     }
     row('real vs baseline, cases/s', `${(real.casesPerS / noop.casesPerS).toFixed(2).padStart(8)} x`);
