@@ -41,7 +41,7 @@ const db = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 const formatYuanText = (fen: number) => `${formatYuan(fen as Fen)}元`;
 
 /** Continue as new after this many transactions, or sooner when Temporal suggests it. */
-export const TRANSACTIONS_PER_RUN = 200;
+export const TRANSACTIONS_PER_RUN = 100;
 
 /** What a stay carries into its next run (continue-as-new): its state and its counters. */
 export interface StayCarried {

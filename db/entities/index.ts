@@ -44,4 +44,5 @@ export const entities = [
   SetlDetailRow,
   LedgerEntry,
   Accumulator,
+  HospitalMessage,
 ];
