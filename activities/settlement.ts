@@ -10,7 +10,7 @@ import {
 import { loadCatalogue } from '../db/catalogue';
 import { Hospital, InsuredPerson, type LedgerAccount } from '../db/entities';
 import { loadPolicy, PolicyRejectedError } from '../db/policies';
-import { readSettlement, SETLINFO_FIELDS, setlDetailOf, setlinfoOf } from '../db/settlements';
+import { readSettlement, setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
   ACCUMULATOR_FIELDS,
   type Accumulators,
