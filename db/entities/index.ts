@@ -37,7 +37,6 @@ export const entities = [
   CaseDocument,
   CatalogueItem,
   CatalogueRule,
-  HospitalMessage,
   Stay,
   FeeDetail,
   Settlement,
