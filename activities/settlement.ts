@@ -11,7 +11,7 @@ import {
 import { loadCatalogue } from '../db/catalogue';
 import { Hospital, InsuredPerson, type LedgerAccount } from '../db/entities';
 import { loadPolicy, PolicyRejectedError } from '../db/policies';
-import { readSettlement, SETLINFO_FIELDS, setlDetailOf, setlinfoOf } from '../db/settlements';
+import { readSettlement, setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
   ACCUMULATOR_FIELDS,
   type Accumulators,
@@ -25,6 +25,7 @@ import {
   type Policy,
   type PsnType,
   reverse,
+  SETLINFO_FIELDS,
   type SetlDetail,
   type Setlinfo,
   type SettleInput,
