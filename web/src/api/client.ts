@@ -5,12 +5,16 @@ import type {
   CaseDocument,
   Colleague,
   Decision,
+  EnvelopeAnswer,
   FieldError,
   Filing,
   FilingChange,
   FilingCreate,
+  HospitalFiling,
   Page,
   Session,
+  StaySummary,
+  StayView,
   Task,
   TaskQuery,
   TaskWithDecisions,
@@ -61,7 +65,8 @@ type Params = {
 async function send(name: OperationName, params: Params, headers: Record<string, string>): Promise<Response> {
   const op = operations[name];
   let url: string = op.path;
-  if (params.id !== undefined) url = url.replace('{id}', encodeURIComponent(params.id));
+  // The path's own parameter, whatever the API names it ({id}, {psn_no}, {mdtrt_id}).
+  if (params.id !== undefined) url = url.replace(/\{(?!documentId\})\w+\}/, encodeURIComponent(params.id));
   if (params.documentId !== undefined)
     url = url.replace('{documentId}', encodeURIComponent(params.documentId));
   const search = new URLSearchParams();
@@ -120,9 +125,10 @@ export const api = {
   me: () => call<User>('me'),
   admdvs: () => call<{ items: Admdvs[] }>('admdvs'),
   vocabulary: () =>
-    call<{ task_kinds: Record<string, { decisions: Decision[]; reason_required: Decision[] }> }>(
-      'vocabulary',
-    ),
+    call<{
+      task_kinds: Record<string, { decisions: Decision[]; reason_required: Decision[] }>;
+      labels: Record<string, Record<string, string>>;
+    }>('vocabulary'),
   listFilings: (query: { status?: string; page?: number; page_size?: number } = {}) =>
     call<Page<Filing>>('listFilings', { query }),
   createFiling: (body: FilingCreate, idempotencyKey: string) =>
@@ -155,4 +161,23 @@ export const api = {
     call<TaskWithDecisions>('reassignTask', { id, body: { assignee } }),
   listStaff: (role?: 'staff' | 'supervisor') =>
     call<{ items: Colleague[] }>('listStaff', { query: { role } }),
+  /** One national transaction; HTTP 200 with a non-zero infcode is a refusal (`hospital/envelope.ts`). */
+  hospitalTransaction: <T>(body: unknown) => call<EnvelopeAnswer<T>>('hospitalTransaction', { body }),
+  hospitalPerson: (psn_no: string, mdtrt_cert_no: string) =>
+    call<{ psn_no: string; filings: HospitalFiling[] }>('hospitalPerson', {
+      id: psn_no,
+      query: { mdtrt_cert_no },
+    }),
+  /** A demo scenario's national inputs (the Hainan case: 2401 and 2301), for the counter's demo button. */
+  demoScenario: (id: string) =>
+    call<{ feedetail: Record<string, string | number | null>[] }>('demoScenario', { id }),
+  listStays: () => call<{ items: StaySummary[] }>('listStays'),
+  getStay: (mdtrt_id: string) => call<StayView>('getStay', { id: mdtrt_id }),
+  /** 待遇补差申请: the citizen asks for the comparison with a manual claim at home. */
+  applyCompensation: (mdtrt_id: string, idempotencyKey: string) =>
+    call<{ compensation_id: string; status: string }>(
+      'applyCompensation',
+      { id: mdtrt_id, body: {} },
+      { 'idempotency-key': idempotencyKey },
+    ),
 };

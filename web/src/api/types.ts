@@ -190,6 +190,15 @@ export interface CaseDetail {
   documents?: CaseDocument[];
 }
 
+/** A filing as the hospital sees it before admission (`GET /api/v1/hospital/persons/{psn_no}`). */
+export interface HospitalFiling {
+  category: FilingCategory;
+  status: FilingStatus;
+  mdtrtarea_admdvs: string;
+  begndate: string;
+  enddate: string | null;
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -212,3 +221,27 @@ export interface FieldError {
 }
 
 export type TaskSort = 'due_at' | '-due_at' | 'created_at' | '-created_at' | 'kind' | '-kind';
+
+/** The national platform's answer envelope (`POST /api/v1/hospital/transactions`). */
+export interface EnvelopeAnswer<T> {
+  infcode: number | string;
+  inf_refmsgid: string;
+  refmsg_time: string;
+  respond_time: string;
+  err_msg: string;
+  output: T;
+}
+
+/** The money path's read views: the contract of `cases/hospitalization.ts`, imported as types only. */
+export type {
+  CompensationItem,
+  CompensationStatus,
+  CompensationView,
+  Diagnosis,
+  FeeLineView,
+  SettlementView,
+  StayStatus,
+  StaySummary,
+  StayView,
+} from '../../../cases/hospitalization';
+export type { ChrgitmLv, SetlDetail, Setlinfo } from '../../../settlement';
