@@ -1,0 +1,230 @@
+import fs from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import iconv from 'iconv-lite';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { createApp } from '../../api/app';
+import { ensureWebBuild } from '../../bin/web-build';
+import { cstDate } from '../../cases';
+import { projectRoot } from '../../config';
+import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
+import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
+import { migratedOrm } from '../support/db';
+import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+
+/** Debian's chromium (installed by .ci/run); never a downloaded browser. */
+const CHROMIUM = process.env.YIDI_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
+const WAIT = { timeout: 30_000 };
+
+let orm: Orm;
+let close: () => Promise<void>;
+let w: Awaited<ReturnType<typeof caseWorker>>;
+let server: Server;
+let base: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await ensureWebBuild(() => undefined);
+  const db = await migratedOrm();
+  orm = db.orm;
+  close = db.close;
+  await seedReferenceData(orm.em.fork());
+  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
+  const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
+  const app = createApp({
+    database: up,
+    temporal: up,
+    log: () => undefined,
+    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'money-path-secret' },
+  });
+  server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  const address = server.address();
+  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu'],
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+  server?.closeAllConnections();
+  await w?.teardown();
+  await close?.();
+});
+
+async function loggedIn(username: string, width = 1280) {
+  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${base}/login`);
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/(citizen|staff|supervisor|hospital)\//);
+  return page;
+}
+
+const shot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+async function tokenOf(username: string): Promise<string> {
+  const login = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
+  });
+  return ((await login.json()) as { token: string }).token;
+}
+
+/** wangfang (insured in 海南) files a temporary stay in 成都 first: active at once (the filing pages are tested elsewhere). */
+async function fileForChengdu() {
+  const today = cstDate(Date.now());
+  const res = await fetch(`${base}/api/v1/filings`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      authorization: `Bearer ${await tokenOf('wangfang')}`,
+      'idempotency-key': `money-path-${today}`,
+    },
+    body: JSON.stringify({
+      category: 'other_temporary',
+      mdtrtarea_admdvs: '510100',
+      fixmedins_code: null,
+      begndate: today,
+      enddate: cstDate(Date.now() + 60 * 86_400_000),
+      tel: '13800000046',
+    }),
+  });
+  expect(res.status).toBe(202);
+}
+
+// Excel's Chinese CSV: GB18030 bytes, Chinese headers.
+const feesCsv = iconv.encode(
+  [
+    '医保目录编码,医院项目编码,项目名称,数量,单价',
+    'SUR001,H-SUR-001,经皮冠状动脉支架置入术,1,8000',
+    'DRG001,H-DRG-001,阿托伐他汀钙片,30,3.5',
+    'DRG002,H-DRG-002,曲妥珠单抗注射液,2,1850.00',
+    'MAT001,H-MAT-001,药物洗脱支架,1,3000',
+  ].join('\r\n'),
+  'gb18030',
+);
+
+test('the hospital counter admits wangfang, uploads fees by form and CSV, pre-settles, discharges and settles; she reads the explanation', async () => {
+  await fileForChengdu();
+  const counter = await loggedIn('hosp-huaxi');
+  expect(new URL(counter.url()).pathname).toBe('/hospital/counter');
+
+  // 1101 and the filing check, by psn_no and the ID card.
+  await counter.getByLabel('人员编号').fill('P46000000000001');
+  await counter.getByLabel('身份证号').fill(withCheckDigit('46010019720921002'));
+  await counter.getByTestId('find-person').click();
+  await counter.getByTestId('person').getByText('王芳').waitFor(WAIT);
+  await expect(counter.getByTestId('person-filings').textContent()).resolves.toContain('其他临时外出');
+
+  // 2401
+  await counter.getByTestId('admit').click();
+  await counter.getByTestId('mdtrt-id').waitFor(WAIT);
+  const mdtrtId = (await counter.getByTestId('mdtrt-id').textContent()) ?? '';
+  expect(mdtrtId).toMatch(/^510100\d{18}$/);
+
+  // One line by the form (the amount is computed as the HIS would), four from a GB18030 CSV.
+  await counter.getByLabel('医保目录编码').fill('BED001');
+  await counter.getByLabel('项目名称').fill('床位费（三人间）');
+  await counter.getByLabel('数量', { exact: true }).fill('5');
+  await counter.getByLabel('单价（元）').fill('75');
+  await expect(counter.getByTestId('line-amount').textContent()).resolves.toBe('375.00');
+  await counter.getByTestId('add-fee').click();
+  await counter
+    .locator('#fee-csv')
+    .setInputFiles({ name: '费用明细.csv', mimeType: 'text/csv', buffer: feesCsv });
+  await expect(counter.getByTestId('import-note').textContent()).resolves.toContain('GB18030');
+  await expect(counter.getByTestId('fee-drafts').locator('tbody tr').count()).resolves.toBe(5);
+  await shot(counter, 'm01-counter-fee-drafts');
+
+  // 2301: each line comes back with its classification by 成都's catalogue.
+  await counter.getByTestId('upload-fees').click();
+  const lines = counter.getByTestId('fee-lines');
+  await lines.locator('tbody tr').nth(4).waitFor(WAIT);
+  const classified = (await lines.textContent()) ?? '';
+  expect(classified).toContain('丙类'); // DRG002, a targeted drug not covered in Sichuan
+  expect(classified).toContain('甲类');
+  expect(classified).toContain('曲妥珠单抗注射液');
+  await expect(counter.getByTestId('fee-total').textContent()).resolves.toBe('¥15,180.00');
+
+  // 2302: a line entered by mistake is cancelled.
+  await counter.getByLabel('医保目录编码').fill('DRG001');
+  await counter.getByLabel('项目名称').fill('误录');
+  await counter.getByLabel('数量', { exact: true }).fill('1');
+  await counter.getByLabel('单价（元）').fill('10');
+  await counter.getByTestId('add-fee').click();
+  await counter.getByTestId('upload-fees').click();
+  await lines.locator('tbody tr').nth(5).waitFor(WAIT);
+  await expect(counter.getByTestId('fee-total').textContent()).resolves.toBe('¥15,190.00');
+  await lines.locator('tbody tr', { hasText: '误录' }).locator('.el-checkbox').click();
+  await counter.getByTestId('cancel-fees').click();
+  await counter.getByTestId('fee-total').getByText('¥15,180.00').waitFor(WAIT);
+
+  // 2303: setlinfo and every setldetail step, nothing recorded.
+  await counter.getByTestId('presettle').click();
+  await counter.getByTestId('presettlement').waitFor(WAIT);
+  await expect(counter.getByTestId('presettlement').textContent()).resolves.toContain('统筹基金');
+  await expect(
+    counter.getByTestId('presettlement').getByTestId('setldetail').locator('li').count(),
+  ).resolves.toBeGreaterThan(1);
+  await shot(counter, 'm02-counter-presettled');
+
+  // Settling before discharge is refused in the platform's words; then 2402 and 2304.
+  await counter.getByTestId('discharge').click();
+  await counter.getByTestId('counter-stay-status').getByText('已出院').waitFor(WAIT);
+  await counter.getByTestId('settle').click();
+  await counter.getByTestId('setl-id').waitFor(WAIT);
+  const firstSetl = (await counter.getByTestId('setl-id').textContent()) ?? '';
+  expect(firstSetl).not.toBe('');
+  await counter.getByTestId('counter-stay-status').getByText('已结算').waitFor(WAIT);
+  await shot(counter, 'm03-counter-settled');
+
+  // 2305 after confirming, and settle again: a new settlement id.
+  await counter.getByTestId('reverse').click();
+  await counter.getByTestId('confirm-reverse').click();
+  await counter.getByTestId('counter-stay-status').getByText('已出院').waitFor(WAIT);
+  await counter.getByTestId('settle').click();
+  await counter.getByTestId('setl-id').waitFor(WAIT);
+  expect(await counter.getByTestId('setl-id').textContent()).not.toBe(firstSetl);
+
+  // The citizen, on a phone: 我的住院 → the stay → the explanation of benefits.
+  const citizen = await loggedIn('wangfang', 390);
+  await citizen.goto(`${base}/citizen/stays`);
+  await citizen.getByTestId('stays').getByText('四川大学华西医院').click(WAIT);
+  await citizen.waitForURL(/\/citizen\/stays\/.+/);
+  expect(decodeURIComponent(citizen.url())).toContain(mdtrtId);
+  await citizen.getByTestId('stay-status').getByText('已结算').waitFor(WAIT);
+  const explanation = citizen.getByTestId('explanation');
+  await explanation.waitFor(WAIT);
+  // Which policy version, every step in words, and who paid what.
+  await expect(citizen.getByTestId('policy').textContent()).resolves.toMatch(/第 \d+ 版/);
+  const steps = explanation.getByTestId('setldetail').locator('li');
+  expect(await steps.count()).toBeGreaterThan(1);
+  expect(await steps.first().textContent()).toContain('费用分类');
+  await expect(citizen.getByTestId('fund-split').textContent()).resolves.toMatch(
+    /医保基金支付 ¥[\d,]+\.\d\d，个人负担 ¥[\d,]+\.\d\d，共 ¥15,180\.00/,
+  );
+  // Each fee line's classification and why, in Chinese; the cancelled line is marked.
+  const fees = (await citizen.getByTestId('fee-lines').textContent()) ?? '';
+  expect(fees).toContain('丙类');
+  expect(fees).toContain('已撤销');
+  expect(fees).not.toMatch(/\b(FEES_UPLOADED|SETTLED|chrgitm_lv)\b/);
+  const width = () => citizen.evaluate<number>('document.scrollingElement.scrollWidth');
+  expect(await width()).toBeLessThanOrEqual(390);
+  await shot(citizen, 'm04-citizen-explanation');
+  // The timeline tells the stay in words.
+  await expect(citizen.getByTestId('stay-timeline').locator('[data-kind]').count()).resolves.toBeGreaterThan(
+    3,
+  );
+}, 240_000);
