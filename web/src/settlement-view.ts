@@ -62,6 +62,17 @@ export const STEP_LABELS: Record<string, string> = {
   acct: '个人账户',
 };
 
+/** 基金支付类型 (settlement/fund-pay-type.ts): the national answers name a step by its fund only. */
+export const FUND_PAY_TYPE_LABELS: Record<string, string> = {
+  '310100': '职工基本医疗保险统筹基金',
+  '310200': '职工基本医疗保险个人账户',
+  '320100': '公务员医疗补助资金',
+  '330100': '职工大额医疗费用补助基金',
+  '390100': '城乡居民基本医疗保险基金',
+  '390200': '城乡居民大病医疗保险资金',
+  '610100': '医疗救助基金',
+};
+
 export const GRADE_LABELS: Record<ChrgitmLv, string> = { '01': '甲类', '02': '乙类', '03': '丙类' };
 
 export interface StepRow {
@@ -135,7 +146,12 @@ export function stepRowsOfNational(detail: National[]): StepRow[] {
     const step = text(d.step);
     return {
       step,
-      title: STEP_LABELS[step] ?? (text(d.fund_pay_type_name) || text(d.fund_pay_type) || '结算步骤'),
+      title:
+        STEP_LABELS[step] ??
+        (text(d.fund_pay_type_name) ||
+          FUND_PAY_TYPE_LABELS[text(d.fund_pay_type)] ||
+          text(d.fund_pay_type) ||
+          '结算过程'),
       rule: text(d.rule),
       text: text(d.setl_proc_info),
       inscp_scp_amt: fenOf(d.inscp_scp_amt as string),
