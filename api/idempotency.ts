@@ -58,16 +58,42 @@ export const IN_FLIGHT_WAIT_MS = 5_000;
  */
 export const IN_FLIGHT_LEASE_MS = 30_000;
 
-export type EarlierRequest =
-  | { state: 'answered'; record: IdempotencyRecord }
-  /** The first request died before answering: the repeat resumes it. */
-  | { state: 'abandoned'; record: IdempotencyRecord }
+/** What became of an earlier request with the same key, after waiting for it (`awaitEarlier`). */
+export type Earlier<R> =
+  | { state: 'answered'; record: R }
+  /** The first request died before answering (or gave its claim back): the repeat resumes it. */
+  | { state: 'abandoned'; record: R }
   /** No record (any more): the first failed and cleaned up, or there was none; this request is the first. */
-  | { state: 'none' };
+  | { state: 'none' }
+  /** Still working after `IN_FLIGHT_WAIT_MS`. */
+  | { state: 'in_flight'; record: R };
 
 /**
  * A repeat of a request still in flight waits (polling, bounded) for its answer, so twenty identical
- * requests at once get one case and twenty equal answers. 409 `IDEMPOTENCY_IN_FLIGHT` with
+ * requests at once get one case and twenty equal answers. Shared by the filings' Idempotency-Key and
+ * the hospitals' msgid: `find` reads the record (throwing when it belongs to another request) and
+ * `classify` says whether it is answered, pending, or abandoned by a request that died.
+ */
+export async function awaitEarlier<R>(
+  find: () => Promise<R | null>,
+  classify: (record: R) => 'answered' | 'pending' | 'abandoned',
+  now = () => Date.now(),
+): Promise<Earlier<R>> {
+  const until = now() + IN_FLIGHT_WAIT_MS;
+  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
+    const record = await find();
+    if (!record) return { state: 'none' };
+    const state = classify(record);
+    if (state !== 'pending') return { state, record };
+    if (now() >= until) return { state: 'in_flight', record };
+    await sleep(pause);
+  }
+}
+
+export type EarlierRequest = Exclude<Earlier<IdempotencyRecord>, { state: 'in_flight' }>;
+
+/**
+ * An earlier filing request with this key, awaited (`awaitEarlier`). 409 `IDEMPOTENCY_IN_FLIGHT` with
  * `Retry-After` only if the first does not answer within `IN_FLIGHT_WAIT_MS`.
  */
 export async function earlierRequest(
@@ -77,24 +103,25 @@ export async function earlierRequest(
   hash: string,
   now = () => Date.now(),
 ): Promise<EarlierRequest> {
-  const until = now() + IN_FLIGHT_WAIT_MS;
-  for (let pause = 20; ; pause = Math.min(pause * 2, 250)) {
-    const record = await findRecord(orm.em.fork(), user_id, key, hash);
-    if (!record) return { state: 'none' };
-    if (answered(record)) return { state: 'answered', record };
-    if (now() - record.created_at.getTime() > IN_FLIGHT_LEASE_MS) return { state: 'abandoned', record };
-    if (now() >= until) {
-      throw new HttpProblem(
-        409,
-        'IDEMPOTENCY_IN_FLIGHT',
-        '相同的请求正在处理中',
-        '使用同一 Idempotency-Key 的首个请求尚未完成；请稍后重试，将得到同一答复',
-        {},
-        Math.ceil(IN_FLIGHT_WAIT_MS / 1000),
-      );
-    }
-    await sleep(pause);
+  const earlier = await awaitEarlier(
+    () => findRecord(orm.em.fork(), user_id, key, hash),
+    (record) => {
+      if (answered(record)) return 'answered';
+      return now() - record.created_at.getTime() > IN_FLIGHT_LEASE_MS ? 'abandoned' : 'pending';
+    },
+    now,
+  );
+  if (earlier.state === 'in_flight') {
+    throw new HttpProblem(
+      409,
+      'IDEMPOTENCY_IN_FLIGHT',
+      '相同的请求正在处理中',
+      '使用同一 Idempotency-Key 的首个请求尚未完成；请稍后重试，将得到同一答复',
+      {},
+      Math.ceil(IN_FLIGHT_WAIT_MS / 1000),
+    );
   }
+  return earlier;
 }
 
 const queues = new Map<string, Promise<unknown>>();

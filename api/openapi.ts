@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { INFCODE_LIST, INFCODES } from './infcodes';
 import * as s from './schemas';
 import { HospitalPersonQuery } from './schemas/hospital';
+import { TRANSACTIONS, TransactionEnvelope } from './schemas/transactions';
 
 type Op = {
   summary: string;
@@ -113,6 +115,15 @@ const ops: Record<string, Record<string, Op>> = {
         '备案查询 A person’s filing status for the hospital’s province (404 unless mdtrt_cert_no matches)',
       roles: 'hospital',
       query: HospitalPersonQuery,
+      ok: '200',
+    },
+  },
+  '/api/v1/hospital/transactions': {
+    post: {
+      summary:
+        '医院交易 Hospital transactions in the national envelope (1101, 2401–2405, 2301–2305): 200 with `infcode` for every answer about the message',
+      roles: 'hospital',
+      body: TransactionEnvelope,
       ok: '200',
     },
   },
@@ -245,6 +256,7 @@ export function openApiDocument() {
       };
     }
   }
+  paths['/api/v1/hospital/transactions'] = { post: transactionsOperation(paths, ref) };
   return {
     openapi: '3.1.0',
     info: {
@@ -255,5 +267,82 @@ export function openApiDocument() {
     servers: [{ url: '/' }],
     components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     paths,
+  };
+}
+
+/**
+ * The hospital transactions route in full: per `infno` the envelope with its `input`, and the answer
+ * with its `output`; every infcode with its HTTP status. The national platform answers 200 with a
+ * non-zero infcode, and so do we for any answer about the message (bad input included); 503 only when
+ * a dependency did not answer and nothing was done, 500 for our own fault; 401/403 and a body that is
+ * not JSON are problem+json (no envelope to answer in).
+ */
+function transactionsOperation(
+  paths: Record<string, Record<string, unknown>>,
+  ref: (schema: z.ZodType) => unknown,
+): Record<string, unknown> {
+  const base = paths['/api/v1/hospital/transactions']?.post as Record<string, unknown>;
+  const responses = base.responses as Record<string, unknown>;
+  const entries = Object.entries(TRANSACTIONS);
+  const answer = { $ref: '#/components/schemas/TransactionAnswer' };
+  const codes = INFCODE_LIST.map((name) => ({ name, ...INFCODES[name] }));
+  const infcodeTable = codes.map(
+    (c) => `| ${c.infcode} | ${c.name} | ${c.http} | ${c.stored ? 'yes' : 'no'} | ${c.meaning} |`,
+  );
+  return {
+    ...base,
+    description: [
+      "Roles: hospital. `fixmedins_code` must be the logged-in hospital's, `mdtrtarea_admvs` its place.",
+      'Idempotent by `msgid`: a retried message gets the first answer byte for byte; the same msgid with another body is refused (1005); a retry while the first is in flight waits for it.',
+      '',
+      '| infcode | name | HTTP | answer kept for the msgid | meaning |',
+      '|---|---|---|---|---|',
+      ...infcodeTable,
+    ].join('\n'),
+    'x-infcodes': codes,
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: {
+            oneOf: entries.map(([infno, t]) => ({
+              title: `${infno} ${t.name}`,
+              allOf: [
+                { $ref: '#/components/schemas/TransactionEnvelope' },
+                { type: 'object', properties: { infno: { const: infno }, input: ref(t.input) } },
+              ],
+            })),
+          },
+        },
+      },
+    },
+    responses: {
+      '200': {
+        description:
+          'the national answer: `infcode` 0 with `output` (per infno below), or non-zero with a Chinese `err_msg` and `output` {}',
+        content: {
+          'application/json': {
+            schema: {
+              oneOf: entries.map(([infno, t]) => ({
+                title: `${infno} ${t.name}`,
+                allOf: [answer, { type: 'object', properties: { output: ref(t.output) } }],
+              })),
+            },
+          },
+        },
+      },
+      '400': responses['400'],
+      '401': responses['401'],
+      '403': responses['403'],
+      '500': {
+        description: 'our fault (infcode 9999), in the envelope',
+        content: { 'application/json': { schema: answer } },
+      },
+      '503': {
+        description:
+          'a dependency did not answer (infcode 9001/9002), nothing done: send the same message again after `Retry-After`',
+        content: { 'application/json': { schema: answer } },
+      },
+    },
   };
 }

@@ -7,6 +7,7 @@ import { citizenRouter } from './citizen/routes';
 import type { CaseDeps } from './context';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
+import { transactionsRouter } from './hospital/transactions';
 import { openApiDocument } from './openapi';
 import { staffRouter } from './staff/routes';
 import { vocabulary } from './vocabulary';
@@ -28,6 +29,7 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(staffRouter(deps));
   router.use(casesRouter(deps));
   router.use(hospitalRouter(deps));
+  router.use(transactionsRouter(deps));
   router.use(documentsRouter(deps));
   return router;
 }

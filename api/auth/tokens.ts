@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Role } from '../../db/entities';
+import type { Role, User } from '../../db/entities';
 
 /** Who is calling, as the signed token says: role and scope travel with it, so no lookup per request. */
 export interface AuthUser {
@@ -13,15 +13,15 @@ export interface AuthUser {
 }
 
 /** The caller a user row stands for (no password hash): what a token carries. */
-export function authUserOf(user: AuthUser): AuthUser {
+export function authUserOf(user: User): AuthUser {
   return {
     id: user.id,
     username: user.username,
     display_name: user.display_name,
     role: user.role,
-    prov_admdvs: user.prov_admdvs,
-    psn_no: user.psn_no,
-    fixmedins_code: user.fixmedins_code,
+    prov_admdvs: user.prov_admdvs ?? null,
+    psn_no: user.psn_no ?? null,
+    fixmedins_code: user.fixmedins_code ?? null,
   };
 }
 

@@ -60,7 +60,7 @@ export function citizenRouter(deps: CaseDeps): Router {
       if (key) {
         const earlier = await earlierRequest(deps.orm, user.id, key, hash);
         if (earlier.state === 'answered') return replay(earlier.record);
-        if (earlier.state === 'abandoned') id = earlier.record.case_id;
+        if (earlier.state === 'abandoned') id = earlier.record.case_id ?? null;
         if (id) break;
       }
       // One person's filings one at a time in this process, so a burst waits here, not holding pooled

@@ -155,7 +155,7 @@ export function decisionMessage(d: TaskDecision, prov_admdvs: string): DecisionM
     decision_id: d.id,
     task_id: d.task_id,
     decision: d.decision,
-    reason: d.reason,
+    reason: d.reason ?? null,
     decided_by: d.decided_by,
     decided_at: d.decided_at.toISOString(),
     side: { prov_admdvs, role: d.role },

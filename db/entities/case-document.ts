@@ -1,32 +1,21 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
 
 /** A file a citizen uploaded for a case (PDF, JPG or PNG), stored with the case in the database. */
-export class CaseDocument {
-  id!: string;
-  case_id!: string;
-  /** The file name as the citizen chose it. */
-  name!: string;
-  content_type!: 'application/pdf' | 'image/jpeg' | 'image/png';
-  size!: number;
-  sha256!: string;
-  content!: Buffer;
-  uploaded_by!: string;
-  created_at!: Date;
-}
-
-export const CaseDocumentSchema = new EntitySchema<CaseDocument>({
-  class: CaseDocument,
+export const CaseDocument = defineEntity({
+  name: 'CaseDocument',
   tableName: 'case_document',
-  properties: {
-    id: { type: 'uuid', primary: true },
-    case_id: { type: 'string', length: 64, index: true },
-    name: { type: 'string', length: 200 },
-    content_type: { type: 'string', length: 40 },
-    size: { type: 'integer' },
-    sha256: { type: 'string', length: 64 },
-    // Loaded only when the file itself is asked for, never with the case.
-    content: { type: 'blob', lazy: true },
-    uploaded_by: { type: 'string', length: 64 },
-    created_at: { type: 'datetime' },
-  },
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    case_id: p.string().length(64).index(),
+    /** The file name as the citizen chose it. */
+    name: p.string().length(200),
+    content_type: p.string().length(40).$type<'application/pdf' | 'image/jpeg' | 'image/png'>(),
+    size: p.integer(),
+    sha256: p.string().length(64),
+    // Loaded only when the file itself is asked for, never with the case (a plain Buffer, not a reference).
+    content: p.blob().$type<Buffer>().lazy(true, false),
+    uploaded_by: p.string().length(64),
+    created_at: p.datetime(),
+  }),
 });
+export type CaseDocument = InferEntity<typeof CaseDocument>;

@@ -1,16 +1,12 @@
-import { defineEntity, EntitySchema, type InferEntity } from '@mikro-orm/core';
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import {
   CASE_TYPES,
-  type CaseType,
   DECISIONS,
-  type Decision,
   FILING_CATEGORIES,
   FILING_STATUSES,
   REFERRAL_STATUSES,
   TASK_ROLES,
   TASK_STATUSES,
-  type TaskRole,
-  type TaskStatus,
 } from '../../cases';
 
 /**
@@ -86,56 +82,35 @@ export type Snapshot<T> = { [K in keyof T as K extends string ? K : never]: Json
  * A human step: opened by a case workflow (the human-task helper), decided through the API. It belongs
  * to one side — a province and a role — so a case shared by two provinces holds a task per side.
  */
-export class HumanTask {
-  id!: string;
-  case_id!: string;
-  case_type!: CaseType;
-  workflow_id!: string;
-  /** A key of TASK_KINDS: which decisions it takes and which need a reason. */
-  kind!: string;
-  /** The side's role: `staff` at first, the next role of the escalation chain once the SLA lapsed. */
-  role!: TaskRole;
-  /** The side's province: only its people see and act on the task. */
-  prov_admdvs!: string;
-  assignee!: string | null;
-  status!: TaskStatus;
-  due_at!: Date;
-  escalated_at!: Date | null;
-  decision!: Decision | null;
-  decision_id!: string | null;
-  reason!: string | null;
-  decided_by!: string | null;
-  decided_at!: Date | null;
-  summary!: Record<string, unknown>;
-  created_at!: Date;
-  version!: number;
-}
-
-export const HumanTaskSchema = new EntitySchema<HumanTask>({
-  class: HumanTask,
+export const HumanTask = defineEntity({
+  name: 'HumanTask',
   tableName: 'human_task',
-  properties: {
-    id: { type: 'string', length: 80, primary: true },
-    case_id: { type: 'string', length: 64, index: true },
-    case_type: { enum: true, items: () => [...CASE_TYPES], default: 'filing' },
-    workflow_id: { type: 'string', length: 80 },
-    kind: { type: 'string', length: 32 },
-    role: { enum: true, items: () => [...TASK_ROLES] },
-    prov_admdvs: { type: 'string', length: 6, index: true },
-    assignee: { type: 'string', length: 64, nullable: true },
-    status: { enum: true, items: () => [...TASK_STATUSES] },
-    due_at: { type: 'datetime' },
-    escalated_at: { type: 'datetime', nullable: true },
-    decision: { enum: true, items: () => [...DECISIONS], nullable: true },
-    decision_id: { type: 'uuid', nullable: true },
-    reason: { type: 'text', nullable: true },
-    decided_by: { type: 'string', length: 64, nullable: true },
-    decided_at: { type: 'datetime', nullable: true },
-    summary: { type: 'json' },
-    created_at: { type: 'datetime' },
-    version: { type: 'integer', version: true },
-  },
+  properties: (p) => ({
+    id: p.string().length(80).primary(),
+    case_id: p.string().length(64).index(),
+    case_type: p.enum([...CASE_TYPES]).default('filing'),
+    workflow_id: p.string().length(80),
+    /** A key of TASK_KINDS: which decisions it takes and which need a reason. */
+    kind: p.string().length(32),
+    /** The side's role: `staff` at first, the next role of the escalation chain once the SLA lapsed. */
+    role: p.enum([...TASK_ROLES]),
+    /** The side's province: only its people see and act on the task. */
+    prov_admdvs: p.string().length(6).index(),
+    assignee: p.string().length(64).nullable(),
+    status: p.enum([...TASK_STATUSES]),
+    due_at: p.datetime(),
+    escalated_at: p.datetime().nullable(),
+    decision: p.enum([...DECISIONS]).nullable(),
+    decision_id: p.uuid().nullable(),
+    reason: p.text().nullable(),
+    decided_by: p.string().length(64).nullable(),
+    decided_at: p.datetime().nullable(),
+    summary: p.json<Record<string, unknown>>(),
+    created_at: p.datetime(),
+    version: p.integer().version(),
+  }),
 });
+export type HumanTask = InferEntity<typeof HumanTask>;
 
 export const DECISION_OUTCOMES = ['pending', 'accepted', 'refused'] as const;
 export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
@@ -145,92 +120,59 @@ export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
  * then marked with what the case answered — accepted, or refused with the case's reason. Its id is the
  * Temporal update id, so a redelivery is deduplicated by Temporal itself.
  */
-export class TaskDecision {
-  id!: string;
-  task_id!: string;
-  case_id!: string;
-  workflow_id!: string;
-  decision!: Decision;
-  reason!: string | null;
-  decided_by!: string;
-  /** The role the decider acted in (the task's side at the time). */
-  role!: TaskRole;
-  decided_at!: Date;
-  outcome!: DecisionOutcome;
-  /** The case's refusal: a stable code (e.g. TASK_NOT_CURRENT) and its Chinese message. */
-  refusal_code!: string | null;
-  refusal_reason!: string | null;
-  resolved_at!: Date | null;
-}
-
-export const TaskDecisionSchema = new EntitySchema<TaskDecision>({
-  class: TaskDecision,
+export const TaskDecision = defineEntity({
+  name: 'TaskDecision',
   tableName: 'task_decision',
-  properties: {
-    id: { type: 'uuid', primary: true },
-    task_id: { type: 'string', length: 80, index: true },
-    case_id: { type: 'string', length: 64 },
-    workflow_id: { type: 'string', length: 80 },
-    decision: { enum: true, items: () => [...DECISIONS] },
-    reason: { type: 'text', nullable: true },
-    decided_by: { type: 'string', length: 64 },
-    role: { enum: true, items: () => [...TASK_ROLES] },
-    decided_at: { type: 'datetime' },
-    outcome: { enum: true, items: () => [...DECISION_OUTCOMES], index: true },
-    refusal_code: { type: 'string', length: 40, nullable: true },
-    refusal_reason: { type: 'text', nullable: true },
-    resolved_at: { type: 'datetime', nullable: true },
-  },
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    task_id: p.string().length(80).index(),
+    case_id: p.string().length(64),
+    workflow_id: p.string().length(80),
+    decision: p.enum([...DECISIONS]),
+    reason: p.text().nullable(),
+    decided_by: p.string().length(64),
+    /** The role the decider acted in (the task's side at the time). */
+    role: p.enum([...TASK_ROLES]),
+    decided_at: p.datetime(),
+    outcome: p.enum([...DECISION_OUTCOMES]).index(),
+    /** The case's refusal: a stable code (e.g. TASK_NOT_CURRENT) and its Chinese message. */
+    refusal_code: p.string().length(40).nullable(),
+    refusal_reason: p.text().nullable(),
+    resolved_at: p.datetime().nullable(),
+  }),
 });
+export type TaskDecision = InferEntity<typeof TaskDecision>;
 
 /** One step of a case's timeline, as the citizen and staff see it. */
-export class CaseEvent {
-  /** `<case id>:<seq>` from the workflow, so an activity retry writes it once. */
-  id!: string;
-  case_id!: string;
-  at!: Date;
-  actor!: string;
-  kind!: string;
-  detail!: Record<string, unknown>;
-}
-
-export const CaseEventSchema = new EntitySchema<CaseEvent>({
-  class: CaseEvent,
+export const CaseEvent = defineEntity({
+  name: 'CaseEvent',
   tableName: 'case_event',
-  properties: {
-    id: { type: 'string', length: 120, primary: true },
-    case_id: { type: 'string', length: 64, index: true },
-    at: { type: 'datetime' },
-    actor: { type: 'string', length: 64 },
-    kind: { type: 'string', length: 40 },
-    detail: { type: 'json' },
-  },
+  properties: (p) => ({
+    /** `<case id>:<seq>` from the workflow, so an activity retry writes it once. */
+    id: p.string().length(120).primary(),
+    case_id: p.string().length(64).index(),
+    at: p.datetime(),
+    actor: p.string().length(64),
+    kind: p.string().length(40),
+    detail: p.json<Record<string, unknown>>(),
+  }),
 });
+export type CaseEvent = InferEntity<typeof CaseEvent>;
 
 /** The first answer to a POST with an `Idempotency-Key`, replayed for a repeat of the same request. */
-export class IdempotencyRecord {
-  id!: number;
-  key!: string;
-  user_id!: string;
-  request_hash!: string;
-  case_id!: string | null;
-  status!: number | null;
-  response!: Record<string, unknown> | null;
-  created_at!: Date;
-}
-
-export const IdempotencyRecordSchema = new EntitySchema<IdempotencyRecord>({
-  class: IdempotencyRecord,
+export const IdempotencyRecord = defineEntity({
+  name: 'IdempotencyRecord',
   tableName: 'idempotency_record',
-  properties: {
-    id: { type: 'integer', primary: true, autoincrement: true },
-    key: { type: 'string', length: 128 },
-    user_id: { type: 'uuid' },
-    request_hash: { type: 'string', length: 64 },
-    case_id: { type: 'string', length: 64, nullable: true },
-    status: { type: 'integer', nullable: true },
-    response: { type: 'json', nullable: true },
-    created_at: { type: 'datetime' },
-  },
+  properties: (p) => ({
+    id: p.integer().primary().autoincrement(),
+    key: p.string().length(128),
+    user_id: p.uuid(),
+    request_hash: p.string().length(64),
+    case_id: p.string().length(64).nullable(),
+    status: p.integer().nullable(),
+    response: p.json<Record<string, unknown>>().nullable(),
+    created_at: p.datetime(),
+  }),
   uniques: [{ properties: ['user_id', 'key'] }],
 });
+export type IdempotencyRecord = InferEntity<typeof IdempotencyRecord>;

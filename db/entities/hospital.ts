@@ -1,4 +1,4 @@
-import { EntitySchema, PrimaryKeyProp, type Ref } from '@mikro-orm/core';
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { Admdvs } from './admdvs';
 
 export const HOSP_LVS = ['1', '2', '3'] as const;
@@ -10,23 +10,15 @@ export const NETWORK_STATUSES = ['networked', 'suspended', 'not_networked'] as c
 export type NetworkStatus = (typeof NETWORK_STATUSES)[number];
 
 /** 定点医疗机构: a designated hospital, supervised by its treatment place (就医地). */
-export class Hospital {
-  [PrimaryKeyProp]?: 'fixmedins_code';
-  fixmedins_code!: string;
-  fixmedins_name!: string;
-  admdvs!: Ref<Admdvs>;
-  hosp_lv!: HospLv;
-  network_status!: NetworkStatus;
-}
-
-export const HospitalSchema = new EntitySchema<Hospital>({
-  class: Hospital,
+export const Hospital = defineEntity({
+  name: 'Hospital',
   tableName: 'hospital',
-  properties: {
-    fixmedins_code: { type: 'string', length: 30, primary: true },
-    fixmedins_name: { type: 'string', length: 128 },
-    admdvs: { kind: 'm:1', entity: () => Admdvs, fieldName: 'admdvs', ref: true },
-    hosp_lv: { enum: true, items: () => [...HOSP_LVS] },
-    network_status: { enum: true, items: () => [...NETWORK_STATUSES] },
-  },
+  properties: (p) => ({
+    fixmedins_code: p.string().length(30).primary(),
+    fixmedins_name: p.string().length(128),
+    admdvs: () => p.manyToOne(Admdvs).ref().fieldName('admdvs'),
+    hosp_lv: p.enum([...HOSP_LVS]),
+    network_status: p.enum([...NETWORK_STATUSES]),
+  }),
 });
+export type Hospital = InferEntity<typeof Hospital>;

@@ -1,41 +1,37 @@
-import { AdmdvsSchema } from './admdvs';
-import { CaseDocumentSchema } from './case-document';
-import {
-  CaseEventSchema,
-  Filing,
-  HumanTaskSchema,
-  IdempotencyRecordSchema,
-  Referral,
-  TaskDecisionSchema,
-} from './cases';
+import { Admdvs } from './admdvs';
+import { CaseDocument } from './case-document';
+import { CaseEvent, Filing, HumanTask, IdempotencyRecord, Referral, TaskDecision } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
-import { HospitalSchema } from './hospital';
-import { InsuredPersonSchema } from './insured-person';
-import { PolicyVersionSchema } from './policy-version';
-import { UserSchema } from './user';
+import { Hospital } from './hospital';
+import { HospitalMessage } from './hospital-message';
+import { InsuredPerson } from './insured-person';
+import { PolicyVersion } from './policy-version';
+import { User } from './user';
 
 export * from './admdvs';
 export * from './case-document';
 export * from './cases';
 export * from './catalogue';
 export * from './hospital';
+export * from './hospital-message';
 export * from './insured-person';
 export * from './policy-version';
 export * from './user';
 
 export const entities = [
-  AdmdvsSchema,
-  PolicyVersionSchema,
-  HospitalSchema,
-  InsuredPersonSchema,
-  UserSchema,
+  Admdvs,
+  PolicyVersion,
+  Hospital,
+  InsuredPerson,
+  User,
   Filing,
   Referral,
-  HumanTaskSchema,
-  TaskDecisionSchema,
-  CaseEventSchema,
-  IdempotencyRecordSchema,
-  CaseDocumentSchema,
+  HumanTask,
+  TaskDecision,
+  CaseEvent,
+  IdempotencyRecord,
+  CaseDocument,
   CatalogueItem,
   CatalogueRule,
+  HospitalMessage,
 ];

@@ -1,4 +1,4 @@
-import { EntitySchema, PrimaryKeyProp, type Ref } from '@mikro-orm/core';
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
 import { Admdvs } from './admdvs';
 
 export const INSUTYPES = ['310', '320', '390'] as const;
@@ -14,32 +14,20 @@ export const INSU_STATUSES = ['active', 'suspended', 'terminated'] as const;
 export type InsuStatus = (typeof INSU_STATUSES)[number];
 
 /** 参保人: an insured person, whose benefits follow the insured place (参保地政策). */
-export class InsuredPerson {
-  [PrimaryKeyProp]?: 'psn_no';
-  psn_no!: string;
-  psn_name!: string;
-  /** Resident ID number (公民身份号码). */
-  certno!: string;
-  gend!: '1' | '2';
-  brdy!: string;
-  insutype!: Insutype;
-  psn_type!: PsnType;
-  insuplc_admdvs!: Ref<Admdvs>;
-  insu_status!: InsuStatus;
-}
-
-export const InsuredPersonSchema = new EntitySchema<InsuredPerson>({
-  class: InsuredPerson,
+export const InsuredPerson = defineEntity({
+  name: 'InsuredPerson',
   tableName: 'insured_person',
-  properties: {
-    psn_no: { type: 'string', length: 30, primary: true },
-    psn_name: { type: 'string', length: 64 },
-    certno: { type: 'string', length: 18, unique: true },
-    gend: { enum: true, items: () => ['1', '2'] },
-    brdy: { type: 'date' },
-    insutype: { enum: true, items: () => [...INSUTYPES] },
-    psn_type: { enum: true, items: () => [...PSN_TYPES] },
-    insuplc_admdvs: { kind: 'm:1', entity: () => Admdvs, fieldName: 'insuplc_admdvs', ref: true },
-    insu_status: { enum: true, items: () => [...INSU_STATUSES] },
-  },
+  properties: (p) => ({
+    psn_no: p.string().length(30).primary(),
+    psn_name: p.string().length(64),
+    /** Resident ID number (公民身份号码). */
+    certno: p.string().length(18).unique(),
+    gend: p.enum(['1', '2']),
+    brdy: p.date(),
+    insutype: p.enum([...INSUTYPES]),
+    psn_type: p.enum([...PSN_TYPES]),
+    insuplc_admdvs: () => p.manyToOne(Admdvs).ref().fieldName('insuplc_admdvs'),
+    insu_status: p.enum([...INSU_STATUSES]),
+  }),
 });
+export type InsuredPerson = InferEntity<typeof InsuredPerson>;

@@ -1,61 +1,27 @@
-import { EntitySchema } from '@mikro-orm/core';
+import { defineEntity, type InferEntity } from '@mikro-orm/core';
 
 export const ROLES = ['citizen', 'staff', 'supervisor', 'coordinator', 'hospital'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**
- * Who a user acts as, by role: a citizen is one insured person; staff, supervisors and
- * coordinators work for one province's agency; a hospital user belongs to one hospital.
- * The database enforces the same with a check constraint.
+ * A person who logs in, by role: a citizen is one insured person; staff, supervisors and coordinators
+ * work for one province's agency; a hospital user belongs to one hospital. The database enforces the
+ * same with a check constraint (and `api/auth` narrows the row to `AuthUser` by role).
  */
-export type UserScope =
-  | { role: 'citizen'; psn_no: string }
-  | { role: 'staff' | 'supervisor' | 'coordinator'; prov_admdvs: string }
-  | { role: 'hospital'; fixmedins_code: string };
-
-export class User {
-  id!: string;
-  username!: string;
-  display_name!: string;
-  role!: Role;
-  prov_admdvs!: string | null;
-  psn_no!: string | null;
-  fixmedins_code!: string | null;
-  password_hash!: string;
-  created_at!: Date;
-
-  /** The user's scope as a value whose type says which fields exist for the role. */
-  scope(): UserScope {
-    switch (this.role) {
-      case 'citizen':
-        return { role: this.role, psn_no: required(this.psn_no, 'psn_no') };
-      case 'hospital':
-        return { role: this.role, fixmedins_code: required(this.fixmedins_code, 'fixmedins_code') };
-      default:
-        return { role: this.role, prov_admdvs: required(this.prov_admdvs, 'prov_admdvs') };
-    }
-  }
-}
-
-function required(value: string | null, field: string): string {
-  if (value === null) throw new Error(`user row violates its role's scope: ${field} is missing`);
-  return value;
-}
-
-export const UserSchema = new EntitySchema<User>({
-  class: User,
+export const User = defineEntity({
+  name: 'User',
   tableName: 'app_user',
-  properties: {
-    id: { type: 'uuid', primary: true },
-    username: { type: 'string', length: 64, unique: true },
-    display_name: { type: 'string', length: 64 },
-    role: { enum: true, items: () => [...ROLES] },
-    prov_admdvs: { type: 'string', length: 6, nullable: true },
-    psn_no: { type: 'string', length: 30, nullable: true },
-    fixmedins_code: { type: 'string', length: 30, nullable: true },
-    password_hash: { type: 'text' },
-    created_at: { type: 'datetime', onCreate: () => new Date() },
-  },
+  properties: (p) => ({
+    id: p.uuid().primary(),
+    username: p.string().length(64).unique(),
+    display_name: p.string().length(64),
+    role: p.enum([...ROLES]),
+    prov_admdvs: p.string().length(6).nullable(),
+    psn_no: p.string().length(30).nullable(),
+    fixmedins_code: p.string().length(30).nullable(),
+    password_hash: p.text(),
+    created_at: p.datetime().onCreate(() => new Date()),
+  }),
   checks: [
     {
       name: 'app_user_scope_check',
@@ -65,3 +31,4 @@ export const UserSchema = new EntitySchema<User>({
     },
   ],
 });
+export type User = InferEntity<typeof User>;

@@ -1,7 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { requestHash } from '../../api/idempotency';
 import { deliverPending } from '../../api/staff/decisions';
 import { addDays, cstDate } from '../../cases';
@@ -15,43 +14,25 @@ import {
   User,
 } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { demoLogins } from '../support/login';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 
+let p: TestPlatform;
 let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
+let w: CaseWorker;
 let app: Express;
-const logs: string[] = [];
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
-function appWith(temporal: Client): Express {
-  return createApp({
-    database: up,
-    temporal: up,
-    log: (m) => logs.push(m),
-    cases: { orm, temporal, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
-  });
-}
+const appWith = (temporal: Client): Express => p.appWith({ cases: { temporal } });
 
 beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  app = appWith(w.client);
+  p = await startTestPlatform();
+  ({ orm, app, worker: w } = p);
 }, 120_000);
 afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
-const login = demoLogins(() => app);
-const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
+const as = (username: string) => p.as(username);
 
 const referralForm = (mdtrtarea_admdvs = '510100') => ({
   category: 'referral',
@@ -90,7 +71,7 @@ test('login gives a signed token; a bad password or a forged token is 401', asyn
     .expect(200);
   expect(me.body).toMatchObject({ role: 'citizen', psn_no: 'P34010000000001' });
   await request(app).post('/api/v1/auth/login').send({ username: 'zhangwei', password: 'nope' }).expect(401);
-  const forged = `${(await login('zhangwei')).split('.')[0]}.AAAA`;
+  const forged = `${(await p.login('zhangwei')).split('.')[0]}.AAAA`;
   const res = await request(app).get('/api/v1/me').set('Authorization', `Bearer ${forged}`).expect(401);
   expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
 });
@@ -424,17 +405,7 @@ test('a database outage during a decision: 503, nothing recorded', async () => {
   const broken = {
     em: { fork: () => ({ transactional: async () => Promise.reject(new Error('ECONNREFUSED')) }) },
   };
-  const brokenApp = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
-    cases: {
-      orm: broken as unknown as Orm,
-      temporal: w.client,
-      taskQueue: w.taskQueue,
-      tokenSecret: 'test-secret',
-    },
-  });
+  const brokenApp = p.appWith({ log: () => undefined, cases: { orm: broken as unknown as Orm } });
   const res = await request(brokenApp)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(await as('staff-ah'))

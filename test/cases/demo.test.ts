@@ -1,43 +1,28 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { DEMO_CASE_IDS, DEMO_CASES, demoCaseId, resetDemo, seedDemo } from '../../api/demo';
 import { CaseEvent, Filing, HumanTask, Referral, TaskDecision } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { demoLogins } from '../support/login';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 
+let p: TestPlatform;
 let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
+let w: CaseWorker;
 let app: Express;
-const logs: string[] = [];
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
+let logs: string[];
 const deps = () => ({ orm, temporal: w.client, taskQueue: w.taskQueue, log: (m: string) => logs.push(m) });
 
 beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
   // Real time, as in `npm start`: the backdated cases must lapse by their own submitted_at.
-  w = await caseWorker(orm, 'local', await bundleCaseWorkflows());
-  app = createApp({
-    database: up,
-    temporal: up,
-    log: (m) => logs.push(m),
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
-  });
+  p = await startTestPlatform({ temporal: 'local' });
+  ({ orm, app, logs, worker: w } = p);
 }, 120_000);
 afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
-const login = demoLogins(() => app);
+const login = (username: string) => p.login(username);
 const tasksOf = async (username: string, query = '') => {
   const res = await request(app)
     .get(`/api/v1/tasks${query}`)

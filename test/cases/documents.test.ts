@@ -1,32 +1,19 @@
-import type { Client } from '@temporalio/client';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { MAX_DOCUMENT_BYTES } from '../../api/cases/documents';
 import { CaseDocument, Filing } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { DEMO_PASSWORD } from '../../db/seed-data';
-import { migratedOrm } from '../support/db';
+import { startTestPlatform, type TestPlatform } from '../support/platform';
 
+let p: TestPlatform;
 let orm: Orm;
-let close: () => Promise<void>;
 let app: Express;
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 const FILING = 'filing-P34010000000001-1';
 
 beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
   // Uploads never reach a workflow: a filing row is all they need.
-  app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
-    cases: { orm, temporal: {} as unknown as Client, taskQueue: 'unused', tokenSecret: 'test-secret' },
-  });
+  p = await startTestPlatform({ temporal: false });
+  ({ orm, app } = p);
   const em = orm.em.fork();
   const now = new Date();
   em.create(Filing, {
@@ -55,16 +42,10 @@ beforeAll(async () => {
   await em.flush();
 }, 120_000);
 afterAll(async () => {
-  await close?.();
+  await p?.close();
 });
 
-async function as(username: string) {
-  const res = await request(app)
-    .post('/api/v1/auth/login')
-    .send({ username, password: DEMO_PASSWORD })
-    .expect(200);
-  return { Authorization: `Bearer ${res.body.token}` };
-}
+const as = (username: string) => p.as(username);
 const stored = () => orm.em.fork().count(CaseDocument, { case_id: FILING });
 const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(2000, 0x20), Buffer.from('\n%%EOF\n')]);
 

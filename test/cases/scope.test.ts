@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { type AuthUser, signToken } from '../../api/auth/tokens';
 import {
   canSeeFiling,
@@ -17,20 +16,17 @@ import {
 import { cstDate } from '../../cases/calendar';
 import { Filing, HumanTask, ROLES, User } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { DEMO_PASSWORD, demoPersons, withCheckDigit } from '../../db/seed-data';
-import { migratedOrm } from '../support/db';
+import { demoPersons, withCheckDigit } from '../../db/seed-data';
 import { eventually } from '../support/eventually';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
  * Who sees what, route by route: two cases of two provinces, read by citizens, staff and supervisors of
  * three provinces, coordinators of the insured and the treatment side, and a hospital.
  */
 
+let p: TestPlatform;
 let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
 let app: Express;
 
 // Case A: 张伟, insured in 安徽 (340000), referred to 华西医院 in 成都 (四川, 510000); a review task opens.
@@ -41,32 +37,11 @@ const certOf = (psn_no: string) => withCheckDigit(demoPersons.find((p) => p.psn_
 const PSN_A = 'P34010000000001';
 const PSN_B = 'P46000000000001';
 
-const tokens = new Map<string, string>();
-async function as(username: string) {
-  let token = tokens.get(username);
-  if (!token) {
-    const res = await request(app)
-      .post('/api/v1/auth/login')
-      .send({ username, password: DEMO_PASSWORD })
-      .expect(200);
-    token = res.body.token as string;
-    tokens.set(username, token);
-  }
-  return { Authorization: `Bearer ${token}` };
-}
+const as = (username: string) => p.as(username);
 
 beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  app = createApp({
-    database: { describe: () => ({ kind: 'test' }), ping: async () => undefined },
-    temporal: { describe: () => ({ kind: 'test' }), ping: async () => undefined },
-    log: () => undefined,
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
-  });
+  p = await startTestPlatform();
+  ({ orm, app } = p);
 
   const a = await request(app)
     .post('/api/v1/filings')
@@ -103,8 +78,7 @@ beforeAll(async () => {
   );
 }, 180_000);
 afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
 /**

@@ -1,52 +1,30 @@
 import path from 'node:path';
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { DEMO_PASSWORD } from '../../db/seed-data';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 import type { jointReviewWorkflow } from './workflows';
 
 /** Tasks for many sides: one case holding a task per province, each acted on by its own province only. */
+let p: TestPlatform;
 let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
+let w: CaseWorker;
 let app: Express;
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
 beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(
-    orm,
-    'local',
-    await bundleCaseWorkflows(path.join(__dirname, 'workflows', 'index.ts')),
-  );
-  app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
+  p = await startTestPlatform({
+    temporal: 'local',
+    workflowsPath: path.join(__dirname, 'workflows', 'index.ts'),
   });
+  ({ orm, app, worker: w } = p);
 }, 120_000);
 afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
-async function as(username: string) {
-  const res = await request(app)
-    .post('/api/v1/auth/login')
-    .send({ username, password: DEMO_PASSWORD })
-    .expect(200);
-  return { Authorization: `Bearer ${res.body.token}` };
-}
+const as = (username: string) => p.as(username);
 
 test('a two-sided task: each province sees, claims and decides only its own side; the case gets both', async () => {
   const case_id = `joint-${Date.now()}`;

@@ -2,7 +2,6 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { Client } from '@temporalio/client';
 import express from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { problemHandler } from '../../api/problem';
 import { databaseDependency } from '../../bin/platform';
 import { DEFAULT_DATABASE_POOL, loadConfig } from '../../config';
@@ -10,13 +9,13 @@ import { Filing } from '../../db/entities';
 import { type Orm, openOrm, poolStats } from '../../db/orm';
 import { migratedOrm, type TestDatabase } from '../support/db';
 import { eventually } from '../support/eventually';
+import { testApp } from '../support/platform';
 import { freePort } from '../support/ports';
 
 let orm: Orm;
 let db: TestDatabase;
 let closeDb: () => Promise<void>;
 const config = { ...loadConfig({}), temporal: { kind: 'embedded' as const } };
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
 beforeAll(async () => {
   ({ orm, db, close: closeDb } = await migratedOrm());
@@ -29,9 +28,8 @@ afterAll(async () => {
 async function appOver(url: string, pool: Partial<typeof DEFAULT_DATABASE_POOL>, requestTimeoutMs?: number) {
   const target = await openOrm(url, { connect: false, pool: { ...DEFAULT_DATABASE_POOL, ...pool } });
   const logs: string[] = [];
-  const app = createApp({
+  const app = testApp({
     database: databaseDependency(config, url, target),
-    temporal: up,
     log: (m) => logs.push(m),
     requestTimeoutMs,
     // Login never reaches Temporal; a lazy client that is never used.
@@ -108,11 +106,7 @@ test('/healthz tells an exhausted pool from an unreachable database', async () =
   });
   let release: () => void = () => undefined;
   try {
-    const health = createApp({
-      database: databaseDependency(config, db.url, busy),
-      temporal: up,
-      log: () => undefined,
-    });
+    const health = testApp({ database: databaseDependency(config, db.url, busy) });
     const before = await request(health).get('/healthz').expect(200);
     expect(before.body.database).toMatchObject({ reachable: true, pool: { max: 1 } });
 

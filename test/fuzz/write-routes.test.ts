@@ -1,17 +1,13 @@
 import type { Express } from 'express';
 import fc from 'fast-check';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { PROBLEM_CODES } from '../../api/problem-codes';
 import { cstDate } from '../../cases/calendar';
 import { Filing, HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD } from '../../db/seed-data';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { demoLogins } from '../support/login';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
  * Property-based fuzzing of every write route with malformed input: impossible dates, control
@@ -24,32 +20,20 @@ import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 const RUNS = Number(process.env.YIDI_FUZZ_RUNS ?? 25);
 const SEED = process.env.YIDI_FUZZ_SEED === undefined ? undefined : Number(process.env.YIDI_FUZZ_SEED);
 
+let p: TestPlatform;
 let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
 let app: Express;
-const logs: string[] = [];
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
+let logs: string[];
 /** Fixtures the id-bearing routes are aimed at (besides junk ids). */
 let activeFiling = '';
 let referralFiling = '';
 let task = '';
 
-const login = demoLogins(() => app);
-const bearer = async (username: string) => `Bearer ${await login(username)}`;
+const bearer = async (username: string) => `Bearer ${await p.login(username)}`;
 
 beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  app = createApp({
-    database: up,
-    temporal: up,
-    log: (m) => logs.push(m),
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'fuzz-secret' },
-  });
+  p = await startTestPlatform({ tokenSecret: 'fuzz-secret' });
+  ({ orm, app, logs } = p);
   const citizen = await bearer('zhangwei');
   const active = await request(app)
     .post('/api/v1/filings')
@@ -71,8 +55,7 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
 const today = cstDate(Date.now());

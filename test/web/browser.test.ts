@@ -2,24 +2,19 @@ import fs from 'node:fs';
 import type { Server } from 'node:http';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { createApp } from '../../api/app';
 import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
 import { projectRoot } from '../../config';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD } from '../../db/seed-data';
-import { migratedOrm } from '../support/db';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 
 /** Debian's chromium (installed by .ci/run); never a downloaded browser. */
 const CHROMIUM = process.env.YIDI_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const WAIT = { timeout: 20_000 };
 
-let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
+let p: TestPlatform;
+let w: CaseWorker;
 let server: Server;
 let base: string;
 let browser: Browser;
@@ -28,20 +23,10 @@ beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   // The same build `npm start` makes; a no-op when web/ is unchanged since the last build.
   await ensureWebBuild(() => undefined);
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
-  const app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'browser-secret' },
-  });
+  p = await startTestPlatform({ tokenSecret: 'browser-secret' });
+  ({ worker: w } = p);
   server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = p.app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -55,8 +40,7 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
   server?.closeAllConnections();
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
 async function loggedIn(username: string, width = 1280) {

@@ -1,0 +1,151 @@
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { HospitalMessage } from '../../db/entities';
+import type { Orm } from '../../db/orm';
+import { awaitEarlier, IN_FLIGHT_LEASE_MS } from '../idempotency';
+
+/**
+ * The msgid store of the hospital transactions: a message is claimed (one row per hospital and msgid)
+ * before anything is done, answered once, and a retry of it gets that answer back as it was sent. A
+ * request that dies, or gives its claim back after a failure that may be retried, leaves the row
+ * pending; the next retry takes it over (keeping a 2401's allocated `mdtrt_id`).
+ */
+
+export type Claim =
+  /** This request works on the message (a new one, or one taken over): `message.mdtrt_id` may already be set. */
+  | { kind: 'claimed'; message: HospitalMessage }
+  /** Answered before: the answer exactly as it was sent. */
+  | { kind: 'answered'; answer: string }
+  /** The msgid was used for another body. */
+  | { kind: 'reused' }
+  /** The first request is still working on it. */
+  | { kind: 'in_flight' };
+
+class Reused extends Error {}
+
+export async function claimMessage(
+  orm: Orm,
+  m: { fixmedins_code: string; msgid: string; infno: string; request_hash: string },
+  now = () => new Date(),
+): Promise<Claim> {
+  const key = { fixmedins_code: m.fixmedins_code, msgid: m.msgid };
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const em = orm.em.fork();
+    try {
+      const at = now();
+      const id = await em.insert(HospitalMessage, {
+        ...m,
+        status: 'pending',
+        mdtrt_id: null,
+        psn_no: null,
+        infcode: null,
+        answer: null,
+        created_at: at,
+        claimed_at: at,
+        answered_at: null,
+      });
+      const message = await em.findOneOrFail(HospitalMessage, { id: id as number });
+      return { kind: 'claimed', message };
+    } catch (error) {
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    }
+    let earlier: Awaited<ReturnType<typeof awaitEarlier<HospitalMessage>>>;
+    try {
+      earlier = await awaitEarlier(
+        async () => {
+          const found = await orm.em.fork().findOne(HospitalMessage, key);
+          if (found && found.request_hash !== m.request_hash) throw new Reused();
+          return found;
+        },
+        (found) => {
+          if (found.status === 'answered') return 'answered';
+          const claimed = found.claimed_at?.getTime();
+          return claimed === undefined || now().getTime() - claimed > IN_FLIGHT_LEASE_MS
+            ? 'abandoned'
+            : 'pending';
+        },
+        () => now().getTime(),
+      );
+    } catch (error) {
+      if (error instanceof Reused) return { kind: 'reused' };
+      throw error;
+    }
+    if (earlier.state === 'answered') return { kind: 'answered', answer: earlier.record.answer ?? '' };
+    if (earlier.state === 'in_flight') return { kind: 'in_flight' };
+    if (earlier.state === 'abandoned') {
+      // Taken over only by one retry: the claim is a compare-and-set on the row.
+      const cutoff = new Date(now().getTime() - IN_FLIGHT_LEASE_MS);
+      const taken = await orm.em.fork().nativeUpdate(
+        HospitalMessage,
+        {
+          id: earlier.record.id,
+          status: 'pending',
+          $or: [{ claimed_at: null }, { claimed_at: { $lt: cutoff } }],
+        },
+        { claimed_at: now() },
+      );
+      if (taken === 1) return { kind: 'claimed', message: { ...earlier.record, claimed_at: now() } };
+    }
+  }
+  return { kind: 'in_flight' };
+}
+
+/** The answer, stored once: a retry from now on gets exactly this text. */
+export async function answerMessage(
+  orm: Orm,
+  id: number,
+  answer: { text: string; infcode: number; mdtrt_id: string | null; psn_no: string | null },
+  now = new Date(),
+): Promise<void> {
+  await orm.em.fork().nativeUpdate(
+    HospitalMessage,
+    { id, status: 'pending' },
+    {
+      status: 'answered',
+      answer: answer.text,
+      infcode: answer.infcode,
+      mdtrt_id: answer.mdtrt_id,
+      psn_no: answer.psn_no,
+      answered_at: now,
+    },
+  );
+}
+
+/** Gives the claim back after a failure that may be retried: the next retry of the message takes it. */
+export async function releaseMessage(orm: Orm, id: number): Promise<void> {
+  await orm.em.fork().nativeUpdate(HospitalMessage, { id, status: 'pending' }, { claimed_at: null });
+}
+
+/**
+ * Keeps the `mdtrt_id` a 2401 allocated with its message, before the workflow starts, so a retry
+ * starts the same stay. False when the id is already another admission's (drawn again).
+ */
+export async function keepAdmissionId(
+  orm: Orm,
+  id: number,
+  mdtrt_id: string,
+  psn_no: string,
+): Promise<boolean> {
+  try {
+    await orm.em.fork().nativeUpdate(HospitalMessage, { id }, { mdtrt_id, psn_no });
+    return true;
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) return false;
+    throw error;
+  }
+}
+
+/** The admission (2401, answered with success) of this hospital that made the stay `mdtrt_id`, if any. */
+export function admissionOf(
+  em: EntityManager,
+  fixmedins_code: string,
+  mdtrt_id: string,
+): Promise<HospitalMessage | null> {
+  return em.findOne(HospitalMessage, {
+    fixmedins_code,
+    mdtrt_id,
+    infno: '2401',
+    status: 'answered',
+    infcode: 0,
+  });
+}
