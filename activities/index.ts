@@ -3,6 +3,8 @@ import { classified } from './errors';
 import { insuredStatusActivities } from './insured-status';
 import { projectionActivities } from './projection';
 import { referralSnActivities } from './referral-sn';
+import { settlementActivities } from './settlement';
+import { stayActivities } from './stay';
 import { taskActivities } from './tasks';
 
 export type { ActivityDeps } from './deps';
@@ -18,6 +20,8 @@ export function createActivities(deps: ActivityDeps) {
     ...projectionActivities(deps),
     ...taskActivities(deps),
     ...referralSnActivities(deps),
+    ...stayActivities(deps),
+    ...settlementActivities(deps),
   });
 }
 

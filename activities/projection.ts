@@ -20,13 +20,17 @@ export type ReferralSnapshot = Snapshot<Referral>;
  * `em.transactional` runs on a second connection, outside the transaction (not atomic, and a burst of
  * projections holding two connections each deadlocks the pool).
  */
-function trxOf(tx: EntityManager): Knex.Transaction {
+export function trxOf(tx: EntityManager): Knex.Transaction {
   const trx = tx.getTransactionContext<Knex.Transaction>();
   if (!trx) throw new Error('projection outside a transaction');
   return trx;
 }
 
-async function insertEvents(trx: Knex.Transaction, case_id: string, events: EventRow[]): Promise<void> {
+export async function insertEvents(
+  trx: Knex.Transaction,
+  case_id: string,
+  events: EventRow[],
+): Promise<void> {
   if (events.length === 0) return;
   await trx('case_event')
     .insert(events.map((e) => ({ ...e, case_id, at: new Date(e.at), detail: JSON.stringify(e.detail) })))

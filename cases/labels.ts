@@ -110,6 +110,17 @@ export const LABELS = {
     referral_revoked: '转诊撤销 (2502)',
     needs_attention: '处理失败，待人工处理',
     attention_retried: '人工处理：重试',
+    stay_admitted: '入院办理 (2401)',
+    stay_changed: '入院信息变更 (2403)',
+    stay_cancelled: '入院撤销 (2404)',
+    fees_uploaded: '费用明细上传 (2301)',
+    fees_cancelled: '费用明细撤销 (2302)',
+    presettled: '预结算 (2303)',
+    discharged: '出院办理 (2402)',
+    discharge_cancelled: '出院撤销 (2405)',
+    retro_filing_found: '补备案已生效',
+    settled: '结算 (2304)',
+    settlement_reversed: '结算撤销 (2305)',
   } as Record<string, string>,
 };
 export type Labels = typeof LABELS;

@@ -4,5 +4,7 @@
  * The case types land here one issue at a time (filing, hospitalization, settlement, …).
  */
 export { filingWorkflow } from './filing';
+export { hospitalizationWorkflow } from './hospitalization';
 // Filing v1's review child: its recorded and still-running executions need the workflow type.
 export { referralWorkflow } from './legacy/referral-v1';
+export { settlementWorkflow } from './settlement';

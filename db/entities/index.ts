@@ -6,6 +6,8 @@ import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
 import { PolicyVersion } from './policy-version';
+import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
+import { FeeDetail, Stay } from './stay';
 import { User } from './user';
 
 export * from './admdvs';
@@ -16,6 +18,8 @@ export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
 export * from './policy-version';
+export * from './settlement';
+export * from './stay';
 export * from './user';
 
 export const entities = [
@@ -34,4 +38,10 @@ export const entities = [
   CatalogueItem,
   CatalogueRule,
   HospitalMessage,
+  Stay,
+  FeeDetail,
+  Settlement,
+  SetlDetailRow,
+  LedgerEntry,
+  Accumulator,
 ];

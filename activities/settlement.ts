@@ -1,0 +1,605 @@
+import type { Knex } from '@mikro-orm/knex';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  cstDate,
+  type ReversalResult,
+  type SettlementResult,
+  STAY_REFUSALS,
+  type StayCoverage,
+} from '../cases';
+import { loadCatalogue } from '../db/catalogue';
+import { Hospital, InsuredPerson, type LedgerAccount } from '../db/entities';
+import { loadPolicy, PolicyRejectedError } from '../db/policies';
+import {
+  ACCUMULATOR_FIELDS,
+  type Accumulators,
+  describeErrors,
+  type Fen,
+  type FilingType,
+  FUND_PAY_TYPE,
+  type HospLv,
+  type Insutype,
+  type MedType,
+  type PsnType,
+  reverse,
+  type SetlDetail,
+  type Setlinfo,
+  type Settlement,
+  settle,
+  ZERO_ACCUMULATORS,
+} from '../settlement';
+import type { ActivityDeps } from './deps';
+import { trxOf } from './projection';
+import { refused, type StayRefusal } from './stay';
+
+/** What the settlement activities need of a stay: the workflow hands it over, the rest is read here. */
+export interface StayForSettlement {
+  mdtrt_id: string;
+  psn_no: string;
+  insuplc_admdvs: string;
+  mdtrtarea_admvs: string;
+  fixmedins_code: string;
+  insutype: string;
+  med_type: string;
+  begntime: string;
+  /** The discharge time, or now for a pre-settlement before discharge: it picks the policy version. */
+  endtime: string;
+  coverage: StayCoverage;
+}
+
+/** 清算 fields of a stay settled directly: cleared by the insured place, per item, as inpatient. [U] codes */
+const CLEARING = { clr_way: '1', clr_type: '21' } as const;
+
+const SETLINFO_FIELDS = [
+  'medfee_sumamt',
+  'fulamt_ownpay_amt',
+  'overlmt_selfpay',
+  'preselfpay_amt',
+  'inscp_scp_amt',
+  'act_pay_dedc',
+  'hifp_pay',
+  'pool_prop_selfpay',
+  'cvlserv_pay',
+  'hifes_pay',
+  'hifmi_pay',
+  'hifob_pay',
+  'maf_pay',
+  'oth_pay',
+  'fund_pay_sumamt',
+  'psn_part_amt',
+  'acct_pay',
+  'psn_cash_pay',
+  'hosp_part_amt',
+  'balc',
+] as const satisfies readonly (keyof Setlinfo)[];
+
+function filingTypeOf(c: StayCoverage): FilingType {
+  if (c.kind === 'emergency') return 'emergency';
+  if (c.kind === 'pending_retro') return 'none';
+  switch (c.category) {
+    case 'referral':
+      return 'referral';
+    case 'emergency':
+      return 'emergency';
+    case 'other_temporary':
+      return 'temporary_other';
+    default:
+      return 'long_term';
+  }
+}
+
+/** The accumulator year of a stay: its discharge date's CST year. */
+const yearOf = (iso: string) => Number(cstDate(Date.parse(iso)).slice(0, 4));
+
+function accumulatorsOf(row: Record<string, unknown> | undefined): Accumulators {
+  if (!row) return ZERO_ACCUMULATORS;
+  return Object.fromEntries(ACCUMULATOR_FIELDS.map((k) => [k, Number(row[k])])) as unknown as Accumulators;
+}
+
+/**
+ * Locks the person's accumulator row of the year for this transaction (creating it first, carrying
+ * the personal-account balance over from the latest earlier year), so settlements of two stays of one
+ * person are applied one after the other.
+ */
+async function lockAccumulators(
+  trx: Knex.Transaction,
+  psn_no: string,
+  insuplc_admdvs: string,
+  year: number,
+): Promise<Accumulators> {
+  const key = { psn_no, insuplc_admdvs, year };
+  let row = await trx('accumulator').where(key).forUpdate().first();
+  if (!row) {
+    const earlier = await trx('accumulator')
+      .where({ psn_no, insuplc_admdvs })
+      .where('year', '<', year)
+      .orderBy('year', 'desc')
+      .first();
+    await trx('accumulator')
+      .insert({
+        ...key,
+        ...ZERO_ACCUMULATORS,
+        acct_balc: earlier ? Number(earlier.acct_balc) : 0,
+        version: 0,
+        updated_at: new Date(),
+      })
+      .onConflict(['psn_no', 'insuplc_admdvs', 'year'])
+      .ignore();
+    row = await trx('accumulator').where(key).forUpdate().first();
+  }
+  return accumulatorsOf(row);
+}
+
+async function writeAccumulators(
+  trx: Knex.Transaction,
+  psn_no: string,
+  insuplc_admdvs: string,
+  year: number,
+  acc: Accumulators,
+): Promise<void> {
+  await trx('accumulator')
+    .where({ psn_no, insuplc_admdvs, year })
+    .update({ ...acc, version: trx.raw('version + 1'), updated_at: new Date() });
+}
+
+interface Computed {
+  settlement: Settlement;
+  policy: { policy_id: string; version: number; name: string; source: string };
+}
+
+/** Live fee lines × the treatment place's catalogue × the insured place's policy × the accumulators. */
+async function compute(
+  em: EntityManager,
+  stay: StayForSettlement,
+  acc: Accumulators,
+): Promise<Computed | StayRefusal> {
+  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getKnex();
+  const lines: { feedetl_sn: string; med_list_codg: string; det_item_fee_sumamt: string; cnt_e4: string }[] =
+    await knex('fee_detail')
+      .where({ mdtrt_id: stay.mdtrt_id, status: 'ACTIVE' })
+      .orderBy('feedetl_sn')
+      .select('feedetl_sn', 'med_list_codg', 'det_item_fee_sumamt', 'cnt_e4');
+  if (lines.length === 0) return refused(STAY_REFUSALS.NO_FEES, '该就诊尚无费用明细，请先上传费用（2301）');
+  const [person, hospital, { catalogue }] = await Promise.all([
+    em.findOneOrFail(InsuredPerson, { psn_no: stay.psn_no }),
+    em.findOne(Hospital, { fixmedins_code: stay.fixmedins_code }),
+    loadCatalogue(em, stay.mdtrtarea_admvs, cstDate(Date.parse(stay.begntime))),
+  ]);
+  const on = cstDate(Date.parse(stay.endtime));
+  let policy: Awaited<ReturnType<typeof loadPolicy>>;
+  try {
+    policy = await loadPolicy(em, {
+      admvs: stay.insuplc_admdvs,
+      insutype: stay.insutype as Insutype,
+      hosp_lv: (hospital?.hosp_lv ?? '3') as HospLv,
+      med_type: stay.med_type as MedType,
+      psn_type: person.psn_type as PsnType,
+      on,
+    });
+  } catch (error) {
+    if (!(error instanceof PolicyRejectedError)) throw error;
+    return refused(
+      STAY_REFUSALS.NO_POLICY,
+      `参保地（${stay.insuplc_admdvs}）没有 ${on} 适用的住院待遇政策，暂不能结算，请联系参保地经办机构`,
+      { reason: error.message },
+    );
+  }
+  const result = settle({
+    claim: {
+      psn_no: stay.psn_no,
+      insutype: stay.insutype as Insutype,
+      psn_type: person.psn_type as PsnType,
+      med_type: stay.med_type as MedType,
+      filing_type: filingTypeOf(stay.coverage),
+      cvlserv_flag: false,
+      maf_eligible: false,
+    },
+    lines: lines.map((l) => ({
+      feedetl_sn: l.feedetl_sn,
+      med_list_codg: l.med_list_codg,
+      det_item_fee_sumamt: Number(l.det_item_fee_sumamt) as Fen,
+      cnt_e4: Number(l.cnt_e4),
+    })),
+    catalogue,
+    policy,
+    accumulators: acc,
+  });
+  if (!result.ok) {
+    const unmapped = result.errors.find((e) => e.code === 'not_in_catalogue');
+    if (unmapped) {
+      return refused(
+        STAY_REFUSALS.CATALOGUE_CODE_UNMAPPED,
+        `费用明细含就医地目录未收录的编码：${unmapped.message}`,
+      );
+    }
+    throw new Error(`settlement core refused the stay: ${describeErrors(result.errors)}`);
+  }
+  return {
+    settlement: result.value,
+    policy: {
+      policy_id: policy.policy_id,
+      version: policy.version,
+      name: policy.name,
+      source: policy.source,
+    },
+  };
+}
+
+function resultOf(
+  setl_id: string | null,
+  stay: Pick<StayForSettlement, 'mdtrt_id' | 'psn_no' | 'insuplc_admdvs'>,
+  setl_time: string,
+  c: Computed,
+): SettlementResult {
+  return {
+    setl_id,
+    mdtrt_id: stay.mdtrt_id,
+    psn_no: stay.psn_no,
+    setl_time,
+    insutype: c.settlement.insutype,
+    psn_type: c.settlement.psn_type,
+    setlinfo: c.settlement.setlinfo,
+    setldetail: [...c.settlement.setldetail],
+    policy: c.policy,
+    clr_optins: stay.insuplc_admdvs,
+    ...CLEARING,
+  };
+}
+
+interface LedgerLine {
+  account: LedgerAccount;
+  fund_pay_type: string | null;
+  admdvs: string;
+  amount: number;
+}
+
+/**
+ * The settlement's double entry: the treatment place is owed the stay's total (debit); the insured
+ * place's funds, the personal account and the person's cash owe it (credits). They balance because
+ * medfee_sumamt = fund_pay_sumamt + acct_pay + psn_cash_pay; checked, never assumed.
+ */
+export function ledgerLines(
+  s: Setlinfo,
+  setldetail: readonly Pick<SetlDetail, 'step' | 'fund_pay_type' | 'fund_payamt'>[],
+  places: { mdtrtarea_admvs: string; insuplc_admdvs: string },
+): LedgerLine[] {
+  const lines: LedgerLine[] = [
+    {
+      account: 'treatment_place_receivable',
+      fund_pay_type: null,
+      admdvs: places.mdtrtarea_admvs,
+      amount: s.medfee_sumamt,
+    },
+  ];
+  let funds = 0;
+  for (const d of setldetail) {
+    if (d.step === 'acct' || d.fund_pay_type === null || d.fund_payamt === 0) continue;
+    funds += d.fund_payamt;
+    lines.push({
+      account: 'insured_fund_payable',
+      fund_pay_type: d.fund_pay_type,
+      admdvs: places.insuplc_admdvs,
+      amount: -d.fund_payamt,
+    });
+  }
+  if (funds !== s.fund_pay_sumamt) {
+    throw new Error(`setldetail funds ${funds} differ from fund_pay_sumamt ${s.fund_pay_sumamt}`);
+  }
+  if (s.acct_pay !== 0)
+    lines.push({
+      account: 'personal_account',
+      fund_pay_type: FUND_PAY_TYPE.personal_account,
+      admdvs: places.insuplc_admdvs,
+      amount: -s.acct_pay,
+    });
+  if (s.psn_cash_pay !== 0)
+    lines.push({
+      account: 'personal_cash',
+      fund_pay_type: null,
+      admdvs: places.insuplc_admdvs,
+      amount: -s.psn_cash_pay,
+    });
+  const sum = lines.reduce((a, l) => a + l.amount, 0);
+  if (sum !== 0) throw new Error(`ledger of the settlement does not balance: ${sum} fen`);
+  return lines;
+}
+
+async function insertLedger(
+  trx: Knex.Transaction,
+  setl_id: string,
+  mdtrt_id: string,
+  lines: LedgerLine[],
+  sign: 1 | -1,
+  at: Date,
+): Promise<void> {
+  await trx('ledger_entry').insert(
+    lines.map((l, i) => {
+      const amount = l.amount * sign;
+      return {
+        setl_id,
+        seq: i + 1,
+        mdtrt_id,
+        account: l.account,
+        fund_pay_type: l.fund_pay_type,
+        admdvs: l.admdvs,
+        debit: amount > 0 ? amount : 0,
+        credit: amount < 0 ? -amount : 0,
+        posted_at: at,
+      };
+    }),
+  );
+}
+
+async function insertSetlDetail(
+  trx: Knex.Transaction,
+  setl_id: string,
+  steps: readonly SetlDetail[],
+  sign: 1 | -1,
+) {
+  await trx('setl_detail').insert(
+    steps.map((d, i) => ({
+      setl_id,
+      seq: i + 1,
+      step: d.step,
+      fund_pay_type: d.fund_pay_type,
+      rule: d.rule,
+      amount: d.amount * sign,
+      inscp_scp_amt: d.inscp_scp_amt * sign,
+      crt_payb_lmt_amt: d.crt_payb_lmt_amt,
+      fund_payamt: d.fund_payamt * sign,
+      setl_proc_info: d.setl_proc_info,
+    })),
+  );
+}
+
+const setlinfoOf = (row: Record<string, unknown>): Setlinfo =>
+  Object.fromEntries(SETLINFO_FIELDS.map((k) => [k, Number(row[k])])) as unknown as Setlinfo;
+
+async function setlDetailOf(knex: Knex | Knex.Transaction, setl_id: string): Promise<SetlDetail[]> {
+  const rows = await knex('setl_detail').where({ setl_id }).orderBy('seq');
+  return rows.map((d) => ({
+    step: d.step,
+    fund_pay_type: d.fund_pay_type,
+    rule: d.rule,
+    amount: Number(d.amount) as Fen,
+    inscp_scp_amt: Number(d.inscp_scp_amt) as Fen,
+    crt_payb_lmt_amt: d.crt_payb_lmt_amt === null ? null : (Number(d.crt_payb_lmt_amt) as Fen),
+    fund_payamt: Number(d.fund_payamt) as Fen,
+    setl_proc_info: d.setl_proc_info,
+  }));
+}
+
+/** A stored settlement as 2304 answered it. */
+export async function readSettlement(
+  knex: Knex | Knex.Transaction,
+  row: Record<string, unknown>,
+): Promise<SettlementResult> {
+  return {
+    setl_id: row.setl_id as string,
+    mdtrt_id: row.mdtrt_id as string,
+    psn_no: row.psn_no as string,
+    setl_time: new Date(row.setl_time as string).toISOString(),
+    insutype: row.insutype as string,
+    psn_type: row.psn_type as string,
+    setlinfo: setlinfoOf(row),
+    setldetail: await setlDetailOf(knex, row.setl_id as string),
+    policy: {
+      policy_id: row.policy_id as string,
+      version: row.policy_version as number,
+      name: row.policy_name as string,
+      source: row.policy_source as string,
+    },
+    clr_optins: row.clr_optins as string,
+    clr_way: row.clr_way as string,
+    clr_type: row.clr_type as string,
+  };
+}
+
+/** 2303, 2304 and 2305: computed by the settlement core, recorded exactly once. */
+export function settlementActivities({ orm }: ActivityDeps) {
+  return {
+    /** 2303 预结算: the same computation as 2304 on the current accumulators, nothing written. */
+    async presettle(args: {
+      stay: StayForSettlement;
+      setl_time: string;
+    }): Promise<SettlementResult | StayRefusal> {
+      const em = orm.em.fork();
+      const acc = accumulatorsOf(
+        await em
+          .getKnex()('accumulator')
+          .where({
+            psn_no: args.stay.psn_no,
+            insuplc_admdvs: args.stay.insuplc_admdvs,
+            year: yearOf(args.stay.endtime),
+          })
+          .first(),
+      );
+      const c = await compute(em, args.stay, acc);
+      return 'refused' in c ? c : resultOf(null, args.stay, args.setl_time, c);
+    },
+
+    /**
+     * 2304: settlement, setldetail, ledger and accumulators in one transaction, exactly once. The
+     * person's accumulator row is locked first; the settlement row is inserted ON CONFLICT DO NOTHING on
+     * `request_key` (from the settlement workflow): a retry after a commit inserts nothing and answers
+     * the row it wrote the first time.
+     */
+    async recordSettlement(args: {
+      request_key: string;
+      setl_id: string;
+      stay: StayForSettlement;
+      setl_time: string;
+    }): Promise<SettlementResult | StayRefusal> {
+      const { stay } = args;
+      const year = yearOf(stay.endtime);
+      return orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const acc = await lockAccumulators(trx, stay.psn_no, stay.insuplc_admdvs, year);
+        const done = await trx('settlement').where({ request_key: args.request_key }).first();
+        if (done) return readSettlement(trx, done);
+        const c = await compute(tx, stay, acc);
+        if ('refused' in c) return c;
+        const s = c.settlement;
+        const at = new Date(args.setl_time);
+        const inserted = await trx('settlement')
+          .insert({
+            setl_id: args.setl_id,
+            request_key: args.request_key,
+            mdtrt_id: stay.mdtrt_id,
+            psn_no: stay.psn_no,
+            insuplc_admdvs: stay.insuplc_admdvs,
+            mdtrtarea_admvs: stay.mdtrtarea_admvs,
+            fixmedins_code: stay.fixmedins_code,
+            kind: 'SETTLEMENT',
+            reverses: null,
+            reversed_by: null,
+            insutype: s.insutype,
+            psn_type: s.psn_type,
+            filing_type: s.filing_type,
+            ...s.setlinfo,
+            policy_id: c.policy.policy_id,
+            policy_version: c.policy.version,
+            policy_name: c.policy.name,
+            policy_source: c.policy.source,
+            clr_optins: stay.insuplc_admdvs,
+            ...CLEARING,
+            acc_year: year,
+            accumulators_before: JSON.stringify(s.accumulators_before),
+            accumulators_after: JSON.stringify(s.accumulators_after),
+            setl_time: at,
+            created_at: new Date(),
+          })
+          .onConflict()
+          .ignore()
+          .returning('setl_id');
+        if (inserted.length === 0) {
+          const stored = await trx('settlement').where({ request_key: args.request_key }).first();
+          if (!stored) throw new Error(`setl_id ${args.setl_id} is taken by another settlement`);
+          return readSettlement(trx, stored);
+        }
+        await insertSetlDetail(trx, args.setl_id, s.setldetail, 1);
+        await insertLedger(
+          trx,
+          args.setl_id,
+          stay.mdtrt_id,
+          ledgerLines(s.setlinfo, s.setldetail, stay),
+          1,
+          at,
+        );
+        await writeAccumulators(trx, stay.psn_no, stay.insuplc_admdvs, year, s.accumulators_after);
+        return resultOf(args.setl_id, stay, args.setl_time, c);
+      });
+    },
+
+    /**
+     * 2305: the reversing settlement (amounts negated), its ledger entries with the sides swapped and
+     * the accumulators given back (the core's `reverse`), in one transaction, exactly once.
+     */
+    async recordReversal(args: {
+      request_key: string;
+      setl_id: string;
+      original_setl_id: string;
+      setl_time: string;
+    }): Promise<ReversalResult | StayRefusal> {
+      return orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const peek = await trx('settlement')
+          .where({ setl_id: args.original_setl_id, kind: 'SETTLEMENT' })
+          .first();
+        if (!peek)
+          return refused(STAY_REFUSALS.SETTLEMENT_NOT_FOUND, `未找到结算ID ${args.original_setl_id}`);
+        // Same lock order as a settlement (accumulators, then rows), so the two cannot deadlock.
+        const current = await lockAccumulators(trx, peek.psn_no, peek.insuplc_admdvs, peek.acc_year);
+        const original = await trx('settlement')
+          .where({ setl_id: args.original_setl_id })
+          .forUpdate()
+          .first();
+        const answer = (row: Record<string, unknown>): ReversalResult => ({
+          setl_id: row.setl_id as string,
+          original_setl_id: args.original_setl_id,
+          mdtrt_id: row.mdtrt_id as string,
+          setl_time: new Date(row.setl_time as string).toISOString(),
+          setlinfo: setlinfoOf(row),
+        });
+        const done = await trx('settlement').where({ request_key: args.request_key }).first();
+        if (done) return answer(done);
+        if (original.reversed_by) {
+          return refused(
+            STAY_REFUSALS.ALREADY_REVERSED,
+            `该结算已撤销（撤销结算ID ${original.reversed_by}），不能重复撤销`,
+            {
+              reversed_by: original.reversed_by,
+            },
+          );
+        }
+        const setlinfo = setlinfoOf(original);
+        const setldetail = await setlDetailOf(trx, original.setl_id);
+        const back = reverse(
+          {
+            psn_no: original.psn_no,
+            insutype: original.insutype,
+            psn_type: original.psn_type,
+            filing_type: original.filing_type,
+            policy_id: original.policy_id,
+            policy_version: original.policy_version,
+            setlinfo,
+            setldetail,
+            accumulators_before: original.accumulators_before,
+            accumulators_after: original.accumulators_after,
+          },
+          current,
+        );
+        if (!back.ok) throw new Error(`cannot reverse ${original.setl_id}: ${describeErrors(back.errors)}`);
+        const negated = Object.fromEntries(
+          SETLINFO_FIELDS.map((k) => [
+            k,
+            k === 'balc' ? back.value.accumulators_after.acct_balc : -setlinfo[k],
+          ]),
+        ) as unknown as Setlinfo;
+        const at = new Date(args.setl_time);
+        const inserted = await trx('settlement')
+          .insert({
+            ...Object.fromEntries(
+              Object.entries(original).filter(([k]) => !SETLINFO_FIELDS.includes(k as never)),
+            ),
+            ...negated,
+            setl_id: args.setl_id,
+            request_key: args.request_key,
+            kind: 'REVERSAL',
+            reverses: original.setl_id,
+            reversed_by: null,
+            accumulators_before: JSON.stringify(current),
+            accumulators_after: JSON.stringify(back.value.accumulators_after),
+            setl_time: at,
+            created_at: new Date(),
+          })
+          .onConflict()
+          .ignore()
+          .returning('setl_id');
+        if (inserted.length === 0) {
+          const stored = await trx('settlement').where({ request_key: args.request_key }).first();
+          if (stored) return answer(stored);
+          return refused(STAY_REFUSALS.ALREADY_REVERSED, '该结算已撤销，不能重复撤销');
+        }
+        await insertSetlDetail(trx, args.setl_id, setldetail, -1);
+        await insertLedger(
+          trx,
+          args.setl_id,
+          original.mdtrt_id,
+          ledgerLines(setlinfo, setldetail, original),
+          -1,
+          at,
+        );
+        await trx('settlement').where({ setl_id: original.setl_id }).update({ reversed_by: args.setl_id });
+        await writeAccumulators(
+          trx,
+          original.psn_no,
+          original.insuplc_admdvs,
+          original.acc_year,
+          back.value.accumulators_after,
+        );
+        return answer({ ...original, ...negated, setl_id: args.setl_id, setl_time: at.toISOString() });
+      });
+    },
+  };
+}

@@ -1,0 +1,74 @@
+import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { StayForSettlement } from '../activities/settlement';
+import type { StayRefusal } from '../activities/stay';
+import {
+  type CompensationStart,
+  compensationWorkflowId,
+  type ReversalResult,
+  type SettlementResult,
+  WORKFLOW_TYPES,
+} from '../cases';
+import { ACTIVITY_OPTIONS } from './_shared';
+
+const money = proxyActivities<Pick<Activities, 'recordSettlement' | 'recordReversal'>>(ACTIVITY_OPTIONS);
+
+export type SettlementStart =
+  | { op: 'settle'; setl_id: string; stay: StayForSettlement; setl_time: string }
+  | { op: 'reverse'; setl_id: string; original_setl_id: string; setl_time: string };
+
+export type SettlementOutcome =
+  | { op: 'settle'; result: SettlementResult }
+  | { op: 'reverse'; result: ReversalResult }
+  | StayRefusal;
+
+/** `settlement-<setl_id>`: one execution per settlement or reversal; its id is the record's unique key. */
+export function settlementWorkflowId(setl_id: string): string {
+  return `settlement-${setl_id}`;
+}
+
+/**
+ * 结算 / 结算撤销, a child of the stay: records the settlement (or its reversal) exactly once — the
+ * activity's unique key is this workflow's id, so a retried activity finds what it wrote — then, after a
+ * settlement, starts the 待遇补差 comparison, which outlives this workflow.
+ */
+export async function settlementWorkflow(input: SettlementStart): Promise<SettlementOutcome> {
+  const request_key = workflowInfo().workflowId;
+  if (input.op === 'reverse') {
+    const r = await money.recordReversal({
+      request_key,
+      setl_id: input.setl_id,
+      original_setl_id: input.original_setl_id,
+      setl_time: input.setl_time,
+    });
+    return 'refused' in r ? r : { op: 'reverse', result: r };
+  }
+  const r = await money.recordSettlement({
+    request_key,
+    setl_id: input.setl_id,
+    stay: input.stay,
+    setl_time: input.setl_time,
+  });
+  if ('refused' in r) return r;
+  const detected: CompensationStart = {
+    setl_id: input.setl_id,
+    mdtrt_id: input.stay.mdtrt_id,
+    psn_no: input.stay.psn_no,
+    insuplc_admdvs: input.stay.insuplc_admdvs,
+    origin: 'detected',
+    applied_by: null,
+    at: input.setl_time,
+  };
+  try {
+    await startChild(WORKFLOW_TYPES.compensation, {
+      workflowId: compensationWorkflowId(input.setl_id),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      args: [detected],
+    });
+  } catch (error) {
+    // Already started for this settlement (the citizen applied first): one comparison per settlement.
+    // (@temporalio/common's WorkflowExecutionAlreadyStartedError, known here by name only.)
+    if (!(error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')) throw error;
+  }
+  return { op: 'settle', result: r };
+}
