@@ -3,24 +3,18 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import iconv from 'iconv-lite';
 import { type Browser, chromium, type Page } from 'playwright-core';
-import { createApp } from '../../api/app';
 import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
 import { projectRoot } from '../../config';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
-import { migratedOrm } from '../support/db';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /** Debian's chromium (installed by .ci/run); never a downloaded browser. */
 const CHROMIUM = process.env.YIDI_CHROMIUM ?? '/usr/bin/chromium';
 const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const WAIT = { timeout: 30_000 };
 
-let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
+let p: TestPlatform;
 let server: Server;
 let base: string;
 let browser: Browser;
@@ -28,20 +22,9 @@ let browser: Browser;
 beforeAll(async () => {
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await ensureWebBuild(() => undefined);
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
-  const app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'money-path-secret' },
-  });
+  p = await startTestPlatform({ tokenSecret: 'money-path-secret' });
   server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s = p.app.listen(0, '127.0.0.1', () => resolve(s));
   });
   const address = server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
@@ -55,8 +38,7 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
   server?.closeAllConnections();
-  await w?.teardown();
-  await close?.();
+  await p?.close();
 });
 
 async function loggedIn(username: string, width = 1280) {
@@ -73,15 +55,6 @@ async function loggedIn(username: string, width = 1280) {
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-async function tokenOf(username: string): Promise<string> {
-  const login = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ username, password: DEMO_PASSWORD }),
-  });
-  return ((await login.json()) as { token: string }).token;
-}
-
 /** wangfang (insured in 海南) files a temporary stay in 成都 first: active at once (the filing pages are tested elsewhere). */
 async function fileForChengdu() {
   const today = cstDate(Date.now());
@@ -89,7 +62,7 @@ async function fileForChengdu() {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      authorization: `Bearer ${await tokenOf('wangfang')}`,
+      authorization: `Bearer ${await p.login('wangfang')}`,
       'idempotency-key': `money-path-${today}`,
     },
     body: JSON.stringify({
