@@ -10,6 +10,7 @@ import {
 import { loadCatalogue } from '../db/catalogue';
 import { Hospital, InsuredPerson, type LedgerAccount } from '../db/entities';
 import { loadPolicy, PolicyRejectedError } from '../db/policies';
+import { readSettlement, SETLINFO_FIELDS, setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
   ACCUMULATOR_FIELDS,
   type Accumulators,
@@ -20,10 +21,12 @@ import {
   type HospLv,
   type Insutype,
   type MedType,
+  type Policy,
   type PsnType,
   reverse,
   type SetlDetail,
   type Setlinfo,
+  type SettleInput,
   type Settlement,
   settle,
   ZERO_ACCUMULATORS,
@@ -49,29 +52,6 @@ export interface StayForSettlement {
 
 /** 清算 fields of a stay settled directly: cleared by the insured place, per item, as inpatient. [U] codes */
 const CLEARING = { clr_way: '1', clr_type: '21' } as const;
-
-const SETLINFO_FIELDS = [
-  'medfee_sumamt',
-  'fulamt_ownpay_amt',
-  'overlmt_selfpay',
-  'preselfpay_amt',
-  'inscp_scp_amt',
-  'act_pay_dedc',
-  'hifp_pay',
-  'pool_prop_selfpay',
-  'cvlserv_pay',
-  'hifes_pay',
-  'hifmi_pay',
-  'hifob_pay',
-  'maf_pay',
-  'oth_pay',
-  'fund_pay_sumamt',
-  'psn_part_amt',
-  'acct_pay',
-  'psn_cash_pay',
-  'hosp_part_amt',
-  'balc',
-] as const satisfies readonly (keyof Setlinfo)[];
 
 function filingTypeOf(c: StayCoverage): FilingType {
   if (c.kind === 'emergency') return 'emergency';
@@ -147,15 +127,14 @@ interface Computed {
   policy: { policy_id: string; version: number; name: string; source: string };
 }
 
-/** Live fee lines × the treatment place's catalogue × the insured place's policy × the accumulators. */
-async function compute(
-  em: EntityManager,
-  stay: StayForSettlement,
-  acc: Accumulators,
-): Promise<Computed | StayRefusal> {
-  const knex = em.getTransactionContext<Knex.Transaction>() ?? em.getKnex();
+/** What a settlement computes on, read before its transaction: none of it changes while the stay is settled. */
+type Prepared = Omit<SettleInput, 'accumulators'> & { policyRef: Computed['policy'] };
+
+/** The live fee lines, the treatment place's catalogue (admission date) and the insured place's policy (discharge date). */
+async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prepared | StayRefusal> {
   const lines: { feedetl_sn: string; med_list_codg: string; det_item_fee_sumamt: string; cnt_e4: string }[] =
-    await knex('fee_detail')
+    await em
+      .getKnex()('fee_detail')
       .where({ mdtrt_id: stay.mdtrt_id, status: 'ACTIVE' })
       .orderBy('feedetl_sn')
       .select('feedetl_sn', 'med_list_codg', 'det_item_fee_sumamt', 'cnt_e4');
@@ -166,7 +145,7 @@ async function compute(
     loadCatalogue(em, stay.mdtrtarea_admvs, cstDate(Date.parse(stay.begntime))),
   ]);
   const on = cstDate(Date.parse(stay.endtime));
-  let policy: Awaited<ReturnType<typeof loadPolicy>>;
+  let policy: Policy;
   try {
     policy = await loadPolicy(em, {
       admvs: stay.insuplc_admdvs,
@@ -184,7 +163,7 @@ async function compute(
       { reason: error.message },
     );
   }
-  const result = settle({
+  return {
     claim: {
       psn_no: stay.psn_no,
       insutype: stay.insutype as Insutype,
@@ -202,8 +181,18 @@ async function compute(
     })),
     catalogue,
     policy,
-    accumulators: acc,
-  });
+    policyRef: {
+      policy_id: policy.policy_id,
+      version: policy.version,
+      name: policy.name,
+      source: policy.source,
+    },
+  };
+}
+
+/** The settlement core on the prepared inputs and the person's accumulators. */
+function compute(p: Prepared, accumulators: Accumulators): Computed | StayRefusal {
+  const result = settle({ ...p, accumulators });
   if (!result.ok) {
     const unmapped = result.errors.find((e) => e.code === 'not_in_catalogue');
     if (unmapped) {
@@ -214,15 +203,7 @@ async function compute(
     }
     throw new Error(`settlement core refused the stay: ${describeErrors(result.errors)}`);
   }
-  return {
-    settlement: result.value,
-    policy: {
-      policy_id: policy.policy_id,
-      version: policy.version,
-      name: policy.name,
-      source: policy.source,
-    },
-  };
+  return { settlement: result.value, policy: p.policyRef };
 }
 
 function resultOf(
@@ -352,49 +333,6 @@ async function insertSetlDetail(
   );
 }
 
-const setlinfoOf = (row: Record<string, unknown>): Setlinfo =>
-  Object.fromEntries(SETLINFO_FIELDS.map((k) => [k, Number(row[k])])) as unknown as Setlinfo;
-
-async function setlDetailOf(knex: Knex | Knex.Transaction, setl_id: string): Promise<SetlDetail[]> {
-  const rows = await knex('setl_detail').where({ setl_id }).orderBy('seq');
-  return rows.map((d) => ({
-    step: d.step,
-    fund_pay_type: d.fund_pay_type,
-    rule: d.rule,
-    amount: Number(d.amount) as Fen,
-    inscp_scp_amt: Number(d.inscp_scp_amt) as Fen,
-    crt_payb_lmt_amt: d.crt_payb_lmt_amt === null ? null : (Number(d.crt_payb_lmt_amt) as Fen),
-    fund_payamt: Number(d.fund_payamt) as Fen,
-    setl_proc_info: d.setl_proc_info,
-  }));
-}
-
-/** A stored settlement as 2304 answered it. */
-export async function readSettlement(
-  knex: Knex | Knex.Transaction,
-  row: Record<string, unknown>,
-): Promise<SettlementResult> {
-  return {
-    setl_id: row.setl_id as string,
-    mdtrt_id: row.mdtrt_id as string,
-    psn_no: row.psn_no as string,
-    setl_time: new Date(row.setl_time as string).toISOString(),
-    insutype: row.insutype as string,
-    psn_type: row.psn_type as string,
-    setlinfo: setlinfoOf(row),
-    setldetail: await setlDetailOf(knex, row.setl_id as string),
-    policy: {
-      policy_id: row.policy_id as string,
-      version: row.policy_version as number,
-      name: row.policy_name as string,
-      source: row.policy_source as string,
-    },
-    clr_optins: row.clr_optins as string,
-    clr_way: row.clr_way as string,
-    clr_type: row.clr_type as string,
-  };
-}
-
 /** 2303, 2304 and 2305: computed by the settlement core, recorded exactly once. */
 export function settlementActivities({ orm }: ActivityDeps) {
   return {
@@ -404,6 +342,8 @@ export function settlementActivities({ orm }: ActivityDeps) {
       setl_time: string;
     }): Promise<SettlementResult | StayRefusal> {
       const em = orm.em.fork();
+      const prepared = await prepare(em, args.stay);
+      if ('refused' in prepared) return prepared;
       const acc = accumulatorsOf(
         await em
           .getKnex()('accumulator')
@@ -414,7 +354,7 @@ export function settlementActivities({ orm }: ActivityDeps) {
           })
           .first(),
       );
-      const c = await compute(em, args.stay, acc);
+      const c = compute(prepared, acc);
       return 'refused' in c ? c : resultOf(null, args.stay, args.setl_time, c);
     },
 
@@ -432,12 +372,15 @@ export function settlementActivities({ orm }: ActivityDeps) {
     }): Promise<SettlementResult | StayRefusal> {
       const { stay } = args;
       const year = yearOf(stay.endtime);
-      return orm.em.fork().transactional(async (tx) => {
+      const em = orm.em.fork();
+      const prepared = await prepare(em, stay);
+      if ('refused' in prepared) return prepared;
+      return em.transactional(async (tx) => {
         const trx = trxOf(tx);
         const acc = await lockAccumulators(trx, stay.psn_no, stay.insuplc_admdvs, year);
         const done = await trx('settlement').where({ request_key: args.request_key }).first();
         if (done) return readSettlement(trx, done);
-        const c = await compute(tx, stay, acc);
+        const c = compute(prepared, acc);
         if ('refused' in c) return c;
         const s = c.settlement;
         const at = new Date(args.setl_time);

@@ -57,8 +57,8 @@ export interface FeeTotals {
   medfee_sumamt: number;
 }
 
-/** Stays that still hold a bed: a person with one cannot be admitted again. */
-const OPEN_STAYS = ['ADMITTED', 'FEES_UPLOADED', 'PRESETTLED', 'DISCHARGED'];
+/** Stays that still hold a bed (在院, until 2402): a person with one cannot be admitted again. */
+const OPEN_STAYS = ['ADMITTED', 'FEES_UPLOADED', 'PRESETTLED'];
 
 /** A filing for `area` covers a stay there: filings to a province (直辖市, 海南…) cover its cities. */
 export function filingCoversArea(filingArea: string, area: string): boolean {

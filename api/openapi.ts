@@ -43,6 +43,23 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '200',
     },
   },
+  '/api/v1/stays': {
+    get: {
+      summary:
+        '住院 List stays (StaySummary): own (citizen), admitted here (hospital), the province’s insured (agency)',
+      roles: 'citizen, hospital, staff, supervisor',
+      query: s.StayQuery,
+      ok: '200',
+    },
+  },
+  '/api/v1/stays/{mdtrt_id}': {
+    get: {
+      summary:
+        '住院详情 A stay (StayView): fee lines with their classification, settlements with setldetail and policy, timeline',
+      roles: 'citizen, hospital, staff, supervisor',
+      ok: '200',
+    },
+  },
   '/api/v1/admdvs': {
     get: { summary: '统筹区 The pooling regions: code, name and province', roles: 'any', ok: '200' },
   },

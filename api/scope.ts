@@ -6,6 +6,7 @@ import {
   provinceOf,
   type Referral,
   type Role,
+  Stay,
   type User,
 } from '../db/entities';
 import type { AuthUser } from './auth/tokens';
@@ -144,6 +145,31 @@ export function hospitalPersonScope(
 
 export function hospitalFilingScope(psn_no: string, hospitalProv: string): FilterQuery<Filing> {
   return { psn_no, mdtrtarea_admdvs: inProvince(hospitalProv) };
+}
+
+/**
+ * Stays (住院): a citizen their own, a hospital the stays it admitted, staff and supervisors the stays
+ * of their province's insured; coordinators none for now (their settlement-error tickets will say).
+ */
+export function stayScope(user: AuthUser): FilterQuery<Stay> {
+  switch (user.role) {
+    case 'citizen':
+      return { psn_no: user.psn_no ?? '' };
+    case 'hospital':
+      return { fixmedins_code: user.fixmedins_code ?? '' };
+    case 'staff':
+    case 'supervisor':
+      return { prov_admdvs: provinceOfUser(user) };
+    case 'coordinator':
+      return { mdtrt_id: { $in: [] as string[] } };
+  }
+}
+
+/** The stay if this user may see it; 404 (as for a missing one) otherwise. */
+export async function visibleStay(em: EntityManager, user: AuthUser, mdtrt_id: string): Promise<Stay> {
+  const stay = await em.findOne(Stay, { $and: [{ mdtrt_id }, stayScope(user)] });
+  if (!stay) throw notFound('stay', mdtrt_id);
+  return stay;
 }
 
 /** The answer for a missing row and for a row out of scope alike. */

@@ -3,6 +3,7 @@ import { authenticate } from './auth/middleware';
 import { authRouter } from './auth/routes';
 import { documentsRouter } from './cases/documents';
 import { casesRouter } from './cases/routes';
+import { staysRouter } from './cases/stays';
 import { citizenRouter } from './citizen/routes';
 import type { CaseDeps } from './context';
 import { pathIdGuard } from './edge';
@@ -28,6 +29,7 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(citizenRouter(deps));
   router.use(staffRouter(deps));
   router.use(casesRouter(deps));
+  router.use(staysRouter(deps));
   router.use(hospitalRouter(deps));
   router.use(transactionsRouter(deps));
   router.use(documentsRouter(deps));

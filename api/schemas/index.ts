@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { DECISIONS, FILING_CATEGORIES, FILING_STATUSES, TASK_KIND_NAMES, TASK_STATUSES } from '../../cases';
+import {
+  DECISIONS,
+  FILING_CATEGORIES,
+  FILING_STATUSES,
+  STAY_STATUSES,
+  TASK_KIND_NAMES,
+  TASK_STATUSES,
+} from '../../cases';
 
 import { PROBLEM_CODE_LIST, PROBLEM_CODES } from '../problem-codes';
 import * as p from './primitives';
@@ -142,6 +149,12 @@ export const TaskQuery = z.object({
 
 export const FilingQuery = z.object({
   status: z.enum(FILING_STATUSES).optional(),
+  page: page,
+  page_size: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const StayQuery = z.object({
+  status: z.enum(STAY_STATUSES).optional(),
   page: page,
   page_size: z.coerce.number().int().min(1).max(100).default(20),
 });

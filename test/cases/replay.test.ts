@@ -9,16 +9,20 @@ import { bundleCaseWorkflows } from '../support/temporal';
  * Re-record on purpose (and only with a versioning plan for running cases):
  * `YIDI_RECORD_HISTORIES=1 npx jest test/cases/workflows.test.ts`.
  */
-test('recorded filing and referral histories replay on the current workflow code', async () => {
+test('recorded filing, referral, stay and settlement histories replay on the current workflow code', async () => {
   // v1/: recorded before the case kernel (the frozen v1 path behind patched('case-kernel')); the rest after.
   const histories = [
     ...(await loadHistories(path.join(__dirname, 'histories', 'v1'))),
     ...(await loadHistories(path.join(__dirname, 'histories'))),
+    // stays/: hospitalization and settlement runs (`YIDI_RECORD_HISTORIES=1 npx jest test/cases/stays.test.ts`).
+    ...(await loadHistories(path.join(__dirname, 'histories', 'stays'))),
   ];
   const types = new Set(
     histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
   );
-  expect(types).toEqual(new Set(['filingWorkflow', 'referralWorkflow']));
+  expect(types).toEqual(
+    new Set(['filingWorkflow', 'referralWorkflow', 'hospitalizationWorkflow', 'settlementWorkflow']),
+  );
   const failures: string[] = [];
   let replayed = 0;
   for await (const r of Worker.runReplayHistories(

@@ -42,6 +42,8 @@ export async function caseWorker(
   orm: Orm,
   kind: 'time-skipping' | 'local',
   bundle: WorkflowBundleWithSourceMap,
+  /** The activities to run (default: every case activity over `orm`), e.g. one wrapped to fail once. */
+  activities: object = createActivities({ orm }),
 ) {
   const executable = { type: 'existing-path' as const, path: DEVSERVER_BIN };
   const env =
@@ -54,7 +56,7 @@ export async function caseWorker(
     namespace: env.namespace ?? 'default',
     taskQueue,
     workflowBundle: bundle,
-    activities: createActivities({ orm }),
+    activities,
   });
   const running = worker.run();
   return {
