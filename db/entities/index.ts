@@ -37,11 +37,11 @@ export const entities = [
   CaseDocument,
   CatalogueItem,
   CatalogueRule,
-  HospitalMessage,
   Stay,
   FeeDetail,
   Settlement,
   SetlDetailRow,
   LedgerEntry,
   Accumulator,
+  HospitalMessage,
 ];

@@ -7,6 +7,7 @@ import { Filing, HumanTask } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { DEMO_PASSWORD } from '../../db/seed-data';
 import { eventually } from '../support/eventually';
+import { junkText, junkValue, wrongType } from '../support/junk';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
@@ -68,54 +69,7 @@ const validReferral = {
   referral: { refl_fil_type: '1', diag_name: '肺恶性肿瘤', refl_hosp_name: '合肥市第一人民医院' },
 };
 
-// ---- generators of malformed values ----
-
-const nasty = fc.constantFrom(
-  '\u0000',
-  'a\u0000b',
-  '\ud800',
-  'x\udfffy',
-  '\u202e\u0007',
-  '%00',
-  '%ff%fe',
-  '\\u0000',
-  '',
-  ' ',
-  '💥'.repeat(300),
-  'x'.repeat(100_000),
-  'DROP TABLE filing;--',
-  '<script>alert(1)</script>',
-);
-const junkText = fc.oneof(nasty, fc.string({ unit: 'binary', maxLength: 40 }), fc.string({ maxLength: 600 }));
-const pad = (n: number, width: number) => String(n).padStart(width, '0');
-const badDate = fc.oneof(
-  fc.constantFrom(
-    '2026-02-31',
-    '2026-13-01',
-    '0000-00-00',
-    '2027-02-29',
-    '2026-04-31',
-    '9999-99-99',
-    '2026-1-1',
-  ),
-  fc
-    .tuple(
-      fc.integer({ min: 0, max: 9999 }),
-      fc.integer({ min: 0, max: 99 }),
-      fc.integer({ min: 0, max: 99 }),
-    )
-    .map(([y, m, d]) => `${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`),
-  junkText,
-);
-const wrongType = fc.oneof(
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.array(fc.string(), { maxLength: 3 }),
-  fc.dictionary(fc.string({ maxLength: 5 }), fc.string({ maxLength: 5 }), { maxKeys: 3 }),
-);
-const junkValue = fc.oneof(junkText, badDate, wrongType);
+// ---- generators of malformed values (test/support/junk.ts) ----
 
 /** A valid body with one to three fields replaced by junk (or removed), or a body that is junk entirely. */
 function mutated(valid: Record<string, unknown>, extraFields: string[] = []) {

@@ -1,0 +1,65 @@
+import type { Express } from 'express';
+import request from 'supertest';
+
+/**
+ * A HIS talking to us as it talks to the national platform: the request envelope around an `input`,
+ * a fresh msgid per message (the national shape: institution code + time + serial).
+ */
+let serial = 0;
+
+export const HUAXI = { fixmedins_code: 'H51010000001', fixmedins_name: '四川大学华西医院', admvs: '510100' };
+
+export function newMsgid(fixmedins_code = HUAXI.fixmedins_code): string {
+  serial += 1;
+  return `${fixmedins_code}${Date.now()}${String(serial).padStart(4, '0')}`;
+}
+
+export function envelope(
+  infno: string,
+  input: Record<string, unknown>,
+  over: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    infno,
+    msgid: newMsgid(),
+    mdtrtarea_admvs: HUAXI.admvs,
+    insuplc_admdvs: '460000',
+    recer_sys_code: 'YIDI',
+    dev_no: '',
+    dev_safe_info: '',
+    cainfo: '',
+    signtype: '',
+    infver: 'V1.0',
+    opter_type: '1',
+    opter: 'HIS001',
+    opter_name: '收费员 赵敏',
+    inf_time: '2026-03-01 08:30:00',
+    fixmedins_code: HUAXI.fixmedins_code,
+    fixmedins_name: HUAXI.fixmedins_name,
+    sign_no: '',
+    input,
+    ...over,
+  };
+}
+
+export interface Answer {
+  infcode: number;
+  inf_refmsgid: string;
+  refmsg_time: string;
+  respond_time: string;
+  err_msg: string;
+  output: Record<string, unknown>;
+}
+
+/** Sends one message; the raw text too, for the byte-for-byte replay checks. */
+export async function send(
+  app: Express,
+  auth: { Authorization: string },
+  body: unknown,
+): Promise<{ status: number; answer: Answer; text: string }> {
+  const res = await request(app)
+    .post('/api/v1/hospital/transactions')
+    .set(auth)
+    .send(body as object);
+  return { status: res.status, answer: res.body as Answer, text: res.text };
+}
