@@ -1,3 +1,4 @@
+import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
 import { insuredStatusActivities } from './insured-status';
@@ -22,6 +23,7 @@ export function createActivities(deps: ActivityDeps) {
     ...referralSnActivities(deps),
     ...stayActivities(deps),
     ...settlementActivities(deps),
+    ...compensationActivities(deps),
   });
 }
 

@@ -144,7 +144,29 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '200',
     },
   },
-  '/api/v1/tasks/{id}': { get: { summary: 'A task with its case', roles: 'staff, supervisor', ok: '200' } },
+  '/api/v1/tasks/{id}': {
+    get: {
+      summary: 'A task with its case (a filing, or for 待遇补差 the comparison, the stay and its timeline)',
+      roles: 'staff, supervisor',
+      ok: '200',
+    },
+  },
+  '/api/v1/stays/{mdtrt_id}/compensation': {
+    post: {
+      summary:
+        '申请待遇补差 Apply for the treatment-gap comparison of one’s own settled stay (202; 200 when it exists; 409 COMPENSATION_DEADLINE_PASSED / COMPENSATION_NOT_SETTLED / COMPENSATION_NOT_OFFERED)',
+      roles: 'citizen',
+      ok: '202',
+    },
+  },
+  '/api/v1/demo/scenarios/hainan': {
+    get: {
+      summary:
+        '演示场景 The seed story (海南 insured, treated in 成都): its 2401/2301/2402/2304 inputs in the national format and the amounts expected',
+      roles: 'hospital, staff, supervisor',
+      ok: '200',
+    },
+  },
   '/api/v1/tasks/{id}/claim': {
     post: { summary: '认领 Claim a task', roles: 'staff, supervisor', ok: '200' },
   },

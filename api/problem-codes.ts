@@ -49,6 +49,13 @@ export const PROBLEM_CODES = {
   REVIEW_DECIDED: { status: 409, meaning: '审核已有结论，不能再取消；`decided_by` 给出决定人' },
   REVOKE_NOT_ALLOWED: { status: 409, meaning: '只有已生效、流水号与人员编号相符的转诊备案可以撤销' },
   CASE_WITHDRAWN: { status: 409, meaning: '参保人已取消该案件，审核结论不再适用' },
+  // 待遇补差
+  COMPENSATION_NOT_SETTLED: { status: 409, meaning: '该住院尚无有效结算，结算后才能申请待遇补差' },
+  COMPENSATION_NOT_OFFERED: { status: 409, meaning: '参保地未开展待遇补差' },
+  COMPENSATION_DEADLINE_PASSED: {
+    status: 409,
+    meaning: '已超过出院后的申请期限；`dscg_date` 与 `deadline` 给出出院日期和最后申请日',
+  },
   // Review tasks
   TASK_NOT_CLAIMABLE: { status: 409, meaning: '任务当前不能认领' },
   TASK_NOT_CLAIMED: { status: 409, meaning: '任务不是由你认领的' },

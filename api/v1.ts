@@ -5,6 +5,7 @@ import { documentsRouter } from './cases/documents';
 import { casesRouter } from './cases/routes';
 import { staysRouter } from './cases/stays';
 import { citizenRouter } from './citizen/routes';
+import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
@@ -32,6 +33,7 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(staysRouter(deps));
   router.use(hospitalRouter(deps));
   router.use(transactionsRouter(deps));
+  router.use(compensationRouter(deps));
   router.use(documentsRouter(deps));
   return router;
 }

@@ -121,6 +121,13 @@ export const LABELS = {
     retro_filing_found: '补备案已生效',
     settled: '结算 (2304)',
     settlement_reversed: '结算撤销 (2305)',
+    compensation_detected: '待遇补差比较',
+    compensation_applied: '申请待遇补差',
+    compensation_not_eligible: '比较后无需补差',
+    compensation_compared: '发现待遇差额',
+    compensation_approved: '待遇补差审核通过',
+    compensation_rejected: '待遇补差未通过',
+    compensation_paid: '待遇补差已支付',
   } as Record<string, string>,
 };
 export type Labels = typeof LABELS;

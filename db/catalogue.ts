@@ -8,6 +8,7 @@ import {
   validateCatalogue,
 } from '../settlement';
 import { DEMO_CATALOGUES } from '../settlement/fixtures/catalogues';
+import { FIXTURE_NAMES } from './catalogue-data';
 import { CatalogueItem, CatalogueRule } from './entities';
 
 export interface LoadedCatalogue {
@@ -53,7 +54,7 @@ export function fixtureCatalogueRows(): {
     c.entries.map((e) => ({
       admvs: c.admvs,
       med_list_codg: e.med_list_codg,
-      list_name: e.med_list_codg,
+      list_name: FIXTURE_NAMES[e.med_list_codg] ?? e.med_list_codg,
       list_type: e.med_list_codg.startsWith('DRG')
         ? '101'
         : e.med_list_codg.startsWith('MAT')

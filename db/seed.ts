@@ -3,10 +3,13 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { describeErrors, validatePolicy } from '../settlement';
 import { DEMO_POLICIES } from '../settlement/fixtures';
 import { fixtureCatalogueRows } from './catalogue';
+import { demoCatalogueRows, demoCatalogueRules } from './catalogue-data';
+import { compensationParamRows } from './compensation';
 import {
   Admdvs,
   CatalogueItem,
   CatalogueRule,
+  CompensationParam,
   Hospital,
   InsuredPerson,
   PolicyVersion,
@@ -54,12 +57,19 @@ export async function seedReferenceData(em: EntityManager): Promise<void> {
     return toRow(checked.value);
   });
   await em.upsertMany(PolicyVersion, policies, { ...ignore, onConflictFields: ['policy_id', 'version'] });
+  // The core's fixture codes (BED001 …) and the demo places' lists; a place's rule row is written once.
   const catalogues = fixtureCatalogueRows();
-  await em.upsertMany(CatalogueRule, catalogues.rules, ignore);
-  await em.upsertMany(CatalogueItem, catalogues.items, {
+  const fixturePlaces = new Set(catalogues.rules.map((r) => r.admvs));
+  await em.upsertMany(
+    CatalogueRule,
+    [...catalogues.rules, ...demoCatalogueRules().filter((r) => !fixturePlaces.has(r.admvs))],
+    ignore,
+  );
+  await em.upsertMany(CatalogueItem, [...catalogues.items, ...demoCatalogueRows()], {
     ...ignore,
     onConflictFields: ['admvs', 'med_list_codg', 'begndate'],
   });
+  await em.upsertMany(CompensationParam, compensationParamRows(), ignore);
   const existing = new Set(
     (await em.find(User, { username: { $in: demoUsers.map((u) => u.username) } })).map((u) => u.username),
   );

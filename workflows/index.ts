@@ -3,6 +3,8 @@
  * only @temporalio/workflow, `cases/`, types of activities, and pure helpers of the settlement core.
  * The case types land here one issue at a time (filing, hospitalization, settlement, …).
  */
+
+export { compensationWorkflow } from './compensation';
 export { filingWorkflow } from './filing';
 export { hospitalizationWorkflow } from './hospitalization';
 // Filing v1's review child: its recorded and still-running executions need the workflow type.

@@ -2,7 +2,7 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Router } from 'express';
 import { type FeeLineView, LABELS, type SettlementView, type StaySummary, type StayView } from '../../cases';
-import { CaseEventSchema, FeeDetail, Stay } from '../../db/entities';
+import { CaseEvent, FeeDetail, Stay } from '../../db/entities';
 import { readSettlement } from '../../db/settlements';
 import type { Ratio } from '../../settlement';
 import { type CaseDeps, currentUser } from '../context';
@@ -55,7 +55,7 @@ export async function stayView(em: EntityManager, stay: Stay): Promise<StayView>
   const [fees, rows, events] = await Promise.all([
     em.find(FeeDetail, { mdtrt_id: stay.mdtrt_id }, { orderBy: { feedetl_sn: 'asc' } }),
     knex('settlement').where({ mdtrt_id: stay.mdtrt_id, kind: 'SETTLEMENT' }).orderBy('setl_time'),
-    em.find(CaseEventSchema, { case_id: stay.mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } }),
+    em.find(CaseEvent, { case_id: stay.mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } }),
   ]);
   const settlements: SettlementView[] = await Promise.all(
     rows.map(async (row: Record<string, unknown>) => ({

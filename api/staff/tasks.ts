@@ -6,6 +6,7 @@ import { HumanTask, TaskDecision, User } from '../../db/entities';
 import { requireRole } from '../auth/middleware';
 import type { AuthUser } from '../auth/tokens';
 import { caseDetail, taskView, visibleFiling } from '../cases/read';
+import { compensationCase } from '../compensation';
 import { type CaseDeps, currentUser } from '../context';
 import { HttpProblem } from '../problem';
 import { StaffQuery, TaskDecision as TaskDecisionBody, TaskQuery, TaskReassign } from '../schemas';
@@ -101,6 +102,11 @@ export function taskRouter(deps: CaseDeps): Router {
     const user = currentUser(res);
     const task = await answer(req.params.id as string, user);
     const em = deps.orm.em.fork();
+    // A 待遇补差 task: the comparison (direct vs recomputed, item by item) and the stay, not a filing.
+    if (task.case_type === 'compensation') {
+      res.json({ task, case: await compensationCase(em, task) });
+      return;
+    }
     const filing = await visibleFiling(em, user, task.case_id);
     res.json({ task, case: await caseDetail(em, user, filing) });
   });

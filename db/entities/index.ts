@@ -6,6 +6,7 @@ import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
 import { PolicyVersion } from './policy-version';
+import { Compensation, CompensationParam } from './compensation';
 import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
 import { FeeDetail, Stay } from './stay';
 import { User } from './user';
@@ -14,6 +15,7 @@ export * from './admdvs';
 export * from './case-document';
 export * from './cases';
 export * from './catalogue';
+export * from './compensation';
 export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
@@ -44,4 +46,6 @@ export const entities = [
   LedgerEntry,
   Accumulator,
   HospitalMessage,
+  CompensationParam,
+  Compensation,
 ];

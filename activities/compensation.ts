@@ -1,0 +1,372 @@
+import type { Knex } from '@mikro-orm/knex';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApplicationFailure } from '@temporalio/common';
+import { type CompensationItem, type CompensationView, cstDate } from '../cases';
+import { loadCatalogue } from '../db/catalogue';
+import { loadCompensationParams, provinceOf } from '../db/compensation';
+import {
+  type Compensation,
+  FeeDetail,
+  InsuredPerson,
+  type LedgerEntry,
+  PolicyVersion,
+  Settlement,
+  Stay,
+} from '../db/entities';
+import {
+  type Accumulators,
+  type Catalogue,
+  type Settlement as CoreSettlement,
+  classify,
+  computeCompensation,
+  describeErrors,
+  type FeeLine,
+  type FilingType,
+  fen,
+  type Insutype,
+  type MedType,
+  type PsnType,
+  type Setlinfo,
+  validatePolicy,
+} from '../settlement';
+import { poolFundPayType } from '../settlement/fund-pay-type';
+import type { ActivityDeps } from './deps';
+import { FailureType } from './errors';
+import type { EventRow } from './projection';
+
+/** What the comparison found, for the workflow to decide on (NOT_ELIGIBLE or a review task). */
+export interface CompensationAssessment {
+  prov_admdvs: string;
+  psn_no: string;
+  psn_name: string;
+  mdtrt_id: string;
+  fixmedins_name: string;
+  insutype: string;
+  dscg_date: string;
+  medfee_sumamt: number;
+  direct_fund_pay: number;
+  recomputed_fund_pay: number;
+  /** recomputed − direct (negative when the direct settlement paid more). */
+  difference: number;
+  /** What would be paid: zero unless it qualifies. */
+  gap: number;
+  qualifies: boolean;
+  /** Why it does not qualify, in plain Chinese for the citizen; null when it does. */
+  not_eligible_reason: string | null;
+  steps: CompensationView['steps'];
+  items: CompensationItem[];
+  catalogue_admvs: string | null;
+  policy: { policy_id: string; version: number; name: string } | null;
+  sla: { review_working_days: number; supervisor_working_days: number };
+}
+
+/** The compensation row as the workflow projects it. */
+export type CompensationSnapshot = Omit<Compensation, 'created_at' | 'updated_at' | 'paid_at'> & {
+  updated_at: string;
+  paid_at: string | null;
+};
+
+/** The 待遇补差 payment's ledger entries are keyed like a settlement's: `BC` + the settlement's id. */
+export function compensationLedgerKey(setl_id: string): string {
+  const key = `BC${setl_id}`;
+  if (key.length > 40) throw invalid(`setl_id ${setl_id} is too long for a ledger key`);
+  return key;
+}
+
+function invalid(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
+}
+
+const SETLINFO_FIELDS = [
+  'medfee_sumamt',
+  'fulamt_ownpay_amt',
+  'overlmt_selfpay',
+  'preselfpay_amt',
+  'inscp_scp_amt',
+  'act_pay_dedc',
+  'hifp_pay',
+  'pool_prop_selfpay',
+  'cvlserv_pay',
+  'hifes_pay',
+  'hifmi_pay',
+  'hifob_pay',
+  'maf_pay',
+  'oth_pay',
+  'fund_pay_sumamt',
+  'psn_part_amt',
+  'acct_pay',
+  'psn_cash_pay',
+  'hosp_part_amt',
+  'balc',
+] as const satisfies readonly (keyof Setlinfo)[];
+
+/** The direct settlement as the core knows it, from its recorded row (the amounts it paid, not a rerun). */
+function directSettlement(row: Settlement): CoreSettlement {
+  const setlinfo = Object.fromEntries(SETLINFO_FIELDS.map((f) => [f, fen(row[f])])) as unknown as Setlinfo;
+  return {
+    psn_no: row.psn_no,
+    insutype: row.insutype as Insutype,
+    psn_type: row.psn_type as PsnType,
+    filing_type: row.filing_type as FilingType,
+    policy_id: row.policy_id,
+    policy_version: row.policy_version,
+    setlinfo,
+    setldetail: [],
+    accumulators_before: row.accumulators_before as unknown as Accumulators,
+    accumulators_after: row.accumulators_after as unknown as Accumulators,
+  };
+}
+
+/** Each fee line classified by the insured place's catalogue, against its classification at the treatment place. */
+function compareLines(
+  fees: FeeDetail[],
+  lines: FeeLine[],
+  insured: Catalogue,
+  names: ReadonlyMap<string, string>,
+): CompensationItem[] {
+  return fees.map((f, i) => {
+    const home = classify([lines[i] as FeeLine], insured);
+    if (!home.ok) throw invalid(`fee line ${f.feedetl_sn}: ${describeErrors(home.errors)}`);
+    return {
+      feedetl_sn: f.feedetl_sn,
+      med_list_codg: f.med_list_codg,
+      list_name: f.list_name ?? names.get(f.med_list_codg) ?? null,
+      det_item_fee_sumamt: f.det_item_fee_sumamt,
+      direct: { chrgitm_lv: f.chrgitm_lv, inscp_scp_amt: f.inscp_scp_amt },
+      insured_place: {
+        chrgitm_lv: insured.entries.get(f.med_list_codg)?.chrgitm_lv ?? '03',
+        inscp_scp_amt: home.value.inscp_scp_amt,
+      },
+    };
+  });
+}
+
+function yuan(fenAmount: number): string {
+  const sign = fenAmount < 0 ? '-' : '';
+  const a = Math.abs(fenAmount);
+  return `${sign}${Math.floor(a / 100).toLocaleString('en-US')}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** The first failed condition, as the citizen reads it. */
+function notEligibleReason(steps: CompensationView['steps'], deadline_days: number): string {
+  const failed = steps.find((s) => !s.passed);
+  switch (failed?.step) {
+    case 'gap':
+      return '按参保地目录和政策重算，直接结算已报销的不少于手工报销应报销的金额，比较后无需补差';
+    case 'enabled':
+      return '参保地未开展待遇补差，比较后无需补差';
+    case 'threshold':
+      return `差额未超过参保地规定的起付金额 ${yuan(failed.amount ?? 0)} 元，比较后无需补差`;
+    case 'deadline':
+      return `已超过出院后 ${deadline_days} 天的申请期限，比较后无需补差`;
+    default:
+      return '比较后无需补差';
+  }
+}
+
+async function policyOf(em: EntityManager, policy_id: string, version: number) {
+  const row = await em.findOne(PolicyVersion, { policy_id, version });
+  if (!row) throw invalid(`policy ${policy_id} v${version} of the settlement is not stored`);
+  const checked = validatePolicy(row.params);
+  if (!checked.ok) throw invalid(`stored policy ${policy_id} v${version}: ${describeErrors(checked.errors)}`);
+  return checked.value;
+}
+
+function trxOf(tx: EntityManager): Knex.Transaction {
+  const trx = tx.getTransactionContext<Knex.Transaction>();
+  if (!trx) throw new Error('compensation projection outside a transaction');
+  return trx;
+}
+
+async function upsertCompensation(trx: Knex.Transaction, c: CompensationSnapshot, paid: boolean) {
+  const { compensation_id, ...rest } = {
+    ...c,
+    steps: JSON.stringify(c.steps),
+    items: JSON.stringify(c.items),
+    decision: c.decision === null ? null : JSON.stringify(c.decision),
+    updated_at: new Date(c.updated_at),
+    paid_at: c.paid_at ? new Date(c.paid_at) : null,
+  };
+  const columns = Object.keys(rest).filter((k) => paid || k !== 'paid_at');
+  await trx('compensation')
+    .insert({ compensation_id, ...rest, created_at: rest.updated_at })
+    .onConflict('compensation_id')
+    .merge(columns)
+    .where('compensation.projection_seq', '<', c.projection_seq);
+}
+
+async function insertEvents(trx: Knex.Transaction, case_id: string, events: EventRow[]) {
+  if (events.length === 0) return;
+  await trx('case_event')
+    .insert(events.map((e) => ({ ...e, case_id, at: new Date(e.at), detail: JSON.stringify(e.detail) })))
+    .onConflict('id')
+    .ignore();
+}
+
+/** 待遇补差: the comparison, the projection, and the payment in the ledger. */
+export function compensationActivities({ orm }: ActivityDeps) {
+  return {
+    /**
+     * Recomputes a settled stay as a manual claim under the insured place's catalogue and the policy
+     * version the direct settlement used, and compares (the core's computeCompensation). Reads only.
+     */
+    async assessCompensation({
+      setl_id,
+      appy_date,
+    }: {
+      setl_id: string;
+      appy_date: string;
+    }): Promise<CompensationAssessment> {
+      const em = orm.em.fork();
+      const settlement = await em.findOne(Settlement, { setl_id, kind: 'SETTLEMENT' });
+      if (!settlement) throw invalid(`no settlement ${setl_id}`);
+      const [stay, person, fees] = await Promise.all([
+        em.findOne(Stay, { mdtrt_id: settlement.mdtrt_id }),
+        em.findOne(InsuredPerson, { psn_no: settlement.psn_no }),
+        em.find(FeeDetail, { mdtrt_id: settlement.mdtrt_id, status: 'ACTIVE' }, { orderBy: { id: 'asc' } }),
+      ]);
+      if (!stay) throw invalid(`no stay ${settlement.mdtrt_id}`);
+      const prov_admdvs = provinceOf(settlement.insuplc_admdvs);
+      const dscg_date = cstDate((stay.endtime ?? settlement.setl_time).getTime());
+      const loaded = await loadCompensationParams(em, prov_admdvs);
+      const base = {
+        prov_admdvs,
+        psn_no: settlement.psn_no,
+        psn_name: person?.psn_name ?? stay.psn_name,
+        mdtrt_id: settlement.mdtrt_id,
+        fixmedins_name: stay.fixmedins_name,
+        insutype: settlement.insutype,
+        dscg_date,
+        medfee_sumamt: settlement.medfee_sumamt,
+        direct_fund_pay: settlement.fund_pay_sumamt,
+      };
+      if (!loaded || settlement.reversed_by) {
+        const reason = settlement.reversed_by
+          ? '该笔结算已撤销，比较后无需补差'
+          : '参保地未开展待遇补差，比较后无需补差';
+        return {
+          ...base,
+          recomputed_fund_pay: settlement.fund_pay_sumamt,
+          difference: 0,
+          gap: 0,
+          qualifies: false,
+          not_eligible_reason: reason,
+          steps: [{ step: 'enabled', rule: reason, amount: null, passed: false }],
+          items: [],
+          catalogue_admvs: null,
+          policy: null,
+          sla: { review_working_days: 0, supervisor_working_days: 0 },
+        };
+      }
+      const [{ catalogue, names }, policy] = await Promise.all([
+        loadCatalogue(em, loaded.catalogue_admvs, dscg_date),
+        policyOf(em, settlement.policy_id, settlement.policy_version),
+      ]);
+      const lines: FeeLine[] = fees.map((f) => ({
+        feedetl_sn: f.feedetl_sn,
+        med_list_codg: f.med_list_codg,
+        det_item_fee_sumamt: fen(f.det_item_fee_sumamt),
+        cnt_e4: f.cnt_e4,
+      }));
+      const result = computeCompensation({
+        direct: directSettlement(settlement),
+        lines,
+        claim: {
+          psn_no: settlement.psn_no,
+          insutype: settlement.insutype as Insutype,
+          psn_type: settlement.psn_type as PsnType,
+          med_type: stay.med_type as MedType,
+          filing_type: settlement.filing_type as FilingType,
+          // The direct settlement paid these subsidies only to those entitled: the manual claim follows it.
+          cvlserv_flag: settlement.cvlserv_pay > 0,
+          maf_eligible: settlement.maf_pay > 0,
+        },
+        insured_catalogue: catalogue,
+        insured_policy: policy,
+        dscg_date,
+        appy_date,
+        params: loaded.params,
+      });
+      if (!result.ok) throw invalid(`待遇补差 of ${setl_id}: ${describeErrors(result.errors)}`);
+      const c = result.value;
+      const steps = c.steps.map((s) => ({ step: s.step, rule: s.rule, amount: s.amount, passed: s.passed }));
+      return {
+        ...base,
+        recomputed_fund_pay: c.recomputed_fund_pay,
+        difference: c.difference,
+        gap: c.gap,
+        qualifies: c.qualifies,
+        not_eligible_reason: c.qualifies ? null : notEligibleReason(steps, loaded.params.deadline_days),
+        steps,
+        items: compareLines(fees, lines, catalogue, names),
+        catalogue_admvs: loaded.catalogue_admvs,
+        policy: { policy_id: policy.policy_id, version: policy.version, name: policy.name },
+        sla: {
+          review_working_days: loaded.review_sla_working_days,
+          supervisor_working_days: loaded.supervisor_sla_working_days,
+        },
+      };
+    },
+
+    /** The compensation row and its new timeline events (on the stay's timeline), together or not at all. */
+    async projectCompensation(args: {
+      compensation: CompensationSnapshot;
+      events: EventRow[];
+    }): Promise<void> {
+      await orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        await upsertCompensation(trx, args.compensation, false);
+        await insertEvents(trx, args.compensation.mdtrt_id, args.events);
+      });
+    },
+
+    /**
+     * The approved gap paid: the insured place's fund owes the person the gap (a balanced entry set keyed
+     * by the compensation, so a retried or redelivered payment finds its rows), written in one transaction
+     * with the PAID row and its events.
+     */
+    async payCompensation(args: {
+      compensation: CompensationSnapshot;
+      events: EventRow[];
+      insutype: string;
+    }): Promise<{ ledger_key: string; entries: number }> {
+      const c = args.compensation;
+      if (!(c.gap > 0)) throw invalid(`compensation ${c.compensation_id} has no gap to pay`);
+      const key = compensationLedgerKey(c.setl_id);
+      const posted_at = new Date(c.paid_at ?? c.updated_at);
+      const fund_pay_type = poolFundPayType(args.insutype as Insutype);
+      await orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const rows: Omit<LedgerEntry, 'id'>[] = [
+          {
+            setl_id: key,
+            seq: 1,
+            mdtrt_id: c.mdtrt_id,
+            account: 'personal_cash',
+            fund_pay_type: null,
+            admdvs: c.insuplc_admdvs,
+            debit: c.gap,
+            credit: 0,
+            posted_at,
+          },
+          {
+            setl_id: key,
+            seq: 2,
+            mdtrt_id: c.mdtrt_id,
+            account: 'insured_fund_payable',
+            fund_pay_type,
+            admdvs: c.insuplc_admdvs,
+            debit: 0,
+            credit: c.gap,
+            posted_at,
+          },
+        ];
+        // The unique (setl_id, seq) makes the payment exactly once, whatever retried it.
+        await trx('ledger_entry').insert(rows).onConflict(['setl_id', 'seq']).ignore();
+        await upsertCompensation(trx, c, true);
+        await insertEvents(trx, c.mdtrt_id, args.events);
+      });
+      return { ledger_key: key, entries: 2 };
+    },
+  };
+}

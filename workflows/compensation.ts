@@ -1,0 +1,202 @@
+import type { CompensationAssessment, CompensationSnapshot } from '../activities/compensation';
+import {
+  type CompensationStart,
+  type CompensationStatus,
+  type CompensationView,
+  calendarFor,
+  compensationWorkflowId,
+  cstDate,
+  REFUSALS,
+} from '../cases';
+import { formatYuan } from '../settlement';
+import { db } from './_shared';
+import { caseClock } from './lib/clock';
+import { taskDesk } from './lib/human-task';
+import { caseTimeline, type TimelineEvent } from './lib/timeline';
+
+const CLOSED: readonly CompensationStatus[] = ['PAID', 'REJECTED', 'NOT_ELIGIBLE'];
+
+/** Amounts as the citizen reads them: 12,345.60. */
+function y(fen: number): string {
+  const [int, dec] = formatYuan(fen as Parameters<typeof formatYuan>[0]).split('.');
+  return `${(int ?? '0').replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${dec}`;
+}
+
+/**
+ * 待遇补差, one execution per settlement (`compensation-<setl_id>`): started by the settlement workflow
+ * after each settlement (`detected`) or by the citizen's application (`applied`). The stay is recomputed
+ * as a manual claim under the insured place's catalogue and the policy the direct settlement used; no
+ * gap (or below the province's threshold, or too late) ends it NOT_ELIGIBLE with the reason; a gap goes
+ * to the insured province's staff as a review task (SLA, escalation to the supervisor), and an approval
+ * is paid through the ledger once. Every step is on the stay's timeline in plain Chinese.
+ */
+export async function compensationWorkflow(start: CompensationStart): Promise<CompensationView> {
+  const compensation_id = compensationWorkflowId(start.setl_id);
+  const clock = caseClock(start.at);
+  const state: {
+    status: CompensationStatus;
+    a: CompensationAssessment | null;
+    task_id: string | null;
+    decision: CompensationView['decision'];
+    paid_at: string | null;
+  } = {
+    status: start.origin === 'applied' ? 'APPLIED' : 'DETECTED',
+    a: null,
+    task_id: null,
+    decision: null,
+    paid_at: null,
+  };
+  let projectionSeq = 0;
+  const snapshot = (): Omit<CompensationSnapshot, 'projection_seq'> => ({
+    compensation_id,
+    setl_id: start.setl_id,
+    mdtrt_id: start.mdtrt_id,
+    psn_no: start.psn_no,
+    insuplc_admdvs: start.insuplc_admdvs,
+    prov_admdvs: state.a?.prov_admdvs ?? `${start.insuplc_admdvs.slice(0, 2)}0000`,
+    origin: start.origin,
+    applied_by: start.applied_by,
+    status: state.status,
+    direct_fund_pay: state.a?.direct_fund_pay ?? null,
+    recomputed_fund_pay: state.a?.recomputed_fund_pay ?? null,
+    gap: state.a?.gap ?? 0,
+    steps: state.a?.steps ?? [],
+    items: state.a?.items ?? [],
+    catalogue_admvs: state.a?.catalogue_admvs ?? null,
+    policy_id: state.a?.policy?.policy_id ?? null,
+    policy_version: state.a?.policy?.version ?? null,
+    task_id: state.task_id,
+    decision: state.decision,
+    paid_at: state.paid_at,
+    updated_at: clock.iso(),
+  });
+  const next = (): CompensationSnapshot => {
+    projectionSeq += 1;
+    return { ...snapshot(), projection_seq: projectionSeq };
+  };
+  const timeline = caseTimeline({
+    idPrefix: `${compensation_id}:e`,
+    clock,
+    snapshot,
+    write: ({ events }) => db.projectCompensation({ compensation: next(), events }),
+  });
+  const desk = taskDesk({
+    clock,
+    calendar: calendarFor,
+    timeline,
+    closed: () =>
+      CLOSED.includes(state.status)
+        ? { code: REFUSALS.CASE_CLOSED, message: `该待遇补差已结束（${state.status}）` }
+        : null,
+  });
+  const view = (): CompensationView => ({
+    compensation_id,
+    setl_id: start.setl_id,
+    status: state.status,
+    direct_fund_pay: state.a?.direct_fund_pay ?? 0,
+    recomputed_fund_pay: state.a?.recomputed_fund_pay ?? 0,
+    gap: state.a?.gap ?? 0,
+    steps: state.a?.steps ?? [],
+    items: state.a?.items ?? [],
+    task_id: state.task_id,
+    decision: state.decision,
+  });
+
+  timeline.record(
+    start.origin === 'applied' ? 'compensation_applied' : 'compensation_detected',
+    start.applied_by ?? 'system',
+    {
+      setl_id: start.setl_id,
+      text:
+        start.origin === 'applied'
+          ? '您申请了待遇补差：将按参保地目录和政策重新计算本次住院应报销的金额'
+          : '结算完成后，系统将按参保地目录和政策重新计算本次住院应报销的金额，比较是否需要待遇补差',
+    },
+  );
+  await timeline.project();
+
+  const a = await db.assessCompensation({ setl_id: start.setl_id, appy_date: cstDate(clock.submitted) });
+  state.a = a;
+  if (!a.qualifies) {
+    state.status = 'NOT_ELIGIBLE';
+    timeline.record('compensation_not_eligible', 'system', {
+      direct_fund_pay: a.direct_fund_pay,
+      recomputed_fund_pay: a.recomputed_fund_pay,
+      text: a.not_eligible_reason ?? '比较后无需补差',
+    });
+    await timeline.project();
+    return view();
+  }
+
+  state.status = 'UNDER_REVIEW';
+  timeline.record('compensation_compared', 'system', {
+    gap: a.gap,
+    text: `按参保地目录和政策重算，本次住院应由基金支付 ${y(a.recomputed_fund_pay)} 元，直接结算已支付 ${y(a.direct_fund_pay)} 元，差额 ${y(a.gap)} 元，待参保地经办机构审核`,
+  });
+  const review = desk.reviewTask({
+    kind: 'compensation_review',
+    case_type: 'compensation',
+    case_id: compensation_id,
+    task_prefix: compensation_id,
+    side: { prov_admdvs: a.prov_admdvs },
+    escalation: [
+      { role: 'staff', working_days: a.sla.review_working_days },
+      { role: 'supervisor', working_days: a.sla.supervisor_working_days },
+    ],
+    summary: {
+      psn_no: a.psn_no,
+      psn_name: a.psn_name,
+      mdtrt_id: a.mdtrt_id,
+      setl_id: start.setl_id,
+      fixmedins_name: a.fixmedins_name,
+      dscg_date: a.dscg_date,
+      origin: start.origin,
+      medfee_sumamt: a.medfee_sumamt,
+      direct_fund_pay: a.direct_fund_pay,
+      recomputed_fund_pay: a.recomputed_fund_pay,
+      gap: a.gap,
+      catalogue_admvs: a.catalogue_admvs,
+      policy: a.policy,
+      // The lines the two catalogues grade differently: what the reviewer checks first.
+      changed_items: a.items.filter((i) => i.direct.chrgitm_lv !== i.insured_place.chrgitm_lv),
+    },
+    more_info: false,
+    project: async () => {
+      state.task_id = review.state.task_id;
+      await timeline.project();
+    },
+  });
+  const outcome = await review.run();
+  const decided = outcome.outcome === 'decided' ? outcome.decision : null;
+  state.decision = {
+    decision: decided?.decision ?? 'reject',
+    reason: decided ? decided.reason : outcome.outcome === 'withdrawn' ? outcome.reason : null,
+    decided_at: decided?.decided_at ?? clock.iso(),
+  };
+  if (decided?.decision !== 'approve') {
+    state.status = 'REJECTED';
+    timeline.record('compensation_rejected', decided?.decided_by ?? 'system', {
+      reason: state.decision.reason,
+      text: `参保地经办机构未通过待遇补差：${state.decision.reason ?? ''}`,
+    });
+    await timeline.project();
+    return view();
+  }
+
+  state.status = 'RECOMPUTED';
+  timeline.record('compensation_approved', decided.decided_by, {
+    gap: a.gap,
+    text: `参保地经办机构审核通过，核定补差 ${y(a.gap)} 元`,
+  });
+  await timeline.project();
+
+  state.status = 'PAID';
+  state.paid_at = clock.iso();
+  timeline.record('compensation_paid', 'system', {
+    gap: a.gap,
+    text: `待遇补差 ${y(a.gap)} 元已支付`,
+  });
+  const events: TimelineEvent[] = timeline.drain();
+  await db.payCompensation({ compensation: next(), events, insutype: a.insutype });
+  return view();
+}
