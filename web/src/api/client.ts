@@ -4,12 +4,14 @@ import type {
   CaseDetail,
   CaseDocument,
   Colleague,
+  CompensationCase,
   Decision,
   EnvelopeAnswer,
   FieldError,
   Filing,
   FilingChange,
   FilingCreate,
+  HainanScenario,
   HospitalFiling,
   Page,
   Session,
@@ -148,7 +150,8 @@ export const api = {
   documentBlob: async (id: string, documentId: string) =>
     (await send('getDocument', { id, documentId }, {})).blob(),
   listTasks: (query: TaskQuery) => call<Page<Task>>('listTasks', { query: { ...query } }),
-  getTask: (id: string) => call<{ task: TaskWithDecisions; case: CaseDetail }>('getTask', { id }),
+  getTask: (id: string) =>
+    call<{ task: TaskWithDecisions; case: CaseDetail | CompensationCase | null }>('getTask', { id }),
   claimTask: (id: string) => call<TaskWithDecisions>('claimTask', { id }),
   releaseTask: (id: string) => call<TaskWithDecisions>('releaseTask', { id }),
   /** Accepted by the case; a refusal is a 409 ApiProblem with the case's code and `outcome: 'refused'`. */
@@ -168,16 +171,13 @@ export const api = {
       id: psn_no,
       query: { mdtrt_cert_no },
     }),
-  /** A demo scenario's national inputs (the Hainan case: 2401 and 2301), for the counter's demo button. */
-  demoScenario: (id: string) =>
-    call<{ feedetail: Record<string, string | number | null>[] }>('demoScenario', { id }),
+  /** The Hainan demo scenario (海南参保、成都就医): its 2401/2301/2402/2304 inputs in the national format. */
+  hainanScenario: () => call<HainanScenario>('hainanScenario'),
   listStays: () => call<{ items: StaySummary[] }>('listStays'),
   getStay: (mdtrt_id: string) => call<StayView>('getStay', { id: mdtrt_id }),
   /** 待遇补差申请: the citizen asks for the comparison with a manual claim at home. */
-  applyCompensation: (mdtrt_id: string, idempotencyKey: string) =>
-    call<{ compensation_id: string; status: string }>(
-      'applyCompensation',
-      { id: mdtrt_id, body: {} },
-      { 'idempotency-key': idempotencyKey },
-    ),
+  applyCompensation: (mdtrt_id: string) =>
+    call<{ compensation_id: string; status: string; location: string }>('applyCompensation', {
+      id: mdtrt_id,
+    }),
 };

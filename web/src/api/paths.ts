@@ -27,7 +27,7 @@ export const operations = {
   hospitalPerson: { method: 'get', path: '/api/v1/hospital/persons/{psn_no}' },
   listStays: { method: 'get', path: '/api/v1/stays' },
   getStay: { method: 'get', path: '/api/v1/stays/{mdtrt_id}' },
-  demoScenario: { method: 'get', path: '/api/v1/demo/scenarios/{id}' },
+  hainanScenario: { method: 'get', path: '/api/v1/demo/scenarios/hainan' },
   applyCompensation: { method: 'post', path: '/api/v1/stays/{mdtrt_id}/compensation' },
 } as const;
 
