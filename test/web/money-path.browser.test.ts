@@ -6,7 +6,9 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
 import { projectRoot } from '../../config';
+import { HAINAN_EXPECTED } from '../../db/scenario-hainan';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
+import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /** Debian's chromium (installed by .ci/run); never a downloaded browser. */
@@ -55,27 +57,55 @@ async function loggedIn(username: string, width = 1280) {
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
-/** wangfang (insured in 海南) files a temporary stay in 成都 first: active at once (the filing pages are tested elsewhere). */
-async function fileForChengdu() {
-  const today = cstDate(Date.now());
-  const res = await fetch(`${base}/api/v1/filings`, {
-    method: 'POST',
+async function call(username: string, method: string, url: string, body?: unknown) {
+  const res = await fetch(`${base}/api/v1${url}`, {
+    method,
     headers: {
-      'content-type': 'application/json',
-      authorization: `Bearer ${await p.login('wangfang')}`,
-      'idempotency-key': `money-path-${today}`,
+      authorization: `Bearer ${await p.login(username)}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      ...(method === 'POST' && url === '/filings' ? { 'idempotency-key': crypto.randomUUID() } : {}),
     },
-    body: JSON.stringify({
-      category: 'other_temporary',
-      mdtrtarea_admdvs: '510100',
-      fixmedins_code: null,
-      begndate: today,
-      enddate: cstDate(Date.now() + 60 * 86_400_000),
-      tel: '13800000046',
-    }),
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
-  expect(res.status).toBe(202);
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`${method} ${url}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
 }
+
+/** As in the seed story: wangfang (insured in 海南) is referred to 成都 and 海南's staff approve it (the filing pages are tested elsewhere). */
+async function referredToChengdu() {
+  const { id } = await call('wangfang', 'POST', '/filings', {
+    category: 'referral',
+    mdtrtarea_admdvs: '510100',
+    fixmedins_code: 'H51010000001',
+    begndate: cstDate(Date.now()),
+    tel: '13800000046',
+    referral: {
+      refl_fil_type: '1',
+      diag_name: '乳腺恶性肿瘤',
+      refl_hosp_name: '海南省人民医院',
+      documents: ['转诊证明.pdf'],
+    },
+  });
+  const task = await eventually(async () => {
+    const { items } = (await call('staff-hi', 'GET', '/tasks?page_size=50')) as {
+      items: { id: string; case_id: string }[];
+    };
+    return items.find((t) => t.case_id === id);
+  }, 30_000);
+  const claimed = (await call('staff-hi', 'POST', `/tasks/${task.id}/claim`)) as { version: number };
+  await call('staff-hi', 'POST', `/tasks/${task.id}/decision`, {
+    decision: 'approve',
+    version: claimed.version,
+  });
+  await eventually(async () => {
+    const detail = (await call('wangfang', 'GET', `/filings/${id}`)) as { filing: { status: string } };
+    return detail.filing.status === 'ACTIVE' ? true : undefined;
+  }, 30_000);
+}
+
+/** "50036.00" → "50,036.00", as the pages write yuan. */
+const grouped = (yuan: string) => yuan.replace(/\B(?=(\d{3})+\.)/g, ',');
 
 // Excel's Chinese CSV: GB18030 bytes, Chinese headers.
 const feesCsv = iconv.encode(
@@ -89,8 +119,71 @@ const feesCsv = iconv.encode(
   'gb18030',
 );
 
+test('the Hainan scenario from the counter: settled directly, a gap found, 海南 staff approve it after confirming, wangfang sees it paid', async () => {
+  await referredToChengdu();
+  const counter = await loggedIn('hosp-huaxi');
+  await counter.getByTestId('load-scenario').click();
+  await counter.getByTestId('scenario').waitFor(WAIT);
+  expect(await counter.getByLabel('人员编号').inputValue()).toBe('P46000000000001');
+  await counter.getByTestId('find-person').click();
+  await counter.getByTestId('person').getByText('王芳').waitFor(WAIT);
+  await counter.getByTestId('admit').click();
+  await counter.getByTestId('mdtrt-id').waitFor(WAIT);
+  const mdtrtId = (await counter.getByTestId('mdtrt-id').textContent()) ?? '';
+  await counter.getByTestId('load-demo').click();
+  await counter.getByTestId('fee-drafts').locator('tbody tr').nth(30).waitFor(WAIT);
+  await counter.getByTestId('upload-fees').click();
+  await counter.getByTestId('fee-lines').locator('tbody tr').nth(30).waitFor(WAIT);
+  await expect(counter.getByTestId('fee-total').textContent()).resolves.toBe(
+    `¥${grouped(HAINAN_EXPECTED.medfee_sumamt)}`,
+  );
+  await counter.getByTestId('discharge').click();
+  await counter.getByTestId('counter-stay-status').getByText('已出院').waitFor(WAIT);
+  await counter.getByTestId('settle').click();
+  await counter.getByTestId('settlement').waitFor(WAIT);
+  // The story's figures: the fund pays 16,824.24 of 50,036.00 directly.
+  await expect(counter.getByTestId('settlement').getByTestId('setlinfo').textContent()).resolves.toContain(
+    `¥${grouped(HAINAN_EXPECTED.fund_pay_sumamt)}`,
+  );
+  await shot(counter, 'm10-counter-hainan-settled');
+
+  // The comparison under Hainan's catalogue finds the gap: a review task for 海南's staff.
+  const staff = await loggedIn('staff-hi');
+  const row = staff.getByTestId('tasks').locator('tr', { hasText: '待遇补差' });
+  await row.first().waitFor(WAIT);
+  await row.first().getByRole('link').click();
+  await staff.waitForURL(/\/staff\/tasks\/.+/);
+  const review = staff.getByTestId('compensation-review');
+  await review.waitFor(WAIT);
+  await expect(review.getByTestId('compensation-gap').textContent()).resolves.toBe(
+    `¥${grouped(HAINAN_EXPECTED.gap)}`,
+  );
+  // Item by item: the targeted drugs are 丙 at 成都 and 乙 at 海南.
+  await expect(review.getByTestId('compensation-items').textContent()).resolves.toContain('曲妥珠单抗');
+  await staff.getByTestId('claim').click();
+  await staff.getByTestId('decision').waitFor(WAIT);
+  await staff.getByTestId('decision-approve').click();
+  await staff.getByTestId('submit-decision').click();
+  await staff.getByTestId('confirm-dialog').getByText('差额将支付给参保人').waitFor();
+  await shot(staff, 'm11-staff-compensation-confirm');
+  await staff.getByTestId('confirm-decision').click();
+  await staff.getByTestId('task-status').getByText('已办结').waitFor(WAIT);
+
+  const citizen = await loggedIn('wangfang');
+  await citizen.goto(`${base}/citizen/stays/${mdtrtId}`);
+  await citizen.getByTestId('compensation-status').getByText('已支付').waitFor(WAIT);
+  await expect(citizen.getByTestId('compensation-gap').textContent()).resolves.toBe(
+    `¥${grouped(HAINAN_EXPECTED.gap)}`,
+  );
+  await expect(citizen.getByTestId('compensation-decision').textContent()).resolves.toContain('批准补差');
+  await expect(citizen.getByTestId('fund-split').textContent()).resolves.toContain(
+    `医保基金支付 ¥${grouped(HAINAN_EXPECTED.fund_pay_sumamt)}`,
+  );
+  await shot(citizen, 'm12-citizen-compensation-paid');
+}, 240_000);
+
+// wangfang's referral to 成都 from the test above covers this second stay too.
 test('the hospital counter admits wangfang, uploads fees by form and CSV, pre-settles, discharges and settles; she reads the explanation', async () => {
-  await fileForChengdu();
   const counter = await loggedIn('hosp-huaxi');
   expect(new URL(counter.url()).pathname).toBe('/hospital/counter');
 
@@ -99,7 +192,7 @@ test('the hospital counter admits wangfang, uploads fees by form and CSV, pre-se
   await counter.getByLabel('身份证号').fill(withCheckDigit('46010019720921002'));
   await counter.getByTestId('find-person').click();
   await counter.getByTestId('person').getByText('王芳').waitFor(WAIT);
-  await expect(counter.getByTestId('person-filings').textContent()).resolves.toContain('其他临时外出');
+  await expect(counter.getByTestId('person-filings').textContent()).resolves.toContain('异地转诊');
 
   // 2401
   await counter.getByTestId('admit').click();
