@@ -267,7 +267,11 @@ test('the hospital counter admits wangfang, uploads fees by form and CSV, pre-se
   // The citizen, on a phone: 我的住院 → the stay → the explanation of benefits.
   const citizen = await loggedIn('wangfang', 390);
   await citizen.goto(`${base}/citizen/stays`);
-  await citizen.getByTestId('stays').getByText('四川大学华西医院').click(WAIT);
+  // Her two stays at 华西 are listed; this one is the ¥15,180.00 stay.
+  await citizen
+    .getByTestId('stays')
+    .getByRole('link', { name: /四川大学华西医院.*¥15,180\.00/ })
+    .click(WAIT);
   await citizen.waitForURL(/\/citizen\/stays\/.+/);
   expect(decodeURIComponent(citizen.url())).toContain(mdtrtId);
   await citizen.getByTestId('stay-status').getByText('已结算').waitFor(WAIT);
