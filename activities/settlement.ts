@@ -1,5 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApplicationFailure } from '@temporalio/common';
 import {
   cstDate,
   type ReversalResult,
@@ -32,6 +33,7 @@ import {
   ZERO_ACCUMULATORS,
 } from '../settlement';
 import type { ActivityDeps } from './deps';
+import { FailureType } from './errors';
 import { trxOf } from './projection';
 import { refused, type StayRefusal } from './stay';
 
@@ -48,6 +50,8 @@ export interface StayForSettlement {
   /** The discharge time, or now for a pre-settlement before discharge: it picks the policy version. */
   endtime: string;
   coverage: StayCoverage;
+  /** 2303/2304 `acct_used_flag`: the person lets the personal account pay (where the policy allows it). */
+  acct_used: boolean;
 }
 
 /** 清算 fields of a stay settled directly: cleared by the insured place, per item, as inpatient. [U] codes */
@@ -127,6 +131,14 @@ interface Computed {
   policy: { policy_id: string; version: number; name: string; source: string };
 }
 
+/**
+ * Data the settlement cannot get past by retrying (the core refusing the stay, a ledger that would not
+ * balance): non-retryable, so the hospital hears at once and the case shows it instead of looping.
+ */
+function invalidData(message: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
+}
+
 /** What a settlement computes on, read before its transaction: none of it changes while the stay is settled. */
 type Prepared = Omit<SettleInput, 'accumulators'> & { policyRef: Computed['policy'] };
 
@@ -180,7 +192,8 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
       cnt_e4: Number(l.cnt_e4),
     })),
     catalogue,
-    policy,
+    // Without the person's consent (acct_used_flag 0) the account pays nothing: as a policy without one.
+    policy: stay.acct_used ? policy : { ...policy, personal_account: null },
     policyRef: {
       policy_id: policy.policy_id,
       version: policy.version,
@@ -201,7 +214,7 @@ function compute(p: Prepared, accumulators: Accumulators): Computed | StayRefusa
         `费用明细含就医地目录未收录的编码：${unmapped.message}`,
       );
     }
-    throw new Error(`settlement core refused the stay: ${describeErrors(result.errors)}`);
+    throw invalidData(`settlement core refused the stay: ${describeErrors(result.errors)}`);
   }
   return { settlement: result.value, policy: p.policyRef };
 }
@@ -264,7 +277,7 @@ export function ledgerLines(
     });
   }
   if (funds !== s.fund_pay_sumamt) {
-    throw new Error(`setldetail funds ${funds} differ from fund_pay_sumamt ${s.fund_pay_sumamt}`);
+    throw invalidData(`setldetail funds ${funds} differ from fund_pay_sumamt ${s.fund_pay_sumamt}`);
   }
   if (s.acct_pay !== 0)
     lines.push({
@@ -281,7 +294,7 @@ export function ledgerLines(
       amount: -s.psn_cash_pay,
     });
   const sum = lines.reduce((a, l) => a + l.amount, 0);
-  if (sum !== 0) throw new Error(`ledger of the settlement does not balance: ${sum} fen`);
+  if (sum !== 0) throw invalidData(`ledger of the settlement does not balance: ${sum} fen`);
   return lines;
 }
 
@@ -417,7 +430,7 @@ export function settlementActivities({ orm }: ActivityDeps) {
           .returning('setl_id');
         if (inserted.length === 0) {
           const stored = await trx('settlement').where({ request_key: args.request_key }).first();
-          if (!stored) throw new Error(`setl_id ${args.setl_id} is taken by another settlement`);
+          if (!stored) throw invalidData(`setl_id ${args.setl_id} is taken by another settlement`);
           return readSettlement(trx, stored);
         }
         await insertSetlDetail(trx, args.setl_id, s.setldetail, 1);
@@ -492,7 +505,7 @@ export function settlementActivities({ orm }: ActivityDeps) {
           },
           current,
         );
-        if (!back.ok) throw new Error(`cannot reverse ${original.setl_id}: ${describeErrors(back.errors)}`);
+        if (!back.ok) throw invalidData(`cannot reverse ${original.setl_id}: ${describeErrors(back.errors)}`);
         const negated = Object.fromEntries(
           SETLINFO_FIELDS.map((k) => [
             k,

@@ -41,7 +41,7 @@ const db = proxyActivities<Activities>(ACTIVITY_OPTIONS);
 const formatYuanText = (fen: number) => `${formatYuan(fen as Fen)}元`;
 
 /** Continue as new after this many transactions, or sooner when Temporal suggests it. */
-export const TRANSACTIONS_PER_RUN = 200;
+export const TRANSACTIONS_PER_RUN = 100;
 
 /** What a stay carries into its next run (continue-as-new): its state and its counters. */
 export interface StayCarried {
@@ -171,7 +171,7 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     feesGuard();
   };
 
-  const stayForSettlement = (endtime: string): StayForSettlement => ({
+  const stayForSettlement = (endtime: string, acct_used: boolean): StayForSettlement => ({
     mdtrt_id: state.mdtrt_id,
     psn_no: state.psn_no,
     insuplc_admdvs: state.insuplc_admdvs,
@@ -182,6 +182,7 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     begntime: state.begntime,
     endtime,
     coverage: state.coverage,
+    acct_used,
   });
   const feeStatus = (): StayStatus => (state.fee_count > 0 ? 'FEES_UPLOADED' : 'ADMITTED');
 
@@ -326,7 +327,7 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
       serial(async () => {
         presettleGuard();
         const r = await db.presettle({
-          stay: stayForSettlement(state.endtime ?? clock.iso()),
+          stay: stayForSettlement(state.endtime ?? clock.iso(), request.acct_used_flag),
           setl_time: clock.iso(),
         });
         if ('refused' in r) throw fail(r);
@@ -422,7 +423,7 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
             {
               op: 'settle',
               setl_id,
-              stay: stayForSettlement(state.endtime ?? clock.iso()),
+              stay: stayForSettlement(state.endtime ?? clock.iso(), request.acct_used_flag),
               setl_time: clock.iso(),
             },
           ],

@@ -10,6 +10,7 @@ import {
   cancelAdmissionUpdate,
   cancelDischargeUpdate,
   cancelFeesUpdate,
+  changeAdmissionUpdate,
   cstDate,
   dischargeUpdate,
   type FeeDetailIn,
@@ -28,6 +29,7 @@ import { Filing, Stay } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { filingWorkflow, hospitalizationWorkflow } from '../../workflows';
+import { TRANSACTIONS_PER_RUN } from '../../workflows/hospitalization';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/histories';
@@ -57,7 +59,7 @@ beforeAll(async () => {
     .fork()
     .getKnex()('insured_person')
     .insert(
-      Array.from({ length: 9 }, (_, i) => ({
+      Array.from({ length: 10 }, (_, i) => ({
         psn_no: `P3401000000009${i}`,
         psn_name: `测试${i}`,
         certno: `34010219900101${String(100 + i)}X`.slice(0, 18),
@@ -149,7 +151,11 @@ async function admit(a: Admission) {
     taskQueue: w.taskQueue,
     args: [{ mdtrt_id, admission: a, msgid: `m2401-${mdtrt_id}` }],
   });
-  const msg = (infno: string) => ({ updateId: transactionUpdateId(infno, `${mdtrt_id}-${(seq += 1)}`) });
+  // One msgid per message: each transaction is applied once, a repeat only where a test means it.
+  const msg = (infno: string) => {
+    seq += 1;
+    return { updateId: transactionUpdateId(infno, `${mdtrt_id}-${seq}`) };
+  };
   return { mdtrt_id, handle, msg };
 }
 
@@ -596,3 +602,30 @@ test('GET /stays and /stays/{mdtrt_id}: the citizen, the admitting hospital and 
   // The hospital reads the stay it admitted with the person's name masked.
   expect((await get('hosp-huaxi', `/api/v1/stays/${mdtrt_id}`)).body.psn_name).not.toBe('张伟');
 }, 120_000);
+
+test('a stay continues as new after its transactions per run, keeping its state, counters and timeline', async () => {
+  const psn = 'P34010000000099';
+  const { mdtrt_id, handle, msg } = await admit(admission(psn, { emergency: true }));
+  await handle.executeUpdate(admissionUpdate, msg('2401'));
+  await handle.executeUpdate(uploadFeesUpdate, { ...msg('2301'), args: [{ feedetail: FEES, opter: 'x' }] });
+  const firstRun = (await handle.describe()).runId;
+  for (let i = 1; i < TRANSACTIONS_PER_RUN + 5; i++) {
+    await handle.executeUpdate(changeAdmissionUpdate, {
+      ...msg('2403'),
+      args: [{ atddr_name: `医生${i}`, opter: 'x' }],
+    });
+  }
+  expect((await handle.describe()).runId).not.toBe(firstRun);
+  const state = await handle.query(stayStateQuery);
+  expect([state.status, state.fee_count, state.medfee_sumamt]).toEqual([
+    'FEES_UPLOADED',
+    FEES.length,
+    FEES_TOTAL,
+  ]);
+  await handle.executeUpdate(dischargeUpdate, { ...msg('2402'), args: [discharge()] });
+  const settled = await handle.executeUpdate(settleUpdate, { ...msg('2304'), args: [flags] });
+  expect(settled.setl_id).toBe(`${mdtrt_id}S01`);
+  // Every event of both runs is on the timeline: admission, upload, the changes, discharge, settlement.
+  const n = await knex()('case_event').where({ case_id: mdtrt_id }).count({ n: '*' }).first();
+  expect(Number(n?.n)).toBe(2 + (TRANSACTIONS_PER_RUN + 4) + 2);
+}, 300_000);
