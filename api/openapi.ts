@@ -301,7 +301,8 @@ export function openApiDocument() {
     info: {
       title: 'Yidi 异地 API',
       version: '1',
-      description: 'Cross-province direct settlement: filings (异地就医备案) and referral review (转诊审批).',
+      description:
+        'Cross-province direct settlement: filings (异地就医备案), referral review (转诊审批) and the hospitals’ transactions in the national envelope (POST /api/v1/hospital/transactions).',
     },
     servers: [{ url: '/' }],
     components: { schemas, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

@@ -1,30 +1,9 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { SettlementResult } from '../cases';
-import type { Fen, SetlDetail, Setlinfo } from '../settlement';
+import { type Fen, SETLINFO_FIELDS, type SetlDetail, type Setlinfo } from '../settlement';
 
-/** The setlinfo fields, one bigint column each in `settlement`. */
-export const SETLINFO_FIELDS = [
-  'medfee_sumamt',
-  'fulamt_ownpay_amt',
-  'overlmt_selfpay',
-  'preselfpay_amt',
-  'inscp_scp_amt',
-  'act_pay_dedc',
-  'hifp_pay',
-  'pool_prop_selfpay',
-  'cvlserv_pay',
-  'hifes_pay',
-  'hifmi_pay',
-  'hifob_pay',
-  'maf_pay',
-  'oth_pay',
-  'fund_pay_sumamt',
-  'psn_part_amt',
-  'acct_pay',
-  'psn_cash_pay',
-  'hosp_part_amt',
-  'balc',
-] as const satisfies readonly (keyof Setlinfo)[];
+/** The setlinfo fields (the core's list), one bigint column each in `settlement`. */
+export { SETLINFO_FIELDS };
 
 /** A settlement row's setlinfo, in fen. */
 export const setlinfoOf = (row: Record<string, unknown>): Setlinfo =>

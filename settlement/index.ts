@@ -21,7 +21,7 @@ export { FUND_PAY_TYPE } from './fund-pay-type';
 export type { Fen } from './money';
 export { fen, formatYuan, MAX_FEN, parseYuan } from './money';
 export type { SetlinfoJson, SettlementJson } from './output';
-export { setlinfoToJson, settlementToJson } from './output';
+export { SETLINFO_FIELDS, setlinfoToJson, settlementToJson } from './output';
 export type {
   DeductibleRule,
   FilingType,

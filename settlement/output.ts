@@ -7,6 +7,35 @@ export type Yuan<T> = {
   readonly [K in keyof T]: T[K] extends Fen ? string : T[K] extends Fen | null ? string | null : T[K];
 };
 
+/** Every setlinfo field, in the national interface's order: for whatever lists them all (columns, outputs). */
+export const SETLINFO_FIELDS = [
+  'medfee_sumamt',
+  'fulamt_ownpay_amt',
+  'overlmt_selfpay',
+  'preselfpay_amt',
+  'inscp_scp_amt',
+  'act_pay_dedc',
+  'hifp_pay',
+  'pool_prop_selfpay',
+  'cvlserv_pay',
+  'hifes_pay',
+  'hifmi_pay',
+  'hifob_pay',
+  'maf_pay',
+  'oth_pay',
+  'fund_pay_sumamt',
+  'psn_part_amt',
+  'acct_pay',
+  'psn_cash_pay',
+  'hosp_part_amt',
+  'balc',
+] as const satisfies readonly (keyof Setlinfo)[];
+
+/** A setlinfo field missing from the list above fails the type check here. */
+const everyField: Exclude<keyof Setlinfo, (typeof SETLINFO_FIELDS)[number]> extends never ? true : never =
+  true;
+void everyField;
+
 export type SetlinfoJson = Yuan<Setlinfo>;
 export type SetlDetailJson = Yuan<SetlDetail>;
 export type AccumulatorsJson = Yuan<Accumulators>;

@@ -6,15 +6,14 @@ import {
   type SettlementResult,
   type StayState,
 } from '../../cases';
-import { formatRatio, type Ratio } from '../../settlement';
+import { formatRatio, type Ratio, SETLINFO_FIELDS } from '../../settlement';
 import { e4String, isoToCst, yuan } from '../schemas/national';
-import {
-  type Output1101,
-  type Output2301,
-  type Output2305,
-  type OutputSettlement,
-  type OutputStay,
-  SETLINFO_AMOUNTS,
+import type {
+  Output1101,
+  Output2301,
+  Output2305,
+  OutputSettlement,
+  OutputStay,
 } from '../schemas/transactions';
 
 /**
@@ -87,10 +86,10 @@ export function feeOutput(result: FeeUploadResult): z.output<typeof Output2301> 
   };
 }
 
-type Amounts = Record<(typeof SETLINFO_AMOUNTS)[number], string>;
+type Amounts = Record<(typeof SETLINFO_FIELDS)[number], string>;
 
-function amountsOf(setlinfo: Record<(typeof SETLINFO_AMOUNTS)[number], number>): Amounts {
-  return Object.fromEntries(SETLINFO_AMOUNTS.map((k) => [k, yuan(setlinfo[k] ?? 0)])) as Amounts;
+function amountsOf(setlinfo: Record<(typeof SETLINFO_FIELDS)[number], number>): Amounts {
+  return Object.fromEntries(SETLINFO_FIELDS.map((k) => [k, yuan(setlinfo[k] ?? 0)])) as Amounts;
 }
 
 /** 2303 (setl_id "") and 2304. `medins_setl_id` is the HIS's own settlement message id. */

@@ -8,6 +8,7 @@ import type {
   ReversalRequest,
   SettleRequest,
 } from '../../cases';
+import { SETLINFO_FIELDS } from '../../settlement';
 import { amount, code, cstTime, e4, flag, lineAmount, optText } from './national';
 import { admdvs, diagCode, fixmedinsCode, psnNo, text } from './primitives';
 
@@ -520,33 +521,8 @@ export const Output2301 = z
   })
   .meta({ id: 'Output2301' });
 
-const SETLINFO_AMOUNTS = [
-  'medfee_sumamt',
-  'fulamt_ownpay_amt',
-  'overlmt_selfpay',
-  'preselfpay_amt',
-  'inscp_scp_amt',
-  'act_pay_dedc',
-  'hifp_pay',
-  'pool_prop_selfpay',
-  'cvlserv_pay',
-  'hifes_pay',
-  'hifmi_pay',
-  'hifob_pay',
-  'maf_pay',
-  'oth_pay',
-  'fund_pay_sumamt',
-  'psn_part_amt',
-  'acct_pay',
-  'psn_cash_pay',
-  'hosp_part_amt',
-  'balc',
-] as const;
-
-export { SETLINFO_AMOUNTS };
-
-const amounts = Object.fromEntries(SETLINFO_AMOUNTS.map((k) => [k, yuanStr])) as Record<
-  (typeof SETLINFO_AMOUNTS)[number],
+const amounts = Object.fromEntries(SETLINFO_FIELDS.map((k) => [k, yuanStr])) as Record<
+  (typeof SETLINFO_FIELDS)[number],
   typeof yuanStr
 >;
 

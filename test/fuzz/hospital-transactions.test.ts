@@ -5,12 +5,10 @@ import { INFCODES } from '../../api/infcodes';
 import { PROBLEM_CODES } from '../../api/problem-codes';
 import { isoToCst } from '../../api/schemas/national';
 import { TRANSACTION_INFNOS } from '../../api/schemas/transactions';
-import { cstDate } from '../../cases';
-import { Filing, HospitalMessage } from '../../db/entities';
+import { HospitalMessage } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { withCheckDigit } from '../../db/seed-data';
-import { eventually } from '../support/eventually';
-import { envelope, newMsgid, send } from '../support/his';
+import { activeFilingToChengdu, envelope, newMsgid, send } from '../support/his';
 import { junkText, junkValue, wrongType } from '../support/junk';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -40,19 +38,7 @@ beforeAll(async () => {
   p = await startTestPlatform({ tokenSecret: 'fuzz-secret' });
   ({ orm, app } = p);
   his = await p.as('hosp-huaxi');
-  await request(app)
-    .post('/api/v1/filings')
-    .set(await p.as('wangfang'))
-    .send({
-      category: 'other_temporary',
-      mdtrtarea_admdvs: '510100',
-      begndate: cstDate(Date.now()),
-      tel: '13800000003',
-    })
-    .expect(202);
-  await eventually(
-    async () => (await orm.em.fork().findOne(Filing, { psn_no: PSN.psn_no, status: 'ACTIVE' })) ?? undefined,
-  );
+  await activeFilingToChengdu(p, 'wangfang', PSN.psn_no);
   const admitted = await send(app, his, envelope('2401', inputs()['2401']));
   expect(admitted.answer.infcode).toBe(0);
   mdtrt_id = (admitted.answer.output as { result: { mdtrt_id: string } }).result.mdtrt_id;

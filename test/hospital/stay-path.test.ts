@@ -1,14 +1,12 @@
 import type { Express } from 'express';
-import request from 'supertest';
 import { INFCODES } from '../../api/infcodes';
 import { isoToCst } from '../../api/schemas/national';
 import { Output2301, Output2305, OutputSettlement, OutputStay } from '../../api/schemas/transactions';
 import { cstDate, stayWorkflowId } from '../../cases';
-import { Filing, HospitalMessage } from '../../db/entities';
+import { HospitalMessage } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { withCheckDigit } from '../../db/seed-data';
-import { eventually } from '../support/eventually';
-import { type Answer, envelope, send } from '../support/his';
+import { type Answer, activeFilingToChengdu, envelope, send } from '../support/his';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
@@ -28,20 +26,7 @@ beforeAll(async () => {
   p = await startTestPlatform();
   ({ orm, app } = p);
   his = await p.as('hosp-huaxi');
-  await request(app)
-    .post('/api/v1/filings')
-    .set(await p.as('wangfang'))
-    .send({
-      category: 'other_temporary',
-      mdtrtarea_admdvs: '510100',
-      begndate: cstDate(Date.now()),
-      tel: '13800000003',
-    })
-    .expect(202);
-  await eventually(
-    async () =>
-      (await orm.em.fork().findOne(Filing, { psn_no: WANGFANG.psn_no, status: 'ACTIVE' })) ?? undefined,
-  );
+  await activeFilingToChengdu(p, 'wangfang', WANGFANG.psn_no);
 }, 120_000);
 afterAll(async () => {
   await p?.close();
@@ -299,20 +284,7 @@ test('a person with no filing is admitted pending 补备案, refused at settleme
   expect(refused.answer.err_msg).toContain('补办备案');
 
   // 补备案 before discharge settlement: the next 2304 (a new message) settles directly.
-  await request(app)
-    .post('/api/v1/filings')
-    .set(await p.as('zhangwei'))
-    .send({
-      category: 'other_temporary',
-      mdtrtarea_admdvs: '510100',
-      begndate: cstDate(Date.now()),
-      tel: '13800000001',
-    })
-    .expect(202);
-  await eventually(
-    async () =>
-      (await orm.em.fork().findOne(Filing, { psn_no: zhang.psn_no, status: 'ACTIVE' })) ?? undefined,
-  );
+  await activeFilingToChengdu(p, 'zhangwei', zhang.psn_no, '13800000001');
   const settled = ok(
     await send(app, his, envelope('2304', { data: { mdtrt_id, psn_no: zhang.psn_no } })),
   ) as {

@@ -4,12 +4,10 @@ import { signToken } from '../../api/auth/tokens';
 import { requestHash } from '../../api/idempotency';
 import { INFCODE_LIST, INFCODES } from '../../api/infcodes';
 import { Output1101, TRANSACTION_INFNOS } from '../../api/schemas/transactions';
-import { cstDate } from '../../cases';
-import { Filing, HospitalMessage } from '../../db/entities';
+import { HospitalMessage } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { withCheckDigit } from '../../db/seed-data';
-import { eventually } from '../support/eventually';
-import { envelope, HUAXI, send } from '../support/his';
+import { activeFilingToChengdu, envelope, HUAXI, send, storedMessage } from '../support/his';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
@@ -56,20 +54,7 @@ test('only a hospital may send: 401 without a token, 403 for another role (probl
 });
 
 test('1101: the person by their ID card, with the filings for this hospital’s province; every field there, never null', async () => {
-  await request(app)
-    .post('/api/v1/filings')
-    .set(await p.as('wangfang'))
-    .send({
-      category: 'other_temporary',
-      mdtrtarea_admdvs: '510100',
-      begndate: cstDate(Date.now()),
-      tel: '13800000003',
-    })
-    .expect(202);
-  await eventually(
-    async () =>
-      (await orm.em.fork().findOne(Filing, { psn_no: WANGFANG.psn_no, status: 'ACTIVE' })) ?? undefined,
-  );
+  await activeFilingToChengdu(p, 'wangfang', WANGFANG.psn_no);
 
   const { status, answer } = await send(app, his, envelope('1101', card()));
   expect(status).toBe(200);
@@ -149,7 +134,7 @@ const fee = (sn: string, sumamt: string, cnt: string, pric: string, mdtrt_id = '
 
 test('a stay that is not this hospital’s admission, or not this person’s, is answered as unknown', async () => {
   // Another hospital's admission of the same person.
-  await orm.em.fork().insert(HospitalMessage, {
+  await storedMessage(orm, {
     fixmedins_code: 'H51010000002',
     msgid: 'H51010000002-admission-1',
     infno: '2401',
@@ -159,9 +144,6 @@ test('a stay that is not this hospital’s admission, or not this person’s, is
     psn_no: WANGFANG.psn_no,
     infcode: 0,
     answer: '{}',
-    created_at: new Date(),
-    claimed_at: new Date(),
-    answered_at: new Date(),
   });
   for (const [mdtrt_id, psn_no] of [
     ['5101002026030199999999', WANGFANG.psn_no],
@@ -232,19 +214,12 @@ describe('idempotent by msgid', () => {
 
   test('a message whose first request gave up (claim released) is taken over by its retry', async () => {
     const message = envelope('1101', card());
-    await orm.em.fork().insert(HospitalMessage, {
+    await storedMessage(orm, {
       fixmedins_code: HUAXI.fixmedins_code,
       msgid: message.msgid as string,
       infno: '1101',
       request_hash: requestHash(message),
-      status: 'pending',
-      mdtrt_id: null,
-      psn_no: null,
-      infcode: null,
-      answer: null,
-      created_at: new Date(),
       claimed_at: null,
-      answered_at: null,
     });
     const { answer, text } = await send(app, his, message);
     expect(answer.infcode).toBe(0);
@@ -254,19 +229,12 @@ describe('idempotent by msgid', () => {
 
   test('a retry while the first is still working waits, then says so (nothing kept, the first goes on)', async () => {
     const message = envelope('1101', card());
-    await orm.em.fork().insert(HospitalMessage, {
+    await storedMessage(orm, {
       fixmedins_code: HUAXI.fixmedins_code,
       msgid: message.msgid as string,
       infno: '1101',
       request_hash: requestHash(message),
-      status: 'pending',
-      mdtrt_id: null,
-      psn_no: null,
-      infcode: null,
-      answer: null,
-      created_at: new Date(),
       claimed_at: new Date(),
-      answered_at: null,
     });
     const { status, answer } = await send(app, his, message);
     expect(status).toBe(200);

@@ -1,5 +1,10 @@
 import type { Express } from 'express';
 import request from 'supertest';
+import { cstDate } from '../../cases';
+import { Filing, HospitalMessage } from '../../db/entities';
+import type { Orm } from '../../db/orm';
+import { eventually } from './eventually';
+import type { TestPlatform } from './platform';
 
 /**
  * A HIS talking to us as it talks to the national platform: the request envelope around an `input`,
@@ -62,4 +67,40 @@ export async function send(
     .set(auth)
     .send(body as object);
   return { status: res.status, answer: res.body as Answer, text: res.text };
+}
+
+/** A demo citizen's temporary filing to 成都 from today, awaited until it is ACTIVE: the stay's coverage. */
+export async function activeFilingToChengdu(
+  p: TestPlatform,
+  username: string,
+  psn_no: string,
+  tel = '13800000003',
+): Promise<void> {
+  await request(p.app)
+    .post('/api/v1/filings')
+    .set(await p.as(username))
+    .send({ category: 'other_temporary', mdtrtarea_admdvs: HUAXI.admvs, begndate: cstDate(Date.now()), tel })
+    .expect(202);
+  await eventually(
+    async () => (await p.orm.em.fork().findOne(Filing, { psn_no, status: 'ACTIVE' })) ?? undefined,
+  );
+}
+
+/** A message row as an earlier request left it (for the replay, takeover and in-flight checks). */
+export async function storedMessage(
+  orm: Orm,
+  row: Pick<HospitalMessage, 'fixmedins_code' | 'msgid' | 'infno' | 'request_hash'> &
+    Partial<Pick<HospitalMessage, 'status' | 'mdtrt_id' | 'psn_no' | 'infcode' | 'answer' | 'claimed_at'>>,
+): Promise<void> {
+  await orm.em.fork().insert(HospitalMessage, {
+    status: 'pending',
+    mdtrt_id: null,
+    psn_no: null,
+    infcode: null,
+    answer: null,
+    claimed_at: null,
+    ...row,
+    created_at: new Date(),
+    answered_at: row.status === 'answered' ? new Date() : null,
+  });
 }
