@@ -5,6 +5,7 @@ import { type CompensationItem, type CompensationView, cstDate } from '../cases'
 import { loadCatalogue } from '../db/catalogue';
 import { loadCompensationParams, provinceOf } from '../db/compensation';
 import {
+  Admdvs,
   type Compensation,
   FeeDetail,
   InsuredPerson,
@@ -13,9 +14,11 @@ import {
   Settlement,
   Stay,
 } from '../db/entities';
+import { setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
   type Accumulators,
   type Catalogue,
+  type CompensationStep,
   type Settlement as CoreSettlement,
   classify,
   computeCompensation,
@@ -26,7 +29,7 @@ import {
   type Insutype,
   type MedType,
   type PsnType,
-  type Setlinfo,
+  type SetlDetail,
   validatePolicy,
 } from '../settlement';
 import { poolFundPayType } from '../settlement/fund-pay-type';
@@ -77,32 +80,8 @@ function invalid(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
 }
 
-const SETLINFO_FIELDS = [
-  'medfee_sumamt',
-  'fulamt_ownpay_amt',
-  'overlmt_selfpay',
-  'preselfpay_amt',
-  'inscp_scp_amt',
-  'act_pay_dedc',
-  'hifp_pay',
-  'pool_prop_selfpay',
-  'cvlserv_pay',
-  'hifes_pay',
-  'hifmi_pay',
-  'hifob_pay',
-  'maf_pay',
-  'oth_pay',
-  'fund_pay_sumamt',
-  'psn_part_amt',
-  'acct_pay',
-  'psn_cash_pay',
-  'hosp_part_amt',
-  'balc',
-] as const satisfies readonly (keyof Setlinfo)[];
-
 /** The direct settlement as the core knows it, from its recorded row (the amounts it paid, not a rerun). */
-function directSettlement(row: Settlement): CoreSettlement {
-  const setlinfo = Object.fromEntries(SETLINFO_FIELDS.map((f) => [f, fen(row[f])])) as unknown as Setlinfo;
+function directSettlement(row: Settlement, setldetail: SetlDetail[]): CoreSettlement {
   return {
     psn_no: row.psn_no,
     insutype: row.insutype as Insutype,
@@ -110,8 +89,8 @@ function directSettlement(row: Settlement): CoreSettlement {
     filing_type: row.filing_type as FilingType,
     policy_id: row.policy_id,
     policy_version: row.policy_version,
-    setlinfo,
-    setldetail: [],
+    setlinfo: setlinfoOf(row),
+    setldetail,
     accumulators_before: row.accumulators_before as unknown as Accumulators,
     accumulators_after: row.accumulators_after as unknown as Accumulators,
   };
@@ -145,6 +124,39 @@ function yuan(fenAmount: number): string {
   const sign = fenAmount < 0 ? '-' : '';
   const a = Math.abs(fenAmount);
   return `${sign}${Math.floor(a / 100).toLocaleString('en-US')}.${String(a % 100).padStart(2, '0')}`;
+}
+
+/** Each step of the comparison in plain Chinese (the core's own rule text is for developers). */
+function stepRule(
+  step: CompensationStep['step'],
+  f: {
+    place: string;
+    policy: string;
+    recomputed_inscp: number;
+    direct_inscp: number;
+    recomputed: number;
+    direct: number;
+    threshold: number;
+    enabled: boolean;
+    dscg_date: string;
+    appy_date: string;
+    deadline_days: number;
+  },
+): string {
+  switch (step) {
+    case 'recompute':
+      return `按${f.place}目录和${f.policy}重算：符合医保范围 ${yuan(f.recomputed_inscp)} 元（直接结算时 ${yuan(f.direct_inscp)} 元）`;
+    case 'gap':
+      return `重算应由基金支付 ${yuan(f.recomputed)} 元 − 直接结算已支付 ${yuan(f.direct)} 元`;
+    case 'enabled':
+      return f.enabled ? '参保地开展待遇补差' : '参保地未开展待遇补差';
+    case 'threshold':
+      return `差额须超过 ${yuan(f.threshold)} 元`;
+    case 'deadline': {
+      const days = (Date.parse(f.appy_date) - Date.parse(f.dscg_date)) / 86_400_000;
+      return `出院（${f.dscg_date}）后第 ${days} 天申请，期限 ${f.deadline_days} 天`;
+    }
+  }
 }
 
 /** The first failed condition, as the citizen reads it. */
@@ -269,7 +281,7 @@ export function compensationActivities({ orm }: ActivityDeps) {
         cnt_e4: f.cnt_e4,
       }));
       const result = computeCompensation({
-        direct: directSettlement(settlement),
+        direct: directSettlement(settlement, await setlDetailOf(em.getKnex(), setl_id)),
         lines,
         claim: {
           psn_no: settlement.psn_no,
@@ -289,7 +301,25 @@ export function compensationActivities({ orm }: ActivityDeps) {
       });
       if (!result.ok) throw invalid(`待遇补差 of ${setl_id}: ${describeErrors(result.errors)}`);
       const c = result.value;
-      const steps = c.steps.map((s) => ({ step: s.step, rule: s.rule, amount: s.amount, passed: s.passed }));
+      const place = (await em.findOne(Admdvs, { admdvs: loaded.catalogue_admvs }))?.admdvs_name;
+      const steps = c.steps.map((s) => ({
+        step: s.step,
+        rule: stepRule(s.step, {
+          place: place ?? loaded.catalogue_admvs,
+          policy: `${policy.name} 第${policy.version}版`,
+          recomputed_inscp: c.recomputed.setlinfo.inscp_scp_amt,
+          direct_inscp: settlement.inscp_scp_amt,
+          recomputed: c.recomputed_fund_pay,
+          direct: c.direct_fund_pay,
+          threshold: loaded.params.threshold,
+          enabled: loaded.params.enabled,
+          dscg_date,
+          appy_date,
+          deadline_days: loaded.params.deadline_days,
+        }),
+        amount: s.amount,
+        passed: s.passed,
+      }));
       return {
         ...base,
         recomputed_fund_pay: c.recomputed_fund_pay,

@@ -1,9 +1,11 @@
+import { ActivityFailure } from '@temporalio/workflow';
 import type { CompensationAssessment, CompensationSnapshot } from '../activities/compensation';
 import {
   type CompensationStart,
   type CompensationStatus,
   type CompensationView,
   calendarFor,
+  casePolicyFor,
   compensationWorkflowId,
   cstDate,
   REFUSALS,
@@ -11,6 +13,7 @@ import {
 import { formatYuan } from '../settlement';
 import { db } from './_shared';
 import { caseClock } from './lib/clock';
+import { failureReason } from './lib/failure';
 import { taskDesk } from './lib/human-task';
 import { caseTimeline, type TimelineEvent } from './lib/timeline';
 
@@ -102,6 +105,54 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
     decision: state.decision,
   });
 
+  /**
+   * The comparison; a failure for good (data the activity cannot read) goes to the insured province's
+   * staff as a case_attention task: they retry once the data is fixed, or close the comparison.
+   */
+  async function assess(): Promise<CompensationAssessment | { closed: string; by: string }> {
+    for (let round = 1; ; round += 1) {
+      try {
+        return await db.assessCompensation({ setl_id: start.setl_id, appy_date: cstDate(clock.submitted) });
+      } catch (error) {
+        if (!(error instanceof ActivityFailure)) throw error;
+        const reason = failureReason(error);
+        const prov_admdvs = `${start.insuplc_admdvs.slice(0, 2)}0000`;
+        const policy = casePolicyFor(prov_admdvs);
+        timeline.record('needs_attention', 'system', {
+          step: 'assess',
+          reason,
+          text: '待遇补差比较未能完成，已转参保地经办人员处理',
+        });
+        const task = desk.reviewTask({
+          kind: 'case_attention',
+          case_type: 'compensation',
+          case_id: compensation_id,
+          task_prefix: `${compensation_id}-attention${round}`,
+          side: { prov_admdvs },
+          escalation: [
+            { role: 'staff', working_days: policy.referral_sla_working_days },
+            { role: 'supervisor', working_days: policy.supervisor_sla_working_days },
+          ],
+          summary: {
+            psn_no: start.psn_no,
+            mdtrt_id: start.mdtrt_id,
+            setl_id: start.setl_id,
+            step: 'assess',
+            reason,
+          },
+          more_info: false,
+        });
+        const outcome = await task.run();
+        const d = outcome.outcome === 'decided' ? outcome.decision : null;
+        if (d?.decision !== 'retry') return { closed: d?.reason ?? reason, by: d?.decided_by ?? 'system' };
+        timeline.record('attention_retried', d.decided_by, {
+          step: 'assess',
+          text: '经办人员已重新发起待遇补差比较',
+        });
+      }
+    }
+  }
+
   timeline.record(
     start.origin === 'applied' ? 'compensation_applied' : 'compensation_detected',
     start.applied_by ?? 'system',
@@ -115,7 +166,18 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
   );
   await timeline.project();
 
-  const a = await db.assessCompensation({ setl_id: start.setl_id, appy_date: cstDate(clock.submitted) });
+  const assessed = await assess();
+  if ('closed' in assessed) {
+    state.status = 'REJECTED';
+    state.decision = { decision: 'reject', reason: assessed.closed, decided_at: clock.iso() };
+    timeline.record('compensation_rejected', assessed.by, {
+      reason: assessed.closed,
+      text: `待遇补差未能完成比较，经办人员已终止：${assessed.closed}`,
+    });
+    await timeline.project();
+    return view();
+  }
+  const a = assessed;
   state.a = a;
   if (!a.qualifies) {
     state.status = 'NOT_ELIGIBLE';

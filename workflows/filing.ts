@@ -1,6 +1,5 @@
 import {
   ActivityFailure,
-  ApplicationFailure,
   allHandlersFinished,
   condition,
   patched,
@@ -32,6 +31,7 @@ import {
 import { ACTIVITY_OPTIONS, db } from './_shared';
 import { filingWorkflowV1 } from './legacy/filing-v1';
 import { caseClock } from './lib/clock';
+import { failureReason } from './lib/failure';
 import { taskDesk } from './lib/human-task';
 import { refusal } from './lib/refusal';
 import { caseTimeline } from './lib/timeline';
@@ -466,11 +466,4 @@ export async function filingWorkflow(input: FilingInput): Promise<FilingState> {
   await condition(() => attention === undefined);
   await condition(allHandlersFinished);
   return state;
-}
-
-/** What went wrong, for staff: the failure's own message (an activity's SQLSTATE, never SQL or values). */
-function failureReason(error: unknown): string {
-  const cause = error instanceof ActivityFailure ? error.cause : error;
-  if (cause instanceof ApplicationFailure) return `${cause.type ?? 'Error'}: ${cause.message}`;
-  return cause instanceof Error ? cause.message : String(cause);
 }

@@ -2,10 +2,10 @@ import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { Router } from 'express';
 import { type FeeLineView, LABELS, type SettlementView, type StaySummary, type StayView } from '../../cases';
-import { CaseEvent, Compensation, FeeDetail, Stay } from '../../db/entities';
+import { CaseEvent, FeeDetail, Stay } from '../../db/entities';
 import { readSettlement } from '../../db/settlements';
 import type { Ratio } from '../../settlement';
-import { compensationViewOf } from '../compensation';
+import { stayCompensation } from '../compensation';
 import { type CaseDeps, currentUser } from '../context';
 import { StayQuery } from '../schemas';
 import { present, stayScope, visibleStay } from '../scope';
@@ -53,16 +53,11 @@ function feeLineView(f: FeeDetail): FeeLineView {
 /** A stay as its detail page shows it: fees with their classification, settlements with setldetail, timeline. */
 export async function stayView(em: EntityManager, stay: Stay): Promise<StayView> {
   const knex = em.getKnex();
-  const [fees, rows, events, comparisons] = await Promise.all([
+  const [fees, rows, events] = await Promise.all([
     em.find(FeeDetail, { mdtrt_id: stay.mdtrt_id }, { orderBy: { feedetl_sn: 'asc' } }),
     knex('settlement').where({ mdtrt_id: stay.mdtrt_id, kind: 'SETTLEMENT' }).orderBy('setl_time'),
     em.find(CaseEvent, { case_id: stay.mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } }),
-    em.find(Compensation, { mdtrt_id: stay.mdtrt_id }),
   ]);
-  // 待遇补差 of the settlement in force (one comparison per settlement), else of the last one.
-  const settled = rows as { setl_id: string; reversed_by: string | null }[];
-  const live = settled.find((r) => !r.reversed_by) ?? settled.at(-1);
-  const comparison = comparisons.find((c) => c.setl_id === live?.setl_id) ?? null;
   const settlements: SettlementView[] = await Promise.all(
     rows.map(async (row: Record<string, unknown>) => ({
       ...(await readSettlement(knex, row)),
@@ -80,7 +75,7 @@ export async function stayView(em: EntityManager, stay: Stay): Promise<StayView>
     diagnoses: stay.diagnoses,
     fees: fees.map(feeLineView),
     settlements,
-    compensation: comparison && compensationViewOf(comparison),
+    compensation: await stayCompensation(em, stay),
     timeline: events.map((e) => ({
       at: e.at.toISOString(),
       event: e.kind,

@@ -250,6 +250,42 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
   const all = await orm.em.fork().find(LedgerEntry, { mdtrt_id });
   expect(all.reduce((sum, l) => sum + l.debit - l.credit, 0)).toBe(0);
 
+  // The citizen's stay page: the comparison item by item, the decision, and the story in plain Chinese.
+  const view = (
+    await request(app)
+      .get(`/api/v1/stays/${mdtrt_id}`)
+      .set(await as('wangfang'))
+      .expect(200)
+  ).body;
+  expect(view.compensation).toMatchObject({
+    status: 'PAID',
+    direct_fund_pay: yuan(HAINAN_EXPECTED.fund_pay_sumamt),
+    recomputed_fund_pay: yuan(HAINAN_EXPECTED.recomputed_fund_pay),
+    gap: yuan(HAINAN_EXPECTED.gap),
+    decision: { decision: 'approve' },
+  });
+  expect(view.compensation.steps.map((x: { rule: string }) => x.rule)).toEqual([
+    expect.stringMatching(
+      /^按海南省（省级统筹）目录和.+重算：符合医保范围 [\d,.]+ 元（直接结算时 [\d,.]+ 元）$/,
+    ),
+    '重算应由基金支付 27,533.27 元 − 直接结算已支付 16,824.24 元',
+    '参保地开展待遇补差',
+    '差额须超过 1,000.00 元',
+    expect.stringMatching(/^出院（\d{4}-\d{2}-\d{2}）后第 \d+ 天申请，期限 365 天$/),
+  ]);
+  const trastuzumab = view.compensation.items.find(
+    (i: { med_list_codg: string }) => i.med_list_codg === 'XL01FDT021B002010101443',
+  );
+  expect(trastuzumab).toMatchObject({
+    list_name: '注射用曲妥珠单抗',
+    det_item_fee_sumamt: 1_040_000,
+    direct: { chrgitm_lv: '03', inscp_scp_amt: 0 },
+    insured_place: { chrgitm_lv: '02', inscp_scp_amt: 832_000 },
+  });
+  expect(view.timeline.map((e: { text: string }) => e.text)).toEqual(
+    expect.arrayContaining(['参保地经办机构审核通过，核定补差 10,709.03 元', '待遇补差 10,709.03 元已支付']),
+  );
+
   // The citizen applying now gets the one comparison there is; another citizen cannot apply for her stay.
   const mine = await request(app)
     .post(`/api/v1/stays/${mdtrt_id}/compensation`)

@@ -44,12 +44,14 @@ export async function settledStay(
     lines: readonly TestLine[];
     /** Discharge instant; admission is five days earlier. */
     endtime: Date;
+    /** The ids to use (a comparison started before its settlement was recorded). */
+    ids?: { mdtrt_id: string; setl_id: string };
   },
 ): Promise<{ mdtrt_id: string; setl_id: string; fund_pay_sumamt: number; medfee_sumamt: number }> {
   serial += 1;
   const tag = `${process.pid % 10000}${String(serial).padStart(3, '0')}${Date.now() % 100000}`;
-  const mdtrt_id = `${o.mdtrtarea_admvs}T${tag}`;
-  const setl_id = `S${tag}`;
+  const mdtrt_id = o.ids?.mdtrt_id ?? `${o.mdtrtarea_admvs}T${tag}`;
+  const setl_id = o.ids?.setl_id ?? `S${tag}`;
   const em: EntityManager = orm.em.fork();
   const on = cstDate(o.endtime.getTime());
   const { catalogue, names } = await loadCatalogue(em, o.mdtrtarea_admvs, on);

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   type CompensationStart,
   compensationWorkflowId,
@@ -14,7 +14,7 @@ import { seedReferenceData } from '../../db/seed';
 import { compensationWorkflow } from '../../workflows';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { recordHistory } from '../support/histories';
+import { recordAndReplay } from '../support/histories';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 import { settledStay, type TestLine } from './settled-stay';
 
@@ -42,20 +42,9 @@ beforeEach(async () => {
 // Every history a test produced must replay on the current workflow code (determinism check).
 afterEach(async () => {
   try {
-    const histories = [];
-    for await (const e of w.client.workflow.list()) {
-      histories.push({
-        workflowId: e.workflowId,
-        history: await w.client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
-      });
-    }
-    for (const { workflowId, history } of histories) await recordHistory(HISTORIES_DIR, workflowId, history);
-    const failures: string[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
-      if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
-    }
+    const { failures, replayed } = await recordAndReplay(w.client, bundle, HISTORIES_DIR);
     expect(failures).toEqual([]);
-    expect(histories.length).toBeGreaterThan(0);
+    expect(replayed).toBeGreaterThan(0);
   } finally {
     await w?.teardown();
   }
@@ -77,7 +66,11 @@ const NO_GAP_LINES: TestLine[] = [
 
 const DAY = 86_400_000;
 
-async function settled(lines: TestLine[], dischargedDaysAgo = 1) {
+async function settled(
+  lines: TestLine[],
+  dischargedDaysAgo = 1,
+  ids?: { mdtrt_id: string; setl_id: string },
+) {
   return settledStay(orm, {
     psn_no: 'P46000000000001',
     psn_name: '王芳',
@@ -88,6 +81,7 @@ async function settled(lines: TestLine[], dischargedDaysAgo = 1) {
     fixmedins_name: '四川大学华西医院',
     lines,
     endtime: new Date(Date.now() - dischargedDaysAgo * DAY),
+    ids,
   });
 }
 
@@ -116,12 +110,10 @@ const row = (setl_id: string, status: string) => async () => {
 const taskOf =
   (setl_id: string, status = 'open') =>
   async () =>
-    (await orm.em
-      .fork()
-      .findOne(HumanTask, {
-        case_id: compensationWorkflowId(setl_id),
-        status: status as HumanTask['status'],
-      })) ?? undefined;
+    (await orm.em.fork().findOne(HumanTask, {
+      case_id: compensationWorkflowId(setl_id),
+      status: status as HumanTask['status'],
+    })) ?? undefined;
 const texts = async (mdtrt_id: string) =>
   (await orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })).map(
     (e) => String(e.detail.text ?? e.kind),
@@ -245,4 +237,35 @@ test('after the deadline the comparison still runs and says it is too late (a de
   expect(view.status).toBe('NOT_ELIGIBLE');
   expect(view.steps.find((x) => x.step === 'deadline')?.passed).toBe(false);
   expect((await texts(s.mdtrt_id)).at(-1)).toBe('已超过出院后 365 天的申请期限，比较后无需补差');
+});
+
+test('a comparison that cannot read its settlement goes to 海南 staff (case_attention): retried once the data is there', async () => {
+  const ids = { mdtrt_id: `510100T${Date.now()}`, setl_id: `SLATE${Date.now()}` };
+  const handle = await start(ids);
+  const attention = await eventually(taskOf(ids.setl_id));
+  expect(attention).toMatchObject({
+    kind: 'case_attention',
+    case_type: 'compensation',
+    prov_admdvs: '460000',
+  });
+  expect((attention.summary as { reason: string }).reason).toMatch(/^InvalidData: no settlement/);
+  await eventually(async () =>
+    (await texts(ids.mdtrt_id)).includes('待遇补差比较未能完成，已转参保地经办人员处理') ? true : undefined,
+  );
+  // The settlement is recorded after all; staff retry, and the comparison finds the gap.
+  await settled(GAP_LINES, 1, ids);
+  const retry = decision(attention, { decision: 'retry' });
+  await handle.executeUpdate(decideUpdate, { args: [retry], updateId: retry.decision_id });
+  // (The attention task stays open in the table: these tests decide by update, not through the API.)
+  const review = await eventually(
+    async () =>
+      (await orm.em
+        .fork()
+        .findOne(HumanTask, { case_id: compensationWorkflowId(ids.setl_id), kind: 'compensation_review' })) ??
+      undefined,
+  );
+  const reject = decision(review, { decision: 'reject', reason: '已另行手工报销' });
+  await handle.executeUpdate(decideUpdate, { args: [reject], updateId: reject.decision_id });
+  expect((await handle.result()).status).toBe('REJECTED');
+  expect(await texts(ids.mdtrt_id)).toContain('经办人员已重新发起待遇补差比较');
 });

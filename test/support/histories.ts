@@ -1,7 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import type { Client } from '@temporalio/client';
 import { historyFromJSON, historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { temporal } from '@temporalio/proto';
+import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 type History = temporal.api.history.v1.IHistory;
 
@@ -28,4 +30,30 @@ export async function loadHistories(dir: string): Promise<{ workflowId: string; 
   return Promise.all(
     files.map(async (f) => ({ workflowId: f.replace(/\.json$/, ''), history: await loadHistory(dir, f) })),
   );
+}
+
+/**
+ * Every execution the client lists (of `types`, when given): recorded into `dir` when recording, then
+ * replayed on `bundle`. The replay failures are returned for the test to assert empty.
+ */
+export async function recordAndReplay(
+  client: Client,
+  bundle: WorkflowBundleWithSourceMap,
+  dir: string,
+  types?: ReadonlySet<string>,
+): Promise<{ failures: string[]; replayed: number }> {
+  const histories = [];
+  for await (const e of client.workflow.list()) {
+    if (types && !types.has(e.type)) continue;
+    histories.push({
+      workflowId: e.workflowId,
+      history: await client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
+    });
+  }
+  for (const { workflowId, history } of histories) await recordHistory(dir, workflowId, history);
+  const failures: string[] = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
+  }
+  return { failures, replayed: histories.length };
 }
