@@ -582,8 +582,13 @@ test('GET /stays and /stays/{mdtrt_id}: the citizen, the admitting hospital and 
     status: 'SETTLED',
     psn_name: '张伟',
     medfee_sumamt: FEES_TOTAL,
-    compensation: null,
   });
+  // The settlement's 待遇补差 comparison (the compensation child) shows on the stay once it has run.
+  const compared = await eventually(async () => {
+    const c = (await get('zhangwei', `/api/v1/stays/${mdtrt_id}`)).body.compensation;
+    return c ?? undefined;
+  });
+  expect(compared.setl_id).toBe(settled.setl_id);
   expect(view.fund_pay_sumamt).toBe(settled.setlinfo.fund_pay_sumamt);
   expect(view.fees).toHaveLength(FEES.length);
   expect(view.fees.find((f: { feedetl_sn: string }) => f.feedetl_sn === '1').explanation).toContain('超限价');

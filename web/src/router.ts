@@ -36,6 +36,25 @@ const routes: RouteRecordRaw[] = [
     meta: { roles: ['citizen'], title: '备案详情' },
   },
   {
+    path: '/citizen/stays',
+    name: 'stays',
+    component: () => import('./pages/citizen/StaysPage.vue'),
+    meta: { roles: ['citizen'], title: '我的住院' },
+  },
+  {
+    path: '/citizen/stays/:id',
+    name: 'stay',
+    component: () => import('./pages/citizen/StayPage.vue'),
+    props: true,
+    meta: { roles: ['citizen'], title: '住院详情' },
+  },
+  {
+    path: '/hospital/counter',
+    name: 'counter',
+    component: () => import('./pages/hospital/CounterPage.vue'),
+    meta: { roles: ['hospital'], title: '住院结算' },
+  },
+  {
     path: '/staff/tasks',
     name: 'tasks',
     component: () => import('./pages/staff/QueuePage.vue'),

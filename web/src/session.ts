@@ -21,5 +21,5 @@ export const homeOf: Record<Role, string> = {
   staff: '/staff/tasks',
   supervisor: '/supervisor/escalations',
   coordinator: '/home',
-  hospital: '/home',
+  hospital: '/hospital/counter',
 };

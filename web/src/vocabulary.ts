@@ -72,3 +72,11 @@ const REFERRAL_REVIEW: TaskKindRule = {
 export function kindRule(kind: string | undefined): TaskKindRule {
   return (kind && taskKinds[kind]) || REFERRAL_REVIEW;
 }
+
+/** A code's Chinese label from the served vocabulary; '' while it loads (a page shows no raw code), the code itself when unknown. */
+export function vocab(group: string, code: string | null | undefined): string {
+  if (!code) return '';
+  const labels = servedLabels[group];
+  if (!labels) return '';
+  return labels[code] ?? code;
+}

@@ -4,13 +4,19 @@ import type {
   CaseDetail,
   CaseDocument,
   Colleague,
+  CompensationCase,
   Decision,
+  EnvelopeAnswer,
   FieldError,
   Filing,
   FilingChange,
   FilingCreate,
+  HainanScenario,
+  HospitalFiling,
   Page,
   Session,
+  StaySummary,
+  StayView,
   Task,
   TaskQuery,
   TaskWithDecisions,
@@ -62,7 +68,8 @@ type Params = {
 async function send(name: OperationName, params: Params, headers: Record<string, string>): Promise<Response> {
   const op = operations[name];
   let url: string = op.path;
-  if (params.id !== undefined) url = url.replace('{id}', encodeURIComponent(params.id));
+  // The path's own parameter, whatever the API names it ({id}, {psn_no}, {mdtrt_id}).
+  if (params.id !== undefined) url = url.replace(/\{(?!documentId\})\w+\}/, encodeURIComponent(params.id));
   if (params.documentId !== undefined)
     url = url.replace('{documentId}', encodeURIComponent(params.documentId));
   const search = new URLSearchParams();
@@ -140,7 +147,8 @@ export const api = {
   documentBlob: async (id: string, documentId: string) =>
     (await send('getDocument', { id, documentId }, {})).blob(),
   listTasks: (query: TaskQuery) => call<Page<Task>>('listTasks', { query: { ...query } }),
-  getTask: (id: string) => call<{ task: TaskWithDecisions; case: CaseDetail }>('getTask', { id }),
+  getTask: (id: string) =>
+    call<{ task: TaskWithDecisions; case: CaseDetail | CompensationCase | null }>('getTask', { id }),
   claimTask: (id: string) => call<TaskWithDecisions>('claimTask', { id }),
   releaseTask: (id: string) => call<TaskWithDecisions>('releaseTask', { id }),
   /** Accepted by the case; a refusal is a 409 ApiProblem with the case's code and `outcome: 'refused'`. */
@@ -153,4 +161,20 @@ export const api = {
     call<TaskWithDecisions>('reassignTask', { id, body: { assignee } }),
   listStaff: (role?: 'staff' | 'supervisor') =>
     call<{ items: Colleague[] }>('listStaff', { query: { role } }),
+  /** One national transaction; HTTP 200 with a non-zero infcode is a refusal (`hospital/envelope.ts`). */
+  hospitalTransaction: <T>(body: unknown) => call<EnvelopeAnswer<T>>('hospitalTransaction', { body }),
+  hospitalPerson: (psn_no: string, mdtrt_cert_no: string) =>
+    call<{ psn_no: string; filings: HospitalFiling[] }>('hospitalPerson', {
+      id: psn_no,
+      query: { mdtrt_cert_no },
+    }),
+  /** The Hainan demo scenario (海南参保、成都就医): its 2401/2301/2402/2304 inputs in the national format. */
+  hainanScenario: () => call<HainanScenario>('hainanScenario'),
+  listStays: () => call<{ items: StaySummary[] }>('listStays'),
+  getStay: (mdtrt_id: string) => call<StayView>('getStay', { id: mdtrt_id }),
+  /** 待遇补差申请: the citizen asks for the comparison with a manual claim at home. */
+  applyCompensation: (mdtrt_id: string) =>
+    call<{ compensation_id: string; status: string; location: string }>('applyCompensation', {
+      id: mdtrt_id,
+    }),
 };

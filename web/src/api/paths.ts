@@ -23,6 +23,12 @@ export const operations = {
   decideTask: { method: 'post', path: '/api/v1/tasks/{id}/decision' },
   reassignTask: { method: 'post', path: '/api/v1/tasks/{id}/reassign' },
   listStaff: { method: 'get', path: '/api/v1/staff' },
+  hospitalTransaction: { method: 'post', path: '/api/v1/hospital/transactions' },
+  hospitalPerson: { method: 'get', path: '/api/v1/hospital/persons/{psn_no}' },
+  listStays: { method: 'get', path: '/api/v1/stays' },
+  getStay: { method: 'get', path: '/api/v1/stays/{mdtrt_id}' },
+  hainanScenario: { method: 'get', path: '/api/v1/demo/scenarios/hainan' },
+  applyCompensation: { method: 'post', path: '/api/v1/stays/{mdtrt_id}/compensation' },
 } as const;
 
 export type OperationName = keyof typeof operations;
@@ -56,6 +62,7 @@ export const queryFields: Partial<Record<OperationName, readonly string[]>> = {
   listTasks: ['status', 'mine', 'psn_no', 'sort', 'page', 'page_size'],
   uploadDocument: ['name'],
   listStaff: ['role'],
+  hospitalPerson: ['mdtrt_cert_no'],
 };
 
 /** What the API accepts as a document, checked in the browser before anything is sent. */

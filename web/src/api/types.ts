@@ -190,6 +190,49 @@ export interface CaseDetail {
   documents?: CaseDocument[];
 }
 
+/** A filing as the hospital sees it before admission (`GET /api/v1/hospital/persons/{psn_no}`). */
+export interface HospitalFiling {
+  category: FilingCategory;
+  status: FilingStatus;
+  mdtrtarea_admdvs: string;
+  begndate: string;
+  enddate: string | null;
+}
+
+/** `GET /api/v1/demo/scenarios/hainan`: the seed story as national transactions (`{{mdtrt_id}}` to fill in). */
+export interface HainanScenario {
+  title: string;
+  story: string;
+  person: { psn_no: string; psn_name: string; certno: string; insutype: string; insuplc_admdvs: string };
+  expected: Record<string, string>;
+  steps: { infno: string; input: Record<string, unknown> }[];
+}
+
+/** `GET /tasks/{id}`'s case for a 待遇补差 review: the comparison, the stay and the comparison's timeline. */
+export interface CompensationCase {
+  case_type: 'compensation';
+  compensation: CompensationView;
+  origin: 'detected' | 'applied';
+  applied_by: string | null;
+  catalogue_admvs: string;
+  policy: { policy_id: string; version: number } | null;
+  stay: Pick<
+    StaySummary,
+    | 'mdtrt_id'
+    | 'psn_no'
+    | 'psn_name'
+    | 'fixmedins_code'
+    | 'fixmedins_name'
+    | 'mdtrtarea_admvs'
+    | 'insuplc_admdvs'
+    | 'begntime'
+    | 'endtime'
+    | 'medfee_sumamt'
+    | 'fund_pay_sumamt'
+  > | null;
+  timeline: StayView['timeline'];
+}
+
 export interface Page<T> {
   items: T[];
   total: number;
@@ -239,3 +282,29 @@ export interface Vocabulary {
     refl_fil_type: Record<string, string>;
   };
 }
+
+/** The national platform's answer envelope (`POST /api/v1/hospital/transactions`). */
+export interface EnvelopeAnswer<T> {
+  infcode: number | string;
+  inf_refmsgid: string;
+  refmsg_time: string;
+  respond_time: string;
+  err_msg: string;
+  output: T;
+}
+
+import type { CompensationView, StaySummary, StayView } from '../../../cases/hospitalization';
+
+/** The money path's read views: the contract of `cases/hospitalization.ts`, imported as types only. */
+export type {
+  CompensationItem,
+  CompensationStatus,
+  CompensationView,
+  Diagnosis,
+  FeeLineView,
+  SettlementView,
+  StayStatus,
+  StaySummary,
+  StayView,
+} from '../../../cases/hospitalization';
+export type { ChrgitmLv, SetlDetail, Setlinfo } from '../../../settlement';
