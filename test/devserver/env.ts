@@ -19,6 +19,7 @@ import {
   type WorkerOptions,
   type WorkflowBundleWithSourceMap,
 } from '@temporalio/worker';
+import { cachedBundle } from '../support/bundle-cache';
 import { loadHistory, recordHistory } from '../support/histories';
 import { createActivities, Probe } from './activities';
 
@@ -59,7 +60,9 @@ export function quietRuntime(): void {
 
 export async function bundleTestWorkflows(): Promise<WorkflowBundleWithSourceMap> {
   quietRuntime();
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') });
+  return cachedBundle(WORKFLOWS_PATH, () =>
+    bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('ERROR') }),
+  );
 }
 
 let counter = 0;

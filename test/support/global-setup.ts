@@ -9,6 +9,10 @@ import { freePort } from './ports';
  * else a throwaway embedded server. Test files each create their own database on it (test/support/db.ts).
  */
 export default async function globalSetup(): Promise<void> {
+  // Workflow bundles shared by the run's test files (test/support/bundle-cache.ts).
+  const bundles = fs.mkdtempSync(path.join(os.tmpdir(), 'yidi-bundles-'));
+  process.env.YIDI_TEST_BUNDLE_DIR = bundles;
+  (globalThis as { __yidiTestBundles?: string }).__yidiTestBundles = bundles;
   if (process.env.DATABASE_URL) {
     process.env.YIDI_TEST_ADMIN_URL = process.env.DATABASE_URL;
     return;

@@ -10,6 +10,7 @@ import {
 import { createActivities } from '../../activities';
 import { projectRoot } from '../../config';
 import type { Orm } from '../../db/orm';
+import { cachedBundle } from './bundle-cache';
 
 /** The project's devserver as the `existing-path` executable of @temporalio/testing (override for a real one). */
 export const DEVSERVER_BIN =
@@ -31,10 +32,12 @@ export function bundleCaseWorkflows(
   workflowsPath = path.join(projectRoot, 'workflows', 'index.ts'),
 ): Promise<WorkflowBundleWithSourceMap> {
   quietRuntime();
-  return bundleWorkflowCode({
-    workflowsPath,
-    logger: new DefaultLogger('WARN'),
-  });
+  return cachedBundle(workflowsPath, () =>
+    bundleWorkflowCode({
+      workflowsPath,
+      logger: new DefaultLogger('WARN'),
+    }),
+  );
 }
 
 /** A Temporal environment on the devserver, and the real worker running the case workflows over `orm`. */
