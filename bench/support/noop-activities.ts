@@ -5,6 +5,7 @@
  * Temporal, the devserver, the worker and the API cost by themselves. Bench-only: never in production.
  */
 import type { Activities } from '../../activities';
+import type { CompensationAssessment } from '../../activities/compensation';
 import type { AdmissionChecked, FeeTotals, StayRefusal } from '../../activities/stay';
 import type { FeeLineResult, SettlementResult } from '../../cases';
 import type { Fen, Ratio, SetlDetail, Setlinfo } from '../../settlement';
@@ -19,6 +20,8 @@ type StayActivities = Pick<
   | 'presettle'
   | 'recordSettlement'
   | 'recordReversal'
+  | 'assessCompensation'
+  | 'projectCompensation'
 >;
 
 const f = (n: number) => n as Fen;
@@ -85,6 +88,31 @@ const SETLDETAIL: SetlDetail[] = [
 
 export function noopActivities(): StayActivities {
   return {
+    // The 待遇补差 child every settlement starts: compared, no gap (the common case).
+    async assessCompensation({ setl_id }): Promise<CompensationAssessment> {
+      return {
+        prov_admdvs: '340000',
+        psn_no: 'P0',
+        psn_name: '基准',
+        mdtrt_id: setl_id.slice(0, -3),
+        fixmedins_name: '基准医院',
+        insutype: '310',
+        dscg_date: '2026-12-01',
+        medfee_sumamt: SETLINFO.medfee_sumamt,
+        direct_fund_pay: SETLINFO.fund_pay_sumamt,
+        recomputed_fund_pay: SETLINFO.fund_pay_sumamt,
+        difference: 0,
+        gap: 0,
+        qualifies: false,
+        not_eligible_reason: '比较后无需补差：按参保地目录和政策计算，基金支付不高于直接结算',
+        steps: [],
+        items: [],
+        catalogue_admvs: '340100',
+        policy: null,
+        sla: { review_working_days: 10, supervisor_working_days: 5 },
+      };
+    },
+    async projectCompensation() {},
     async admitStay(args): Promise<AdmissionChecked | StayRefusal> {
       return {
         psn_name: '基准',
