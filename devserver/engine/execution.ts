@@ -23,7 +23,13 @@ import {
   temporal as tproto,
 } from '../proto';
 import type { VisibilityRecord } from '../visibility-record';
-import { type ActivityState, nextActivityRetry, normalizeActivity, timeoutFailure } from './activity';
+import {
+  type ActivityState,
+  type NormalizedActivity,
+  nextActivityRetry,
+  normalizeActivity,
+  timeoutFailure,
+} from './activity';
 import type { Clock, TimerHandle } from './clock';
 import { blobTooLarge, type Limits } from './limits';
 import type { Matching } from './matching';
@@ -1161,11 +1167,29 @@ export class Execution {
       },
       userMetadata,
     });
+    const act = this.trackActivity(a, scheduledEventId, raw.header ?? null, raw.input ?? null);
+    // Eager only for the first attempt and only on the queue the completing worker polls (sdk-core asks
+    // only then too); retries go through matching like any activity.
+    if (raw.requestEagerExecution && this.eagerActivities && a.taskQueue === this.params.taskQueue) {
+      this.dispatchActivity(act, true);
+      this.eagerActivities.push(act);
+    } else {
+      this.dispatchActivity(act);
+    }
+  }
+
+  /** A scheduled activity's first attempt, tracked by its scheduled event, with its schedule-to-close timer armed. */
+  private trackActivity(
+    a: NormalizedActivity,
+    scheduledEventId: number,
+    header: temporal.api.common.v1.IHeader | null,
+    input: temporal.api.common.v1.IPayloads | null,
+  ): ActivityState {
     const now = this.host.clock.now();
     const act: ActivityState = {
       ...a,
-      header: raw.header ?? null,
-      input: raw.input ?? null,
+      header,
+      input,
       scheduledEventId,
       attempt: 1,
       state: 'scheduled',
@@ -1187,14 +1211,7 @@ export class Execution {
         this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
       );
     }
-    // Eager only for the first attempt and only on the queue the completing worker polls (sdk-core asks
-    // only then too); retries go through matching like any activity.
-    if (raw.requestEagerExecution && this.eagerActivities && a.taskQueue === this.params.taskQueue) {
-      this.dispatchActivity(act, true);
-      this.eagerActivities.push(act);
-    } else {
-      this.dispatchActivity(act);
-    }
+    return act;
   }
 
   /** Makes an attempt startable; `eager`: started by the caller at once, so neither queued nor timed to start. */
@@ -2274,32 +2291,7 @@ export class Execution {
       this.params.taskQueue,
       this.params.runTimeoutMs,
     );
-    const now = this.host.clock.now();
-    const act: ActivityState = {
-      ...a,
-      header: e.header ?? null,
-      input: e.input ?? null,
-      scheduledEventId,
-      attempt: 1,
-      state: 'scheduled',
-      seq: 0,
-      firstScheduledTime: now,
-      attemptScheduledTime: now,
-      startedTime: 0,
-      lastHeartbeatTime: 0,
-      heartbeatDetails: null,
-      cancelRequested: false,
-      lastFailure: null,
-      lastIdentity: '',
-      busy: false,
-      timers: {},
-    };
-    this.activities.set(scheduledEventId, act);
-    if (a.scheduleToCloseMs > 0) {
-      act.timers.scheduleToClose = this.host.clock.after(a.scheduleToCloseMs, () =>
-        this.activityTimedOut(act, enums.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_CLOSE),
-      );
-    }
+    const act = this.trackActivity(a, scheduledEventId, e.header ?? null, e.input ?? null);
     this.dispatchActivity(act);
   }
 
