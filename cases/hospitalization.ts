@@ -12,7 +12,10 @@ import type { FilingCategory } from './types';
 
 /**
  * States of a stay (brief §3). A reversal (2305) takes a SETTLED stay back to DISCHARGED; a refused
- * admission makes no stay at all. CANCELLED is 2404 (only with no fees).
+ * admission makes no stay at all. CANCELLED is 2404 (only with no fees). SETTLEMENT_ERROR: 2304 failed
+ * for a classified reason and a ticket (问题协同) is open; the stay settles by itself when the ticket
+ * resolves (补记账), and the hospital may still retry 2304. MANUAL_CLAIM: the ticket converted the stay
+ * to 手工报销 (no direct settlement any more).
  */
 export const STAY_STATUSES = [
   'ADMITTED',
@@ -21,6 +24,8 @@ export const STAY_STATUSES = [
   'DISCHARGED',
   'SETTLED',
   'CANCELLED',
+  'SETTLEMENT_ERROR',
+  'MANUAL_CLAIM',
 ] as const;
 export type StayStatus = (typeof STAY_STATUSES)[number];
 

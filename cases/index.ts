@@ -5,6 +5,7 @@
  * message definitions, which are plain objects).
  */
 export * from './calendar';
+export * from './coordination';
 export * from './hospitalization';
 export * from './labels';
 export * from './messages';

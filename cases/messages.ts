@@ -13,6 +13,10 @@ export const WORKFLOW_TYPES = {
   hospitalization: 'hospitalizationWorkflow',
   settlement: 'settlementWorkflow',
   compensation: 'compensationWorkflow',
+  settlementError: 'settlementErrorWorkflow',
+  manualClaim: 'manualClaimWorkflow',
+  feeCheckBatch: 'feeCheckBatchWorkflow',
+  clearing: 'clearingWorkflow',
 } as const;
 
 export interface FilingInput {

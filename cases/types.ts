@@ -3,8 +3,17 @@
  * it imports nothing of ours, so no arrow can run back up from here.
  */
 
-/** The case types: each is one workflow type; the coming ones (hospitalization, settlement, …) land here. */
-export const CASE_TYPES = ['filing', 'referral', 'hospitalization', 'compensation'] as const;
+/** The case types: each is one workflow type (cases/coordination.ts has the last four's contract). */
+export const CASE_TYPES = [
+  'filing',
+  'referral',
+  'hospitalization',
+  'compensation',
+  'settlement_error',
+  'manual_claim',
+  'fee_check',
+  'clearing',
+] as const;
 export type CaseType = (typeof CASE_TYPES)[number];
 
 /** 备案类别 (规程第7条): three long-term and three temporary categories. */
@@ -93,6 +102,26 @@ export const TASK_KINDS = {
     decisions: ['approve', 'reject'],
     reason_required: ['reject'],
   },
+  /** 问题协同: the first responder's side works the ticket through ticket actions, not decisions. */
+  ticket_response: { case_type: 'settlement_error', decisions: [], reason_required: [] },
+  /** 问题协同: the other side's task on the same ticket (协助), with its own SLA. */
+  ticket_assist: { case_type: 'settlement_error', decisions: [], reason_required: [] },
+  /** 手工报销: the insured province's staff approve the manual claim of a stay that left direct settlement. */
+  manual_claim_review: {
+    case_type: 'manual_claim',
+    decisions: ['approve', 'reject'],
+    reason_required: ['reject'],
+  },
+  /** 费用协查: the treatment side answers a frozen batch per item (through the fee-check answers). */
+  fee_check_answer: { case_type: 'fee_check', decisions: [], reason_required: [] },
+  /** 费用协查: the insured side confirms the answers (approve) or disputes them (reject, with why). */
+  fee_check_confirm: {
+    case_type: 'fee_check',
+    decisions: ['approve', 'reject'],
+    reason_required: ['reject'],
+  },
+  /** 清算: each province confirms its pair's monthly statement (approve) or disputes it (reject, with why). */
+  clearing_confirm: { case_type: 'clearing', decisions: ['approve', 'reject'], reason_required: ['reject'] },
 } as const satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 export const TASK_KIND_NAMES = Object.keys(TASK_KINDS) as TaskKind[];
