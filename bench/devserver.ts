@@ -136,16 +136,17 @@ const STARTUP_THREADS = new Set(threadTicks('self').keys());
  * devserver, the worker's JS side, activities), V8's GC helpers, the SDK's workflow thread (JS threads made
  * later), sdk-core's Rust threads (tokio, workflow processing), libuv's file I/O pool.
  */
-type CpuSplit = Record<'main' | 'gc' | 'workflowThread' | 'core' | 'io' | 'total', number> & {
+type CpuSplit = Record<'main' | 'gc' | 'workflowThread' | 'core' | 'io' | 'ended' | 'total', number> & {
   devserver?: number;
 };
 
 function cpuSplit(
   before: Map<number, { name: string; ticks: number }>,
   after: Map<number, { name: string; ticks: number }>,
+  processDelta: number,
   workflows: number,
 ): CpuSplit {
-  const split: CpuSplit = { main: 0, gc: 0, workflowThread: 0, core: 0, io: 0, total: 0 };
+  const split: CpuSplit = { main: 0, gc: 0, workflowThread: 0, core: 0, io: 0, ended: 0, total: 0 };
   for (const [tid, { name, ticks }] of after) {
     const ms = ((ticks - (before.get(tid)?.ticks ?? 0)) * 10) / workflows;
     const kind =
@@ -161,13 +162,18 @@ function cpuSplit(
     split[kind] += ms;
     split.total += ms;
   }
+  // Threads that started and ended within the run are in the process's total only: node's vm watchdog,
+  // one thread per runInContext with a timeout (the SDK runs each workflow call with isolateExecutionTimeout).
+  split.ended = Math.max(0, (processDelta * 10) / workflows - split.total);
+  split.total += split.ended;
   return split;
 }
 
-function processTicks(pid: number): number {
-  let n = 0;
-  for (const { ticks } of threadTicks(pid).values()) n += ticks;
-  return n;
+/** CPU ticks of a whole process, threads that already ended included. */
+function processTicks(pid: number | 'self'): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return Number(fields[11]) + Number(fields[12]);
 }
 
 function fmt(n: number, unit: string): string {
@@ -179,6 +185,8 @@ interface Throughput {
   ten: number;
   /** NaN when the devserver runs in another process (its counts are not visible here). */
   rpcsPerOne: number;
+  /** The same per method, e.g. PollWorkflowTaskQueue 1.3 (empty when the devserver runs in another process). */
+  rpcsByMethod: Map<string, number>;
   latencyMs: number;
   rpc: number;
   cpu: CpuSplit;
@@ -229,6 +237,7 @@ async function throughput(
     : undefined;
   const address = inProcess?.address ?? spawned!.address;
   const rpcCount = () => (inProcess ? total(inProcess.rpcCounts()) : Number.NaN);
+  const rpcCounts = () => inProcess?.rpcCounts() ?? new Map<string, number>();
   const nativeConnection = await NativeConnection.connect({
     address,
     grpcCompression: { codec: gzip ? 'gzip' : 'none' },
@@ -266,13 +275,20 @@ async function throughput(
         lat.push(performance.now() - t);
       }
       const before = rpcCount();
+      const countsBefore = rpcCounts();
       const threadsBefore = threadTicks('self');
+      const selfBefore = processTicks('self');
       const serverBefore = spawned ? processTicks(spawned.child.pid!) : 0;
       const N = 400;
       const oneRate = await rate(N, 100, () => one('one'));
-      const cpu = cpuSplit(threadsBefore, threadTicks('self'), N);
+      const cpu = cpuSplit(threadsBefore, threadTicks('self'), processTicks('self') - selfBefore, N);
       if (spawned) cpu.devserver = ((processTicks(spawned.child.pid!) - serverBefore) * 10) / N;
       const rpcsPerOne = (rpcCount() - before) / N;
+      const rpcsByMethod = new Map<string, number>();
+      for (const [method, n] of rpcCounts()) {
+        const d = n - (countsBefore.get(method) ?? 0);
+        if (d > 0) rpcsByMethod.set(method, d / N);
+      }
       const ten = await rate(60, 30, async () => {
         const handle = await client.workflow.start(tenActivitiesAndSignal, {
           taskQueue,
@@ -282,7 +298,7 @@ async function throughput(
         await handle.signal('finish');
         return handle.result();
       });
-      return { one: oneRate, ten, rpcsPerOne, latencyMs: median(lat), rpc, cpu };
+      return { one: oneRate, ten, rpcsPerOne, rpcsByMethod, latencyMs: median(lat), rpc, cpu };
     });
   } finally {
     await connection.close();
@@ -302,6 +318,7 @@ function best(rounds: Throughput[]): Throughput {
     one: Math.max(...rounds.map((r) => r.one)),
     ten: Math.max(...rounds.map((r) => r.ten)),
     rpcsPerOne: Math.min(...rounds.map((r) => r.rpcsPerOne)),
+    rpcsByMethod: rounds[rounds.length - 1]!.rpcsByMethod,
     latencyMs: Math.min(...rounds.map((r) => r.latencyMs)),
     rpc: Math.max(...rounds.map((r) => r.rpc)),
     // The round with the least CPU per workflow: the one least disturbed by the machine's other load.
@@ -389,9 +406,13 @@ async function main(): Promise<void> {
     const c = t.cpu;
     const all = c.total + (c.devserver ?? 0);
     console.log(
-      `  ${`${name}: CPU per one-activity workflow`.padEnd(50)} ${fmt(all, 'ms')}   (main thread ${c.main.toFixed(1)}, SDK workflow thread ${c.workflowThread.toFixed(1)}, sdk-core ${c.core.toFixed(1)}, V8 GC ${c.gc.toFixed(1)}, file I/O ${c.io.toFixed(1)}${c.devserver === undefined ? '' : `; devserver process ${c.devserver.toFixed(1)}`}) → ${((cores * 1000) / all).toFixed(0)} wf/s if all ${cores} cores were ours`,
+      `  ${`${name}: CPU per one-activity workflow`.padEnd(50)} ${fmt(all, 'ms')}   (main thread ${c.main.toFixed(1)}, SDK workflow thread ${c.workflowThread.toFixed(1)}, sdk-core ${c.core.toFixed(1)}, V8 GC ${c.gc.toFixed(1)}, file I/O ${c.io.toFixed(1)}, ended threads ${c.ended.toFixed(1)}${c.devserver === undefined ? '' : `; devserver process ${c.devserver.toFixed(1)}`}) → ${((cores * 1000) / all).toFixed(0)} wf/s if all ${cores} cores were ours`,
     );
   }
+  // What the worker and the client ask per workflow: the transport's share of the cost scales with it.
+  console.log(
+    `  ${'in memory: RPCs per one-activity workflow'.padEnd(50)} ${[...memory.rpcsByMethod].map(([m, n]) => `${m} ${n.toFixed(2)}`).join(', ')}`,
+  );
   console.log(
     `  ${'eager start vs grpc-js client, one / ten'.padEnd(50)} ${fmt(memory.one / grpcClient.one, 'x')}   ${fmt(memory.ten / grpcClient.ten, 'x')}`,
   );
