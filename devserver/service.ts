@@ -622,8 +622,9 @@ export function createServices(
       return {
         executionConfig: {
           taskQueue: { name: p.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          workflowExecutionTimeout: msToDuration(p.executionTimeoutMs),
-          workflowRunTimeout: msToDuration(p.runTimeoutMs),
+          // Unset, not zero, when there is none (as the server answers; the SDK reads null as "no timeout").
+          workflowExecutionTimeout: p.executionTimeoutMs ? msToDuration(p.executionTimeoutMs) : null,
+          workflowRunTimeout: p.runTimeoutMs ? msToDuration(p.runTimeoutMs) : null,
           defaultWorkflowTaskTimeout: msToDuration(p.taskTimeoutMs),
           userMetadata: p.userMetadata ?? null,
         },

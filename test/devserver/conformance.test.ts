@@ -323,6 +323,21 @@ test("15: a well-formed task token (the real server's format) for a missing acti
   await expect(h.client.activity.heartbeat(token)).rejects.toBeInstanceOf(ActivityNotFoundError);
 });
 
+test('16: Describe leaves the run and execution timeouts unset when the start gave none', async () => {
+  const none = await start(waitForFinish, []);
+  const config = (await none.describe()).raw.executionConfig;
+  expect(config?.workflowRunTimeout).toBeNull();
+  expect(config?.workflowExecutionTimeout).toBeNull();
+  const timed = await h.client.workflow.start(waitForFinish, {
+    taskQueue: h.taskQueue,
+    workflowId: uniq('timed'),
+    workflowRunTimeout: '1 hour',
+  });
+  expect(Number((await timed.describe()).raw.executionConfig?.workflowRunTimeout?.seconds)).toBe(3600);
+  for (const handle of [none, timed]) await handle.signal(finish);
+  await Promise.all([none.result(), timed.result()]);
+});
+
 describe('time skipping', () => {
   let ts: Harness;
 
