@@ -589,6 +589,13 @@ describe('PauseActivity, UnpauseActivity, ResetActivity', () => {
     expect(await run({ pause: true, unpause: true, retry: true })).toEqual({ attempt: 2, details: null });
   });
 
+  test('20: a running activity paused, then reset, stays paused: its heartbeat reports both', async () => {
+    expect(await run({ pause: true, reset: true })).toEqual({
+      attempt: 1,
+      details: details({ paused: true, reset: true }),
+    });
+  });
+
   test('a reset running activity is cancelled with the reason "reset" and, if it gives up, goes again at once', async () => {
     expect(await run({ reset: true })).toEqual({ attempt: 1, details: details({ reset: true }) });
     expect(await run({ reset: true, retry: true })).toEqual({ attempt: 2, details: null });
