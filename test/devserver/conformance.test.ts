@@ -18,6 +18,7 @@ import {
   defineSearchAttributeKey,
   RetryState,
   SearchAttributeType,
+  TypedSearchAttributes,
 } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
@@ -336,6 +337,35 @@ test('16: Describe leaves the run and execution timeouts unset when the start ga
   expect(Number((await timed.describe()).raw.executionConfig?.workflowRunTimeout?.seconds)).toBe(3600);
   for (const handle of [none, timed]) await handle.signal(finish);
   await Promise.all([none.result(), timed.result()]);
+});
+
+test("17: a schedule's search attributes and its workflow's come back typed; a cron's every year is no range", async () => {
+  const due = new Date('2026-12-31T08:00:00.000Z');
+  const handle = await h.client.schedule.create({
+    scheduleId: uniq('typed-schedule'),
+    spec: { cronExpressions: ['0 12 * * MON-WED,FRI'] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: waitForFinish,
+      taskQueue: h.taskQueue,
+      searchAttributes: { 'due-date': [due] },
+    },
+    searchAttributes: { 'due-date': [due] },
+    state: { paused: true },
+  });
+  try {
+    const desc = await handle.describe();
+    expect(desc.searchAttributes['due-date']).toEqual([due]);
+    expect(desc.typedSearchAttributes.get(dueDate)).toEqual(due);
+    if (desc.action.type !== 'startWorkflow') throw new Error(`unexpected action ${desc.action.type}`);
+    expect(desc.action.typedSearchAttributes).toEqual(
+      new TypedSearchAttributes([{ key: dueDate, value: due }]),
+    );
+    expect(desc.spec.calendars?.[0]?.year).toEqual([]);
+    expect(desc.spec.calendars?.[0]?.hour).toEqual([{ start: 12, end: 12, step: 1 }]);
+  } finally {
+    await handle.delete();
+  }
 });
 
 describe('time skipping', () => {
