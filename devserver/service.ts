@@ -253,16 +253,25 @@ export function createServices(
     return ns;
   }
 
-  function workflowTaskFromToken(tokenBytes: Uint8Array | null | undefined) {
-    const token = decodeToken(tokenBytes);
+  /**
+   * A task-token request's token, after its namespace: the server's namespace check runs before the
+   * token is read, so a bad token on an unknown namespace is NamespaceNotFound (the name may be unset).
+   */
+  function tokenOf(r: { namespace?: string | null; taskToken?: Uint8Array | null }) {
+    if (r.namespace) nsOf(r.namespace);
+    return decodeToken(r.taskToken);
+  }
+
+  function workflowTaskFromToken(r: { namespace?: string | null; taskToken?: Uint8Array | null }) {
+    const token = tokenOf(r);
     if (token.kind !== 'workflow') throw invalidArgument('Invalid task token.');
     const ns = nsOf(token.namespace);
     const exec = engine.findByRun(ns, token.workflowId, token.runId);
     return { exec, wt: exec.startedTask(token.seq) };
   }
 
-  function activityFromToken(tokenBytes: Uint8Array | null | undefined) {
-    const token = decodeToken(tokenBytes);
+  function activityFromToken(r: { namespace?: string | null; taskToken?: Uint8Array | null }) {
+    const token = tokenOf(r);
     if (token.kind !== 'activity') throw invalidArgument('Invalid task token.');
     const ns = token.namespaceId ? namespaceById(token.namespaceId) : nsOf(token.namespace);
     const exec = engine.findByRun(ns, token.workflowId, token.runId);
@@ -684,13 +693,13 @@ export function createServices(
     async RespondWorkflowTaskCompleted(
       r: temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest,
     ) {
-      const { exec, wt } = workflowTaskFromToken(r.taskToken);
+      const { exec, wt } = workflowTaskFromToken(r);
       const { workflowTask, activityTasks } = exec.completeWorkflowTask(wt, r);
       return { workflowTask, activityTasks, resetHistoryEventId: 0 };
     },
 
     async RespondWorkflowTaskFailed(r: temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest) {
-      const { exec, wt } = workflowTaskFromToken(r.taskToken);
+      const { exec, wt } = workflowTaskFromToken(r);
       exec.failWorkflowTask(wt, {
         cause: r.cause || enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
         failure: r.failure ?? null,
@@ -701,7 +710,7 @@ export function createServices(
     },
 
     async RespondQueryTaskCompleted(r: temporal.api.workflowservice.v1.RespondQueryTaskCompletedRequest) {
-      const token = decodeToken(r.taskToken);
+      const token = tokenOf(r);
       if (token.kind !== 'query') throw invalidArgument('Invalid query task token.');
       const ns = nsOf(token.namespace);
       const exec = engine.findByRun(ns, token.workflowId, token.runId);
@@ -740,7 +749,7 @@ export function createServices(
     },
 
     async RecordActivityTaskHeartbeat(r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       return exec.heartbeat(act, r.details, r.identity ?? '');
     },
 
@@ -782,7 +791,7 @@ export function createServices(
     async RespondActivityTaskCompleted(
       r: temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest,
     ) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       exec.activityCompleted(act, r.result, r.identity ?? '');
       return {};
     },
@@ -796,7 +805,7 @@ export function createServices(
     },
 
     async RespondActivityTaskFailed(r: temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       exec.activityFailed(act, r.failure, r.identity ?? '', r.lastHeartbeatDetails);
       return { failures: [] };
     },
@@ -810,7 +819,7 @@ export function createServices(
     },
 
     async RespondActivityTaskCanceled(r: temporal.api.workflowservice.v1.RespondActivityTaskCanceledRequest) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       exec.activityCanceled(act, r.details, r.identity ?? '');
       return {};
     },

@@ -4,8 +4,10 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import * as activity from '@temporalio/activity';
 import {
   ActivityNotFoundError,
+  Client,
   Connection,
   isGrpcServiceError,
+  NamespaceNotFoundError,
   WithStartWorkflowOperation,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
@@ -366,6 +368,13 @@ test("17: a schedule's search attributes and its workflow's come back typed; a c
   } finally {
     await handle.delete();
   }
+});
+
+test('18: a bad task token on an unknown namespace is NamespaceNotFound, before the token is read', async () => {
+  const elsewhere = new Client({ connection: h.client.connection, namespace: uniq('no-such-namespace') });
+  await expect(elsewhere.activity.complete(new Uint8Array([1]), 'late')).rejects.toBeInstanceOf(
+    NamespaceNotFoundError,
+  );
 });
 
 describe('time skipping', () => {
