@@ -235,7 +235,12 @@ export function createServices(
 
   function pollQueue<R>(
     matching: Matching<R>,
-    r: { namespace?: string | null; taskQueue?: { name?: string | null } | null; identity?: string | null },
+    r: {
+      namespace?: string | null;
+      taskQueue?: { name?: string | null } | null;
+      identity?: string | null;
+      workerInstanceKey?: string | null;
+    },
     ctx: CallContext,
   ): Promise<R | null> {
     const ns = nsOf(r.namespace);
@@ -244,6 +249,7 @@ export function createServices(
       timeoutMs: pollTimeout(ctx, POLL_TIMEOUT_MS),
       onCancel: (cb) => ctx.onCancel(cb),
       identity: r.identity ?? '',
+      workerInstanceKey: r.workerInstanceKey ?? '',
     });
   }
 
@@ -738,6 +744,19 @@ export function createServices(
     async ShutdownWorker(r: temporal.api.workflowservice.v1.ShutdownWorkerRequest) {
       const ns = nsOf(r.namespace);
       if (r.stickyTaskQueue) engine.dropStickyQueue(ns.name, r.stickyTaskQueue);
+      // Like the server: the worker's polls still parked on its task queue answer empty now, so a task
+      // is not handed to a worker on its way out (it would sit there until its timeout).
+      if (r.taskQueue && r.workerInstanceKey) {
+        const key = engine.queueKey(ns.name, r.taskQueue);
+        const TQT = enums.TaskQueueType;
+        const types = r.taskQueueTypes?.length
+          ? r.taskQueueTypes
+          : [TQT.TASK_QUEUE_TYPE_WORKFLOW, TQT.TASK_QUEUE_TYPE_ACTIVITY];
+        if (types.includes(TQT.TASK_QUEUE_TYPE_WORKFLOW))
+          engine.workflowTasks.releaseWorker(key, r.workerInstanceKey);
+        if (types.includes(TQT.TASK_QUEUE_TYPE_ACTIVITY))
+          engine.activityTasks.releaseWorker(key, r.workerInstanceKey);
+      }
       return {};
     },
 

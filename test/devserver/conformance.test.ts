@@ -377,6 +377,40 @@ test('18: a bad task token on an unknown namespace is NamespaceNotFound, before 
   );
 });
 
+test("19: ShutdownWorker answers that worker's parked polls empty; another worker's poll still gets the task", async () => {
+  const service = h.client.workflowService;
+  const taskQueue = uniq('shutdown');
+  const poll = (workerInstanceKey: string) =>
+    service.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      identity: workerInstanceKey,
+      workerInstanceKey,
+    });
+  const leaving = poll('leaving');
+  const staying = poll('staying');
+  await eventually(async () => {
+    const { pollers } = await service.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+    });
+    expect(pollers?.map((p) => p.identity).sort()).toEqual(['leaving', 'staying']);
+    return true;
+  });
+  await service.shutdownWorker({
+    namespace: 'default',
+    identity: 'leaving',
+    workerInstanceKey: 'leaving',
+    taskQueue,
+    taskQueueTypes: [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
+  });
+  expect((await leaving).taskToken?.length ?? 0).toBe(0);
+  const handle = await start(waitForFinish, [], { taskQueue });
+  const task = await staying;
+  expect(task.workflowExecution?.workflowId).toBe(handle.workflowId);
+  await handle.terminate('polled by hand');
+});
+
 describe('time skipping', () => {
   let ts: Harness;
 
