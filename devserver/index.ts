@@ -99,6 +99,8 @@ export async function startDevServer(opts: DevServerOptions = {}): Promise<DevSe
     'grpc.max_receive_message_length': 128 * 1024 * 1024,
     'grpc.max_send_message_length': 128 * 1024 * 1024,
     'grpc.keepalive_permit_without_calls': 1,
+    // Channelz keeps per-call statistics nobody reads here; off, each call costs less (~3% of the server's CPU).
+    'grpc.enable_channelz': 0,
   });
   const open = new Set<{ cancel(): void }>();
   // Calls per method since start: benchmarks divide by workflows to see what a workflow costs in RPCs.

@@ -31,6 +31,7 @@ import {
   timeoutFailure,
 } from './activity';
 import type { Clock, TimerHandle } from './clock';
+import { eventBytes } from './event-bytes';
 import { blobTooLarge, type Limits } from './limits';
 import type { Matching } from './matching';
 import type { Namespace } from './namespaces';
@@ -192,7 +193,7 @@ export class Execution {
   private startBackoff?: TimerHandle;
   private startBackoffAt = 0;
   private postTransaction: (() => void)[] = [];
-  /** Encoded size of history[0..sizedEvents), counted lazily (each event is encoded once). */
+  /** Encoded size of history[0..sizedEvents), counted lazily (each event is encoded once, see event-bytes.ts). */
   private sizedEvents = 0;
   private historyBytes = 0;
   /** The build id last added to BuildIds, so a completion from the same worker costs nothing. */
@@ -258,7 +259,7 @@ export class Execution {
   historySizeBytes(): number {
     const h = this.history;
     for (; this.sizedEvents < h.length; this.sizedEvents++) {
-      this.historyBytes += tproto.api.history.v1.HistoryEvent.encode(h[this.sizedEvents]!).finish().length;
+      this.historyBytes += eventBytes(h[this.sizedEvents]!).length;
     }
     return this.historyBytes;
   }

@@ -23,7 +23,7 @@ export function decodeToken(bytes: Uint8Array | null | undefined): TaskToken {
   if (!bytes || bytes.length === 0) throw invalidArgument('Task token not set on request.');
   let v: unknown;
   try {
-    v = JSON.parse(Buffer.from(bytes).toString('utf8'));
+    v = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch {
     const server = serverActivityToken(bytes);
     if (server) return server;
