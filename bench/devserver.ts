@@ -179,6 +179,8 @@ interface Throughput {
   ten: number;
   /** NaN when the devserver runs in another process (its counts are not visible here). */
   rpcsPerOne: number;
+  /** The same per method, e.g. PollWorkflowTaskQueue 1.3 (empty when the devserver runs in another process). */
+  rpcsByMethod: Map<string, number>;
   latencyMs: number;
   rpc: number;
   cpu: CpuSplit;
@@ -229,6 +231,7 @@ async function throughput(
     : undefined;
   const address = inProcess?.address ?? spawned!.address;
   const rpcCount = () => (inProcess ? total(inProcess.rpcCounts()) : Number.NaN);
+  const rpcCounts = () => inProcess?.rpcCounts() ?? new Map<string, number>();
   const nativeConnection = await NativeConnection.connect({
     address,
     grpcCompression: { codec: gzip ? 'gzip' : 'none' },
@@ -266,6 +269,7 @@ async function throughput(
         lat.push(performance.now() - t);
       }
       const before = rpcCount();
+      const countsBefore = rpcCounts();
       const threadsBefore = threadTicks('self');
       const serverBefore = spawned ? processTicks(spawned.child.pid!) : 0;
       const N = 400;
@@ -273,6 +277,11 @@ async function throughput(
       const cpu = cpuSplit(threadsBefore, threadTicks('self'), N);
       if (spawned) cpu.devserver = ((processTicks(spawned.child.pid!) - serverBefore) * 10) / N;
       const rpcsPerOne = (rpcCount() - before) / N;
+      const rpcsByMethod = new Map<string, number>();
+      for (const [method, n] of rpcCounts()) {
+        const d = n - (countsBefore.get(method) ?? 0);
+        if (d > 0) rpcsByMethod.set(method, d / N);
+      }
       const ten = await rate(60, 30, async () => {
         const handle = await client.workflow.start(tenActivitiesAndSignal, {
           taskQueue,
@@ -282,7 +291,7 @@ async function throughput(
         await handle.signal('finish');
         return handle.result();
       });
-      return { one: oneRate, ten, rpcsPerOne, latencyMs: median(lat), rpc, cpu };
+      return { one: oneRate, ten, rpcsPerOne, rpcsByMethod, latencyMs: median(lat), rpc, cpu };
     });
   } finally {
     await connection.close();
@@ -302,6 +311,7 @@ function best(rounds: Throughput[]): Throughput {
     one: Math.max(...rounds.map((r) => r.one)),
     ten: Math.max(...rounds.map((r) => r.ten)),
     rpcsPerOne: Math.min(...rounds.map((r) => r.rpcsPerOne)),
+    rpcsByMethod: rounds[rounds.length - 1]!.rpcsByMethod,
     latencyMs: Math.min(...rounds.map((r) => r.latencyMs)),
     rpc: Math.max(...rounds.map((r) => r.rpc)),
     // The round with the least CPU per workflow: the one least disturbed by the machine's other load.
@@ -392,6 +402,10 @@ async function main(): Promise<void> {
       `  ${`${name}: CPU per one-activity workflow`.padEnd(50)} ${fmt(all, 'ms')}   (main thread ${c.main.toFixed(1)}, SDK workflow thread ${c.workflowThread.toFixed(1)}, sdk-core ${c.core.toFixed(1)}, V8 GC ${c.gc.toFixed(1)}, file I/O ${c.io.toFixed(1)}${c.devserver === undefined ? '' : `; devserver process ${c.devserver.toFixed(1)}`}) → ${((cores * 1000) / all).toFixed(0)} wf/s if all ${cores} cores were ours`,
     );
   }
+  // What the worker and the client ask per workflow: the transport's share of the cost scales with it.
+  console.log(
+    `  ${'in memory: RPCs per one-activity workflow'.padEnd(50)} ${[...memory.rpcsByMethod].map(([m, n]) => `${m} ${n.toFixed(2)}`).join(', ')}`,
+  );
   console.log(
     `  ${'eager start vs grpc-js client, one / ten'.padEnd(50)} ${fmt(memory.one / grpcClient.one, 'x')}   ${fmt(memory.ten / grpcClient.ten, 'x')}`,
   );

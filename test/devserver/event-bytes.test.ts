@@ -2,6 +2,7 @@
 // what goes on the wire must be exactly what protobufjs would have encoded from the events.
 import { temporal } from '@temporalio/proto';
 import { eventBytes } from '../../devserver/engine/event-bytes';
+import { type Loose, tight } from '../../devserver/proto';
 import { reflectionRoot } from '../../devserver/runtime';
 
 const ET = temporal.api.enums.v1.EventType;
@@ -11,7 +12,7 @@ const json = (v: unknown) => ({
 });
 
 function events(): temporal.api.history.v1.IHistoryEvent[] {
-  return [
+  return tight<temporal.api.history.v1.IHistoryEvent[]>([
     {
       eventId: 1,
       eventTime: { seconds: 1_764_000_000, nanos: 123_000_000 },
@@ -32,18 +33,18 @@ function events(): temporal.api.history.v1.IHistoryEvent[] {
       taskId: 2,
       workflowTaskScheduledEventAttributes: { taskQueue: { name: 'bench' }, attempt: 1 },
     },
-  ];
+  ] satisfies Loose<temporal.api.history.v1.IHistoryEvent>[]);
 }
 
 test('a poll response carries the same bytes with kept event encodings as protobufjs encodes', () => {
   const history = events();
-  const response = {
+  const response = tight<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>({
     taskToken: Buffer.from('{"kind":"workflow"}'),
     workflowType: { name: 'oneActivity' },
     startedEventId: 3,
     history: { events: history },
     attempt: 1,
-  };
+  } satisfies Loose<temporal.api.workflowservice.v1.IPollWorkflowTaskQueueResponse>);
   const plain = temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse.encode(response).finish();
   const type = reflectionRoot.lookupType('temporal.api.workflowservice.v1.PollWorkflowTaskQueueResponse');
   // Twice: the first answer encodes and keeps each event, the second writes the kept bytes.
