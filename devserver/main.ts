@@ -33,7 +33,6 @@ const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'fatal', 'never'];
 
 /** Flags of `temporal server start-dev` that take a value and are accepted but have no effect here. */
 const IGNORED_VALUE_FLAGS = new Set([
-  '--ui-port',
   '--ui-ip',
   '--ui-public-path',
   '--ui-asset-path',
@@ -148,6 +147,10 @@ export function parseArgs(argv: string[]): CliOptions {
       case '--enable-time-skipping':
         opts.timeSkipping = true;
         opts.timeSkippingUnlocked = true;
+        break;
+      case '--ui-port':
+        // The real dev server serves the Temporal Web UI there (port + 1000 by default); say why it is closed.
+        opts.notes.push(`no Web UI in this devserver (always headless): --ui-port ${value()} is ignored`);
         break;
       default:
         if (IGNORED_VALUE_FLAGS.has(flag)) {

@@ -235,7 +235,12 @@ export function createServices(
 
   function pollQueue<R>(
     matching: Matching<R>,
-    r: { namespace?: string | null; taskQueue?: { name?: string | null } | null; identity?: string | null },
+    r: {
+      namespace?: string | null;
+      taskQueue?: { name?: string | null } | null;
+      identity?: string | null;
+      workerInstanceKey?: string | null;
+    },
     ctx: CallContext,
   ): Promise<R | null> {
     const ns = nsOf(r.namespace);
@@ -244,6 +249,7 @@ export function createServices(
       timeoutMs: pollTimeout(ctx, POLL_TIMEOUT_MS),
       onCancel: (cb) => ctx.onCancel(cb),
       identity: r.identity ?? '',
+      workerInstanceKey: r.workerInstanceKey ?? '',
     });
   }
 
@@ -253,16 +259,25 @@ export function createServices(
     return ns;
   }
 
-  function workflowTaskFromToken(tokenBytes: Uint8Array | null | undefined) {
-    const token = decodeToken(tokenBytes);
+  /**
+   * A task-token request's token, after its namespace: the server's namespace check runs before the
+   * token is read, so a bad token on an unknown namespace is NamespaceNotFound (the name may be unset).
+   */
+  function tokenOf(r: { namespace?: string | null; taskToken?: Uint8Array | null }) {
+    if (r.namespace) nsOf(r.namespace);
+    return decodeToken(r.taskToken);
+  }
+
+  function workflowTaskFromToken(r: { namespace?: string | null; taskToken?: Uint8Array | null }) {
+    const token = tokenOf(r);
     if (token.kind !== 'workflow') throw invalidArgument('Invalid task token.');
     const ns = nsOf(token.namespace);
     const exec = engine.findByRun(ns, token.workflowId, token.runId);
     return { exec, wt: exec.startedTask(token.seq) };
   }
 
-  function activityFromToken(tokenBytes: Uint8Array | null | undefined) {
-    const token = decodeToken(tokenBytes);
+  function activityFromToken(r: { namespace?: string | null; taskToken?: Uint8Array | null }) {
+    const token = tokenOf(r);
     if (token.kind !== 'activity') throw invalidArgument('Invalid task token.');
     const ns = token.namespaceId ? namespaceById(token.namespaceId) : nsOf(token.namespace);
     const exec = engine.findByRun(ns, token.workflowId, token.runId);
@@ -622,8 +637,9 @@ export function createServices(
       return {
         executionConfig: {
           taskQueue: { name: p.taskQueue, kind: enums.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
-          workflowExecutionTimeout: msToDuration(p.executionTimeoutMs),
-          workflowRunTimeout: msToDuration(p.runTimeoutMs),
+          // Unset, not zero, when there is none (as the server answers; the SDK reads null as "no timeout").
+          workflowExecutionTimeout: p.executionTimeoutMs ? msToDuration(p.executionTimeoutMs) : null,
+          workflowRunTimeout: p.runTimeoutMs ? msToDuration(p.runTimeoutMs) : null,
           defaultWorkflowTaskTimeout: msToDuration(p.taskTimeoutMs),
           userMetadata: p.userMetadata ?? null,
         },
@@ -683,13 +699,13 @@ export function createServices(
     async RespondWorkflowTaskCompleted(
       r: temporal.api.workflowservice.v1.RespondWorkflowTaskCompletedRequest,
     ) {
-      const { exec, wt } = workflowTaskFromToken(r.taskToken);
+      const { exec, wt } = workflowTaskFromToken(r);
       const { workflowTask, activityTasks } = exec.completeWorkflowTask(wt, r);
       return { workflowTask, activityTasks, resetHistoryEventId: 0 };
     },
 
     async RespondWorkflowTaskFailed(r: temporal.api.workflowservice.v1.RespondWorkflowTaskFailedRequest) {
-      const { exec, wt } = workflowTaskFromToken(r.taskToken);
+      const { exec, wt } = workflowTaskFromToken(r);
       exec.failWorkflowTask(wt, {
         cause: r.cause || enums.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED,
         failure: r.failure ?? null,
@@ -700,7 +716,7 @@ export function createServices(
     },
 
     async RespondQueryTaskCompleted(r: temporal.api.workflowservice.v1.RespondQueryTaskCompletedRequest) {
-      const token = decodeToken(r.taskToken);
+      const token = tokenOf(r);
       if (token.kind !== 'query') throw invalidArgument('Invalid query task token.');
       const ns = nsOf(token.namespace);
       const exec = engine.findByRun(ns, token.workflowId, token.runId);
@@ -728,6 +744,19 @@ export function createServices(
     async ShutdownWorker(r: temporal.api.workflowservice.v1.ShutdownWorkerRequest) {
       const ns = nsOf(r.namespace);
       if (r.stickyTaskQueue) engine.dropStickyQueue(ns.name, r.stickyTaskQueue);
+      // Like the server: the worker's polls still parked on its task queue answer empty now, so a task
+      // is not handed to a worker on its way out (it would sit there until its timeout).
+      if (r.taskQueue && r.workerInstanceKey) {
+        const key = engine.queueKey(ns.name, r.taskQueue);
+        const TQT = enums.TaskQueueType;
+        const types = r.taskQueueTypes?.length
+          ? r.taskQueueTypes
+          : [TQT.TASK_QUEUE_TYPE_WORKFLOW, TQT.TASK_QUEUE_TYPE_ACTIVITY];
+        if (types.includes(TQT.TASK_QUEUE_TYPE_WORKFLOW))
+          engine.workflowTasks.releaseWorker(key, r.workerInstanceKey);
+        if (types.includes(TQT.TASK_QUEUE_TYPE_ACTIVITY))
+          engine.activityTasks.releaseWorker(key, r.workerInstanceKey);
+      }
       return {};
     },
 
@@ -739,7 +768,7 @@ export function createServices(
     },
 
     async RecordActivityTaskHeartbeat(r: temporal.api.workflowservice.v1.RecordActivityTaskHeartbeatRequest) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       return exec.heartbeat(act, r.details, r.identity ?? '');
     },
 
@@ -781,7 +810,7 @@ export function createServices(
     async RespondActivityTaskCompleted(
       r: temporal.api.workflowservice.v1.RespondActivityTaskCompletedRequest,
     ) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       exec.activityCompleted(act, r.result, r.identity ?? '');
       return {};
     },
@@ -795,7 +824,7 @@ export function createServices(
     },
 
     async RespondActivityTaskFailed(r: temporal.api.workflowservice.v1.RespondActivityTaskFailedRequest) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       exec.activityFailed(act, r.failure, r.identity ?? '', r.lastHeartbeatDetails);
       return { failures: [] };
     },
@@ -809,7 +838,7 @@ export function createServices(
     },
 
     async RespondActivityTaskCanceled(r: temporal.api.workflowservice.v1.RespondActivityTaskCanceledRequest) {
-      const { exec, act } = activityFromToken(r.taskToken);
+      const { exec, act } = activityFromToken(r);
       exec.activityCanceled(act, r.details, r.identity ?? '');
       return {};
     },

@@ -1371,14 +1371,16 @@ export class Execution {
 
   /**
    * ResetActivity: back to attempt 1 and dispatched now if it is waiting (paused stays paused with
-   * keepPaused); a running attempt learns it from its heartbeat and is retried at once when it ends.
+   * keepPaused); a running attempt learns it from its heartbeat and is retried at once when it ends
+   * (held if it is paused).
    */
   resetActivity(act: ActivityState, opts: { resetHeartbeat: boolean; keepPaused: boolean }): void {
     if (opts.resetHeartbeat) act.heartbeatDetails = null;
-    if (!opts.keepPaused) act.paused = false;
     if (act.state === 'started') {
+      // Like the server: a running attempt stays paused if it was (its heartbeat reports both).
       act.resetRequested = true;
     } else {
+      if (!opts.keepPaused) act.paused = false;
       act.attempt = 1;
       act.lastFailure = null;
       if (!act.paused) this.dispatchActivity(act);

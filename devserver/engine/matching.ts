@@ -11,11 +11,14 @@ export interface PollContext {
   /** Registers a callback for when the caller cancels the call. */
   onCancel(cb: () => void): void;
   identity: string;
+  /** The polling worker's `worker_instance_key` (empty from older SDKs): ShutdownWorker names it. */
+  workerInstanceKey?: string;
 }
 
 interface Poller<R> {
   resolve(r: R | null): void;
   active: boolean;
+  workerInstanceKey: string;
 }
 
 class Fifo<T> {
@@ -96,6 +99,7 @@ export class Matching<R> {
       const poller: Poller<R> = {
         active: true,
         resolve: (r) => finish(r),
+        workerInstanceKey: ctx.workerInstanceKey ?? '',
       };
       const finish = (r: R | null) => {
         clearTimeout(timer);
@@ -122,6 +126,24 @@ export class Matching<R> {
           p.active = false;
           p.resolve(null);
         }
+      }
+    }
+  }
+
+  /**
+   * Answer one worker's parked polls on a queue empty (ShutdownWorker), so no task is handed to a
+   * worker that is going away; other workers' polls stay parked.
+   */
+  releaseWorker(key: string, workerInstanceKey: string): void {
+    const q = this.queues.get(key);
+    if (!q || !workerInstanceKey) return;
+    for (const p of q.pollers.drain()) {
+      if (!p.active) continue;
+      if (p.workerInstanceKey === workerInstanceKey) {
+        p.active = false;
+        p.resolve(null);
+      } else {
+        q.pollers.push(p);
       }
     }
   }

@@ -151,7 +151,10 @@ function calendarFromText(c: ProtoCalendar): CalendarSpec {
     hour: parseField(c.hour, '0', 0, 23, 'int'),
     dayOfMonth: parseField(c.dayOfMonth, '*', 1, 31, 'int'),
     month: parseField(c.month, '*', 1, 12, 'month'),
-    year: parseField(c.year, '*', MIN_CALENDAR_YEAR, MAX_CALENDAR_YEAR, 'int'),
+    // Every year is the empty list, as the server writes it (not 2000-2100).
+    year: ['', '*'].includes((c.year ?? '').trim())
+      ? []
+      : parseField(c.year, '*', MIN_CALENDAR_YEAR, MAX_CALENDAR_YEAR, 'int'),
     dayOfWeek: parseField(c.dayOfWeek, '*', 0, 7, 'dow'),
     comment: c.comment ?? '',
   };

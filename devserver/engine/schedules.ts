@@ -165,6 +165,27 @@ export class ScheduleStore {
 
   // ---- requests --------------------------------------------------------------------------
 
+  /**
+   * The action with its workflow's search attributes typed as the server keeps them, so Describe gives
+   * each its registered type (the SDK reads typed search attributes only from typed payloads).
+   */
+  private typedAction(
+    ns: Namespace,
+    a: temporal.api.schedule.v1.IScheduleAction,
+  ): temporal.api.schedule.v1.IScheduleAction {
+    const sa = a.startWorkflow?.searchAttributes?.indexedFields;
+    if (!sa) return a;
+    return {
+      ...a,
+      startWorkflow: {
+        ...a.startWorkflow,
+        searchAttributes: {
+          indexedFields: this.engine.typeSearchAttributes(ns, sa as Record<string, IPayload>),
+        },
+      },
+    };
+  }
+
   /** Validate a Schedule message into the record fields it sets (spec, action, policies, state). */
   private fromProto(ns: Namespace, schedule: Proto | null | undefined) {
     const start = schedule?.action?.startWorkflow;
@@ -186,7 +207,7 @@ export class ScheduleStore {
     const st = schedule?.state ?? {};
     return {
       spec,
-      action: encodeAction(schedule.action!),
+      action: encodeAction(this.typedAction(ns, schedule.action!)),
       overlapPolicy: p.overlapPolicy || OP.SCHEDULE_OVERLAP_POLICY_SKIP,
       catchupWindowMs: p.catchupWindow
         ? Math.max(cw, SCHEDULE_DEFAULTS.minCatchupWindowMs)
@@ -219,7 +240,7 @@ export class ScheduleStore {
       createRequestId: r.requestId || randomUUID(),
       ...fields,
       memo: encodeFields(r.memo?.fields),
-      searchAttributes: encodeFields(r.searchAttributes?.indexedFields),
+      searchAttributes: encodeFields(this.engine.typeSearchAttributes(ns, r.searchAttributes?.indexedFields)),
       conflictToken: 1,
       createTime: now,
       updateTime: 0,
@@ -255,7 +276,10 @@ export class ScheduleStore {
     // Run what was due under the old spec first, as the workflow does before handling the signal.
     this.catchUp(rec);
     Object.assign(rec, fields);
-    if (r.searchAttributes) rec.searchAttributes = encodeFields(r.searchAttributes.indexedFields);
+    if (r.searchAttributes)
+      rec.searchAttributes = encodeFields(
+        this.engine.typeSearchAttributes(ns, r.searchAttributes.indexedFields),
+      );
     if (r.memo) rec.memo = encodeFields(r.memo.fields);
     rec.updateTime = this.engine.clock.now();
     rec.conflictToken++;

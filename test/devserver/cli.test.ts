@@ -81,7 +81,8 @@ describe('parseArgs', () => {
     expect(o.namespaces).toEqual(['default', 'a']);
     expect(o.searchAttributes).toEqual({ Tags: 'KeywordList' });
     expect(o.dbFilename).toBe('x.db');
-    expect(o.notes).toEqual([]);
+    expect(o.notes).toEqual(['no Web UI in this devserver (always headless): --ui-port 8233 is ignored']);
+    expect(parseArgs([]).notes).toEqual([]);
     expect(parseArgs([]).port).toBe(7233);
   });
 

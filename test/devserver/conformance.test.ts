@@ -4,8 +4,10 @@ import { status as grpcStatus } from '@grpc/grpc-js';
 import * as activity from '@temporalio/activity';
 import {
   ActivityNotFoundError,
+  Client,
   Connection,
   isGrpcServiceError,
+  NamespaceNotFoundError,
   WithStartWorkflowOperation,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
@@ -18,6 +20,7 @@ import {
   defineSearchAttributeKey,
   RetryState,
   SearchAttributeType,
+  TypedSearchAttributes,
 } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import Long from 'long';
@@ -323,6 +326,91 @@ test("15: a well-formed task token (the real server's format) for a missing acti
   await expect(h.client.activity.heartbeat(token)).rejects.toBeInstanceOf(ActivityNotFoundError);
 });
 
+test('16: Describe leaves the run and execution timeouts unset when the start gave none', async () => {
+  const none = await start(waitForFinish, []);
+  const config = (await none.describe()).raw.executionConfig;
+  expect(config?.workflowRunTimeout).toBeNull();
+  expect(config?.workflowExecutionTimeout).toBeNull();
+  const timed = await h.client.workflow.start(waitForFinish, {
+    taskQueue: h.taskQueue,
+    workflowId: uniq('timed'),
+    workflowRunTimeout: '1 hour',
+  });
+  expect(Number((await timed.describe()).raw.executionConfig?.workflowRunTimeout?.seconds)).toBe(3600);
+  for (const handle of [none, timed]) await handle.signal(finish);
+  await Promise.all([none.result(), timed.result()]);
+});
+
+test("17: a schedule's search attributes and its workflow's come back typed; a cron's every year is no range", async () => {
+  const due = new Date('2026-12-31T08:00:00.000Z');
+  const handle = await h.client.schedule.create({
+    scheduleId: uniq('typed-schedule'),
+    spec: { cronExpressions: ['0 12 * * MON-WED,FRI'] },
+    action: {
+      type: 'startWorkflow',
+      workflowType: waitForFinish,
+      taskQueue: h.taskQueue,
+      searchAttributes: { 'due-date': [due] },
+    },
+    searchAttributes: { 'due-date': [due] },
+    state: { paused: true },
+  });
+  try {
+    const desc = await handle.describe();
+    expect(desc.searchAttributes['due-date']).toEqual([due]);
+    expect(desc.typedSearchAttributes.get(dueDate)).toEqual(due);
+    if (desc.action.type !== 'startWorkflow') throw new Error(`unexpected action ${desc.action.type}`);
+    expect(desc.action.typedSearchAttributes).toEqual(
+      new TypedSearchAttributes([{ key: dueDate, value: due }]),
+    );
+    expect(desc.spec.calendars?.[0]?.year).toEqual([]);
+    expect(desc.spec.calendars?.[0]?.hour).toEqual([{ start: 12, end: 12, step: 1 }]);
+  } finally {
+    await handle.delete();
+  }
+});
+
+test('18: a bad task token on an unknown namespace is NamespaceNotFound, before the token is read', async () => {
+  const elsewhere = new Client({ connection: h.client.connection, namespace: uniq('no-such-namespace') });
+  await expect(elsewhere.activity.complete(new Uint8Array([1]), 'late')).rejects.toBeInstanceOf(
+    NamespaceNotFoundError,
+  );
+});
+
+test("19: ShutdownWorker answers that worker's parked polls empty; another worker's poll still gets the task", async () => {
+  const service = h.client.workflowService;
+  const taskQueue = uniq('shutdown');
+  const poll = (workerInstanceKey: string) =>
+    service.pollWorkflowTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      identity: workerInstanceKey,
+      workerInstanceKey,
+    });
+  const leaving = poll('leaving');
+  const staying = poll('staying');
+  await eventually(async () => {
+    const { pollers } = await service.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+    });
+    expect(pollers?.map((p) => p.identity).sort()).toEqual(['leaving', 'staying']);
+    return true;
+  });
+  await service.shutdownWorker({
+    namespace: 'default',
+    identity: 'leaving',
+    workerInstanceKey: 'leaving',
+    taskQueue,
+    taskQueueTypes: [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW],
+  });
+  expect((await leaving).taskToken?.length ?? 0).toBe(0);
+  const handle = await start(waitForFinish, [], { taskQueue });
+  const task = await staying;
+  expect(task.workflowExecution?.workflowId).toBe(handle.workflowId);
+  await handle.terminate('polled by hand');
+});
+
 describe('time skipping', () => {
   let ts: Harness;
 
@@ -572,6 +660,13 @@ describe('PauseActivity, UnpauseActivity, ResetActivity', () => {
 
   test('a paused activity that gives up its attempt runs its next attempt once unpaused', async () => {
     expect(await run({ pause: true, unpause: true, retry: true })).toEqual({ attempt: 2, details: null });
+  });
+
+  test('20: a running activity paused, then reset, stays paused: its heartbeat reports both', async () => {
+    expect(await run({ pause: true, reset: true })).toEqual({
+      attempt: 1,
+      details: details({ paused: true, reset: true }),
+    });
   });
 
   test('a reset running activity is cancelled with the reason "reset" and, if it gives up, goes again at once', async () => {
