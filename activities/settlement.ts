@@ -155,7 +155,12 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
   const [person, hospital, { catalogue }] = await Promise.all([
     em.findOneOrFail(InsuredPerson, { psn_no: stay.psn_no }),
     em.findOne(Hospital, { fixmedins_code: stay.fixmedins_code }),
-    loadCatalogue(em, stay.mdtrtarea_admvs, cstDate(Date.parse(stay.begntime))),
+    loadCatalogue(
+      em,
+      stay.mdtrtarea_admvs,
+      cstDate(Date.parse(stay.begntime)),
+      lines.map((l) => l.med_list_codg),
+    ),
   ]);
   const on = cstDate(Date.parse(stay.endtime));
   let policy: Policy;

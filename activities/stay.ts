@@ -29,7 +29,7 @@ import {
   ratio,
 } from '../settlement';
 import type { ActivityDeps } from './deps';
-import { type EventRow, insertEvents, trxOf } from './projection';
+import { type EventRow, trxOf, upsertWithEvents } from './projection';
 
 /** A transaction the stay refuses: the workflow answers the hospital with it (never retried). */
 export interface StayRefusal {
@@ -353,6 +353,7 @@ export function stayActivities({ orm }: ActivityDeps) {
         em,
         args.mdtrtarea_admvs,
         cstDate(Date.parse(args.begntime)),
+        args.lines.map((l) => l.med_list_codg),
       );
       const classified: FeeLineResult[] = [];
       for (const line of args.lines) {
@@ -365,10 +366,9 @@ export function stayActivities({ orm }: ActivityDeps) {
           const trx = trxOf(tx);
           await lockKey(trx, `fees:${args.mdtrt_id}`);
           const now = new Date();
-          for (const [i, line] of args.lines.entries()) {
+          const rows = args.lines.map((line, i) => {
             const c = classified[i]!;
-            const hash = contentHash(line);
-            const row = {
+            return {
               mdtrt_id: args.mdtrt_id,
               feedetl_sn: line.feedetl_sn,
               rx_drord_no: line.rx_drord_no,
@@ -381,7 +381,7 @@ export function stayActivities({ orm }: ActivityDeps) {
               det_item_fee_sumamt: line.det_item_fee_sumamt,
               bilg_dept_codg: line.bilg_dept_codg,
               bilg_dr_codg: line.bilg_dr_codg,
-              content_hash: hash,
+              content_hash: contentHash(line),
               chrgitm_lv: c.chrgitm_lv,
               selfpay_prop: c.selfpay_prop,
               pric_uplmt_amt: c.pric_uplmt_amt,
@@ -395,26 +395,39 @@ export function stayActivities({ orm }: ActivityDeps) {
               created_at: now,
               cancelled_at: null,
             };
-            const inserted = await trx('fee_detail')
-              .insert(row)
-              .onConflict(['mdtrt_id', 'feedetl_sn'])
-              .ignore()
-              .returning('id');
-            if (inserted.length > 0) continue;
-            const stored = await trx('fee_detail')
-              .where({ mdtrt_id: args.mdtrt_id, feedetl_sn: line.feedetl_sn })
-              .first();
-            if (stored.status === 'CANCELLED') {
-              // A cancelled line may be uploaded again, with any content.
-              await trx('fee_detail').where({ id: stored.id }).update(row);
-            } else if (stored.content_hash !== hash) {
-              throw new Refused(
-                refused(
-                  STAY_REFUSALS.FEE_LINE_CONFLICT,
-                  `费用明细流水号 ${line.feedetl_sn} 已上传过不同的内容，请先撤销该明细（2302）再重新上传`,
-                  { feedetl_sn: line.feedetl_sn },
-                ),
-              );
+          });
+          // The whole batch in one statement; the lines already stored come back as not inserted.
+          const inserted: { feedetl_sn: string }[] = await trx('fee_detail')
+            .insert(rows)
+            .onConflict(['mdtrt_id', 'feedetl_sn'])
+            .ignore()
+            .returning('feedetl_sn');
+          if (inserted.length < rows.length) {
+            const fresh = new Set(inserted.map((r) => r.feedetl_sn));
+            const again = rows.filter((r) => !fresh.has(r.feedetl_sn));
+            const stored: { id: number; feedetl_sn: string; status: string; content_hash: string }[] =
+              await trx('fee_detail')
+                .where({ mdtrt_id: args.mdtrt_id })
+                .whereIn(
+                  'feedetl_sn',
+                  again.map((r) => r.feedetl_sn),
+                )
+                .select('id', 'feedetl_sn', 'status', 'content_hash');
+            const bySn = new Map(stored.map((r) => [r.feedetl_sn, r]));
+            for (const row of again) {
+              const earlier = bySn.get(row.feedetl_sn)!;
+              if (earlier.status === 'CANCELLED') {
+                // A cancelled line may be uploaded again, with any content.
+                await trx('fee_detail').where({ id: earlier.id }).update(row);
+              } else if (earlier.content_hash !== row.content_hash) {
+                throw new Refused(
+                  refused(
+                    STAY_REFUSALS.FEE_LINE_CONFLICT,
+                    `费用明细流水号 ${row.feedetl_sn} 已上传过不同的内容，请先撤销该明细（2302）再重新上传`,
+                    { feedetl_sn: row.feedetl_sn },
+                  ),
+                );
+              }
             }
           }
           return { result: classified, ...(await feeTotals(trx, args.mdtrt_id)) };
@@ -468,25 +481,23 @@ export function stayActivities({ orm }: ActivityDeps) {
 
     /** The stay row and its new timeline events, together; an older snapshot never overwrites a newer one. */
     async projectStay(args: { stay: StaySnapshot; events: EventRow[] }): Promise<void> {
-      await orm.em.fork().transactional(async (tx) => {
-        const trx = trxOf(tx);
-        const s = args.stay;
-        const values = {
-          ...s,
-          begntime: new Date(s.begntime),
-          endtime: s.endtime ? new Date(s.endtime) : null,
-          updated_at: new Date(s.updated_at),
-          coverage: JSON.stringify(s.coverage),
-          diagnoses: JSON.stringify(s.diagnoses),
-        };
-        const { mdtrt_id, ...rest } = values;
-        await trx('stay')
-          .insert({ mdtrt_id, ...rest, created_at: values.updated_at })
-          .onConflict('mdtrt_id')
-          .merge(Object.keys(rest))
-          .where('stay.projection_seq', '<', s.projection_seq);
-        await insertEvents(trx, s.mdtrt_id, args.events);
-      });
+      const knex = orm.em.getKnex();
+      const s = args.stay;
+      const values = {
+        ...s,
+        begntime: new Date(s.begntime),
+        endtime: s.endtime ? new Date(s.endtime) : null,
+        updated_at: new Date(s.updated_at),
+        coverage: JSON.stringify(s.coverage),
+        diagnoses: JSON.stringify(s.diagnoses),
+      };
+      const { mdtrt_id, ...rest } = values;
+      const upsert = knex('stay')
+        .insert({ mdtrt_id, ...rest, created_at: values.updated_at })
+        .onConflict('mdtrt_id')
+        .merge(Object.keys(rest))
+        .where('stay.projection_seq', '<', s.projection_seq);
+      await upsertWithEvents(knex, upsert, s.mdtrt_id, args.events);
     },
   };
 }
