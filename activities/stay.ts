@@ -10,15 +10,7 @@ import {
   type StayRefusalCode,
 } from '../cases';
 import { loadCatalogue } from '../db/catalogue';
-import {
-  Admdvs,
-  type Filing,
-  Hospital,
-  InsuredPerson,
-  provinceOf,
-  type Snapshot,
-  type Stay,
-} from '../db/entities';
+import { type Filing, provinceOf, type Snapshot, type Stay } from '../db/entities';
 import {
   type Catalogue,
   type ChrgitmLv,
@@ -214,37 +206,52 @@ export function stayActivities({ orm }: ActivityDeps) {
     }): Promise<AdmissionChecked | StayRefusal> {
       const a = args.admission;
       const em = orm.em.fork();
-      const person = await em.findOne(InsuredPerson, { psn_no: a.psn_no });
+      // The person, their insured place's province and the hospital's name: one read.
+      const person:
+        | {
+            psn_name: string;
+            insuplc_admdvs: string;
+            insu_status: string;
+            prov_admdvs: string | null;
+            fixmedins_name: string | null;
+          }
+        | undefined = await em
+        .getKnex()('insured_person as p')
+        .leftJoin('admdvs as r', 'r.admdvs', 'p.insuplc_admdvs')
+        .leftJoin('hospital as h', (j) => j.onVal('h.fixmedins_code', a.fixmedins_code))
+        .where('p.psn_no', a.psn_no)
+        .first('p.psn_name', 'p.insuplc_admdvs', 'p.insu_status', 'r.prov_admdvs', 'h.fixmedins_name');
       if (!person)
         return refused(STAY_REFUSALS.PERSON_NOT_INSURED, `未找到参保人 ${a.psn_no}，请核对人员编号`);
-      const insuplc = person.insuplc_admdvs.unwrap().admdvs;
-      if (insuplc !== a.insuplc_admdvs) {
-        return refused(
-          STAY_REFUSALS.PERSON_NOT_INSURED,
-          `参保人 ${a.psn_no} 的参保地是 ${insuplc}，不是 ${a.insuplc_admdvs}，请核对参保地区划`,
-        );
-      }
-      if (person.insu_status !== 'active') {
-        // Fees while insurance is frozen are fully self-paid: nothing to settle directly here.
-        return refused(
-          STAY_REFUSALS.PERSON_NOT_INSURED,
-          `参保人参保状态异常（${person.insu_status === 'suspended' ? '暂停' : '终止'}），不能办理跨省直接结算入院，期间费用由个人全额自付`,
-          { insu_status: person.insu_status },
-        );
-      }
-      const region = await em.findOne(Admdvs, { admdvs: insuplc });
-      const hospital = await em.findOne(Hospital, { fixmedins_code: a.fixmedins_code });
+      const insuplc = person.insuplc_admdvs;
       const admDate = cstDate(Date.parse(a.begntime));
       try {
         return await em.transactional(async (tx) => {
           const trx = trxOf(tx);
           await lockKey(trx, `admission:${a.psn_no}`);
-          const existing = await trx('stay').where({ mdtrt_id: args.mdtrt_id }).first();
-          const elsewhere = await trx('stay')
-            .where({ psn_no: a.psn_no })
-            .whereIn('status', OPEN_STAYS)
-            .whereNot({ mdtrt_id: args.mdtrt_id })
-            .first();
+          // This stay's row, the person's open stays and the inpatient number's stays: one read.
+          const near: {
+            mdtrt_id: string;
+            psn_no: string;
+            status: string;
+            fixmedins_code: string;
+            fixmedins_name: string;
+            ipt_no: string;
+          }[] = await trx('stay')
+            .where({ mdtrt_id: args.mdtrt_id })
+            .orWhere((q) => q.where({ psn_no: a.psn_no }).whereIn('status', OPEN_STAYS))
+            .orWhere((q) =>
+              q
+                .where({ fixmedins_code: a.fixmedins_code, ipt_no: a.ipt_no })
+                .whereNot({ status: 'CANCELLED' }),
+            )
+            .select('mdtrt_id', 'psn_no', 'status', 'fixmedins_code', 'fixmedins_name', 'ipt_no');
+          const existing = near.find((s) => s.mdtrt_id === args.mdtrt_id);
+          const others = near.filter((s) => s.mdtrt_id !== args.mdtrt_id);
+          const elsewhere = others.find((s) => s.psn_no === a.psn_no && OPEN_STAYS.includes(s.status));
+          const dup = others.find(
+            (s) => s.fixmedins_code === a.fixmedins_code && s.ipt_no === a.ipt_no && s.status !== 'CANCELLED',
+          );
           if (elsewhere) {
             throw new Refused(
               refused(
@@ -254,11 +261,6 @@ export function stayActivities({ orm }: ActivityDeps) {
               ),
             );
           }
-          const dup = await trx('stay')
-            .where({ fixmedins_code: a.fixmedins_code, ipt_no: a.ipt_no })
-            .whereNot({ status: 'CANCELLED' })
-            .whereNot({ mdtrt_id: args.mdtrt_id })
-            .first();
           if (dup) {
             throw new Refused(
               refused(
@@ -277,8 +279,8 @@ export function stayActivities({ orm }: ActivityDeps) {
           const checked: AdmissionChecked = {
             psn_name: person.psn_name,
             insuplc_admdvs: insuplc,
-            prov_admdvs: region?.prov_admdvs ?? provinceOf(insuplc),
-            fixmedins_name: hospital?.fixmedins_name ?? a.fixmedins_name,
+            prov_admdvs: person.prov_admdvs ?? provinceOf(insuplc),
+            fixmedins_name: person.fixmedins_name ?? a.fixmedins_name,
             coverage,
           };
           if (!existing) {
