@@ -46,22 +46,35 @@ export async function insertEvents(
 }
 
 /**
- * A case row's upsert and its new events as ONE statement (the events' insert a data-modifying CTE):
- * atomic by itself, so a projection costs one round trip instead of BEGIN, two writes and COMMIT.
+ * Writes to different tables as ONE statement: `first` as data-modifying CTEs, then `last`. Atomic by
+ * itself, and one round trip instead of one per write (inside a transaction or, alone, instead of
+ * BEGIN, the writes and COMMIT). The writes must not touch the same rows (they see one snapshot).
  */
-export async function upsertWithEvents(
+export async function asOneStatement(
+  knex: Knex | Knex.Transaction,
+  first: Knex.QueryBuilder[],
+  last: Knex.QueryBuilder,
+): Promise<void> {
+  if (first.length === 0) {
+    await last;
+    return;
+  }
+  const ctes = first.map((q) => q.toSQL());
+  const end = last.toSQL();
+  await knex.raw(`with ${ctes.map((c, i) => `w${i} as (${c.sql})`).join(', ')} ${end.sql}`, [
+    ...ctes.flatMap((c) => c.bindings),
+    ...end.bindings,
+  ]);
+}
+
+/** A case row's upsert and its new events: one statement (a projection is one round trip). */
+export function upsertWithEvents(
   knex: Knex,
   upsert: Knex.QueryBuilder,
   case_id: string,
   events: EventRow[],
 ): Promise<void> {
-  if (events.length === 0) {
-    await upsert;
-    return;
-  }
-  const ev = eventsInsert(knex, case_id, events).toSQL();
-  const up = upsert.toSQL();
-  await knex.raw(`with projected_events as (${ev.sql}) ${up.sql}`, [...ev.bindings, ...up.bindings]);
+  return asOneStatement(knex, events.length > 0 ? [eventsInsert(knex, case_id, events)] : [], upsert);
 }
 
 /**

@@ -224,6 +224,20 @@ export function stayActivities({ orm }: ActivityDeps) {
       if (!person)
         return refused(STAY_REFUSALS.PERSON_NOT_INSURED, `未找到参保人 ${a.psn_no}，请核对人员编号`);
       const insuplc = person.insuplc_admdvs;
+      if (insuplc !== a.insuplc_admdvs) {
+        return refused(
+          STAY_REFUSALS.PERSON_NOT_INSURED,
+          `参保人 ${a.psn_no} 的参保地是 ${insuplc}，不是 ${a.insuplc_admdvs}，请核对参保地区划`,
+        );
+      }
+      if (person.insu_status !== 'active') {
+        // Fees while insurance is frozen are fully self-paid: nothing to settle directly here.
+        return refused(
+          STAY_REFUSALS.PERSON_NOT_INSURED,
+          `参保人参保状态异常（${person.insu_status === 'suspended' ? '暂停' : '终止'}），不能办理跨省直接结算入院，期间费用由个人全额自付`,
+          { insu_status: person.insu_status },
+        );
+      }
       const admDate = cstDate(Date.parse(a.begntime));
       try {
         return await em.transactional(async (tx) => {
