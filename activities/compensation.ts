@@ -35,7 +35,7 @@ import {
 import { poolFundPayType } from '../settlement/fund-pay-type';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
-import type { EventRow } from './projection';
+import { type EventRow, insertEvents, trxOf, upsertWithEvents } from './projection';
 
 /** What the comparison found, for the workflow to decide on (NOT_ELIGIBLE or a review task). */
 export interface CompensationAssessment {
@@ -184,13 +184,8 @@ async function policyOf(em: EntityManager, policy_id: string, version: number) {
   return checked.value;
 }
 
-function trxOf(tx: EntityManager): Knex.Transaction {
-  const trx = tx.getTransactionContext<Knex.Transaction>();
-  if (!trx) throw new Error('compensation projection outside a transaction');
-  return trx;
-}
-
-async function upsertCompensation(trx: Knex.Transaction, c: CompensationSnapshot, paid: boolean) {
+/** The compensation row's upsert (`paid_at` only with the payment), unless it holds a newer projection. */
+function upsertCompensation(knex: Knex | Knex.Transaction, c: CompensationSnapshot, paid: boolean) {
   const { compensation_id, ...rest } = {
     ...c,
     steps: JSON.stringify(c.steps),
@@ -200,19 +195,11 @@ async function upsertCompensation(trx: Knex.Transaction, c: CompensationSnapshot
     paid_at: c.paid_at ? new Date(c.paid_at) : null,
   };
   const columns = Object.keys(rest).filter((k) => paid || k !== 'paid_at');
-  await trx('compensation')
+  return knex('compensation')
     .insert({ compensation_id, ...rest, created_at: rest.updated_at })
     .onConflict('compensation_id')
     .merge(columns)
     .where('compensation.projection_seq', '<', c.projection_seq);
-}
-
-async function insertEvents(trx: Knex.Transaction, case_id: string, events: EventRow[]) {
-  if (events.length === 0) return;
-  await trx('case_event')
-    .insert(events.map((e) => ({ ...e, case_id, at: new Date(e.at), detail: JSON.stringify(e.detail) })))
-    .onConflict('id')
-    .ignore();
 }
 
 /** 待遇补差: the comparison, the projection, and the payment in the ledger. */
@@ -271,7 +258,12 @@ export function compensationActivities({ orm }: ActivityDeps) {
         };
       }
       const [{ catalogue, names }, policy] = await Promise.all([
-        loadCatalogue(em, loaded.catalogue_admvs, dscg_date),
+        loadCatalogue(
+          em,
+          loaded.catalogue_admvs,
+          dscg_date,
+          fees.map((f) => f.med_list_codg),
+        ),
         policyOf(em, settlement.policy_id, settlement.policy_version),
       ]);
       const lines: FeeLine[] = fees.map((f) => ({
@@ -343,11 +335,13 @@ export function compensationActivities({ orm }: ActivityDeps) {
       compensation: CompensationSnapshot;
       events: EventRow[];
     }): Promise<void> {
-      await orm.em.fork().transactional(async (tx) => {
-        const trx = trxOf(tx);
-        await upsertCompensation(trx, args.compensation, false);
-        await insertEvents(trx, args.compensation.mdtrt_id, args.events);
-      });
+      const knex = orm.em.getKnex();
+      await upsertWithEvents(
+        knex,
+        upsertCompensation(knex, args.compensation, false),
+        args.compensation.mdtrt_id,
+        args.events,
+      );
     },
 
     /**

@@ -28,17 +28,53 @@ export function trxOf(tx: EntityManager): Knex.Transaction {
   return trx;
 }
 
+/** The events' insert: a retried activity writes the same ids again, and the first is kept. */
+function eventsInsert(knex: Knex | Knex.Transaction, case_id: string, events: EventRow[]) {
+  return knex('case_event')
+    .insert(events.map((e) => ({ ...e, case_id, at: new Date(e.at), detail: JSON.stringify(e.detail) })))
+    .onConflict('id')
+    .ignore();
+}
+
 export async function insertEvents(
   trx: Knex.Transaction,
   case_id: string,
   events: EventRow[],
 ): Promise<void> {
   if (events.length === 0) return;
-  await trx('case_event')
-    .insert(events.map((e) => ({ ...e, case_id, at: new Date(e.at), detail: JSON.stringify(e.detail) })))
-    // A retried activity writes the same ids again: keep the first.
-    .onConflict('id')
-    .ignore();
+  await eventsInsert(trx, case_id, events);
+}
+
+/**
+ * Writes to different tables as ONE statement: `first` as data-modifying CTEs, then `last`. Atomic by
+ * itself, and one round trip instead of one per write (inside a transaction or, alone, instead of
+ * BEGIN, the writes and COMMIT). The writes must not touch the same rows (they see one snapshot).
+ */
+export async function asOneStatement(
+  knex: Knex | Knex.Transaction,
+  first: Knex.QueryBuilder[],
+  last: Knex.QueryBuilder,
+): Promise<void> {
+  if (first.length === 0) {
+    await last;
+    return;
+  }
+  const ctes = first.map((q) => q.toSQL());
+  const end = last.toSQL();
+  await knex.raw(`with ${ctes.map((c, i) => `w${i} as (${c.sql})`).join(', ')} ${end.sql}`, [
+    ...ctes.flatMap((c) => c.bindings),
+    ...end.bindings,
+  ]);
+}
+
+/** A case row's upsert and its new events: one statement (a projection is one round trip). */
+export function upsertWithEvents(
+  knex: Knex,
+  upsert: Knex.QueryBuilder,
+  case_id: string,
+  events: EventRow[],
+): Promise<void> {
+  return asOneStatement(knex, events.length > 0 ? [eventsInsert(knex, case_id, events)] : [], upsert);
 }
 
 /**

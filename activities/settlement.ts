@@ -9,7 +9,7 @@ import {
   type StayCoverage,
 } from '../cases';
 import { loadCatalogue } from '../db/catalogue';
-import { Hospital, InsuredPerson, type LedgerAccount } from '../db/entities';
+import type { LedgerAccount } from '../db/entities';
 import { loadPolicy, PolicyRejectedError } from '../db/policies';
 import { readSettlement, setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
@@ -35,7 +35,7 @@ import {
 } from '../settlement';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
-import { trxOf } from './projection';
+import { asOneStatement, trxOf } from './projection';
 import { refused, type StayRefusal } from './stay';
 
 /** What the settlement activities need of a stay: the workflow hands it over, the rest is read here. */
@@ -93,36 +93,36 @@ async function lockAccumulators(
   year: number,
 ): Promise<Accumulators> {
   const key = { psn_no, insuplc_admdvs, year };
-  let row = await trx('accumulator').where(key).forUpdate().first();
-  if (!row) {
-    const earlier = await trx('accumulator')
-      .where({ psn_no, insuplc_admdvs })
-      .where('year', '<', year)
-      .orderBy('year', 'desc')
-      .first();
-    await trx('accumulator')
-      .insert({
-        ...key,
-        ...ZERO_ACCUMULATORS,
-        acct_balc: earlier ? Number(earlier.acct_balc) : 0,
-        version: 0,
-        updated_at: new Date(),
-      })
-      .onConflict(['psn_no', 'insuplc_admdvs', 'year'])
-      .ignore();
-    row = await trx('accumulator').where(key).forUpdate().first();
-  }
-  return accumulatorsOf(row);
+  const row = await trx('accumulator').where(key).forUpdate().first();
+  if (row) return accumulatorsOf(row);
+  // The year's first settlement creates the row in one statement (the balance carried over in a
+  // subquery); the row it inserted is locked by this transaction. Another transaction that created
+  // it first leaves nothing returned: then it is read and locked like an existing one.
+  const [created] = await trx('accumulator')
+    .insert({
+      ...key,
+      ...ZERO_ACCUMULATORS,
+      acct_balc: trx.raw(
+        'coalesce((select e.acct_balc from accumulator e where e.psn_no = ? and e.insuplc_admdvs = ? and e.year < ? order by e.year desc limit 1), 0)',
+        [psn_no, insuplc_admdvs, year],
+      ),
+      version: 0,
+      updated_at: new Date(),
+    })
+    .onConflict(['psn_no', 'insuplc_admdvs', 'year'])
+    .ignore()
+    .returning('*');
+  return accumulatorsOf(created ?? (await trx('accumulator').where(key).forUpdate().first()));
 }
 
-async function writeAccumulators(
+function accumulatorsUpdate(
   trx: Knex.Transaction,
   psn_no: string,
   insuplc_admdvs: string,
   year: number,
   acc: Accumulators,
-): Promise<void> {
-  await trx('accumulator')
+) {
+  return trx('accumulator')
     .where({ psn_no, insuplc_admdvs, year })
     .update({ ...acc, version: trx.raw('version + 1'), updated_at: new Date() });
 }
@@ -152,18 +152,28 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
       .orderBy('feedetl_sn')
       .select('feedetl_sn', 'med_list_codg', 'det_item_fee_sumamt', 'cnt_e4');
   if (lines.length === 0) return refused(STAY_REFUSALS.NO_FEES, '该就诊尚无费用明细，请先上传费用（2301）');
-  const [person, hospital, { catalogue }] = await Promise.all([
-    em.findOneOrFail(InsuredPerson, { psn_no: stay.psn_no }),
-    em.findOne(Hospital, { fixmedins_code: stay.fixmedins_code }),
-    loadCatalogue(em, stay.mdtrtarea_admvs, cstDate(Date.parse(stay.begntime))),
+  const [person, { catalogue }] = await Promise.all([
+    // The person's type and the hospital's level: one read.
+    em
+      .getKnex()('insured_person as p')
+      .leftJoin('hospital as h', (j) => j.onVal('h.fixmedins_code', stay.fixmedins_code))
+      .where('p.psn_no', stay.psn_no)
+      .first('p.psn_type', 'h.hosp_lv') as Promise<{ psn_type: string; hosp_lv: string | null } | undefined>,
+    loadCatalogue(
+      em,
+      stay.mdtrtarea_admvs,
+      cstDate(Date.parse(stay.begntime)),
+      lines.map((l) => l.med_list_codg),
+    ),
   ]);
+  if (!person) throw new Error(`insured person ${stay.psn_no} of stay ${stay.mdtrt_id} not found`);
   const on = cstDate(Date.parse(stay.endtime));
   let policy: Policy;
   try {
     policy = await loadPolicy(em, {
       admvs: stay.insuplc_admdvs,
       insutype: stay.insutype as Insutype,
-      hosp_lv: (hospital?.hosp_lv ?? '3') as HospLv,
+      hosp_lv: (person.hosp_lv ?? '3') as HospLv,
       med_type: stay.med_type as MedType,
       psn_type: person.psn_type as PsnType,
       on,
@@ -299,15 +309,15 @@ export function ledgerLines(
   return lines;
 }
 
-async function insertLedger(
+function ledgerInsert(
   trx: Knex.Transaction,
   setl_id: string,
   mdtrt_id: string,
   lines: LedgerLine[],
   sign: 1 | -1,
   at: Date,
-): Promise<void> {
-  await trx('ledger_entry').insert(
+) {
+  return trx('ledger_entry').insert(
     lines.map((l, i) => {
       const amount = l.amount * sign;
       return {
@@ -325,13 +335,13 @@ async function insertLedger(
   );
 }
 
-async function insertSetlDetail(
+function setlDetailInsert(
   trx: Knex.Transaction,
   setl_id: string,
   steps: readonly SetlDetail[],
   sign: 1 | -1,
 ) {
-  await trx('setl_detail').insert(
+  return trx('setl_detail').insert(
     steps.map((d, i) => ({
       setl_id,
       seq: i + 1,
@@ -434,16 +444,22 @@ export function settlementActivities({ orm }: ActivityDeps) {
           if (!stored) throw invalidData(`setl_id ${args.setl_id} is taken by another settlement`);
           return readSettlement(trx, stored);
         }
-        await insertSetlDetail(trx, args.setl_id, s.setldetail, 1);
-        await insertLedger(
+        // Its lines, its ledger entries and the accumulators: one statement.
+        await asOneStatement(
           trx,
-          args.setl_id,
-          stay.mdtrt_id,
-          ledgerLines(s.setlinfo, s.setldetail, stay),
-          1,
-          at,
+          [
+            ...(s.setldetail.length > 0 ? [setlDetailInsert(trx, args.setl_id, s.setldetail, 1)] : []),
+            ledgerInsert(
+              trx,
+              args.setl_id,
+              stay.mdtrt_id,
+              ledgerLines(s.setlinfo, s.setldetail, stay),
+              1,
+              at,
+            ),
+          ],
+          accumulatorsUpdate(trx, stay.psn_no, stay.insuplc_admdvs, year, s.accumulators_after),
         );
-        await writeAccumulators(trx, stay.psn_no, stay.insuplc_admdvs, year, s.accumulators_after);
         return resultOf(args.setl_id, stay, args.setl_time, c);
       });
     },
@@ -538,22 +554,27 @@ export function settlementActivities({ orm }: ActivityDeps) {
           if (stored) return answer(stored);
           return refused(STAY_REFUSALS.ALREADY_REVERSED, '该结算已撤销，不能重复撤销');
         }
-        await insertSetlDetail(trx, args.setl_id, setldetail, -1);
-        await insertLedger(
+        await asOneStatement(
           trx,
-          args.setl_id,
-          original.mdtrt_id,
-          ledgerLines(setlinfo, setldetail, original),
-          -1,
-          at,
-        );
-        await trx('settlement').where({ setl_id: original.setl_id }).update({ reversed_by: args.setl_id });
-        await writeAccumulators(
-          trx,
-          original.psn_no,
-          original.insuplc_admdvs,
-          original.acc_year,
-          back.value.accumulators_after,
+          [
+            ...(setldetail.length > 0 ? [setlDetailInsert(trx, args.setl_id, setldetail, -1)] : []),
+            ledgerInsert(
+              trx,
+              args.setl_id,
+              original.mdtrt_id,
+              ledgerLines(setlinfo, setldetail, original),
+              -1,
+              at,
+            ),
+            trx('settlement').where({ setl_id: original.setl_id }).update({ reversed_by: args.setl_id }),
+          ],
+          accumulatorsUpdate(
+            trx,
+            original.psn_no,
+            original.insuplc_admdvs,
+            original.acc_year,
+            back.value.accumulators_after,
+          ),
         );
         return answer({ ...original, ...negated, setl_id: args.setl_id, setl_time: at.toISOString() });
       });

@@ -10,15 +10,7 @@ import {
   type StayRefusalCode,
 } from '../cases';
 import { loadCatalogue } from '../db/catalogue';
-import {
-  Admdvs,
-  type Filing,
-  Hospital,
-  InsuredPerson,
-  provinceOf,
-  type Snapshot,
-  type Stay,
-} from '../db/entities';
+import { type Filing, provinceOf, type Snapshot, type Stay } from '../db/entities';
 import {
   type Catalogue,
   type ChrgitmLv,
@@ -29,7 +21,7 @@ import {
   ratio,
 } from '../settlement';
 import type { ActivityDeps } from './deps';
-import { type EventRow, insertEvents, trxOf } from './projection';
+import { type EventRow, trxOf, upsertWithEvents } from './projection';
 
 /** A transaction the stay refuses: the workflow answers the hospital with it (never retried). */
 export interface StayRefusal {
@@ -214,10 +206,24 @@ export function stayActivities({ orm }: ActivityDeps) {
     }): Promise<AdmissionChecked | StayRefusal> {
       const a = args.admission;
       const em = orm.em.fork();
-      const person = await em.findOne(InsuredPerson, { psn_no: a.psn_no });
+      // The person, their insured place's province and the hospital's name: one read.
+      const person:
+        | {
+            psn_name: string;
+            insuplc_admdvs: string;
+            insu_status: string;
+            prov_admdvs: string | null;
+            fixmedins_name: string | null;
+          }
+        | undefined = await em
+        .getKnex()('insured_person as p')
+        .leftJoin('admdvs as r', 'r.admdvs', 'p.insuplc_admdvs')
+        .leftJoin('hospital as h', (j) => j.onVal('h.fixmedins_code', a.fixmedins_code))
+        .where('p.psn_no', a.psn_no)
+        .first('p.psn_name', 'p.insuplc_admdvs', 'p.insu_status', 'r.prov_admdvs', 'h.fixmedins_name');
       if (!person)
         return refused(STAY_REFUSALS.PERSON_NOT_INSURED, `未找到参保人 ${a.psn_no}，请核对人员编号`);
-      const insuplc = person.insuplc_admdvs.unwrap().admdvs;
+      const insuplc = person.insuplc_admdvs;
       if (insuplc !== a.insuplc_admdvs) {
         return refused(
           STAY_REFUSALS.PERSON_NOT_INSURED,
@@ -232,19 +238,34 @@ export function stayActivities({ orm }: ActivityDeps) {
           { insu_status: person.insu_status },
         );
       }
-      const region = await em.findOne(Admdvs, { admdvs: insuplc });
-      const hospital = await em.findOne(Hospital, { fixmedins_code: a.fixmedins_code });
       const admDate = cstDate(Date.parse(a.begntime));
       try {
         return await em.transactional(async (tx) => {
           const trx = trxOf(tx);
           await lockKey(trx, `admission:${a.psn_no}`);
-          const existing = await trx('stay').where({ mdtrt_id: args.mdtrt_id }).first();
-          const elsewhere = await trx('stay')
-            .where({ psn_no: a.psn_no })
-            .whereIn('status', OPEN_STAYS)
-            .whereNot({ mdtrt_id: args.mdtrt_id })
-            .first();
+          // This stay's row, the person's open stays and the inpatient number's stays: one read.
+          const near: {
+            mdtrt_id: string;
+            psn_no: string;
+            status: string;
+            fixmedins_code: string;
+            fixmedins_name: string;
+            ipt_no: string;
+          }[] = await trx('stay')
+            .where({ mdtrt_id: args.mdtrt_id })
+            .orWhere((q) => q.where({ psn_no: a.psn_no }).whereIn('status', OPEN_STAYS))
+            .orWhere((q) =>
+              q
+                .where({ fixmedins_code: a.fixmedins_code, ipt_no: a.ipt_no })
+                .whereNot({ status: 'CANCELLED' }),
+            )
+            .select('mdtrt_id', 'psn_no', 'status', 'fixmedins_code', 'fixmedins_name', 'ipt_no');
+          const existing = near.find((s) => s.mdtrt_id === args.mdtrt_id);
+          const others = near.filter((s) => s.mdtrt_id !== args.mdtrt_id);
+          const elsewhere = others.find((s) => s.psn_no === a.psn_no && OPEN_STAYS.includes(s.status));
+          const dup = others.find(
+            (s) => s.fixmedins_code === a.fixmedins_code && s.ipt_no === a.ipt_no && s.status !== 'CANCELLED',
+          );
           if (elsewhere) {
             throw new Refused(
               refused(
@@ -254,11 +275,6 @@ export function stayActivities({ orm }: ActivityDeps) {
               ),
             );
           }
-          const dup = await trx('stay')
-            .where({ fixmedins_code: a.fixmedins_code, ipt_no: a.ipt_no })
-            .whereNot({ status: 'CANCELLED' })
-            .whereNot({ mdtrt_id: args.mdtrt_id })
-            .first();
           if (dup) {
             throw new Refused(
               refused(
@@ -277,8 +293,8 @@ export function stayActivities({ orm }: ActivityDeps) {
           const checked: AdmissionChecked = {
             psn_name: person.psn_name,
             insuplc_admdvs: insuplc,
-            prov_admdvs: region?.prov_admdvs ?? provinceOf(insuplc),
-            fixmedins_name: hospital?.fixmedins_name ?? a.fixmedins_name,
+            prov_admdvs: person.prov_admdvs ?? provinceOf(insuplc),
+            fixmedins_name: person.fixmedins_name ?? a.fixmedins_name,
             coverage,
           };
           if (!existing) {
@@ -353,6 +369,7 @@ export function stayActivities({ orm }: ActivityDeps) {
         em,
         args.mdtrtarea_admvs,
         cstDate(Date.parse(args.begntime)),
+        args.lines.map((l) => l.med_list_codg),
       );
       const classified: FeeLineResult[] = [];
       for (const line of args.lines) {
@@ -365,10 +382,9 @@ export function stayActivities({ orm }: ActivityDeps) {
           const trx = trxOf(tx);
           await lockKey(trx, `fees:${args.mdtrt_id}`);
           const now = new Date();
-          for (const [i, line] of args.lines.entries()) {
+          const rows = args.lines.map((line, i) => {
             const c = classified[i]!;
-            const hash = contentHash(line);
-            const row = {
+            return {
               mdtrt_id: args.mdtrt_id,
               feedetl_sn: line.feedetl_sn,
               rx_drord_no: line.rx_drord_no,
@@ -381,7 +397,7 @@ export function stayActivities({ orm }: ActivityDeps) {
               det_item_fee_sumamt: line.det_item_fee_sumamt,
               bilg_dept_codg: line.bilg_dept_codg,
               bilg_dr_codg: line.bilg_dr_codg,
-              content_hash: hash,
+              content_hash: contentHash(line),
               chrgitm_lv: c.chrgitm_lv,
               selfpay_prop: c.selfpay_prop,
               pric_uplmt_amt: c.pric_uplmt_amt,
@@ -395,26 +411,39 @@ export function stayActivities({ orm }: ActivityDeps) {
               created_at: now,
               cancelled_at: null,
             };
-            const inserted = await trx('fee_detail')
-              .insert(row)
-              .onConflict(['mdtrt_id', 'feedetl_sn'])
-              .ignore()
-              .returning('id');
-            if (inserted.length > 0) continue;
-            const stored = await trx('fee_detail')
-              .where({ mdtrt_id: args.mdtrt_id, feedetl_sn: line.feedetl_sn })
-              .first();
-            if (stored.status === 'CANCELLED') {
-              // A cancelled line may be uploaded again, with any content.
-              await trx('fee_detail').where({ id: stored.id }).update(row);
-            } else if (stored.content_hash !== hash) {
-              throw new Refused(
-                refused(
-                  STAY_REFUSALS.FEE_LINE_CONFLICT,
-                  `费用明细流水号 ${line.feedetl_sn} 已上传过不同的内容，请先撤销该明细（2302）再重新上传`,
-                  { feedetl_sn: line.feedetl_sn },
-                ),
-              );
+          });
+          // The whole batch in one statement; the lines already stored come back as not inserted.
+          const inserted: { feedetl_sn: string }[] = await trx('fee_detail')
+            .insert(rows)
+            .onConflict(['mdtrt_id', 'feedetl_sn'])
+            .ignore()
+            .returning('feedetl_sn');
+          if (inserted.length < rows.length) {
+            const fresh = new Set(inserted.map((r) => r.feedetl_sn));
+            const again = rows.filter((r) => !fresh.has(r.feedetl_sn));
+            const stored: { id: number; feedetl_sn: string; status: string; content_hash: string }[] =
+              await trx('fee_detail')
+                .where({ mdtrt_id: args.mdtrt_id })
+                .whereIn(
+                  'feedetl_sn',
+                  again.map((r) => r.feedetl_sn),
+                )
+                .select('id', 'feedetl_sn', 'status', 'content_hash');
+            const bySn = new Map(stored.map((r) => [r.feedetl_sn, r]));
+            for (const row of again) {
+              const earlier = bySn.get(row.feedetl_sn)!;
+              if (earlier.status === 'CANCELLED') {
+                // A cancelled line may be uploaded again, with any content.
+                await trx('fee_detail').where({ id: earlier.id }).update(row);
+              } else if (earlier.content_hash !== row.content_hash) {
+                throw new Refused(
+                  refused(
+                    STAY_REFUSALS.FEE_LINE_CONFLICT,
+                    `费用明细流水号 ${row.feedetl_sn} 已上传过不同的内容，请先撤销该明细（2302）再重新上传`,
+                    { feedetl_sn: row.feedetl_sn },
+                  ),
+                );
+              }
             }
           }
           return { result: classified, ...(await feeTotals(trx, args.mdtrt_id)) };
@@ -468,25 +497,23 @@ export function stayActivities({ orm }: ActivityDeps) {
 
     /** The stay row and its new timeline events, together; an older snapshot never overwrites a newer one. */
     async projectStay(args: { stay: StaySnapshot; events: EventRow[] }): Promise<void> {
-      await orm.em.fork().transactional(async (tx) => {
-        const trx = trxOf(tx);
-        const s = args.stay;
-        const values = {
-          ...s,
-          begntime: new Date(s.begntime),
-          endtime: s.endtime ? new Date(s.endtime) : null,
-          updated_at: new Date(s.updated_at),
-          coverage: JSON.stringify(s.coverage),
-          diagnoses: JSON.stringify(s.diagnoses),
-        };
-        const { mdtrt_id, ...rest } = values;
-        await trx('stay')
-          .insert({ mdtrt_id, ...rest, created_at: values.updated_at })
-          .onConflict('mdtrt_id')
-          .merge(Object.keys(rest))
-          .where('stay.projection_seq', '<', s.projection_seq);
-        await insertEvents(trx, s.mdtrt_id, args.events);
-      });
+      const knex = orm.em.getKnex();
+      const s = args.stay;
+      const values = {
+        ...s,
+        begntime: new Date(s.begntime),
+        endtime: s.endtime ? new Date(s.endtime) : null,
+        updated_at: new Date(s.updated_at),
+        coverage: JSON.stringify(s.coverage),
+        diagnoses: JSON.stringify(s.diagnoses),
+      };
+      const { mdtrt_id, ...rest } = values;
+      const upsert = knex('stay')
+        .insert({ mdtrt_id, ...rest, created_at: values.updated_at })
+        .onConflict('mdtrt_id')
+        .merge(Object.keys(rest))
+        .where('stay.projection_seq', '<', s.projection_seq);
+      await upsertWithEvents(knex, upsert, s.mdtrt_id, args.events);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { ActivityFailure } from '@temporalio/workflow';
+import { ActivityFailure, patched } from '@temporalio/workflow';
 import type { CompensationAssessment, CompensationSnapshot } from '../activities/compensation';
 import {
   type CompensationStart,
@@ -11,13 +11,19 @@ import {
   REFUSALS,
 } from '../cases';
 import { formatYuan } from '../settlement';
-import { db } from './_shared';
+import { localDb, db as remoteDb } from './_shared';
 import { caseClock } from './lib/clock';
 import { failureReason } from './lib/failure';
 import { taskDesk } from './lib/human-task';
 import { caseTimeline, type TimelineEvent } from './lib/timeline';
 
 const CLOSED: readonly CompensationStatus[] = ['PAID', 'REJECTED', 'NOT_ELIGIBLE'];
+
+/**
+ * Comparisons started since run the comparison, their projections and the payment as local activities
+ * (each idempotent: a read, upserts guarded by the counter, a payment keyed by the settlement).
+ */
+export const COMPENSATION_LOCAL_PATCH = 'compensation-local';
 
 /** Amounts as the citizen reads them: 12,345.60. */
 function y(fen: number): string {
@@ -34,6 +40,7 @@ function y(fen: number): string {
  * is paid through the ledger once. Every step is on the stay's timeline in plain Chinese.
  */
 export async function compensationWorkflow(start: CompensationStart): Promise<CompensationView> {
+  const db = patched(COMPENSATION_LOCAL_PATCH) ? localDb : remoteDb;
   const compensation_id = compensationWorkflowId(start.setl_id);
   const clock = caseClock(start.at);
   const state: {

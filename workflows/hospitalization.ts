@@ -4,12 +4,11 @@ import {
   continueAsNew,
   executeChild,
   ParentClosePolicy,
-  proxyActivities,
+  patched,
   setHandler,
   startChild,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities';
 import type { StayForSettlement } from '../activities/settlement';
 import type { AdmissionChecked, StayRefusal, StaySnapshot } from '../activities/stay';
 import {
@@ -34,13 +33,14 @@ import {
   WORKFLOW_TYPES,
 } from '../cases';
 import { type Fen, formatYuan } from '../settlement';
-import { ACTIVITY_OPTIONS } from './_shared';
+import { localDb, db as remoteDb } from './_shared';
 import { caseClock } from './lib/clock';
 import { refusal } from './lib/refusal';
 import { caseTimeline } from './lib/timeline';
 import { settlementWorkflow, settlementWorkflowId } from './settlement';
 
-const db = proxyActivities<Activities>(ACTIVITY_OPTIONS);
+/** Stays started since: every step of the stay is a local activity (each is idempotent, see LOCAL_ACTIVITY_OPTIONS). */
+export const STAY_LOCAL_STEPS_PATCH = 'stay-local-steps';
 
 /** An amount in fen as the timeline says it: "1234.50元". */
 const formatYuanText = (fen: number) => `${formatYuan(fen as Fen)}元`;
@@ -68,6 +68,7 @@ export interface StayCarried {
  * keeps totals, and continues as new before its history grows large.
  */
 export async function hospitalizationWorkflow(start: StayStart, carried?: StayCarried): Promise<StayState> {
+  const db = patched(STAY_LOCAL_STEPS_PATCH) ? localDb : remoteDb;
   const a = start.admission;
   const clock = caseClock();
   const state: StayState = carried?.state ?? {

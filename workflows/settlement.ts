@@ -1,5 +1,4 @@
-import { ParentClosePolicy, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities';
+import { ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
 import type { StayForSettlement } from '../activities/settlement';
 import type { StayRefusal } from '../activities/stay';
 import {
@@ -9,9 +8,10 @@ import {
   type SettlementResult,
   WORKFLOW_TYPES,
 } from '../cases';
-import { ACTIVITY_OPTIONS } from './_shared';
+import { localDb, db as remoteDb } from './_shared';
 
-const money = proxyActivities<Pick<Activities, 'recordSettlement' | 'recordReversal'>>(ACTIVITY_OPTIONS);
+/** Settlements started since record as a local activity (exactly once by request_key, so safe to run again). */
+export const SETTLEMENT_LOCAL_PATCH = 'settlement-local';
 
 export type SettlementStart =
   | { op: 'settle'; setl_id: string; stay: StayForSettlement; setl_time: string }
@@ -34,6 +34,7 @@ export function settlementWorkflowId(setl_id: string): string {
  */
 export async function settlementWorkflow(input: SettlementStart): Promise<SettlementOutcome> {
   const request_key = workflowInfo().workflowId;
+  const money = patched(SETTLEMENT_LOCAL_PATCH) ? localDb : remoteDb;
   if (input.op === 'reverse') {
     const r = await money.recordReversal({
       request_key,

@@ -1,5 +1,4 @@
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { HospitalMessage } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { awaitEarlier, IN_FLIGHT_LEASE_MS } from '../idempotency';
@@ -11,9 +10,15 @@ import { awaitEarlier, IN_FLIGHT_LEASE_MS } from '../idempotency';
  * pending; the next retry takes it over (keeping a 2401's allocated `mdtrt_id`).
  */
 
+/** The claimed message: its row and the `mdtrt_id` a 2401 already allocated for it (a retry keeps it). */
+export interface ClaimedMessage {
+  id: number;
+  mdtrt_id: string | null;
+}
+
 export type Claim =
   /** This request works on the message (a new one, or one taken over): `message.mdtrt_id` may already be set. */
-  | { kind: 'claimed'; message: HospitalMessage }
+  | { kind: 'claimed'; message: ClaimedMessage }
   /** Answered before: the answer exactly as it was sent. */
   | { kind: 'answered'; answer: string }
   /** The msgid was used for another body. */
@@ -23,17 +28,22 @@ export type Claim =
 
 class Reused extends Error {}
 
+/**
+ * Claims the message: one `INSERT … ON CONFLICT DO NOTHING RETURNING` (raw SQL: the hot path of every
+ * transaction, where the ORM's unit of work costs more than it gives); a message seen before is read
+ * and awaited.
+ */
 export async function claimMessage(
   orm: Orm,
   m: { fixmedins_code: string; msgid: string; infno: string; request_hash: string },
   now = () => new Date(),
 ): Promise<Claim> {
   const key = { fixmedins_code: m.fixmedins_code, msgid: m.msgid };
+  const knex = orm.em.getKnex();
   for (let attempt = 0; attempt < 5; attempt++) {
-    const em = orm.em.fork();
-    try {
-      const at = now();
-      const id = await em.insert(HospitalMessage, {
+    const at = now();
+    const [claimed]: ClaimedMessage[] = await knex('hospital_message')
+      .insert({
         ...m,
         status: 'pending',
         mdtrt_id: null,
@@ -43,12 +53,11 @@ export async function claimMessage(
         created_at: at,
         claimed_at: at,
         answered_at: null,
-      });
-      const message = await em.findOneOrFail(HospitalMessage, { id: id as number });
-      return { kind: 'claimed', message };
-    } catch (error) {
-      if (!(error instanceof UniqueConstraintViolationException)) throw error;
-    }
+      })
+      .onConflict(['fixmedins_code', 'msgid'])
+      .ignore()
+      .returning(['id', 'mdtrt_id']);
+    if (claimed) return { kind: 'claimed', message: claimed };
     let earlier: Awaited<ReturnType<typeof awaitEarlier<HospitalMessage>>>;
     try {
       earlier = await awaitEarlier(
@@ -84,7 +93,12 @@ export async function claimMessage(
         },
         { claimed_at: now() },
       );
-      if (taken === 1) return { kind: 'claimed', message: { ...earlier.record, claimed_at: now() } };
+      if (taken === 1) {
+        return {
+          kind: 'claimed',
+          message: { id: earlier.record.id, mdtrt_id: earlier.record.mdtrt_id ?? null },
+        };
+      }
     }
   }
   return { kind: 'in_flight' };
@@ -97,23 +111,19 @@ export async function answerMessage(
   answer: { text: string; infcode: number; mdtrt_id: string | null; psn_no: string | null },
   now = new Date(),
 ): Promise<void> {
-  await orm.em.fork().nativeUpdate(
-    HospitalMessage,
-    { id, status: 'pending' },
-    {
-      status: 'answered',
-      answer: answer.text,
-      infcode: answer.infcode,
-      mdtrt_id: answer.mdtrt_id,
-      psn_no: answer.psn_no,
-      answered_at: now,
-    },
-  );
+  await orm.em.getKnex()('hospital_message').where({ id, status: 'pending' }).update({
+    status: 'answered',
+    answer: answer.text,
+    infcode: answer.infcode,
+    mdtrt_id: answer.mdtrt_id,
+    psn_no: answer.psn_no,
+    answered_at: now,
+  });
 }
 
 /** Gives the claim back after a failure that may be retried: the next retry of the message takes it. */
 export async function releaseMessage(orm: Orm, id: number): Promise<void> {
-  await orm.em.fork().nativeUpdate(HospitalMessage, { id, status: 'pending' }, { claimed_at: null });
+  await orm.em.getKnex()('hospital_message').where({ id, status: 'pending' }).update({ claimed_at: null });
 }
 
 /**
@@ -135,17 +145,14 @@ export async function keepAdmissionId(
   }
 }
 
-/** The admission (2401, answered with success) of this hospital that made the stay `mdtrt_id`, if any. */
-export function admissionOf(
-  em: EntityManager,
+/** The admission (2401, answered with success) of this hospital that made the stay `mdtrt_id`: its psn_no. */
+export async function admissionOf(
+  orm: Orm,
   fixmedins_code: string,
   mdtrt_id: string,
-): Promise<HospitalMessage | null> {
-  return em.findOne(HospitalMessage, {
-    fixmedins_code,
-    mdtrt_id,
-    infno: '2401',
-    status: 'answered',
-    infcode: 0,
-  });
+): Promise<{ psn_no: string | null } | undefined> {
+  return orm.em
+    .getKnex()('hospital_message')
+    .where({ fixmedins_code, mdtrt_id, infno: '2401', status: 'answered', infcode: 0 })
+    .first('psn_no');
 }

@@ -28,7 +28,7 @@ import {
   uploadFeesUpdate,
   WORKFLOW_TYPES,
 } from '../../cases';
-import { Filing, Hospital, InsuredPerson, provinceOf } from '../../db/entities';
+import { Filing, type Hospital, InsuredPerson, provinceOf } from '../../db/entities';
 import { isDatabaseUnavailable } from '../../db/orm';
 import { requireRole } from '../auth/middleware';
 import { type CaseDeps, currentUser } from '../context';
@@ -90,10 +90,13 @@ interface Outcome {
   psn_no: string | null;
 }
 
+/** The logged-in hospital's row (`admdvs`: the place it is in). */
+type HospitalRow = Pick<Hospital, 'fixmedins_code' | 'fixmedins_name'> & { admdvs: string };
+
 interface Ctx {
   deps: CaseDeps;
   env: TransactionEnvelope;
-  hospital: Hospital;
+  hospital: HospitalRow;
   /** The claimed message's row id and the mdtrt_id it already holds (a retried 2401). */
   message: { id: number; mdtrt_id: string | null };
 }
@@ -150,20 +153,24 @@ function refusalFromTemporal(error: unknown): Refusal {
   return new Refusal('WORKFLOW_UNAVAILABLE', INFCODES.WORKFLOW_UNAVAILABLE.meaning);
 }
 
+/** The person as 1101, 2303 and 2304 answer it: one row read, no entity built. */
 async function personFacts(ctx: Ctx, psn_no: string): Promise<PersonFacts> {
-  const person = await ctx.deps.orm.em.fork().findOne(InsuredPerson, { psn_no });
+  const person: PersonFacts | undefined = await ctx.deps.orm.em
+    .getKnex()('insured_person')
+    .where({ psn_no })
+    .first(
+      'psn_no',
+      'psn_name',
+      'certno',
+      'gend',
+      ctx.deps.orm.em.getKnex().raw('brdy::text as brdy'),
+      'insutype',
+      'psn_type',
+      'insuplc_admdvs',
+      'insu_status',
+    );
   if (!person) throw new Refusal('PERSON_NOT_FOUND', `没有人员编号为 ${psn_no} 的参保人`);
-  return {
-    psn_no: person.psn_no,
-    psn_name: person.psn_name,
-    certno: person.certno,
-    gend: person.gend,
-    brdy: typeof person.brdy === 'string' ? person.brdy : cstDate(new Date(person.brdy).getTime()),
-    insutype: person.insutype,
-    psn_type: person.psn_type,
-    insuplc_admdvs: person.insuplc_admdvs.admdvs,
-    insu_status: person.insu_status,
-  };
+  return person;
 }
 
 /** 1101: the person by their resident ID, with their filings for this hospital's province. */
@@ -173,11 +180,9 @@ async function personInfo(ctx: Ctx): Promise<Outcome> {
   const person = await em.findOne(InsuredPerson, { certno });
   if (!person) throw new Refusal('PERSON_NOT_FOUND', '没有与该身份证号相符的参保人，请核对证件号码');
   const facts = await personFacts(ctx, person.psn_no);
-  const filings = await em.find(
-    Filing,
-    hospitalFilingScope(person.psn_no, provinceOf(ctx.hospital.admdvs.admdvs)),
-    { orderBy: { begndate: 'desc', id: 'desc' } },
-  );
+  const filings = await em.find(Filing, hospitalFilingScope(person.psn_no, provinceOf(ctx.hospital.admdvs)), {
+    orderBy: { begndate: 'desc', id: 'desc' },
+  });
   const output = personOutput(
     facts,
     filings.map((f) => ({
@@ -247,7 +252,7 @@ async function onStay<P, R>(
   format: (result: R, stay: StayInput<P>) => Promise<Record<string, unknown>> | Record<string, unknown>,
 ): Promise<Outcome> {
   const stay = parse(schema, ctx.env.input);
-  const admission = await admissionOf(ctx.deps.orm.em.fork(), ctx.hospital.fixmedins_code, stay.mdtrt_id);
+  const admission = await admissionOf(ctx.deps.orm, ctx.hospital.fixmedins_code, stay.mdtrt_id);
   if (!admission || admission.psn_no !== stay.psn_no) {
     throw new Refusal(
       'STAY_NOT_FOUND',
@@ -335,19 +340,20 @@ export function transactionsRouter(deps: CaseDeps): Router {
     }
     let claimedId: number | null = null;
     try {
-      const hospital = await deps.orm.em
-        .fork()
-        .findOne(Hospital, { fixmedins_code: user.fixmedins_code ?? '' });
+      const hospital: HospitalRow | undefined = await deps.orm.em
+        .getKnex()('hospital')
+        .where({ fixmedins_code: user.fixmedins_code ?? '' })
+        .first('fixmedins_code', 'fixmedins_name', 'admdvs');
       if (!hospital || env.fixmedins_code !== hospital.fixmedins_code) {
         return reply(
           'FIXMEDINS_MISMATCH',
           `fixmedins_code: 报文的定点医药机构编号 ${env.fixmedins_code} 与登录的机构 ${user.fixmedins_code ?? '（无）'} 不符`,
         );
       }
-      if (env.mdtrtarea_admvs !== hospital.admdvs.admdvs) {
+      if (env.mdtrtarea_admvs !== hospital.admdvs) {
         return reply(
           'FIXMEDINS_MISMATCH',
-          `mdtrtarea_admvs: 就医地医保区划 ${env.mdtrtarea_admvs} 与本机构所在地 ${hospital.admdvs.admdvs} 不符`,
+          `mdtrtarea_admvs: 就医地医保区划 ${env.mdtrtarea_admvs} 与本机构所在地 ${hospital.admdvs} 不符`,
         );
       }
       const claim = await claimMessage(deps.orm, {
@@ -378,7 +384,7 @@ export function transactionsRouter(deps: CaseDeps): Router {
         code = error.code;
         err_msg = error.message;
       }
-      const text = envelopeText(code, err_msg, outcome.output, received, hospital.admdvs.admdvs);
+      const text = envelopeText(code, err_msg, outcome.output, received, hospital.admdvs);
       if (INFCODES[code].stored) {
         await answerMessage(deps.orm, claim.message.id, {
           text,

@@ -16,6 +16,8 @@ test('recorded filing, referral, stay and settlement histories replay on the cur
     ...(await loadHistories(path.join(__dirname, 'histories'))),
     // stays/: hospitalization and settlement runs (`YIDI_RECORD_HISTORIES=1 npx jest test/cases/stays.test.ts`).
     ...(await loadHistories(path.join(__dirname, 'histories', 'stays'))),
+    // stays/remote-steps/: recorded before the stay's steps became local activities (patched('stay-local-steps')).
+    ...(await loadHistories(path.join(__dirname, 'histories', 'stays', 'remote-steps'))),
   ];
   const types = new Set(
     histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),

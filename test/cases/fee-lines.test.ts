@@ -1,0 +1,100 @@
+import { stayActivities } from '../../activities/stay';
+import { type FeeDetailIn, STAY_REFUSALS } from '../../cases';
+import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
+import { migratedOrm } from '../support/db';
+
+/**
+ * 2301's storage (`storeFeeLines`): a batch of the most lines a HIS may send at once goes in one
+ * INSERT, all or none, and a batch repeated or partly repeated answers as before.
+ */
+let orm: Orm;
+let close: () => Promise<void>;
+beforeAll(async () => {
+  const db = await migratedOrm();
+  orm = db.orm;
+  close = db.close;
+  await seedReferenceData(orm.em.fork());
+}, 120_000);
+afterAll(async () => {
+  await close?.();
+});
+
+const CODES = ['BED001', 'SUR001', 'DRG001', 'DRG002', 'MAT001', 'XXX901'];
+const MDTRT = '510100202612020000000001';
+const BEGNTIME = '2026-11-28T02:00:00.000Z';
+
+function lines(n: number, from = 1): FeeDetailIn[] {
+  // A line's content follows its feedetl_sn, so the same sn in two batches is the same line.
+  return Array.from({ length: n }, (_, i) => {
+    const k = from + i;
+    return {
+      feedetl_sn: String(k).padStart(4, '0'),
+      rx_drord_no: `RX${k}`,
+      med_list_codg: CODES[k % CODES.length]!,
+      medins_list_codg: `H-${k}`,
+      medins_list_name: '院内项目',
+      fee_ocur_time: BEGNTIME,
+      cnt_e4: 10_000,
+      pric_e4: 1_000_000 + k * 100,
+      det_item_fee_sumamt: 10_000 + k,
+      bilg_dept_codg: 'A03',
+      bilg_dr_codg: 'D001',
+    };
+  });
+}
+
+/** The statements `work` sends, by their first word (insert, select, …). */
+async function statements<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
+  const sent: string[] = [];
+  const knex = orm.em.getKnex();
+  const listen = (q: { sql: string }) => sent.push(q.sql.trim().split(/\s+/)[0]!.toLowerCase());
+  knex.on('query', listen);
+  try {
+    return { result: await work(), sent };
+  } finally {
+    knex.removeListener('query', listen);
+  }
+}
+
+const stored = async (mdtrt_id: string) =>
+  Number((await orm.em.getKnex()('fee_detail').where({ mdtrt_id }).count({ n: '*' }))[0]!.n);
+
+test('a batch of 500 lines is stored with one INSERT and answered line by line', async () => {
+  const batch = lines(500);
+  const store = stayActivities({ orm }).storeFeeLines;
+  const { result, sent } = await statements(() =>
+    store({ mdtrt_id: MDTRT, mdtrtarea_admvs: '510100', begntime: BEGNTIME, lines: batch }),
+  );
+  if ('refused' in result) throw new Error(result.refused.message);
+  expect(result.result).toHaveLength(500);
+  expect(result.fee_count).toBe(500);
+  expect(result.medfee_sumamt).toBe(batch.reduce((s, l) => s + l.det_item_fee_sumamt, 0));
+  expect(sent.filter((s) => s === 'insert')).toHaveLength(1);
+  expect(await stored(MDTRT)).toBe(500);
+
+  // Sent again (a retried activity, a resent message): the same answer, nothing added.
+  const again = await store({ mdtrt_id: MDTRT, mdtrtarea_admvs: '510100', begntime: BEGNTIME, lines: batch });
+  expect(again).toEqual(result);
+  expect(await stored(MDTRT)).toBe(500);
+});
+
+test('one line of a 500-line batch that differs from its stored content refuses the whole batch, naming it', async () => {
+  const mdtrt_id = '510100202612020000000002';
+  const store = stayActivities({ orm }).storeFeeLines;
+  const first = await store({
+    mdtrt_id,
+    mdtrtarea_admvs: '510100',
+    begntime: BEGNTIME,
+    lines: lines(1, 437),
+  });
+  expect('refused' in first).toBe(false);
+  const batch = lines(500);
+  batch[436] = { ...batch[436]!, det_item_fee_sumamt: batch[436]!.det_item_fee_sumamt + 1 };
+  const r = await store({ mdtrt_id, mdtrtarea_admvs: '510100', begntime: BEGNTIME, lines: batch });
+  expect(r).toMatchObject({
+    refused: { code: STAY_REFUSALS.FEE_LINE_CONFLICT, details: { feedetl_sn: '0437' } },
+  });
+  // All or none: only the line stored before.
+  expect(await stored(mdtrt_id)).toBe(1);
+});
