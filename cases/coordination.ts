@@ -363,3 +363,37 @@ export interface MonitoringView {
   ticket_sla_compliance_ppm: number;
   advance_funds: AdvanceFundView[];
 }
+
+// ── 手工报销: a stay converted from direct settlement ─────────────────────────────────────────────
+
+/**
+ * Why the ticket workflow refuses an action (its validator's failure `type`, the API's problem code):
+ * the ticket has closed, the action is not this side's, not an action at all, or its params are wrong.
+ */
+export const TICKET_REFUSALS = {
+  TICKET_CLOSED: 'TICKET_CLOSED',
+  TICKET_WRONG_SIDE: 'TICKET_WRONG_SIDE',
+  TICKET_ACTION_UNKNOWN: 'TICKET_ACTION_UNKNOWN',
+  TICKET_PARAMS_INVALID: 'TICKET_PARAMS_INVALID',
+} as const;
+export type TicketRefusalCode = (typeof TICKET_REFUSALS)[keyof typeof TICKET_REFUSALS];
+
+/** UNDER_REVIEW by the insured province's staff → PAID (through the ledger) | REJECTED. */
+export const MANUAL_CLAIM_STATUSES = ['UNDER_REVIEW', 'PAID', 'REJECTED'] as const;
+export type ManualClaimStatus = (typeof MANUAL_CLAIM_STATUSES)[number];
+
+export interface ManualClaimStart {
+  mdtrt_id: string;
+  ticket_id: string;
+  psn_no: string;
+  insuplc_admdvs: string;
+  /** Who converted the stay (the insured side's coordinator). */
+  converted_by: string;
+  note: string | null;
+  at: string;
+}
+
+/** `manual-claim-<mdtrt_id>`: one manual claim per stay. */
+export function manualClaimWorkflowId(mdtrt_id: string): string {
+  return `manual-claim-${mdtrt_id}`;
+}

@@ -6,9 +6,11 @@ import { Compensation, CompensationParam } from './compensation';
 import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
+import { ManualClaim } from './manual-claim';
 import { PolicyVersion } from './policy-version';
 import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
 import { FeeDetail, Stay } from './stay';
+import { CatalogueMapping, Ticket, TicketActionRow, TicketComment } from './ticket';
 import { User } from './user';
 
 export * from './admdvs';
@@ -19,9 +21,11 @@ export * from './compensation';
 export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
+export * from './manual-claim';
 export * from './policy-version';
 export * from './settlement';
 export * from './stay';
+export * from './ticket';
 export * from './user';
 
 export const entities = [
@@ -48,4 +52,9 @@ export const entities = [
   HospitalMessage,
   CompensationParam,
   Compensation,
+  Ticket,
+  TicketComment,
+  TicketActionRow,
+  CatalogueMapping,
+  ManualClaim,
 ];
