@@ -7,6 +7,7 @@ import { referralSnActivities } from './referral-sn';
 import { settlementActivities } from './settlement';
 import { stayActivities } from './stay';
 import { taskActivities } from './tasks';
+import { ticketActivities } from './tickets';
 
 export type { ActivityDeps } from './deps';
 
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...stayActivities(deps),
     ...settlementActivities(deps),
     ...compensationActivities(deps),
+    ...ticketActivities(deps),
   });
 }
 

@@ -74,6 +74,13 @@ export const TICKET_ACTIONS = {
 } as const satisfies Record<string, { by: readonly Side[] }>;
 export type TicketAction = keyof typeof TICKET_ACTIONS;
 
+/** correct_person: the person fields the insured side may correct from its records, and their values (null: any). */
+export const TICKET_PERSON_FIELDS: Readonly<Record<string, readonly string[] | null>> = {
+  insu_status: ['active', 'suspended', 'terminated'],
+  psn_type: ['in_service', 'retired'],
+  psn_name: null,
+};
+
 /** `SE` + the stay's mdtrt_id + a two-digit round: one ticket per failed settlement round. */
 export function ticketId(mdtrt_id: string, round: number): string {
   return `SE${mdtrt_id}${String(round).padStart(2, '0')}`;

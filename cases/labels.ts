@@ -225,6 +225,16 @@ export const LABELS = {
     compensation_approved: '待遇补差审核通过',
     compensation_rejected: '待遇补差未通过',
     compensation_paid: '待遇补差已支付',
+    settlement_error: '结算报错，已发起问题协同',
+    settlement_retry_failed: '补记账未成功',
+    manual_claim_started: '转手工报销',
+    ticket_raised: '发起问题协同',
+    ticket_action: '问题协同处理',
+    ticket_settlement_attempt: '问题协同：重新结算',
+    ticket_resolved: '问题协同已解决',
+    ticket_manual: '问题协同转手工报销',
+    ticket_withdrawn: '问题协同已撤回',
+    filing_restored: '备案已恢复',
   } as Record<string, string>,
 };
 export type Labels = typeof LABELS;

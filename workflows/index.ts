@@ -10,3 +10,4 @@ export { hospitalizationWorkflow } from './hospitalization';
 // Filing v1's review child: its recorded and still-running executions need the workflow type.
 export { referralWorkflow } from './legacy/referral-v1';
 export { settlementWorkflow } from './settlement';
+export { settlementErrorWorkflow } from './settlement-error';
