@@ -2,6 +2,7 @@ import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
 import { insuredStatusActivities } from './insured-status';
+import { manualClaimActivities } from './manual-claim';
 import { projectionActivities } from './projection';
 import { referralSnActivities } from './referral-sn';
 import { settlementActivities } from './settlement';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     ...settlementActivities(deps),
     ...compensationActivities(deps),
     ...ticketActivities(deps),
+    ...manualClaimActivities(deps),
   });
 }
 

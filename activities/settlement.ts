@@ -58,7 +58,7 @@ export interface StayForSettlement {
 /** 清算 fields of a stay settled directly: cleared by the insured place, per item, as inpatient. [U] codes */
 const CLEARING = { clr_way: '1', clr_type: '21' } as const;
 
-function filingTypeOf(c: StayCoverage): FilingType {
+export function filingTypeOf(c: StayCoverage): FilingType {
   if (c.kind === 'emergency') return 'emergency';
   if (c.kind === 'pending_retro') return 'none';
   switch (c.category) {

@@ -235,6 +235,9 @@ export const LABELS = {
     ticket_manual: '问题协同转手工报销',
     ticket_withdrawn: '问题协同已撤回',
     filing_restored: '备案已恢复',
+    manual_claim_computed: '手工报销已计算',
+    manual_claim_rejected: '手工报销未通过',
+    manual_claim_paid: '手工报销已支付',
   } as Record<string, string>,
 };
 export type Labels = typeof LABELS;

@@ -727,6 +727,11 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
       workflowInfo().continueAsNewSuggested,
   );
   await condition(allHandlersFinished);
+  // A ticket's resolution runs on the transaction chain (a signal handler does not wait for it): let it finish.
+  for (let last = chain; ; last = chain) {
+    await last;
+    if (last === chain) break;
+  }
   if (state.status === 'CANCELLED' || state.status === 'MANUAL_CLAIM') return state;
   return continueAsNew<typeof hospitalizationWorkflow>(start, {
     state,
