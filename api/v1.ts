@@ -7,6 +7,7 @@ import { staysRouter } from './cases/stays';
 import { citizenRouter } from './citizen/routes';
 import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
+import { ticketsRouter } from './coordination/tickets';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
 import { transactionsRouter } from './hospital/transactions';
@@ -35,5 +36,6 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(transactionsRouter(deps));
   router.use(compensationRouter(deps));
   router.use(documentsRouter(deps));
+  router.use(ticketsRouter(deps));
   return router;
 }

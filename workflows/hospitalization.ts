@@ -516,11 +516,16 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
       raised_at: clock.iso(),
     };
     // The ticket outlives this run (continue-as-new) and the stay: it answers to the stay's workflow id.
-    await startChild(WORKFLOW_TYPES.settlementError, {
-      workflowId: ticketWorkflowId(ticket_id),
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      args: [ticket],
-    });
+    try {
+      await startChild(WORKFLOW_TYPES.settlementError, {
+        workflowId: ticketWorkflowId(ticket_id),
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [ticket],
+      });
+    } catch (e) {
+      // Already there (the stay replayed from a reset): the same ticket.
+      if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
+    }
     record(
       'settlement_error',
       'system',

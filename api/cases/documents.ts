@@ -12,17 +12,17 @@ import { documentView, visibleFiling } from './read';
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 
 /** The accepted types, each with the bytes its files begin with (so a renamed file is refused too). */
-const SIGNATURES: Record<CaseDocument['content_type'], Buffer> = {
+export const SIGNATURES: Record<CaseDocument['content_type'], Buffer> = {
   'application/pdf': Buffer.from('%PDF-'),
   'image/jpeg': Buffer.from([0xff, 0xd8, 0xff]),
   'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
 };
 
-const wrongType = () =>
+export const wrongType = () =>
   new HttpProblem(415, 'DOCUMENT_TYPE_NOT_ALLOWED', '文件类型不支持', '只能上传 PDF、JPG 或 PNG 文件');
 
 // The body is read only after the type is known to be acceptable; a larger one stops at the limit.
-const rawBody: RequestHandler = (req, res, next) => {
+export const rawBody: RequestHandler = (req, res, next) => {
   express.raw({ type: () => true, limit: MAX_DOCUMENT_BYTES })(req, res, (error?: unknown) => {
     if ((error as { type?: string } | undefined)?.type === 'entity.too.large') {
       next(new HttpProblem(413, 'DOCUMENT_TOO_LARGE', '文件过大', '单个文件不能超过 5 MB'));
@@ -91,5 +91,5 @@ export function documentsRouter(deps: CaseDeps): Router {
   return router;
 }
 
-const contentType = (req: express.Request) =>
+export const contentType = (req: express.Request) =>
   (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

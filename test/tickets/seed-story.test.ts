@@ -1,6 +1,6 @@
 import path from 'node:path';
 import request from 'supertest';
-import { stayWorkflowId, ticketActionUpdate, ticketWorkflowId } from '../../cases';
+import { stayWorkflowId } from '../../cases';
 import { Filing, HumanTask, Stay, Ticket, TicketActionRow } from '../../db/entities';
 import { eventually } from '../support/eventually';
 import { recordAndReplay } from '../support/histories';
@@ -63,22 +63,31 @@ test('the seed story: a filing lost on the insured side, 2304 refused, a ticket 
     ['460000', 'ticket_assist', 'coordinator', 'open'],
   ]);
 
-  // 安徽's coordinator restores the filing from its record.
-  const handle = p.worker.client.workflow.getHandle(ticketWorkflowId(ticket.ticket_id));
-  const action_id = crypto.randomUUID();
-  await handle.executeUpdate(ticketActionUpdate, {
-    updateId: action_id,
-    args: [
-      {
-        action_id,
-        action: 'restore_filing',
-        side: 'insured',
-        user: 'coord-ah',
-        note: '系统升级误删，已核实',
-        params: {},
-      },
-    ],
-  });
+  // 安徽's coordinator finds it on the board, and restores the filing from its record.
+  const board = (
+    await request(p.app)
+      .get('/api/v1/tickets?status=OPEN')
+      .set(await p.as('coord-ah'))
+      .expect(200)
+  ).body;
+  expect(board.items.map((t: { ticket_id: string }) => t.ticket_id)).toContain(ticket.ticket_id);
+  expect(board.items.find((t: { ticket_id: string }) => t.ticket_id === ticket.ticket_id).psn_name).toBe(
+    '张*',
+  );
+  const page = (
+    await request(p.app)
+      .get(`/api/v1/tickets/${ticket.ticket_id}`)
+      .set(await p.as('coord-ah'))
+      .expect(200)
+  ).body;
+  expect(page.viewer_side).toBe('insured');
+  expect(page.allowed_actions).toContain('restore_filing');
+  expect(page.stay).toMatchObject({ mdtrt_id, status: 'SETTLEMENT_ERROR' });
+  await request(p.app)
+    .post(`/api/v1/tickets/${ticket.ticket_id}/actions`)
+    .set(await p.as('coord-ah'))
+    .send({ action: 'restore_filing', note: '系统升级误删，已核实' })
+    .expect(200);
 
   // The stay settles by itself (补记账) and the ticket resolves; both tasks close.
   const resolved = await eventually(async () => {
@@ -104,6 +113,19 @@ test('the seed story: a filing lost on the insured side, 2304 refused, a ticket 
   expect((await p.worker.client.workflow.getHandle(stayWorkflowId(mdtrt_id)).describe()).status.name).toBe(
     'RUNNING',
   );
+
+  // Both sides' coordinators read the stay the ticket is about (masked), and the filing it needed.
+  const seen = (
+    await request(p.app)
+      .get(`/api/v1/stays/${mdtrt_id}`)
+      .set(await p.as('coord-hi'))
+      .expect(200)
+  ).body;
+  expect(seen.psn_name).toBe('张*');
+  await request(p.app)
+    .get(`/api/v1/filings/${filing_id}`)
+    .set(await p.as('coord-ah'))
+    .expect(200);
 
   // The citizen's timeline tells the story, step by step, in plain Chinese.
   const view = (
