@@ -192,7 +192,7 @@ const closed = (t: Ticket) =>
     409,
     'TICKET_CLOSED',
     TITLES.TICKET_CLOSED,
-    `问题协同 ${t.ticket_id} 已${LABELS.ticket_status[t.status]}，未记录任何内容`,
+    `问题协同 ${t.ticket_id} ${LABELS.ticket_status[t.status]}，未记录任何内容`,
   );
 
 /** A UUID derived from an Idempotency-Key, so a resent comment is stored once. */
