@@ -63,6 +63,25 @@ test('the seed story: a filing lost on the insured side, 2304 refused, a ticket 
     ['460000', 'ticket_assist', 'coordinator', 'open'],
   ]);
 
+  // Each coordinator's task list shows their own side's task, and only that.
+  const queue = async (u: string) =>
+    (
+      await request(p.app)
+        .get('/api/v1/tasks')
+        .set(await p.as(u))
+        .expect(200)
+    ).body.items.map((t: { id: string }) => t.id);
+  expect(await queue('coord-ah')).toContain(tasks[0]?.id);
+  expect(await queue('coord-ah')).not.toContain(tasks[1]?.id);
+  expect(await queue('coord-hi')).toContain(tasks[1]?.id);
+  const task = (
+    await request(p.app)
+      .get(`/api/v1/tasks/${tasks[0]?.id}`)
+      .set(await p.as('coord-ah'))
+      .expect(200)
+  ).body;
+  expect(task.case).toMatchObject({ ticket_id: ticket.ticket_id, viewer_side: 'insured' });
+
   // 安徽's coordinator finds it on the board, and restores the filing from its record.
   const board = (
     await request(p.app)

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import request from 'supertest';
-import { manualClaimWorkflowId, ticketActionUpdate, ticketWorkflowId } from '../../cases';
+import {
+  manualClaimWorkflowId,
+  settleUpdate,
+  stayWorkflowId,
+  ticketActionUpdate,
+  ticketWorkflowId,
+} from '../../cases';
 import { HumanTask, LedgerEntry, ManualClaim, Stay, Ticket } from '../../db/entities';
 import { eventually } from '../support/eventually';
 import { recordAndReplay } from '../support/histories';
@@ -25,7 +31,7 @@ beforeAll(async () => {
     .fork()
     .getKnex()('insured_person')
     .insert(
-      [1, 2].map((i) => ({
+      [1, 2, 3].map((i) => ({
         psn_no: `P3401000000008${i}`,
         psn_name: `测试${i}`,
         certno: `34010219900101208${i}`,
@@ -154,4 +160,47 @@ test('convert_manual: the stay leaves direct settlement, the manual claim is com
   expect(texts).toContain('本次住院转为手工报销');
   expect(texts).toMatch(/按参保地目录和政策计算手工报销：总费用 3,?980\.00 元/);
   expect(texts).toContain('审核通过手工报销');
+});
+
+test('the hospital’s own later 2304 counts as an attempt: a 补备案 made meanwhile settles the stay and resolves the ticket', async () => {
+  const { mdtrt_id, ticket } = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000083' });
+  // Only the first responder (安徽, for a filing) may hand the ticket over.
+  await expect(act(ticket.ticket_id, 'hand_over', 'treatment', 'coord-hi')).rejects.toMatchObject({
+    cause: { type: 'TICKET_WRONG_SIDE' },
+  });
+  await act(ticket.ticket_id, 'hand_over', 'insured', 'coord-ah');
+  const handed = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(Ticket, { ticket_id: ticket.ticket_id });
+    return t?.first_responder === 'treatment' ? t : undefined;
+  });
+  expect(handed.sides.map((s) => [s.side, s.task_id])).toEqual([
+    ['insured', `${ticket.ticket_id}-insured-h2-t1`],
+    ['treatment', `${ticket.ticket_id}-treatment-h2-t1`],
+  ]);
+  const response = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(HumanTask, { id: `${ticket.ticket_id}-treatment-h2-t1` });
+    return t ?? undefined;
+  });
+  expect(response).toMatchObject({ kind: 'ticket_response', prov_admdvs: '460000' });
+
+  // The citizen files again (补备案, from before the admission); the hospital retries 2304 itself.
+  await lostFiling(p.worker, p.orm, 'P34010000000083');
+  await p.orm.em
+    .fork()
+    .getKnex()('filing')
+    .where({ psn_no: 'P34010000000083' })
+    .update({ status: 'ACTIVE', reason: null });
+  const stay = p.worker.client.workflow.getHandle(stayWorkflowId(mdtrt_id));
+  const settled = await stay.executeUpdate(settleUpdate, {
+    updateId: `retry-${mdtrt_id}`,
+    args: [{ acct_used_flag: false, mid_setl_flag: false, opter: 'his-hn' }],
+  });
+  expect(settled.setl_id).toBe(`${mdtrt_id}S01`);
+  const resolved = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(Ticket, { ticket_id: ticket.ticket_id });
+    return t?.status === 'RESOLVED' ? t : undefined;
+  });
+  expect(resolved.retries).toEqual([
+    expect.objectContaining({ ok: true, message: expect.stringContaining('医院重新结算成功') }),
+  ]);
 });
