@@ -190,3 +190,30 @@ test('a closed ticket refuses actions and comments with TICKET_CLOSED, recording
   ).body;
   expect(view).toMatchObject({ status: 'WITHDRAWN', allowed_actions: [] });
 });
+
+test('raising by hand: refused while one is open, then a coordinator of either side raises one (201) routed by its category', async () => {
+  // The earlier tests withdrew the stay's own ticket; a hand-raised one takes its own rounds.
+  const raised = await request(p.app)
+    .post('/api/v1/tickets')
+    .set(await as('coord-hi'))
+    .send({ mdtrt_id, category: 'catalogue_unmapped', description: '医院项目 HN-003310000010000 未对照' })
+    .expect(201);
+  expect(raised.body).toMatchObject({
+    ticket_id: `SE${mdtrt_id}51`,
+    status: 'OPEN',
+    first_responder: 'treatment',
+    raised_by: { role: 'coordinator', user: 'coord-hi', side: 'treatment' },
+    viewer_side: 'treatment',
+  });
+  const again = await request(p.app)
+    .post('/api/v1/tickets')
+    .set(await as('coord-ah'))
+    .send({ mdtrt_id, category: 'other', description: '再报一次' })
+    .expect(409);
+  expect(again.body).toMatchObject({ code: 'TICKET_ALREADY_OPEN', ticket_id: `SE${mdtrt_id}51` });
+  await request(p.app)
+    .post('/api/v1/tickets')
+    .set(await as('coord-sc'))
+    .send({ mdtrt_id, category: 'other', description: '看看' })
+    .expect(404);
+});
