@@ -1,3 +1,4 @@
+import { clearingActivities } from './clearing';
 import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...stayActivities(deps),
     ...settlementActivities(deps),
     ...compensationActivities(deps),
+    ...clearingActivities(deps),
   });
 }
 
