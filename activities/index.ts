@@ -1,3 +1,4 @@
+import { clearingActivities } from './clearing';
 import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
@@ -28,6 +29,7 @@ export function createActivities(deps: ActivityDeps) {
     ...compensationActivities(deps),
     ...ticketActivities(deps),
     ...manualClaimActivities(deps),
+    ...clearingActivities(deps),
   });
 }
 

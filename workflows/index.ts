@@ -4,6 +4,7 @@
  * The case types land here one issue at a time (filing, hospitalization, settlement, …).
  */
 
+export { clearingTriggerWorkflow, clearingWorkflow } from './clearing';
 export { compensationWorkflow } from './compensation';
 export { filingWorkflow } from './filing';
 export { hospitalizationWorkflow } from './hospitalization';

@@ -2,6 +2,18 @@ import { Admdvs } from './admdvs';
 import { CaseDocument } from './case-document';
 import { CaseEvent, Filing, HumanTask, IdempotencyRecord, Referral, TaskDecision } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
+import {
+  AdvanceFund,
+  AdvanceFundEvent,
+  AdvanceFundParam,
+  AdvanceFundTopUp,
+  ClearingConfirmation,
+  ClearingDispute,
+  ClearingLineRow,
+  ClearingRun,
+  ClearingStatementRow,
+  ClearingTransfer,
+} from './clearing';
 import { Compensation, CompensationParam } from './compensation';
 import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
@@ -17,6 +29,7 @@ export * from './admdvs';
 export * from './case-document';
 export * from './cases';
 export * from './catalogue';
+export * from './clearing';
 export * from './compensation';
 export * from './hospital';
 export * from './hospital-message';
@@ -57,4 +70,14 @@ export const entities = [
   TicketActionRow,
   CatalogueMapping,
   ManualClaim,
+  ClearingRun,
+  ClearingStatementRow,
+  ClearingLineRow,
+  ClearingConfirmation,
+  ClearingDispute,
+  ClearingTransfer,
+  AdvanceFundParam,
+  AdvanceFund,
+  AdvanceFundEvent,
+  AdvanceFundTopUp,
 ];
