@@ -393,9 +393,9 @@ export async function handleTransaction(
       code = error.code;
       err_msg = error.message;
     }
-    const text = envelopeText(code, err_msg, outcome.output, received, hospital.admdvs);
+    let text = envelopeText(code, err_msg, outcome.output, received, hospital.admdvs);
     if (INFCODES[code].stored) {
-      await answerMessage(deps.orm, claim.message.id, {
+      text = await answerMessage(deps.orm, claim.message.id, {
         text,
         infcode: INFCODES[code].infcode,
         mdtrt_id: outcome.mdtrt_id,
