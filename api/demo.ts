@@ -26,6 +26,7 @@ import { authUserOf } from './auth/tokens';
 import { filingInput, insuredPlace, storeFiling } from './citizen/routes';
 import type { CaseDeps } from './context';
 import { removeDemoTicket, seedDemoTicket } from './demo-ticket';
+import { DEMO_STAY_PERSON, removeDemoStay, seedDemoStay } from './demo-stay';
 import { requestHash } from './idempotency';
 import { HttpProblem } from './problem';
 import { FilingCreate } from './schemas';
@@ -62,6 +63,7 @@ const ZHANGWEI = 'P34010000000001';
 const LIXIUYING = 'P34010000000002';
 const WANGFANG = 'P46000000000001';
 const LIUYANG = 'P32030000000001';
+const FUHAIYAN = DEMO_STAY_PERSON.psn_no;
 
 export const DEMO_CASES: readonly DemoCase[] = [
   {
@@ -185,6 +187,20 @@ export const DEMO_CASES: readonly DemoCase[] = [
   },
   {
     n: 1,
+    username: 'fuhaiyan',
+    psn_no: FUHAIYAN,
+    label:
+      '符海燕 转诊 成都 华西医院（20 天前起）：staff-hi 审核通过；其住院已结算，待遇补差待 staff-hi 审核',
+    form: (today) => ({
+      ...referral('510100', 'H51010000001', '乳腺恶性肿瘤', '海南省人民医院'),
+      begndate: addDays(today, -20),
+      tel: '13800000005',
+    }),
+    staff: { username: 'staff-hi', decision: 'approve' },
+    expect: { status: 'ACTIVE', referral: 'APPROVED' },
+  },
+  {
+    n: 1,
     username: 'liuyang',
     psn_no: LIUYANG,
     label: '刘洋 急诊抢救 上海：视同已备案，有效',
@@ -248,6 +264,8 @@ export async function seedDemo(deps: Deps, now = Date.now()): Promise<string[]> 
   if (created.length > 0) deps.log(`demo: ${created.length} cases seeded (${created.join(', ')})`);
   // 问题协同: the seed story's open ticket, so the coordinators' board is not empty.
   await seedDemoTicket(deps, now);
+  // The settled stay, once its covering referral (above) is ACTIVE.
+  await seedDemoStay(deps, demoCaseId({ psn_no: FUHAIYAN, n: 1 }), now);
   return created;
 }
 
@@ -327,6 +345,7 @@ async function openTask(deps: Deps, case_id: string): Promise<HumanTask> {
  * then every row of theirs (filings, referrals, tasks, decisions, timeline, idempotency records).
  */
 export async function removeDemo(deps: Deps): Promise<void> {
+  await removeDemoStay(deps);
   for (const id of DEMO_CASE_IDS) {
     try {
       await deps.temporal.workflow.getHandle(id).terminate('demo reset');

@@ -84,11 +84,15 @@ function cstTime(ms: number): string {
  * The scenario's transactions, dated from `now`: admitted 15 days ago at 09:00, discharged two days
  * ago. `{{mdtrt_id}}` stands for the id the 2401 answers with; the counter page fills it in.
  */
-export function hainanScenario(now: Date) {
+export function hainanScenario(
+  now: Date,
+  person: { psn_no: string; certno: string; insutype: string } = HAINAN_PERSON,
+  ipt_otp_no = 'ZY2026HN0001',
+) {
   const cstMidnight = Math.floor((now.getTime() + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
   const admitted = cstMidnight - 15 * DAY + 9 * HOUR;
   const mdtrt_id = '{{mdtrt_id}}';
-  const ref = { mdtrt_id, psn_no: HAINAN_PERSON.psn_no };
+  const ref = { mdtrt_id, psn_no: person.psn_no };
   const diseinfo = [
     { diag_type: '1', diag_srt_no: 1, diag_code: 'C50.900', diag_name: '乳腺恶性肿瘤', maindiag_flag: '1' },
   ];
@@ -104,12 +108,12 @@ export function hainanScenario(now: Date) {
         infno: '2401',
         input: {
           mdtrtinfo: {
-            psn_no: HAINAN_PERSON.psn_no,
-            insutype: HAINAN_PERSON.insutype,
+            psn_no: person.psn_no,
+            insutype: person.insutype,
             mdtrt_cert_type: '02',
-            mdtrt_cert_no: HAINAN_PERSON.certno,
+            mdtrt_cert_no: person.certno,
             med_type: '21',
-            ipt_otp_no: 'ZY2026HN0001',
+            ipt_otp_no,
             begntime: cstTime(admitted),
             adm_dept_codg: 'A03.09',
             adm_dept_name: '乳腺外科',

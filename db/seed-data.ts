@@ -142,6 +142,19 @@ export const demoPersons: {
     insuplc_admdvs: '460000',
     insu_status: 'active',
   },
+  // A second 海南 insured person: her stay in 成都 is already settled by the demo (a gap awaiting 海南's
+  // review), so 王芳's stay stays free to be run from the counter with the seed story's figures.
+  {
+    psn_no: 'P46000000000002',
+    psn_name: '符海燕',
+    certno17: '46010019800315004',
+    gend: '2',
+    brdy: '1980-03-15',
+    insutype: '390',
+    psn_type: 'in_service',
+    insuplc_admdvs: '460000',
+    insu_status: 'active',
+  },
   {
     psn_no: 'P32030000000001',
     psn_name: '刘洋',
@@ -177,6 +190,7 @@ export const demoUsers: {
   { username: 'zhangwei', display_name: '张伟', role: 'citizen', psn_no: 'P34010000000001' },
   { username: 'lixiuying', display_name: '李秀英', role: 'citizen', psn_no: 'P34010000000002' },
   { username: 'wangfang', display_name: '王芳', role: 'citizen', psn_no: 'P46000000000001' },
+  { username: 'fuhaiyan', display_name: '符海燕', role: 'citizen', psn_no: 'P46000000000002' },
   { username: 'liuyang', display_name: '刘洋', role: 'citizen', psn_no: 'P32030000000001' },
   { username: 'chenjing', display_name: '陈静', role: 'citizen', psn_no: 'P44030000000001' },
   { username: 'staff-ah', display_name: '安徽省医保中心 经办 周敏', role: 'staff', prov_admdvs: '340000' },

@@ -104,14 +104,19 @@ export async function claimMessage(
   return { kind: 'in_flight' };
 }
 
-/** The answer, stored once: a retry from now on gets exactly this text. */
+/**
+ * The answer, stored once: a retry from now on gets exactly this text. Returns the text that stands —
+ * another request's, when a retry that took the message over answered it first (the same result by
+ * the same update id, but its own timestamps), so every request for one msgid answers the same bytes.
+ */
 export async function answerMessage(
   orm: Orm,
   id: number,
   answer: { text: string; infcode: number; mdtrt_id: string | null; psn_no: string | null },
   now = new Date(),
-): Promise<void> {
-  await orm.em.getKnex()('hospital_message').where({ id, status: 'pending' }).update({
+): Promise<string> {
+  const knex = orm.em.getKnex();
+  const stored = await knex('hospital_message').where({ id, status: 'pending' }).update({
     status: 'answered',
     answer: answer.text,
     infcode: answer.infcode,
@@ -119,6 +124,11 @@ export async function answerMessage(
     psn_no: answer.psn_no,
     answered_at: now,
   });
+  if (stored === 1) return answer.text;
+  const row: { answer: string | null } | undefined = await knex('hospital_message')
+    .where({ id, status: 'answered' })
+    .first('answer');
+  return row?.answer ?? answer.text;
 }
 
 /** Gives the claim back after a failure that may be retried: the next retry of the message takes it. */

@@ -94,7 +94,7 @@ interface Outcome {
 type HospitalRow = Pick<Hospital, 'fixmedins_code' | 'fixmedins_name'> & { admdvs: string };
 
 interface Ctx {
-  deps: CaseDeps;
+  deps: Pick<CaseDeps, 'orm' | 'temporal' | 'taskQueue' | 'log'>;
   env: TransactionEnvelope;
   hospital: HospitalRow;
   /** The claimed message's row id and the mdtrt_id it already holds (a retried 2401). */
@@ -319,90 +319,108 @@ function envelopeText(
   });
 }
 
+/** What a transaction answers: its infcode's name (the HTTP status follows from it) and the envelope's text. */
+export interface TransactionAnswer {
+  code: InfcodeName;
+  text: string;
+}
+
+type TransactionDeps = Pick<CaseDeps, 'orm' | 'temporal' | 'taskQueue' | 'log'>;
+
+/**
+ * One national message from the hospital `fixmedins_code` (the logged-in one), as the route and the
+ * demo seeding send it: checked, claimed by msgid, transacted and kept.
+ */
+export async function handleTransaction(
+  deps: TransactionDeps,
+  fixmedins_code: string | null,
+  body: unknown,
+  received = new Date(),
+): Promise<TransactionAnswer> {
+  const reply = (code: InfcodeName, err_msg: string, output: Record<string, unknown> = {}) => ({
+    code,
+    text: envelopeText(code, err_msg, output, received, '000000'),
+  });
+  const envelope = TransactionEnvelope.safeParse(body);
+  if (!envelope.success) return reply('ENVELOPE_INVALID', zodLine(envelope.error));
+  const env = envelope.data;
+  if (!SUPPORTED.has(env.infno)) {
+    return reply('INFNO_UNSUPPORTED', `不支持交易 ${env.infno}；支持：${TRANSACTION_INFNOS.join('、')}`);
+  }
+  let claimedId: number | null = null;
+  try {
+    const hospital: HospitalRow | undefined = await deps.orm.em
+      .getKnex()('hospital')
+      .where({ fixmedins_code: fixmedins_code ?? '' })
+      .first('fixmedins_code', 'fixmedins_name', 'admdvs');
+    if (!hospital || env.fixmedins_code !== hospital.fixmedins_code) {
+      return reply(
+        'FIXMEDINS_MISMATCH',
+        `fixmedins_code: 报文的定点医药机构编号 ${env.fixmedins_code} 与登录的机构 ${fixmedins_code ?? '（无）'} 不符`,
+      );
+    }
+    if (env.mdtrtarea_admvs !== hospital.admdvs) {
+      return reply(
+        'FIXMEDINS_MISMATCH',
+        `mdtrtarea_admvs: 就医地医保区划 ${env.mdtrtarea_admvs} 与本机构所在地 ${hospital.admdvs} 不符`,
+      );
+    }
+    const claim = await claimMessage(deps.orm, {
+      fixmedins_code: hospital.fixmedins_code,
+      msgid: env.msgid,
+      infno: env.infno,
+      request_hash: requestHash(body),
+    });
+    if (claim.kind === 'answered') return { code: 'OK', text: claim.answer };
+    if (claim.kind === 'reused') {
+      return reply('MSGID_REUSED', `msgid: ${env.msgid} 已用于内容不同的报文；新的交易请使用新的 msgid`);
+    }
+    if (claim.kind === 'in_flight') return reply('MSGID_IN_FLIGHT', INFCODES.MSGID_IN_FLIGHT.meaning);
+    claimedId = claim.message.id;
+    const ctx: Ctx = {
+      deps,
+      env,
+      hospital,
+      message: { id: claim.message.id, mdtrt_id: claim.message.mdtrt_id ?? null },
+    };
+    let code: InfcodeName = 'OK';
+    let err_msg = '';
+    let outcome: Outcome = { output: {}, mdtrt_id: claim.message.mdtrt_id ?? null, psn_no: null };
+    try {
+      outcome = await transact(ctx);
+    } catch (error) {
+      if (!(error instanceof Refusal)) throw error;
+      code = error.code;
+      err_msg = error.message;
+    }
+    let text = envelopeText(code, err_msg, outcome.output, received, hospital.admdvs);
+    if (INFCODES[code].stored) {
+      text = await answerMessage(deps.orm, claim.message.id, {
+        text,
+        infcode: INFCODES[code].infcode,
+        mdtrt_id: outcome.mdtrt_id,
+        psn_no: outcome.psn_no,
+      });
+    } else await releaseMessage(deps.orm, claim.message.id);
+    claimedId = null;
+    return { code, text };
+  } catch (error) {
+    // Nothing was answered for the message: its claim goes back, so the same message may be sent again.
+    if (claimedId !== null) await releaseMessage(deps.orm, claimedId).catch(() => undefined);
+    if (isDatabaseUnavailable(error))
+      return reply('DATABASE_UNAVAILABLE', INFCODES.DATABASE_UNAVAILABLE.meaning);
+    deps.log(`hospital transaction ${env.infno} failed: ${redactedError(error)}`);
+    return reply('INTERNAL', INFCODES.INTERNAL.meaning);
+  }
+}
+
 export function transactionsRouter(deps: CaseDeps): Router {
   const router = Router();
   router.post('/hospital/transactions', requireRole('hospital'), async (req, res) => {
-    const received = new Date();
-    const user = currentUser(res);
-    const send = (code: InfcodeName, text: string) => {
-      const { http } = INFCODES[code];
-      if (http === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
-      res.status(http).type('application/json').send(text);
-    };
-    const reply = (code: InfcodeName, err_msg: string, output: Record<string, unknown> = {}) =>
-      send(code, envelopeText(code, err_msg, output, received, '000000'));
-
-    const envelope = TransactionEnvelope.safeParse(req.body);
-    if (!envelope.success) return reply('ENVELOPE_INVALID', zodLine(envelope.error));
-    const env = envelope.data;
-    if (!SUPPORTED.has(env.infno)) {
-      return reply('INFNO_UNSUPPORTED', `不支持交易 ${env.infno}；支持：${TRANSACTION_INFNOS.join('、')}`);
-    }
-    let claimedId: number | null = null;
-    try {
-      const hospital: HospitalRow | undefined = await deps.orm.em
-        .getKnex()('hospital')
-        .where({ fixmedins_code: user.fixmedins_code ?? '' })
-        .first('fixmedins_code', 'fixmedins_name', 'admdvs');
-      if (!hospital || env.fixmedins_code !== hospital.fixmedins_code) {
-        return reply(
-          'FIXMEDINS_MISMATCH',
-          `fixmedins_code: 报文的定点医药机构编号 ${env.fixmedins_code} 与登录的机构 ${user.fixmedins_code ?? '（无）'} 不符`,
-        );
-      }
-      if (env.mdtrtarea_admvs !== hospital.admdvs) {
-        return reply(
-          'FIXMEDINS_MISMATCH',
-          `mdtrtarea_admvs: 就医地医保区划 ${env.mdtrtarea_admvs} 与本机构所在地 ${hospital.admdvs} 不符`,
-        );
-      }
-      const claim = await claimMessage(deps.orm, {
-        fixmedins_code: hospital.fixmedins_code,
-        msgid: env.msgid,
-        infno: env.infno,
-        request_hash: requestHash(req.body),
-      });
-      if (claim.kind === 'answered') return send('OK', claim.answer);
-      if (claim.kind === 'reused') {
-        return reply('MSGID_REUSED', `msgid: ${env.msgid} 已用于内容不同的报文；新的交易请使用新的 msgid`);
-      }
-      if (claim.kind === 'in_flight') return reply('MSGID_IN_FLIGHT', INFCODES.MSGID_IN_FLIGHT.meaning);
-      claimedId = claim.message.id;
-      const ctx: Ctx = {
-        deps,
-        env,
-        hospital,
-        message: { id: claim.message.id, mdtrt_id: claim.message.mdtrt_id ?? null },
-      };
-      let code: InfcodeName = 'OK';
-      let err_msg = '';
-      let outcome: Outcome = { output: {}, mdtrt_id: claim.message.mdtrt_id ?? null, psn_no: null };
-      try {
-        outcome = await transact(ctx);
-      } catch (error) {
-        if (!(error instanceof Refusal)) throw error;
-        code = error.code;
-        err_msg = error.message;
-      }
-      const text = envelopeText(code, err_msg, outcome.output, received, hospital.admdvs);
-      if (INFCODES[code].stored) {
-        await answerMessage(deps.orm, claim.message.id, {
-          text,
-          infcode: INFCODES[code].infcode,
-          mdtrt_id: outcome.mdtrt_id,
-          psn_no: outcome.psn_no,
-        });
-      } else await releaseMessage(deps.orm, claim.message.id);
-      claimedId = null;
-      send(code, text);
-    } catch (error) {
-      // Nothing was answered for the message: its claim goes back, so the same message may be sent again.
-      if (claimedId !== null) await releaseMessage(deps.orm, claimedId).catch(() => undefined);
-      if (isDatabaseUnavailable(error))
-        return reply('DATABASE_UNAVAILABLE', INFCODES.DATABASE_UNAVAILABLE.meaning);
-      deps.log(`hospital transaction ${env.infno} failed: ${redactedError(error)}`);
-      reply('INTERNAL', INFCODES.INTERNAL.meaning);
-    }
+    const { code, text } = await handleTransaction(deps, currentUser(res).fixmedins_code ?? null, req.body);
+    const { http } = INFCODES[code];
+    if (http === 503) res.set('Retry-After', String(RETRY_AFTER_SECONDS));
+    res.status(http).type('application/json').send(text);
   });
   return router;
 }

@@ -2,8 +2,11 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { DEMO_CASE_IDS, DEMO_CASES, demoCaseId, resetDemo, seedDemo } from '../../api/demo';
 import { DEMO_TICKET_ID } from '../../api/demo-ticket';
-import { CaseEvent, Filing, HumanTask, Referral, TaskDecision } from '../../db/entities';
+import { DEMO_STAY_PERSON } from '../../api/demo-stay';
+import type { StaySummary, StayView } from '../../cases';
+import { CaseEvent, Filing, HumanTask, Referral, Stay, TaskDecision } from '../../db/entities';
 import type { Orm } from '../../db/orm';
+import { HAINAN_EXPECTED, HAINAN_PERSON } from '../../db/scenario-hainan';
 import { eventually } from '../support/eventually';
 import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -53,6 +56,41 @@ async function settled(): Promise<void> {
   }
 }
 
+const yuan = (fen: number) => (fen / 100).toFixed(2);
+
+/**
+ * The demo's settled stay, as fuhaiyan's 我的住院 and staff-hi's 待办 show it: settled with the seed
+ * story's figures, its explanation (policy, steps, lines), and the gap waiting for 海南's review.
+ */
+async function settledStayOnScreen(): Promise<string> {
+  const citizen = { Authorization: `Bearer ${await login(DEMO_STAY_PERSON.username)}` };
+  const list = await request(app).get('/api/v1/stays').set(citizen).expect(200);
+  const items = list.body.items as StaySummary[];
+  expect(items).toHaveLength(1);
+  const mdtrt_id = items[0]!.mdtrt_id;
+  const review = await eventually(async () => {
+    const tasks = await tasksOf('staff-hi', '?kind=compensation_review');
+    return tasks.find((t) => t.status === 'open');
+  }, 60_000);
+  const view = (await request(app).get(`/api/v1/stays/${mdtrt_id}`).set(citizen).expect(200))
+    .body as StayView;
+  expect(view.status).toBe('SETTLED');
+  const [settlement] = view.settlements;
+  expect(settlement).toMatchObject({ status: 'SETTLED' });
+  expect(yuan(settlement!.setlinfo.medfee_sumamt)).toBe(HAINAN_EXPECTED.medfee_sumamt);
+  expect(yuan(settlement!.setlinfo.fund_pay_sumamt)).toBe(HAINAN_EXPECTED.fund_pay_sumamt);
+  // The explanation of benefits: the policy version it was settled under and every step.
+  expect(settlement!.policy).toMatchObject({ policy_id: expect.any(String) });
+  expect(settlement!.setldetail.length).toBeGreaterThan(0);
+  expect(view.fees.length).toBeGreaterThan(20);
+  expect(view.compensation).toMatchObject({ status: 'UNDER_REVIEW', task_id: expect.any(String) });
+  expect(yuan(view.compensation!.gap)).toBe(HAINAN_EXPECTED.gap);
+  expect(review).toMatchObject({ kind: 'compensation_review', status: 'open' });
+  // 王芳 is left without a stay: the counter's 演示 runs her story with its own figures.
+  expect(await orm.em.fork().count(Stay, { psn_no: HAINAN_PERSON.psn_no })).toBe(0);
+  return mdtrt_id;
+}
+
 async function counts() {
   const em = orm.em.fork();
   const ids = [...DEMO_CASE_IDS];
@@ -63,10 +101,11 @@ async function counts() {
     decisions: await em.count(TaskDecision, {}),
     events: await em.count(CaseEvent, {}),
     demoFilings: await em.count(Filing, { id: { $in: ids } }),
+    stays: await em.count(Stay, {}),
   };
 }
 
-test('the demo puts every state the screens show in front of 安徽 and 海南; seeding twice changes nothing; a reset recreates it once', async () => {
+test('the demo puts every state the screens show in front of 安徽 and 海南 (a settled stay with its 待遇补差 review too); seeding twice changes nothing; a reset recreates it once', async () => {
   const created = await seedDemo(deps());
   expect(created).toEqual([...DEMO_CASE_IDS]);
   await settled();
@@ -126,7 +165,8 @@ test('the demo puts every state the screens show in front of 安徽 and 海南; 
   expect(Object.values(statuses)).toEqual(expect.arrayContaining(['ACTIVE', 'REJECTED', 'EXPIRED']));
   expect(
     await orm.em.fork().count(Referral, { filing_id: { $in: [...DEMO_CASE_IDS] }, status: 'APPROVED' }),
-  ).toBe(1);
+  ).toBe(2);
+  const stay = await settledStayOnScreen();
 
   const first = await counts();
   expect(first.demoFilings).toBe(DEMO_CASES.length);
@@ -136,6 +176,8 @@ test('the demo puts every state the screens show in front of 安徽 and 海南; 
   const again = await resetDemo(deps());
   expect(again).toEqual([...DEMO_CASE_IDS]);
   await settled();
+  // The stay too, afresh: a new mdtrt_id, settled again with its review open.
+  expect(await settledStayOnScreen()).not.toBe(stay);
   // Recreated once: the same rows as the first seeding, and one submission per case on the timeline.
   // `settled` waits for the statuses; the last timeline events of a case may land just after its status.
   await eventually(async () => {

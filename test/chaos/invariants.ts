@@ -132,7 +132,13 @@ export function settled(records: CaseRecord[], s: Snapshot): boolean {
   );
 }
 
-export async function judge(records: CaseRecord[], s: Snapshot, temporal: TemporalProbe): Promise<Finding[]> {
+export async function judge(
+  records: CaseRecord[],
+  s: Snapshot,
+  temporal: TemporalProbe,
+  /** Filings sent besides the planned cases (the stays' covering filing), by psn_no. */
+  otherSubmissions: ReadonlyMap<string, number> = new Map(),
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   const liveness = new Map<string, Liveness>();
   const live = async (workflowId: string): Promise<Liveness> => {
@@ -267,7 +273,7 @@ export async function judge(records: CaseRecord[], s: Snapshot, temporal: Tempor
       what: `timeline event '${e.kind}' recorded ${e.n} times`,
     });
   }
-  const keysPerPerson = new Map<string, number>();
+  const keysPerPerson = new Map<string, number>(otherSubmissions);
   for (const r of records)
     keysPerPerson.set(r.plan.citizen.psn_no, (keysPerPerson.get(r.plan.citizen.psn_no) ?? 0) + 1);
   for (const [psn_no, filings] of s.filingsPerPerson) {

@@ -14,21 +14,32 @@ import { ChaosClient } from './client';
 import { type Finding, judge, settled, snapshot } from './invariants';
 import { FAULT_KINDS, type FaultKind, type FaultPlan, planCases, planFaults } from './plan';
 import { ChaosPlatform } from './platform';
+import { judgeStays, type StaySnapshot, staySnapshot, staysSettled } from './stay-invariants';
+import { planStays, STAY_PERSON, type StayRecord, StayRunner } from './stays';
 import { TemporalProbe } from './temporal';
 
 interface Options {
   seed: number;
   cases: number;
+  /** Stays run one after another by the hospital lane; default a fifth of the cases. */
+  stays: number | null;
   faults: FaultKind[];
   timeSeconds: number;
   keep: boolean;
 }
 
 const USAGE =
-  'usage: npm run chaos -- [--seed N] [--cases N] [--faults pause,worker,restart-term,restart-kill|none] [--time SECONDS] [--keep]';
+  'usage: npm run chaos -- [--seed N] [--cases N] [--stays N] [--faults pause,worker,restart-term,restart-kill|none] [--time SECONDS] [--keep]';
 
 function parseOptions(argv: string[]): Options {
-  const options: Options = { seed: 1, cases: 40, faults: [...FAULT_KINDS], timeSeconds: 300, keep: false };
+  const options: Options = {
+    seed: 1,
+    cases: 40,
+    stays: null,
+    faults: [...FAULT_KINDS],
+    timeSeconds: 300,
+    keep: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -40,6 +51,7 @@ function parseOptions(argv: string[]): Options {
     };
     if (flag === '--seed') options.seed = int(0, 2 ** 31);
     else if (flag === '--cases') options.cases = int(1, 500);
+    else if (flag === '--stays') options.stays = int(0, 200);
     else if (flag === '--time') options.timeSeconds = int(30, 3_600);
     else if (flag === '--keep') options.keep = true;
     else if (flag === '--faults') {
@@ -97,20 +109,22 @@ async function inject(platform: ChaosPlatform, fault: FaultPlan): Promise<string
   }
 }
 
+/** Who waits on the next acknowledged filing: the fault plan and the stay lane, at the same time. */
+const onFiled = new Set<() => void>();
+
 /** Resolves when `check` holds (re-tested on every acknowledged filing), or after `ms`. */
-function waitUntil(check: () => boolean, progress: Progress, ms: number): Promise<void> {
+function waitUntil(check: () => boolean, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(finish, ms);
-    const previous = progress.onFiled;
     function finish() {
       clearTimeout(timer);
-      progress.onFiled = previous;
+      onFiled.delete(listener);
       resolve();
     }
-    progress.onFiled = () => {
-      previous();
+    const listener = () => {
       if (check()) finish();
     };
+    onFiled.add(listener);
     if (check()) finish();
   });
 }
@@ -123,8 +137,9 @@ async function main(): Promise<number> {
   const workUntil = hardStop - Math.min(60_000, options.timeSeconds * 250);
   const cases = planCases(options.seed, options.cases);
   const faults = planFaults(options.seed, options.cases, options.faults);
+  const stayPlans = planStays(options.seed, options.stays ?? Math.max(1, Math.round(options.cases / 5)));
   log(
-    `seed ${options.seed}, ${cases.length} cases, faults: ${faults.map((f) => `${f.kind}@${f.afterFiled}`).join(' ') || 'none'}, bound ${options.timeSeconds} s`,
+    `seed ${options.seed}, ${cases.length} cases, ${stayPlans.length} stays, faults: ${faults.map((f) => `${f.kind}@${f.afterFiled}`).join(' ') || 'none'}, bound ${options.timeSeconds} s`,
   );
 
   const dataDir = path.join(os.tmpdir(), `yidi-chaos-${options.seed}-${process.pid}`);
@@ -154,7 +169,12 @@ async function main(): Promise<number> {
   );
   const client = new ChaosClient(platform, workUntil);
   const temporal = new TemporalProbe(platform);
-  const progress: Progress = { filed: 0, onFiled: () => {} };
+  const progress: Progress = {
+    filed: 0,
+    onFiled: () => {
+      for (const listener of [...onFiled]) listener();
+    },
+  };
   const runner = new CaseRunner(client, temporal, progress, workUntil);
 
   // One lane per citizen: a citizen files one case after another (their ids count up), citizens in parallel.
@@ -163,6 +183,7 @@ async function main(): Promise<number> {
     lanes.set(plan.citizen.username, [...(lanes.get(plan.citizen.username) ?? []), plan]);
   const records: CaseRecord[] = [];
   let lanesDone = false;
+  let lanesFiled = false;
   const work = Promise.all(
     [...lanes.values()].map(async (plans) => {
       for (const plan of plans) {
@@ -171,6 +192,32 @@ async function main(): Promise<number> {
       }
     }),
   ).then(() => {
+    lanesFiled = true;
+    progress.onFiled();
+  });
+  // The hospital's lane: one person's stays one after another (a person is in one bed at a time).
+  const stays = new StayRunner(client, options.seed);
+  const stayRecords: StayRecord[] = [];
+  let stayCover: string | null | undefined;
+  const stayWork = (async () => {
+    if (stayPlans.length === 0) return;
+    stayCover = await stays.cover();
+    if (!stayCover) return;
+    // Spread over the filings, as the faults are, so faults strike mid-stay.
+    const span = Math.max(1, Math.floor(options.cases * 0.8));
+    for (const plan of stayPlans) {
+      const after = Math.floor(((plan.n - 1) * span) / stayPlans.length);
+      await waitUntil(() => lanesFiled || progress.filed >= after, Math.max(0, workUntil - Date.now()));
+      if (Date.now() > workUntil) break;
+      const began = Date.now();
+      const record = await stays.run(plan);
+      stayRecords.push(record);
+      log(
+        `stay ${plan.n} ${record.mdtrt_id ?? '(not admitted)'}: ${record.acknowledged.join(' ')} in ${((Date.now() - began) / 1000).toFixed(1)} s${record.stalled ? `; STALLED: ${record.stalled}` : ''}`,
+      );
+    }
+  })();
+  const allWork = Promise.all([work, stayWork]).then(() => {
     lanesDone = true;
     progress.onFiled();
   });
@@ -180,7 +227,6 @@ async function main(): Promise<number> {
     for (const fault of faults) {
       await waitUntil(
         () => lanesDone || progress.filed >= fault.afterFiled,
-        progress,
         Math.max(0, workUntil - Date.now()),
       );
       if (Date.now() > workUntil) break;
@@ -203,7 +249,7 @@ async function main(): Promise<number> {
       }
     }
   })();
-  await Promise.all([work, chaos]);
+  await Promise.all([allWork, chaos]);
   await platform.up();
   log(`cases and faults done at ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
 
@@ -212,31 +258,54 @@ async function main(): Promise<number> {
   const settleFrom = Date.now();
   const settleUntil = Math.min(hardStop, settleFrom + 45_000);
   let state = await snapshot(platform.databaseUrl);
+  let stayState: StaySnapshot = await staySnapshot(platform.databaseUrl);
   let movedAt = Date.now();
-  while (!settled(records, state) && Date.now() < settleUntil && Date.now() - movedAt < 12_000) {
+  const allSettled = () => settled(records, state) && staysSettled(stayRecords, stayState);
+  while (!allSettled() && Date.now() < settleUntil && Date.now() - movedAt < 12_000) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const next = await snapshot(platform.databaseUrl);
-    if (next.fingerprint !== state.fingerprint) movedAt = Date.now();
+    const nextStays = await staySnapshot(platform.databaseUrl);
+    if (next.fingerprint !== state.fingerprint || nextStays.fingerprint !== stayState.fingerprint)
+      movedAt = Date.now();
     state = next;
+    stayState = nextStays;
   }
   log(
-    settled(records, state)
+    allSettled()
       ? `settled ${((Date.now() - settleFrom) / 1000).toFixed(1)} s after the last case`
       : `not settled; nothing moved for ${((Date.now() - movedAt) / 1000).toFixed(1)} s: judging as it stands`,
   );
   records.sort((a, b) => a.plan.n - b.plan.n);
-  const findings = await judge(records, state, temporal);
+  const findings = await judge(
+    records,
+    state,
+    temporal,
+    new Map(stayPlans.length > 0 ? [[STAY_PERSON.psn_no, 1]] : []),
+  );
+  if (stayPlans.length > 0 && !stayCover)
+    findings.push({
+      kind: 'stuck',
+      subject: stays.filingKey,
+      n: null,
+      what: "the stays' covering filing was never acknowledged ACTIVE",
+    });
+  findings.push(...(await judgeStays(stayRecords, stayState, temporal)));
   if (temporal.lastError) log(`a Temporal probe could not tell a workflow's state: ${temporal.lastError}`);
   await temporal.close();
 
-  report(options, records, injected, findings, client, Date.now() - startedAt);
+  report(options, records, injected, findings, client, Date.now() - startedAt, {
+    planned: stayPlans.length,
+    records: stayRecords,
+    state: stayState,
+  });
   const failed = findings.length > 0;
   if (options.keep || failed) {
     // For a closer look (or a diff between two runs of one seed): every case as planned and as answered.
     const cases = records.map((r) => ({ ...r, ids: [...r.ids] }));
+    const stays = stayRecords.map((r) => ({ ...r, liveLines: [...r.liveLines] }));
     fs.writeFileSync(
       path.join(dataDir, 'chaos-report.json'),
-      JSON.stringify({ options, injected, findings, cases }, null, 2),
+      JSON.stringify({ options, injected, findings, cases, stays }, null, 2),
     );
   }
   await platform.dispose(options.keep || failed);
@@ -252,6 +321,7 @@ function report(
   findings: Finding[],
   client: ChaosClient,
   ms: number,
+  stays: { planned: number; records: StayRecord[]; state: StaySnapshot },
 ): void {
   const count = (kind: Finding['kind']) =>
     new Set(findings.filter((f) => f.kind === kind).map((f) => f.n ?? f.subject)).size;
@@ -261,6 +331,15 @@ function report(
     ['seed', String(options.seed)],
     ['cases planned / run / acknowledged', `${options.cases} / ${records.length} / ${acknowledged}`],
     ['faults injected', `${injected.length} (${byKind})`],
+    [
+      'stays planned / run / settled',
+      `${stays.planned} / ${stays.records.length} / ${stays.records.filter((r) => !r.stalled && r.settlements.length > 0).length}`,
+    ],
+    [
+      'settlements (reversals)',
+      `${stays.state.settlements.length} (${stays.state.settlements.filter((x) => x.kind === 'REVERSAL').length})`,
+    ],
+    ['ledger Σ debit − Σ credit', `${stays.state.ledgerSum} fen`],
     ['requests (resent)', `${client.attempts} (${client.resends})`],
     ['5xx answers', String(client.serverErrors.length)],
     ['lost', String(count('lost'))],
