@@ -2,9 +2,12 @@ import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import {
   type FeeCheckAnswer,
+  type FeeCheckBatchStart,
   type FeeCheckBatchStatus,
   type FeeCheckConfirm,
   type FeeCheckStatus,
+  feeCheckFreezeAt,
+  feeCheckParamsFor,
   nextMonth,
 } from '../cases';
 import { openBatchFrom } from '../db/fee-checks';
@@ -199,6 +202,25 @@ export function feeCheckActivities({ orm }: ActivityDeps) {
         });
         return { recovered };
       });
+    },
+
+    /** Open batches whose freeze instant (by the insured province's freeze day) has passed. */
+    async dueFeeCheckBatches({ at }: { at: string }): Promise<FeeCheckBatchStart[]> {
+      const rows = await orm.em
+        .fork()
+        .getKnex()('fee_check_batch')
+        .where({ status: 'OPEN' })
+        .orderBy('batch_id');
+      return rows
+        .filter(
+          (b) => feeCheckFreezeAt(b.month, feeCheckParamsFor(b.insured_prov).freeze_day) <= Date.parse(at),
+        )
+        .map((b) => ({
+          batch_id: b.batch_id,
+          insured_prov: b.insured_prov,
+          treatment_prov: b.treatment_prov,
+          month: b.month,
+        }));
     },
 
     /** A batch's answer or confirmation task is done: no longer on anyone's list. */

@@ -2,7 +2,7 @@
  * 费用协查 parameters per insured province (brief §7 [U]: working assumptions, as data) and the messages
  * of the `feeCheckBatch` workflow. The statuses and views are in `coordination.ts`. Pure.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import { addMonths, cstDate, cstStartOf } from './calendar';
 import type { FeeCheckBatchStatus, FeeCheckOutcome, FeeCheckStatus } from './coordination';
 
@@ -106,3 +106,8 @@ export const feeCheckFreezeUpdate = defineUpdate<FeeCheckBatchState, [{ by: stri
 export const feeCheckAnswerUpdate = defineUpdate<FeeCheckBatchState, [FeeCheckAnswer]>('feeCheckAnswer');
 export const feeCheckConfirmUpdate = defineUpdate<FeeCheckBatchState, [FeeCheckConfirm]>('feeCheckConfirm');
 export const feeCheckBatchStateQuery = defineQuery<FeeCheckBatchState>('feeCheckBatchState');
+/** The monthly sweep's freeze (a schedule cannot wait for an answer); the same as the staff's update. */
+export const feeCheckFreezeSignal = defineSignal<[{ by: string }]>('feeCheckFreeze');
+
+/** The Temporal Schedule that sweeps the open batches due to freeze (created at start, idempotently). */
+export const FEE_CHECK_SCHEDULE_ID = 'fee-check-monthly';

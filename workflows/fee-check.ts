@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   condition,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   setHandler,
   startChild,
@@ -16,6 +17,7 @@ import {
   feeCheckBatchStateQuery,
   feeCheckConfirmUpdate,
   feeCheckFreezeAt,
+  feeCheckFreezeSignal,
   feeCheckFreezeUpdate,
   feeCheckParamsFor,
   workingDayDeadline,
@@ -63,6 +65,9 @@ export async function feeCheckBatchWorkflow(start: FeeCheckBatchStart): Promise<
   };
 
   setHandler(feeCheckBatchStateQuery, () => state);
+  setHandler(feeCheckFreezeSignal, ({ by }) => {
+    freezeBy ??= by;
+  });
   setHandler(
     feeCheckFreezeUpdate,
     async ({ by }) => {
@@ -200,6 +205,7 @@ export async function feeCheckBatchWorkflow(start: FeeCheckBatchStart): Promise<
         workflowId: next.batch_id,
         args: [{ ...start, batch_id: next.batch_id, month: next.month }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
       });
     } catch (error) {
       // Running already (a request of that month started it): it takes them at its freeze.
@@ -233,4 +239,27 @@ export async function feeCheckBatchWorkflow(start: FeeCheckBatchStart): Promise<
   await db.completeFeeCheckTask({ id: confirmTask, by: null });
   await project('CLOSED');
   return state;
+}
+
+/**
+ * The monthly sweep (`fee-check-monthly` schedule): every open batch whose freeze day has passed is
+ * frozen — started first if its workflow never ran (Temporal was down when its request came in).
+ */
+export async function feeCheckFreezeWorkflow(): Promise<{ frozen: string[] }> {
+  const due = await db.dueFeeCheckBatches({ at: new Date(Date.now()).toISOString() });
+  for (const b of due) {
+    try {
+      await startChild(feeCheckBatchWorkflow, {
+        workflowId: b.batch_id,
+        args: [b],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      });
+      // Started now: its freeze instant is past, so it freezes by itself.
+    } catch (error) {
+      if (!(error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError')) throw error;
+      await getExternalWorkflowHandle(b.batch_id).signal(feeCheckFreezeSignal, { by: 'system' });
+    }
+  }
+  return { frozen: due.map((b) => b.batch_id) };
 }
