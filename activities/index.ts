@@ -2,6 +2,7 @@ import { clearingActivities } from './clearing';
 import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
+import { feeCheckActivities } from './fee-check';
 import { insuredStatusActivities } from './insured-status';
 import { manualClaimActivities } from './manual-claim';
 import { projectionActivities } from './projection';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...ticketActivities(deps),
     ...manualClaimActivities(deps),
     ...clearingActivities(deps),
+    ...feeCheckActivities(deps),
   });
 }
 

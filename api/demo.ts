@@ -25,8 +25,8 @@ import {
 import { authUserOf } from './auth/tokens';
 import { filingInput, insuredPlace, storeFiling } from './citizen/routes';
 import type { CaseDeps } from './context';
-import { removeDemoTicket, seedDemoTicket } from './demo-ticket';
 import { DEMO_STAY_PERSON, removeDemoStay, seedDemoStay } from './demo-stay';
+import { removeDemoTicket, seedDemoTicket } from './demo-ticket';
 import { requestHash } from './idempotency';
 import { HttpProblem } from './problem';
 import { FilingCreate } from './schemas';

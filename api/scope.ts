@@ -1,5 +1,6 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { Side } from '../cases';
 import {
   Filing,
   HumanTask,
@@ -106,14 +107,15 @@ export function ticketScope(user: AuthUser): FilterQuery<Ticket> {
   }
 }
 
-/** The viewer's side of a ticket: insured if their province is the insured one, treatment if the treatment one. */
-export function sideOf(
-  user: AuthUser,
-  t: Pick<Ticket, 'insured_prov' | 'treatment_prov'>,
-): 'insured' | 'treatment' | null {
+/**
+ * The viewer's side of a ticket, fee check or clearing pair: insured (参保地) if their province is the
+ * insured one, treatment (就医地) if the treatment one; null for a third province and for readers who are
+ * not coordinators (staff and supervisors read, only the two sides' coordinators act).
+ */
+export function sideOf(user: AuthUser, pair: { insured_prov: string; treatment_prov: string }): Side | null {
   if (user.role !== 'coordinator' || !user.prov_admdvs) return null;
-  if (user.prov_admdvs === t.insured_prov) return 'insured';
-  if (user.prov_admdvs === t.treatment_prov) return 'treatment';
+  if (user.prov_admdvs === pair.insured_prov) return 'insured';
+  if (user.prov_admdvs === pair.treatment_prov) return 'treatment';
   return null;
 }
 
@@ -341,4 +343,17 @@ export function present<T>(view: T, user: AuthUser): T {
     return value;
   };
   return walk(view, null) as T;
+}
+
+// ---- 费用协查, tickets and clearing: records of a province pair (insured place, treatment place). ----
+
+/**
+ * A pair's record is visible to staff, supervisors and coordinators of either province of the pair;
+ * a third province (and every other role) sees nothing, answered 404 as a missing row.
+ */
+export function pairScope(user: AuthUser): {
+  $or: ({ insured_prov: string } | { treatment_prov: string })[];
+} {
+  const prov = ['staff', 'supervisor', 'coordinator'].includes(user.role) ? provinceOfUser(user) : '';
+  return { $or: [{ insured_prov: prov }, { treatment_prov: prov }] };
 }

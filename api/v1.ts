@@ -7,6 +7,7 @@ import { staysRouter } from './cases/stays';
 import { citizenRouter } from './citizen/routes';
 import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
+import { feeChecksRouter } from './coordination/fee-checks';
 import { ticketsRouter } from './coordination/tickets';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
@@ -35,6 +36,7 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(hospitalRouter(deps));
   router.use(transactionsRouter(deps));
   router.use(compensationRouter(deps));
+  router.use(feeChecksRouter(deps));
   router.use(documentsRouter(deps));
   router.use(ticketsRouter(deps));
   return router;

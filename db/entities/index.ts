@@ -15,6 +15,7 @@ import {
   ClearingTransfer,
 } from './clearing';
 import { Compensation, CompensationParam } from './compensation';
+import { FeeCheck, FeeCheckBatch, FeeCheckItem } from './fee-check';
 import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
@@ -31,6 +32,7 @@ export * from './cases';
 export * from './catalogue';
 export * from './clearing';
 export * from './compensation';
+export * from './fee-check';
 export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
@@ -80,4 +82,7 @@ export const entities = [
   AdvanceFund,
   AdvanceFundEvent,
   AdvanceFundTopUp,
+  FeeCheck,
+  FeeCheckItem,
+  FeeCheckBatch,
 ];

@@ -9,6 +9,7 @@ import { Migration20261202060223 } from './Migration20261202060223';
 import { Migration20261202060311 } from './Migration20261202060311';
 import { Migration20261202060350 } from './Migration20261202060350';
 import { Migration20261202094229 } from './Migration20261202094229';
+import { Migration20261202145338 } from './Migration20261202145338';
 import { Migration20261202145408 } from './Migration20261202145408';
 import { Migration20261202145535 } from './Migration20261202145535';
 
@@ -38,4 +39,6 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202145408', class: Migration20261202145408 },
   // 清算 and 预付金: runs, statements, lines, confirmations, disputes, transfers; advance funds and their log
   { name: 'Migration20261202145535', class: Migration20261202145535 },
+  // 费用协查: fee_check, fee_check_item, fee_check_batch
+  { name: 'Migration20261202145338', class: Migration20261202145338 },
 ];

@@ -1,8 +1,8 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { DEMO_CASE_IDS, DEMO_CASES, demoCaseId, resetDemo, seedDemo } from '../../api/demo';
-import { DEMO_TICKET_ID } from '../../api/demo-ticket';
 import { DEMO_STAY_PERSON } from '../../api/demo-stay';
+import { DEMO_TICKET_ID } from '../../api/demo-ticket';
 import type { StaySummary, StayView } from '../../cases';
 import { CaseEvent, Filing, HumanTask, Referral, Stay, TaskDecision } from '../../db/entities';
 import type { Orm } from '../../db/orm';
