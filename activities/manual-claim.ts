@@ -13,13 +13,12 @@ import {
   type MedType,
   type PsnType,
   settle,
-  ZERO_ACCUMULATORS,
 } from '../settlement';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf } from './projection';
-import { filingTypeOf } from './settlement';
+import { accumulatorsOf, filingTypeOf } from './settlement';
 
 export type ManualClaimSnapshot = Omit<Snapshot<ManualClaim>, 'created_at'>;
 
@@ -67,6 +66,14 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
       const catalogue_admvs =
         (await loadCompensationParams(em, prov_admdvs))?.catalogue_admvs ?? stay.insuplc_admdvs;
       const on = cstDate((stay.endtime ?? stay.updated_at).getTime());
+      const knex = em.getKnex();
+      // The hospital's level picks the policy's band; the person's accumulators of the year, as they stand.
+      const [hospital, accumulatorRow] = await Promise.all([
+        knex('hospital').where({ fixmedins_code: stay.fixmedins_code }).first('hosp_lv'),
+        knex('accumulator')
+          .where({ psn_no: stay.psn_no, insuplc_admdvs: stay.insuplc_admdvs, year: Number(on.slice(0, 4)) })
+          .first(),
+      ]);
       const [{ catalogue }, policy] = await Promise.all([
         loadCatalogue(
           em,
@@ -77,7 +84,7 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
         loadPolicy(em, {
           admvs: stay.insuplc_admdvs,
           insutype: stay.insutype as Insutype,
-          hosp_lv: '3' as HospLv,
+          hosp_lv: (hospital?.hosp_lv ?? '3') as HospLv,
           med_type: stay.med_type as MedType,
           psn_type: person.psn_type as PsnType,
           on,
@@ -101,7 +108,7 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
         })),
         catalogue,
         policy: { ...policy, personal_account: null },
-        accumulators: ZERO_ACCUMULATORS,
+        accumulators: accumulatorsOf(accumulatorRow),
       });
       if (!r.ok) throw invalid(`手工报销 of ${mdtrt_id}: ${describeErrors(r.errors)}`);
       const s = r.value.setlinfo;

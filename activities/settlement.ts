@@ -76,7 +76,7 @@ export function filingTypeOf(c: StayCoverage): FilingType {
 /** The accumulator year of a stay: its discharge date's CST year. */
 const yearOf = (iso: string) => Number(cstDate(Date.parse(iso)).slice(0, 4));
 
-function accumulatorsOf(row: Record<string, unknown> | undefined): Accumulators {
+export function accumulatorsOf(row: Record<string, unknown> | undefined): Accumulators {
   if (!row) return ZERO_ACCUMULATORS;
   return Object.fromEntries(ACCUMULATOR_FIELDS.map((k) => [k, Number(row[k])])) as unknown as Accumulators;
 }

@@ -49,28 +49,12 @@ export function documentsRouter(deps: CaseDeps): Router {
       next();
     },
     rawBody,
-    async (req, res) => {
-      const user = currentUser(res);
-      const type = contentType(req) as CaseDocument['content_type'];
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (body.length === 0) throw new HttpProblem(400, 'DOCUMENT_EMPTY', '文件为空', '上传的文件没有内容');
-      if (!body.subarray(0, SIGNATURES[type].length).equals(SIGNATURES[type])) throw wrongType();
-      const em = deps.orm.em.fork();
-      const document = em.create(CaseDocument, {
-        id: randomUUID(),
-        case_id: req.params.id as string,
-        name: res.locals.documentName as string,
-        content_type: type,
-        size: body.length,
-        sha256: createHash('sha256').update(body).digest('hex'),
-        content: body,
-        uploaded_by: user.username,
-        created_at: new Date(),
-      });
-      await em.flush();
-      res.status(201).location(`/api/v1/filings/${document.case_id}/documents/${document.id}`);
-      res.json(documentView(document));
-    },
+    storeDocument(
+      deps,
+      (req) => req.params.id as string,
+      (d) => `/api/v1/filings/${d.case_id}/documents/${d.id}`,
+      documentView,
+    ),
   );
 
   router.get('/filings/:id/documents/:documentId', async (req, res) => {
@@ -81,14 +65,54 @@ export function documentsRouter(deps: CaseDeps): Router {
       ? await em.findOne(CaseDocument, { id: id.data, case_id: filing.id }, { populate: ['content'] })
       : null;
     if (!document) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', 'no such document');
-    res
-      .type(document.content_type)
-      .set('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(document.name)}`)
-      .set('x-content-type-options', 'nosniff')
-      .send(document.content);
+    sendDocument(res, document);
   });
 
   return router;
+}
+
+/**
+ * An upload's last step (after `rawBody`): the body checked against its declared type and stored with
+ * the case; 201 with its Location and the view of it. Shared by the filings' documents and the
+ * tickets' attachments.
+ */
+export function storeDocument<V>(
+  deps: CaseDeps,
+  caseIdOf: (req: express.Request) => string,
+  locationOf: (d: CaseDocument) => string,
+  view: (d: CaseDocument) => V,
+): RequestHandler {
+  return async (req, res) => {
+    const user = currentUser(res);
+    const type = contentType(req) as CaseDocument['content_type'];
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (body.length === 0) throw new HttpProblem(400, 'DOCUMENT_EMPTY', '文件为空', '上传的文件没有内容');
+    if (!body.subarray(0, SIGNATURES[type].length).equals(SIGNATURES[type])) throw wrongType();
+    const em = deps.orm.em.fork();
+    const document = em.create(CaseDocument, {
+      id: randomUUID(),
+      case_id: caseIdOf(req),
+      name: res.locals.documentName as string,
+      content_type: type,
+      size: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      content: body,
+      uploaded_by: user.username,
+      created_at: new Date(),
+    });
+    await em.flush();
+    res.status(201).location(locationOf(document));
+    res.json(view(document));
+  };
+}
+
+/** A stored document sent back as it was uploaded (never sniffed into another type). */
+export function sendDocument(res: express.Response, document: CaseDocument): void {
+  res
+    .type(document.content_type)
+    .set('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(document.name)}`)
+    .set('x-content-type-options', 'nosniff')
+    .send(document.content);
 }
 
 export const contentType = (req: express.Request) =>

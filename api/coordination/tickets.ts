@@ -32,7 +32,7 @@ import {
 } from '../../db/entities';
 import { requireRole } from '../auth/middleware';
 import type { AuthUser } from '../auth/tokens';
-import { contentType, rawBody, SIGNATURES, wrongType } from '../cases/documents';
+import { contentType, rawBody, SIGNATURES, sendDocument, storeDocument, wrongType } from '../cases/documents';
 import { problemFromTemporal } from '../cases/temporal-errors';
 import { type CaseDeps, currentUser } from '../context';
 import { idempotencyKey } from '../idempotency';
@@ -382,28 +382,12 @@ export function ticketsRouter(deps: CaseDeps): Router {
       next();
     },
     rawBody,
-    async (req, res) => {
-      const user = currentUser(res);
-      const type = contentType(req) as CaseDocument['content_type'];
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (body.length === 0) throw new HttpProblem(400, 'DOCUMENT_EMPTY', '文件为空', '上传的文件没有内容');
-      if (!body.subarray(0, SIGNATURES[type].length).equals(SIGNATURES[type])) throw wrongType();
-      const em = deps.orm.em.fork();
-      const d = em.create(CaseDocument, {
-        id: randomUUID(),
-        case_id: req.params.ticket_id as string,
-        name: res.locals.documentName as string,
-        content_type: type,
-        size: body.length,
-        sha256: createHash('sha256').update(body).digest('hex'),
-        content: body,
-        uploaded_by: user.username,
-        created_at: new Date(),
-      });
-      await em.flush();
-      res.status(201).location(`/api/v1/tickets/${d.case_id}/attachments/${d.id}`);
-      res.json({ document_id: d.id, filename: d.name, content_type: d.content_type, size: d.size });
-    },
+    storeDocument(
+      deps,
+      (req) => req.params.ticket_id as string,
+      (d) => `/api/v1/tickets/${d.case_id}/attachments/${d.id}`,
+      (d) => ({ document_id: d.id, filename: d.name, content_type: d.content_type, size: d.size }),
+    ),
   );
 
   router.get('/tickets/:ticket_id/attachments/:document_id', readers, async (req, res) => {
@@ -414,11 +398,7 @@ export function ticketsRouter(deps: CaseDeps): Router {
       ? await em.findOne(CaseDocument, { id: id.data, case_id: t.ticket_id }, { populate: ['content'] })
       : null;
     if (!d) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', 'no such attachment');
-    res
-      .type(d.content_type)
-      .set('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(d.name)}`)
-      .set('x-content-type-options', 'nosniff')
-      .send(d.content);
+    sendDocument(res, d);
   });
 
   router.post('/tickets/:ticket_id/actions', requireRole('coordinator'), async (req, res) => {
