@@ -3,11 +3,13 @@ import type { ActivityDeps } from './deps';
 import { classified } from './errors';
 import { feeCheckActivities } from './fee-check';
 import { insuredStatusActivities } from './insured-status';
+import { manualClaimActivities } from './manual-claim';
 import { projectionActivities } from './projection';
 import { referralSnActivities } from './referral-sn';
 import { settlementActivities } from './settlement';
 import { stayActivities } from './stay';
 import { taskActivities } from './tasks';
+import { ticketActivities } from './tickets';
 
 export type { ActivityDeps } from './deps';
 
@@ -26,6 +28,8 @@ export function createActivities(deps: ActivityDeps) {
     ...settlementActivities(deps),
     ...compensationActivities(deps),
     ...feeCheckActivities(deps),
+    ...ticketActivities(deps),
+    ...manualClaimActivities(deps),
   });
 }
 

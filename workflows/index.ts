@@ -10,4 +10,6 @@ export { filingWorkflow } from './filing';
 export { hospitalizationWorkflow } from './hospitalization';
 // Filing v1's review child: its recorded and still-running executions need the workflow type.
 export { referralWorkflow } from './legacy/referral-v1';
+export { manualClaimWorkflow } from './manual-claim';
 export { settlementWorkflow } from './settlement';
+export { settlementErrorWorkflow } from './settlement-error';

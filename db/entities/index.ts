@@ -7,9 +7,11 @@ import { FeeCheck, FeeCheckBatch, FeeCheckItem } from './fee-check';
 import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
+import { ManualClaim } from './manual-claim';
 import { PolicyVersion } from './policy-version';
 import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
 import { FeeDetail, Stay } from './stay';
+import { CatalogueMapping, Ticket, TicketActionRow, TicketComment } from './ticket';
 import { User } from './user';
 
 export * from './admdvs';
@@ -21,9 +23,11 @@ export * from './fee-check';
 export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
+export * from './manual-claim';
 export * from './policy-version';
 export * from './settlement';
 export * from './stay';
+export * from './ticket';
 export * from './user';
 
 export const entities = [
@@ -53,4 +57,9 @@ export const entities = [
   FeeCheck,
   FeeCheckItem,
   FeeCheckBatch,
+  Ticket,
+  TicketComment,
+  TicketActionRow,
+  CatalogueMapping,
+  ManualClaim,
 ];
