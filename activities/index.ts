@@ -1,3 +1,4 @@
+import { clearingActivities } from './clearing';
 import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
@@ -30,6 +31,7 @@ export function createActivities(deps: ActivityDeps) {
     ...feeCheckActivities(deps),
     ...ticketActivities(deps),
     ...manualClaimActivities(deps),
+    ...clearingActivities(deps),
   });
 }
 

@@ -4,6 +4,7 @@
  * The case types land here one issue at a time (filing, hospitalization, settlement, …).
  */
 
+export { clearingTriggerWorkflow, clearingWorkflow } from './clearing';
 export { compensationWorkflow } from './compensation';
 export { feeCheckBatchWorkflow, feeCheckFreezeWorkflow } from './fee-check';
 export { filingWorkflow } from './filing';

@@ -2,6 +2,18 @@ import { Admdvs } from './admdvs';
 import { CaseDocument } from './case-document';
 import { CaseEvent, Filing, HumanTask, IdempotencyRecord, Referral, TaskDecision } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
+import {
+  AdvanceFund,
+  AdvanceFundEvent,
+  AdvanceFundParam,
+  AdvanceFundTopUp,
+  ClearingConfirmation,
+  ClearingDispute,
+  ClearingLineRow,
+  ClearingRun,
+  ClearingStatementRow,
+  ClearingTransfer,
+} from './clearing';
 import { Compensation, CompensationParam } from './compensation';
 import { FeeCheck, FeeCheckBatch, FeeCheckItem } from './fee-check';
 import { Hospital } from './hospital';
@@ -18,6 +30,7 @@ export * from './admdvs';
 export * from './case-document';
 export * from './cases';
 export * from './catalogue';
+export * from './clearing';
 export * from './compensation';
 export * from './fee-check';
 export * from './hospital';
@@ -62,4 +75,14 @@ export const entities = [
   TicketActionRow,
   CatalogueMapping,
   ManualClaim,
+  ClearingRun,
+  ClearingStatementRow,
+  ClearingLineRow,
+  ClearingConfirmation,
+  ClearingDispute,
+  ClearingTransfer,
+  AdvanceFundParam,
+  AdvanceFund,
+  AdvanceFundEvent,
+  AdvanceFundTopUp,
 ];
