@@ -28,10 +28,10 @@ export function createActivities(deps: ActivityDeps) {
     ...stayActivities(deps),
     ...settlementActivities(deps),
     ...compensationActivities(deps),
+    ...feeCheckActivities(deps),
     ...ticketActivities(deps),
     ...manualClaimActivities(deps),
     ...clearingActivities(deps),
-    ...feeCheckActivities(deps),
   });
 }
 

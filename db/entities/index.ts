@@ -67,6 +67,9 @@ export const entities = [
   HospitalMessage,
   CompensationParam,
   Compensation,
+  FeeCheck,
+  FeeCheckItem,
+  FeeCheckBatch,
   Ticket,
   TicketComment,
   TicketActionRow,
@@ -82,7 +85,4 @@ export const entities = [
   AdvanceFund,
   AdvanceFundEvent,
   AdvanceFundTopUp,
-  FeeCheck,
-  FeeCheckItem,
-  FeeCheckBatch,
 ];

@@ -35,10 +35,10 @@ export const migrationsList: MigrationObject[] = [
   { name: 'Migration20261202060350', class: Migration20261202060350 },
   // coordination case types and task kinds; stays' SETTLEMENT_ERROR and MANUAL_CLAIM (contract commit)
   { name: 'Migration20261202094229', class: Migration20261202094229 },
+  // 费用协查: fee_check, fee_check_item, fee_check_batch
+  { name: 'Migration20261202145338', class: Migration20261202145338 },
   // 问题协同 and 手工报销: ticket, ticket_comment, ticket_action, catalogue_mapping, manual_claim
   { name: 'Migration20261202145408', class: Migration20261202145408 },
   // 清算 and 预付金: runs, statements, lines, confirmations, disputes, transfers; advance funds and their log
   { name: 'Migration20261202145535', class: Migration20261202145535 },
-  // 费用协查: fee_check, fee_check_item, fee_check_batch
-  { name: 'Migration20261202145338', class: Migration20261202145338 },
 ];
