@@ -34,6 +34,8 @@ export interface PersonFacts {
   psn_type: string;
   insuplc_admdvs: string;
   insu_status: string;
+  /** The personal account's balance in fen (as text: a bigint). */
+  balc: string;
 }
 
 /** 在职 / 退休 as national 人员类别 codes (11 在职, 21 退休). */
@@ -163,8 +165,7 @@ export function personOutput(p: PersonFacts, filings: FilingFacts[], now: Date):
     },
     insuinfo: [
       {
-        // Personal accounts are not modelled yet: the balance answered is 0.
-        balc: '0.00',
+        balc: yuan(Number(p.balc)),
         insutype: p.insutype,
         psn_type: psnTypeCode(p.psn_type),
         psn_insu_stas: INSU_STAS_CODES[p.insu_status] ?? p.insu_status,
