@@ -151,7 +151,21 @@ export interface FilingFacts {
   enddate: string | null;
 }
 
-export function personOutput(p: PersonFacts, filings: FilingFacts[], now: Date): z.output<typeof Output1101> {
+/** A 人员身份 row as 1101's `idetinfo` shows it (dates as `yyyy-MM-dd`). */
+export interface IdentityFacts {
+  psn_idet_type: string;
+  psn_type_lv: string;
+  memo: string;
+  begntime: string;
+  endtime: string | null;
+}
+
+export function personOutput(
+  p: PersonFacts,
+  identities: IdentityFacts[],
+  filings: FilingFacts[],
+  now: Date,
+): z.output<typeof Output1101> {
   return {
     baseinfo: {
       psn_no: p.psn_no,
@@ -176,8 +190,13 @@ export function personOutput(p: PersonFacts, filings: FilingFacts[], now: Date):
         emp_name: '',
       },
     ],
-    // 人员身份 (低保、特困…) are not recorded: none.
-    idetinfo: [],
+    idetinfo: identities.map((i) => ({
+      psn_idet_type: i.psn_idet_type,
+      psn_type_lv: i.psn_type_lv,
+      memo: i.memo,
+      begntime: `${i.begntime} 00:00:00`,
+      endtime: i.endtime === null ? '' : `${i.endtime} 23:59:59`,
+    })),
     filinfo: filings.map((f) => ({
       fil_type: f.category,
       fil_stas: f.status,

@@ -189,8 +189,24 @@ async function personInfo(ctx: Ctx): Promise<Outcome> {
   const filings = await em.find(Filing, hospitalFilingScope(person.psn_no, provinceOf(ctx.hospital.admdvs)), {
     orderBy: { begndate: 'desc', id: 'desc' },
   });
+  // 人员身份 in force today, from the person's identities.
+  const today = cstDate(Date.now());
+  const identities = await em
+    .getKnex()('person_identity')
+    .where({ psn_no: person.psn_no })
+    .andWhere('begntime', '<=', today)
+    .andWhere((q) => q.whereNull('endtime').orWhere('endtime', '>=', today))
+    .orderBy('begntime')
+    .select(
+      'psn_idet_type',
+      'psn_type_lv',
+      'memo',
+      em.getKnex().raw('begntime::text as begntime'),
+      em.getKnex().raw('endtime::text as endtime'),
+    );
   const output = personOutput(
     facts,
+    identities,
     filings.map((f) => ({
       category: f.category,
       status: f.status,

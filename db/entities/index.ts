@@ -6,6 +6,7 @@ import { Compensation, CompensationParam } from './compensation';
 import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
+import { PersonIdentity } from './person-identity';
 import { PolicyVersion } from './policy-version';
 import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
 import { FeeDetail, Stay } from './stay';
@@ -19,6 +20,7 @@ export * from './compensation';
 export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
+export * from './person-identity';
 export * from './policy-version';
 export * from './settlement';
 export * from './stay';
@@ -29,6 +31,7 @@ export const entities = [
   PolicyVersion,
   Hospital,
   InsuredPerson,
+  PersonIdentity,
   User,
   Filing,
   Referral,

@@ -336,7 +336,7 @@ test('work that outlives the request deadline answers 1007 "send the same msgid 
   ok(await send(app, his, envelope('2404', { data: ref })));
 });
 
-test('1101 answers the personal account balance the settlements left (the accumulator), never a fixed 0', async () => {
+test('1101 answers the personal account balance the settlements left (the accumulator) and the person’s 人员身份, never a fixed 0 or []', async () => {
   const li = { psn_no: 'P34010000000002', certno: withCheckDigit('34010219560704002') };
   await orm.em.fork().getKnex()('accumulator').insert({
     psn_no: li.psn_no,
@@ -355,6 +355,16 @@ test('1101 answers the personal account balance the settlements left (the accumu
   });
   const info = ok(
     await send(app, his, envelope('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: li.certno } })),
-  ) as { insuinfo: { balc: string }[] };
+  ) as { insuinfo: { balc: string }[]; idetinfo: unknown[] };
   expect(info.insuinfo[0]?.balc).toBe('1234.56');
+  // 人员身份 from the person's identities (the demo's 低保 for 李秀英), never null.
+  expect(info.idetinfo).toEqual([
+    {
+      psn_idet_type: '2301',
+      psn_type_lv: '',
+      memo: '城乡最低生活保障对象',
+      begntime: '2024-01-01 00:00:00',
+      endtime: '',
+    },
+  ]);
 });
