@@ -41,6 +41,12 @@ export const INFCODES = {
     stored: false,
     meaning: '同一 msgid 的首个报文仍在处理中；稍后用同一报文重发即得到同一应答',
   },
+  STILL_WORKING: {
+    infcode: 1007,
+    http: 200,
+    stored: false,
+    meaning: '交易仍在办理中，尚未完成；请稍后用同一 msgid 重发同一报文，完成后即得到最终应答',
+  },
   // What the message is about
   PERSON_NOT_FOUND: { infcode: 1101, http: 200, stored: true, meaning: '没有与证件相符的参保人' },
   STAY_NOT_FOUND: {
@@ -107,6 +113,12 @@ export const INFCODES = {
     http: 200,
     stored: true,
     meaning: '参保地没有适用的待遇政策，请联系参保地经办机构',
+  },
+  MID_SETTLEMENT_UNSUPPORTED: {
+    infcode: 2018,
+    http: 200,
+    stored: true,
+    meaning: '暂不支持中途结算（mid_setl_flag 为 "1"）：请出院后结算',
   },
   // Ours: nothing was done, the same message may be sent again
   WORKFLOW_UNAVAILABLE: {

@@ -179,6 +179,25 @@ export const demoPersons: {
   },
 ];
 
+/** 人员身份 [U] (invented for the demo; codes as the insured place would issue them): 1101's idetinfo. */
+export const demoIdentities: {
+  psn_no: string;
+  psn_idet_type: string;
+  psn_type_lv: string;
+  memo: string;
+  begntime: string;
+  endtime: string | null;
+}[] = [
+  {
+    psn_no: 'P34010000000002',
+    psn_idet_type: '2301',
+    psn_type_lv: '',
+    memo: '城乡最低生活保障对象',
+    begntime: '2024-01-01',
+    endtime: null,
+  },
+];
+
 export const demoUsers: {
   username: string;
   display_name: string;

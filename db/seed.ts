@@ -15,6 +15,7 @@ import {
   CompensationParam,
   Hospital,
   InsuredPerson,
+  PersonIdentity,
   PolicyVersion,
   User,
 } from './entities';
@@ -24,6 +25,7 @@ import {
   DEMO_PASSWORD,
   demoAdmdvs,
   demoHospitals,
+  demoIdentities,
   demoPersons,
   demoUsers,
   withCheckDigit,
@@ -52,6 +54,10 @@ export async function seedReferenceData(em: EntityManager): Promise<void> {
     demoPersons.map(({ certno17, ...p }) => ({ ...p, certno: withCheckDigit(certno17) })),
     ignore,
   );
+  await em.upsertMany(PersonIdentity, demoIdentities, {
+    ...ignore,
+    onConflictFields: ['psn_no', 'psn_idet_type', 'begntime'],
+  });
   // The settlement core's demo policies, validated by the core like any other policy on its way in.
   const policies = DEMO_POLICIES.map((doc) => {
     const checked = validatePolicy(doc);

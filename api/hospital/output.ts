@@ -34,6 +34,8 @@ export interface PersonFacts {
   psn_type: string;
   insuplc_admdvs: string;
   insu_status: string;
+  /** The personal account's balance in fen (as text: a bigint). */
+  balc: string;
 }
 
 /** 在职 / 退休 as national 人员类别 codes (11 在职, 21 退休). */
@@ -149,7 +151,21 @@ export interface FilingFacts {
   enddate: string | null;
 }
 
-export function personOutput(p: PersonFacts, filings: FilingFacts[], now: Date): z.output<typeof Output1101> {
+/** A 人员身份 row as 1101's `idetinfo` shows it (dates as `yyyy-MM-dd`). */
+export interface IdentityFacts {
+  psn_idet_type: string;
+  psn_type_lv: string;
+  memo: string;
+  begntime: string;
+  endtime: string | null;
+}
+
+export function personOutput(
+  p: PersonFacts,
+  identities: IdentityFacts[],
+  filings: FilingFacts[],
+  now: Date,
+): z.output<typeof Output1101> {
   return {
     baseinfo: {
       psn_no: p.psn_no,
@@ -163,8 +179,7 @@ export function personOutput(p: PersonFacts, filings: FilingFacts[], now: Date):
     },
     insuinfo: [
       {
-        // Personal accounts are not modelled yet: the balance answered is 0.
-        balc: '0.00',
+        balc: yuan(Number(p.balc)),
         insutype: p.insutype,
         psn_type: psnTypeCode(p.psn_type),
         psn_insu_stas: INSU_STAS_CODES[p.insu_status] ?? p.insu_status,
@@ -175,8 +190,13 @@ export function personOutput(p: PersonFacts, filings: FilingFacts[], now: Date):
         emp_name: '',
       },
     ],
-    // 人员身份 (低保、特困…) are not recorded: none.
-    idetinfo: [],
+    idetinfo: identities.map((i) => ({
+      psn_idet_type: i.psn_idet_type,
+      psn_type_lv: i.psn_type_lv,
+      memo: i.memo,
+      begntime: `${i.begntime} 00:00:00`,
+      endtime: i.endtime === null ? '' : `${i.endtime} 23:59:59`,
+    })),
     filinfo: filings.map((f) => ({
       fil_type: f.category,
       fil_stas: f.status,

@@ -28,6 +28,7 @@ import {
   uploadFeesUpdate,
   WORKFLOW_TYPES,
 } from '../../cases';
+import { DEFAULT_REQUEST_TIMEOUT_MS } from '../../config';
 import { Filing, type Hospital, InsuredPerson, provinceOf } from '../../db/entities';
 import { isDatabaseUnavailable } from '../../db/orm';
 import { requireRole } from '../auth/middleware';
@@ -168,6 +169,11 @@ async function personFacts(ctx: Ctx, psn_no: string): Promise<PersonFacts> {
       'psn_type',
       'insuplc_admdvs',
       'insu_status',
+      // The personal account's balance as the settlements left it (the latest year's accumulator row).
+      ctx.deps.orm.em.getKnex().raw(
+        `coalesce((select a.acct_balc from accumulator a where a.psn_no = insured_person.psn_no
+             and a.insuplc_admdvs = insured_person.insuplc_admdvs order by a.year desc limit 1), 0)::text as balc`,
+      ),
     );
   if (!person) throw new Refusal('PERSON_NOT_FOUND', `没有人员编号为 ${psn_no} 的参保人`);
   return person;
@@ -183,8 +189,24 @@ async function personInfo(ctx: Ctx): Promise<Outcome> {
   const filings = await em.find(Filing, hospitalFilingScope(person.psn_no, provinceOf(ctx.hospital.admdvs)), {
     orderBy: { begndate: 'desc', id: 'desc' },
   });
+  // 人员身份 in force today, from the person's identities.
+  const today = cstDate(Date.now());
+  const identities = await em
+    .getKnex()('person_identity')
+    .where({ psn_no: person.psn_no })
+    .andWhere('begntime', '<=', today)
+    .andWhere((q) => q.whereNull('endtime').orWhere('endtime', '>=', today))
+    .orderBy('begntime')
+    .select(
+      'psn_idet_type',
+      'psn_type_lv',
+      'memo',
+      em.getKnex().raw('begntime::text as begntime'),
+      em.getKnex().raw('endtime::text as endtime'),
+    );
   const output = personOutput(
     facts,
+    identities,
     filings.map((f) => ({
       category: f.category,
       status: f.status,
@@ -266,6 +288,17 @@ async function onStay<P, R>(
   return { output: await format(result, stay), mdtrt_id: stay.mdtrt_id, psn_no: stay.psn_no };
 }
 
+/** 中途结算 (`mid_setl_flag` "1", settling a stay before discharge) is not offered: refused before anything is done. */
+function midSettlementRefused(ctx: Ctx): void {
+  const { payload } = parse(Input2304, ctx.env.input);
+  if (payload.mid_setl_flag) {
+    throw new Refusal(
+      'MID_SETTLEMENT_UNSUPPORTED',
+      'mid_setl_flag: 暂不支持中途结算（"1"）；请办理出院（2402）后以 mid_setl_flag "0" 结算（2304）',
+    );
+  }
+}
+
 async function transact(ctx: Ctx): Promise<Outcome> {
   const infno = ctx.env.infno as keyof typeof TRANSACTIONS;
   const settled = async (r: Parameters<typeof settlementOutput>[0]) =>
@@ -284,12 +317,14 @@ async function transact(ctx: Ctx): Promise<Outcome> {
     case '2302':
       return onStay(ctx, Input2302, cancelFeesUpdate, stayOutput);
     case '2303':
+      midSettlementRefused(ctx);
       return onStay(ctx, Input2303, presettleUpdate, settled);
     case '2402':
       return onStay(ctx, Input2402, dischargeUpdate, stayOutput);
     case '2405':
       return onStay(ctx, Input2405, cancelDischargeUpdate, stayOutput);
     case '2304':
+      midSettlementRefused(ctx);
       return onStay(ctx, Input2304, settleUpdate, settled);
     case '2305':
       return onStay(ctx, Input2305, reverseSettlementUpdate, reversalOutput);
@@ -347,7 +382,6 @@ export async function handleTransaction(
   if (!SUPPORTED.has(env.infno)) {
     return reply('INFNO_UNSUPPORTED', `不支持交易 ${env.infno}；支持：${TRANSACTION_INFNOS.join('、')}`);
   }
-  let claimedId: number | null = null;
   try {
     const hospital: HospitalRow | undefined = await deps.orm.em
       .getKnex()('hospital')
@@ -376,16 +410,49 @@ export async function handleTransaction(
       return reply('MSGID_REUSED', `msgid: ${env.msgid} 已用于内容不同的报文；新的交易请使用新的 msgid`);
     }
     if (claim.kind === 'in_flight') return reply('MSGID_IN_FLIGHT', INFCODES.MSGID_IN_FLIGHT.meaning);
-    claimedId = claim.message.id;
     const ctx: Ctx = {
       deps,
       env,
       hospital,
       message: { id: claim.message.id, mdtrt_id: claim.message.mdtrt_id ?? null },
     };
+    const work = complete(ctx, received);
+    // Work that outlives the hospital's patience goes on (and keeps its answer): the HIS is told to
+    // send the same msgid again, and gets the final answer once it is there.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => {
+      timer = setTimeout(() => resolve(null), hisDeadlineMs());
+    });
+    const answer = await Promise.race([work, late]);
+    clearTimeout(timer);
+    return answer ?? reply('STILL_WORKING', INFCODES.STILL_WORKING.meaning);
+  } catch (error) {
+    if (isDatabaseUnavailable(error))
+      return reply('DATABASE_UNAVAILABLE', INFCODES.DATABASE_UNAVAILABLE.meaning);
+    deps.log(`hospital transaction ${env.infno} failed: ${redactedError(error)}`);
+    return reply('INTERNAL', INFCODES.INTERNAL.meaning);
+  }
+}
+
+/**
+ * How long a request waits for its transaction before answering STILL_WORKING (1007):
+ * `YIDI_HIS_DEADLINE_MS`, by default a second under the request deadline (`YIDI_REQUEST_TIMEOUT_MS`),
+ * so the HIS hears it in the national envelope, not as the generic 503.
+ */
+export function hisDeadlineMs(): number {
+  const v = Number(process.env.YIDI_HIS_DEADLINE_MS);
+  if (Number.isFinite(v) && v > 0) return v;
+  const request = Number(process.env.YIDI_REQUEST_TIMEOUT_MS) || DEFAULT_REQUEST_TIMEOUT_MS;
+  return Math.max(1_000, request - 1_000);
+}
+
+/** The claimed message transacted and its answer kept (or the claim given back): never rejects. */
+async function complete(ctx: Ctx, received: Date): Promise<TransactionAnswer> {
+  const { deps, env, hospital, message } = ctx;
+  try {
     let code: InfcodeName = 'OK';
     let err_msg = '';
-    let outcome: Outcome = { output: {}, mdtrt_id: claim.message.mdtrt_id ?? null, psn_no: null };
+    let outcome: Outcome = { output: {}, mdtrt_id: message.mdtrt_id, psn_no: null };
     try {
       outcome = await transact(ctx);
     } catch (error) {
@@ -395,22 +462,20 @@ export async function handleTransaction(
     }
     let text = envelopeText(code, err_msg, outcome.output, received, hospital.admdvs);
     if (INFCODES[code].stored) {
-      text = await answerMessage(deps.orm, claim.message.id, {
+      text = await answerMessage(deps.orm, message.id, {
         text,
         infcode: INFCODES[code].infcode,
         mdtrt_id: outcome.mdtrt_id,
         psn_no: outcome.psn_no,
       });
-    } else await releaseMessage(deps.orm, claim.message.id);
-    claimedId = null;
+    } else await releaseMessage(deps.orm, message.id);
     return { code, text };
   } catch (error) {
     // Nothing was answered for the message: its claim goes back, so the same message may be sent again.
-    if (claimedId !== null) await releaseMessage(deps.orm, claimedId).catch(() => undefined);
-    if (isDatabaseUnavailable(error))
-      return reply('DATABASE_UNAVAILABLE', INFCODES.DATABASE_UNAVAILABLE.meaning);
-    deps.log(`hospital transaction ${env.infno} failed: ${redactedError(error)}`);
-    return reply('INTERNAL', INFCODES.INTERNAL.meaning);
+    await releaseMessage(deps.orm, message.id).catch(() => undefined);
+    const code: InfcodeName = isDatabaseUnavailable(error) ? 'DATABASE_UNAVAILABLE' : 'INTERNAL';
+    if (code === 'INTERNAL') deps.log(`hospital transaction ${env.infno} failed: ${redactedError(error)}`);
+    return { code, text: envelopeText(code, INFCODES[code].meaning, {}, received, '000000') };
   }
 }
 

@@ -20,6 +20,7 @@ import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
 import { ManualClaim } from './manual-claim';
+import { PersonIdentity } from './person-identity';
 import { PolicyVersion } from './policy-version';
 import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
 import { FeeDetail, Stay } from './stay';
@@ -37,6 +38,7 @@ export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
 export * from './manual-claim';
+export * from './person-identity';
 export * from './policy-version';
 export * from './settlement';
 export * from './stay';
@@ -48,6 +50,7 @@ export const entities = [
   PolicyVersion,
   Hospital,
   InsuredPerson,
+  PersonIdentity,
   User,
   Filing,
   Referral,

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { FAULT_KINDS, planCases, planFaults } from './plan';
+import { planStays } from './stays';
 
 /**
  * Keeps `npm run chaos` from rotting: a tiny run (6 cases, PostgreSQL paused once) end to end, the way
@@ -29,6 +30,8 @@ test('the same seed plans the same cases and faults; another seed plans others',
   expect(planCases(7, 40)).toEqual(planCases(7, 40));
   expect(planFaults(7, 40, FAULT_KINDS)).toEqual(planFaults(7, 40, FAULT_KINDS));
   expect(planCases(8, 40)).not.toEqual(planCases(7, 40));
+  expect(planStays(7, 8)).toEqual(planStays(7, 8));
+  expect(planStays(8, 8)).not.toEqual(planStays(7, 8));
   // Every enabled kind strikes at least once, while cases are still being filed.
   const faults = planFaults(7, 40, FAULT_KINDS);
   expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(FAULT_KINDS));
@@ -36,7 +39,7 @@ test('the same seed plans the same cases and faults; another seed plans others',
   expect(planFaults(7, 40, [])).toEqual([]);
 });
 
-test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing', async () => {
+test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing, a stay included', async () => {
   const { code, output } = await chaos(['--seed', '1', '--cases', '6', '--faults', 'pause', '--time', '150']);
   expect(output).toMatch(/cases planned \/ run \/ acknowledged\s+6 \/ 6 \/ 6/);
   expect(output).toMatch(/faults injected\s+1 \(pause 1,/);
@@ -44,6 +47,9 @@ test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing
   expect(output).toMatch(/lost\s+0\n/);
   expect(output).toMatch(/doubled\s+0\n/);
   expect(output).toMatch(/stuck\s+0\n/);
+  // The hospital lane's stay (a fifth of 6 cases: one) settled, the ledger balanced to the fen.
+  expect(output).toMatch(/stays planned \/ run \/ settled\s+1 \/ 1 \/ 1/);
+  expect(output).toMatch(/ledger Σ debit − Σ credit\s+0 fen/);
   expect(code).toBe(0);
 }, 180_000);
 

@@ -439,6 +439,7 @@ describe('outputs: every documented field, never null, amounts with two decimals
     psn_type: 'in_service',
     insuplc_admdvs: '460000',
     insu_status: 'active',
+    balc: '0',
   };
 
   test('2303: setl_id is "" (not null) before settlement; non-fund steps have fund_pay_type ""', () => {

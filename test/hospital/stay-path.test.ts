@@ -6,6 +6,7 @@ import { cstDate, stayWorkflowId } from '../../cases';
 import { HospitalMessage } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { withCheckDigit } from '../../db/seed-data';
+import { eventually } from '../support/eventually';
 import { type Answer, activeFilingToChengdu, envelope, send } from '../support/his';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -292,4 +293,78 @@ test('a person with no filing is admitted pending 补备案, refused at settleme
   };
   expect(settled.setlinfo).toMatchObject({ medfee_sumamt: '500.00', psn_no: zhang.psn_no, psn_name: '张伟' });
   expect(settled.setlinfo.setl_id).not.toBe('');
+});
+
+test('work that outlives the request deadline answers 1007 "send the same msgid again"; the resend gets the final answer once done', async () => {
+  const stay = ok(await send(app, his, envelope('2401', admission()))) as { result: { mdtrt_id: string } };
+  const { mdtrt_id } = stay.result;
+  const upload = envelope('2301', { feedetail: [fee(mdtrt_id, 'D1', 'SUR001', 1, '500', '500')] });
+  // A deadline no update can meet: the request answers before the stay has.
+  process.env.YIDI_HIS_DEADLINE_MS = '1';
+  let first: Awaited<ReturnType<typeof send>>;
+  try {
+    first = await send(app, his, upload);
+  } finally {
+    delete process.env.YIDI_HIS_DEADLINE_MS;
+  }
+  expect(first.status).toBe(200);
+  expect(first.answer).toMatchObject({ infcode: INFCODES.STILL_WORKING.infcode, output: {} });
+  expect(first.answer.err_msg).toContain('同一 msgid');
+  // The work went on: the same message, sent again, gets the line's classification (1006 while it is
+  // still running), and every later resend the same bytes.
+  const done = await eventually(async () => {
+    const again = await send(app, his, upload);
+    return again.answer.infcode === 0 ? again : undefined;
+  });
+  expect((done.answer.output as { result: unknown[] }).result).toHaveLength(1);
+  expect((await send(app, his, upload)).text).toBe(done.text);
+  const ref = { mdtrt_id, psn_no: WANGFANG.psn_no };
+
+  // 中途结算 is not offered: refused naming the flag, nothing settled.
+  const mid = await send(
+    app,
+    his,
+    envelope('2304', { data: { ...ref, acct_used_flag: '0', mid_setl_flag: '1' } }),
+  );
+  expect(mid.answer).toMatchObject({ infcode: INFCODES.MID_SETTLEMENT_UNSUPPORTED.infcode, output: {} });
+  expect(mid.answer.err_msg).toMatch(/^mid_setl_flag: 暂不支持中途结算/);
+  expect(await orm.em.fork().getKnex()('settlement').where({ mdtrt_id }).count('* as n')).toEqual([
+    { n: '0' },
+  ]);
+
+  ok(await send(app, his, envelope('2302', { data: { ...ref, feedetl_sn: '0000' } })));
+  ok(await send(app, his, envelope('2404', { data: ref })));
+});
+
+test('1101 answers the personal account balance the settlements left (the accumulator) and the person’s 人员身份, never a fixed 0 or []', async () => {
+  const li = { psn_no: 'P34010000000002', certno: withCheckDigit('34010219560704002') };
+  await orm.em.fork().getKnex()('accumulator').insert({
+    psn_no: li.psn_no,
+    insuplc_admdvs: '340100',
+    year: 2001,
+    dedc_paid_ytd: 0,
+    hifp_paid_ytd: 0,
+    si_base_ytd: 0,
+    si_paid_ytd: 0,
+    cvlserv_paid_ytd: 0,
+    oth_paid_ytd: 0,
+    maf_paid_ytd: 0,
+    acct_balc: 123_456,
+    version: 1,
+    updated_at: new Date(),
+  });
+  const info = ok(
+    await send(app, his, envelope('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: li.certno } })),
+  ) as { insuinfo: { balc: string }[]; idetinfo: unknown[] };
+  expect(info.insuinfo[0]?.balc).toBe('1234.56');
+  // 人员身份 from the person's identities (the demo's 低保 for 李秀英), never null.
+  expect(info.idetinfo).toEqual([
+    {
+      psn_idet_type: '2301',
+      psn_type_lv: '',
+      memo: '城乡最低生活保障对象',
+      begntime: '2024-01-01 00:00:00',
+      endtime: '',
+    },
+  ]);
 });

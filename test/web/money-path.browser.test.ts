@@ -10,6 +10,7 @@ import { HAINAN_EXPECTED } from '../../db/scenario-hainan';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { xlsx } from '../support/xlsx';
 
 /** Debian's chromium (installed by .ci/run); never a downloaded browser. */
 const CHROMIUM = process.env.YIDI_CHROMIUM ?? '/usr/bin/chromium';
@@ -224,12 +225,20 @@ test('the hospital counter admits wangfang, uploads fees by form and CSV, pre-se
   expect(classified).toContain('曲妥珠单抗注射液');
   await expect(counter.getByTestId('fee-total').textContent()).resolves.toBe('¥15,180.00');
 
-  // 2302: a line entered by mistake is cancelled.
-  await counter.getByLabel('医保目录编码').fill('DRG001');
-  await counter.getByLabel('项目名称').fill('误录');
-  await counter.getByLabel('数量', { exact: true }).fill('1');
-  await counter.getByLabel('单价（元）').fill('10');
-  await counter.getByTestId('add-fee').click();
+  // 2302: a line imported by mistake from an Excel workbook (.xlsx, read in the browser) is cancelled.
+  await counter.locator('#fee-csv').setInputFiles({
+    name: '补录.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: xlsx(
+      [
+        ['医保目录编码', '项目名称', '数量', '单价'],
+        ['DRG001', '误录', 1, 10],
+      ],
+      { deflate: true },
+    ),
+  });
+  // The workbook is inflated asynchronously: wait for its note.
+  await counter.getByTestId('import-note').filter({ hasText: '（Excel 工作簿）读入 1 条' }).waitFor(WAIT);
   await counter.getByTestId('upload-fees').click();
   await lines.locator('tbody tr').nth(5).waitFor(WAIT);
   await expect(counter.getByTestId('fee-total').textContent()).resolves.toBe('¥15,190.00');

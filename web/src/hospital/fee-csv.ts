@@ -97,13 +97,24 @@ export function csvRows(text: string): string[][] {
 /** Parses a fee CSV; `nextSn(i)` numbers lines without a 明细流水号. */
 export function parseFeeCsv(bytes: Uint8Array, nextSn: (index: number) => string): CsvImport {
   const { text, encoding } = decodeCsv(bytes);
-  const [header, ...body] = csvRows(text);
+  return { encoding, ...feeLinesOf(csvRows(text), nextSn) };
+}
+
+/**
+ * Fee lines from a table's rows (the first is the header), checked line by line: the CSV and the
+ * .xlsx import (`fee-xlsx.ts`) validate alike.
+ */
+export function feeLinesOf(
+  rows: string[][],
+  nextSn: (index: number) => string,
+): { lines: FeeDraft[]; problems: string[] } {
+  const [header, ...body] = rows;
   const problems: string[] = [];
-  if (!header) return { encoding, lines: [], problems: ['文件是空的'] };
+  if (!header) return { lines: [], problems: ['文件是空的'] };
   const columns = header.map((h) => HEADERS[h.trim()]);
   for (const need of ['med_list_codg', 'cnt', 'pric'] as const)
     if (!columns.includes(need)) problems.push(`缺少列“${chineseOf(need)}”（${need}）`);
-  if (problems.length) return { encoding, lines: [], problems };
+  if (problems.length) return { lines: [], problems };
   const lines: FeeDraft[] = [];
   for (const [i, cells] of body.entries()) {
     const at = `第 ${i + 2} 行`;
@@ -135,7 +146,7 @@ export function parseFeeCsv(bytes: Uint8Array, nextSn: (index: number) => string
     draft.det_item_fee_sumamt = get('det_item_fee_sumamt') || (lineAmount(draft.cnt, draft.pric) ?? '');
     lines.push(draft);
   }
-  return { encoding, lines, problems };
+  return { lines, problems };
 }
 
 function chineseOf(field: keyof FeeDraft): string {
