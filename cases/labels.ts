@@ -1,5 +1,6 @@
 import type {
   AdvanceFundLevel,
+  ClearingLine,
   ClearingStatus,
   FeeCheckBatchStatus,
   FeeCheckOutcome,
@@ -134,6 +135,20 @@ export const LABELS = {
   } satisfies Record<ClearingStatus, string>,
   advance_fund_level: { normal: '正常', yellow: '黄色预警', red: '红色预警' } satisfies Record<
     AdvanceFundLevel,
+    string
+  >,
+  /** 险种 (insutype) of a clearing line or settlement. */
+  insutype: {
+    '310': '职工基本医疗保险',
+    '320': '公务员医疗补助',
+    '330': '职工大额医疗费用补助',
+    '340': '离休人员医疗保障',
+    '390': '城乡居民基本医疗保险',
+    '392': '城乡居民大病医疗保险',
+  } as Record<string, string>,
+  /** The fund a clearing line is paid from (ClearingLine.fund): 医疗救助 is cleared on its own line. */
+  clearing_fund: { fund: '统筹基金等', acct: '个人账户', maf: '医疗救助' } satisfies Record<
+    ClearingLine['fund'],
     string
   >,
   compensation_status: {
