@@ -1,17 +1,15 @@
 /** Small pure helpers the coordinator screens share (no Vue): provinces, pairs, sides, fee-check answers. */
 import type { Admdvs, ClearingLine, Side } from '../api/types';
 
-/** The provinces among the 统筹区 (a province is its own prov_admdvs). */
-export function provincesOf(places: Admdvs[]): Admdvs[] {
-  return places.filter((p) => p.admdvs === p.prov_admdvs);
+/** The provinces the 统筹区 belong to (codes, in order of first appearance). */
+export function provincesOf(places: Admdvs[]): string[] {
+  return [...new Set(places.map((p) => p.prov_admdvs))];
 }
 
 /** Both directions between the viewer's province and each other one: `<insured>-<treatment>`. */
-export function pairsOf(own: string | null | undefined, provinces: Admdvs[]): string[] {
+export function pairsOf(own: string | null | undefined, provinces: string[]): string[] {
   if (!own) return [];
-  return provinces
-    .filter((p) => p.admdvs !== own)
-    .flatMap((p) => [`${own}-${p.admdvs}`, `${p.admdvs}-${own}`]);
+  return provinces.filter((p) => p !== own).flatMap((p) => [`${own}-${p}`, `${p}-${own}`]);
 }
 
 /** The viewer's side of a pair, or null (staff see their province's pairs without a side). */
