@@ -111,7 +111,11 @@ describe('chart geometry', () => {
     expect(b?.x).toBeGreaterThan(a?.x ?? 0);
     expect(chart.groups[1]?.x).toBeGreaterThan((b?.x ?? 0) + (b?.width ?? 0));
     expect(chart.groups[1]?.bars[0]?.height).toBe(0);
-    expect(chart.ticks.map((t) => t.value)).toEqual([0, 25, 50, 75, 100]);
+    expect(chart.ticks.map((t) => t.value)).toEqual([0, 20, 40, 60, 80, 100]);
+    expect(barChart([{ label: 'x', values: [3] }]).ticks.map((t) => t.value)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(barChart([{ label: 'x', values: [130] }]).ticks.map((t) => t.value)).toEqual([
+      0, 50, 100, 150, 200,
+    ]);
     // Everything inside the view box.
     for (const g of chart.groups)
       for (const bar of g.bars) expect(bar.x + bar.width).toBeLessThanOrEqual(PLOT.width - PLOT.right);

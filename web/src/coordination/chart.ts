@@ -49,11 +49,13 @@ export function barChart(
   groups: BarGroupInput[],
   options: { ticks?: number; max?: number } = {},
 ): ChartGeometry {
-  const tickCount = options.ticks ?? 4;
+  const max0 = options.max ?? niceMax(Math.max(0, ...groups.flatMap((g) => g.values)));
+  // Ticks on round steps: 2×10ⁿ in quarters, 1×10ⁿ and 5×10ⁿ in fifths.
+  const tickCount = options.ticks ?? (String(max0)[0] === '2' ? 4 : 5);
   const { width, height, left, right, top, bottom } = PLOT;
   const plotWidth = width - left - right;
   const plotHeight = height - top - bottom;
-  const max = options.max ?? niceMax(Math.max(0, ...groups.flatMap((g) => g.values)));
+  const max = max0;
   const y = (value: number) => top + plotHeight - (Math.max(0, value) / max) * plotHeight;
   const slot = groups.length ? plotWidth / groups.length : plotWidth;
   const series = Math.max(1, ...groups.map((g) => g.values.length));
