@@ -1,6 +1,7 @@
 import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
+import { feeCheckActivities } from './fee-check';
 import { insuredStatusActivities } from './insured-status';
 import { projectionActivities } from './projection';
 import { referralSnActivities } from './referral-sn';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps) {
     ...stayActivities(deps),
     ...settlementActivities(deps),
     ...compensationActivities(deps),
+    ...feeCheckActivities(deps),
   });
 }
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { INFCODE_LIST, INFCODES } from './infcodes';
 import * as s from './schemas';
+import * as fc from './schemas/fee-checks';
 import { HospitalPersonQuery } from './schemas/hospital';
 import { TRANSACTIONS, TransactionEnvelope } from './schemas/transactions';
 
@@ -157,6 +158,72 @@ const ops: Record<string, Record<string, Op>> = {
         '申请待遇补差 Apply for the treatment-gap comparison of one’s own settled stay (202; 200 when it exists; 409 COMPENSATION_DEADLINE_PASSED / COMPENSATION_NOT_SETTLED / COMPENSATION_NOT_OFFERED)',
       roles: 'citizen',
       ok: '202',
+    },
+  },
+  '/api/v1/fee-checks': {
+    get: {
+      summary:
+        '费用协查 Fee checks (FeeCheckView[]) of the viewer’s province pairs, by batch month and status',
+      roles: 'staff, supervisor, coordinator',
+      query: fc.FeeCheckQuery,
+      ok: '200',
+    },
+    post: {
+      summary:
+        '发起费用协查 Request a fee check on a settlement (insured side; 201 FeeCheckView; 409 FEE_CHECK_NOT_ELIGIBLE below the threshold / FEE_CHECK_DUPLICATE; 403 FEE_CHECK_WRONG_SIDE)',
+      roles: 'coordinator',
+      body: fc.FeeCheckCreate,
+      ok: '201',
+    },
+  },
+  '/api/v1/fee-checks/{check_id}': {
+    get: {
+      summary: '费用协查详情 A fee check (FeeCheckView)',
+      roles: 'staff, supervisor, coordinator',
+      ok: '200',
+    },
+  },
+  '/api/v1/fee-checks/{check_id}/answers': {
+    post: {
+      summary:
+        '协查答复 The treatment side answers items (核查无误 / 核查有误 + reason + amount as a yuan string ≤ the line; 409 FEE_CHECK_BATCH_CLOSED after the answer period; 400 FEE_CHECK_AMOUNT_INVALID)',
+      roles: 'coordinator',
+      body: fc.FeeCheckAnswerBody,
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/fee-checks/{check_id}/confirm': {
+    post: {
+      summary:
+        '协查确认 The insured side confirms the answers: the 核查有误 amounts are recovered in the ledger once (a resend answers the same)',
+      roles: 'coordinator',
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/fee-check-batches': {
+    get: {
+      summary: '协查批次 Fee-check batches (FeeCheckBatchView[]) of the viewer’s province pairs',
+      roles: 'staff, supervisor, coordinator',
+      query: fc.FeeCheckBatchQuery,
+      ok: '200',
+    },
+  },
+  '/api/v1/fee-check-batches/{batch_id}': {
+    get: {
+      summary: '协查批次详情 A batch with its checks',
+      roles: 'staff, supervisor, coordinator',
+      ok: '200',
+    },
+  },
+  '/api/v1/fee-check-batches/freeze': {
+    post: {
+      summary:
+        '冻结协查批次 Freeze the month’s open batches of the province now (the batches freeze on their day)',
+      roles: 'staff, supervisor',
+      body: fc.FeeCheckFreezeBody,
+      ok: '200',
     },
   },
   '/api/v1/demo/scenarios/hainan': {

@@ -56,6 +56,30 @@ export const PROBLEM_CODES = {
     status: 409,
     meaning: '已超过出院后的申请期限；`dscg_date` 与 `deadline` 给出出院日期和最后申请日',
   },
+  // 费用协查
+  FEE_CHECK_NOT_ELIGIBLE: {
+    status: 409,
+    meaning: '结算的医疗费总额低于协查起点（`threshold` 给出起点，分）',
+  },
+  FEE_CHECK_DUPLICATE: { status: 409, meaning: '该结算已有费用协查；`existing_id` 给出其编号' },
+  FEE_CHECK_NOT_SETTLED: { status: 409, meaning: '只有有效（未撤销）的结算可以协查' },
+  FEE_CHECK_WRONG_SIDE: {
+    status: 403,
+    meaning: '此操作属于另一方：参保地发起和确认协查，就医地答复',
+  },
+  FEE_CHECK_BATCH_NOT_OPEN: { status: 409, meaning: '协查批次已冻结' },
+  FEE_CHECK_NOT_FROZEN: { status: 409, meaning: '协查批次尚未冻结，冻结后就医地才能答复' },
+  FEE_CHECK_BATCH_CLOSED: {
+    status: 409,
+    meaning: '协查批次的答复期已结束（或该协查已转入下一批次）；未记录',
+  },
+  FEE_CHECK_ALREADY_ANSWERED: { status: 409, meaning: '该费用明细已答复' },
+  FEE_CHECK_NOT_ANSWERED: { status: 409, meaning: '就医地尚未答复或答复期未结束，暂不能确认' },
+  FEE_CHECK_ALREADY_CONFIRMED: { status: 409, meaning: '该协查已确认' },
+  FEE_CHECK_AMOUNT_INVALID: {
+    status: 400,
+    meaning: '核查有误须填写原因和金额，金额大于 0 且不超过该项费用；或明细不在本次协查中',
+  },
   // Review tasks
   TASK_NOT_CLAIMABLE: { status: 409, meaning: '任务当前不能认领' },
   TASK_NOT_CLAIMED: { status: 409, meaning: '任务不是由你认领的' },

@@ -1,4 +1,5 @@
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { Side } from '../cases';
 import {
   Filing,
   HumanTask,
@@ -274,4 +275,25 @@ export function present<T>(view: T, user: AuthUser): T {
     return value;
   };
   return walk(view, null) as T;
+}
+
+// ---- 费用协查, tickets and clearing: records of a province pair (insured place, treatment place). ----
+
+/**
+ * A pair's record is visible to staff, supervisors and coordinators of either province of the pair;
+ * a third province (and every other role) sees nothing, answered 404 as a missing row.
+ */
+export function pairScope(user: AuthUser): {
+  $or: ({ insured_prov: string } | { treatment_prov: string })[];
+} {
+  const prov = ['staff', 'supervisor', 'coordinator'].includes(user.role) ? provinceOfUser(user) : '';
+  return { $or: [{ insured_prov: prov }, { treatment_prov: prov }] };
+}
+
+/** The viewer's side of a pair: insured (参保地) or treatment (就医地); null when neither. */
+export function sideOf(user: AuthUser, pair: { insured_prov: string; treatment_prov: string }): Side | null {
+  if (!user.prov_admdvs) return null;
+  if (user.prov_admdvs === pair.insured_prov) return 'insured';
+  if (user.prov_admdvs === pair.treatment_prov) return 'treatment';
+  return null;
 }

@@ -6,6 +6,7 @@
  */
 export * from './calendar';
 export * from './coordination';
+export * from './fee-check';
 export * from './hospitalization';
 export * from './labels';
 export * from './messages';

@@ -16,6 +16,7 @@ export const WORKFLOW_TYPES = {
   settlementError: 'settlementErrorWorkflow',
   manualClaim: 'manualClaimWorkflow',
   feeCheckBatch: 'feeCheckBatchWorkflow',
+  feeCheckFreeze: 'feeCheckFreezeWorkflow',
   clearing: 'clearingWorkflow',
 } as const;
 

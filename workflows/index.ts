@@ -5,6 +5,7 @@
  */
 
 export { compensationWorkflow } from './compensation';
+export { feeCheckBatchWorkflow, feeCheckFreezeWorkflow } from './fee-check';
 export { filingWorkflow } from './filing';
 export { hospitalizationWorkflow } from './hospitalization';
 // Filing v1's review child: its recorded and still-running executions need the workflow type.

@@ -3,6 +3,7 @@ import { CaseDocument } from './case-document';
 import { CaseEvent, Filing, HumanTask, IdempotencyRecord, Referral, TaskDecision } from './cases';
 import { CatalogueItem, CatalogueRule } from './catalogue';
 import { Compensation, CompensationParam } from './compensation';
+import { FeeCheck, FeeCheckBatch, FeeCheckItem } from './fee-check';
 import { Hospital } from './hospital';
 import { HospitalMessage } from './hospital-message';
 import { InsuredPerson } from './insured-person';
@@ -16,6 +17,7 @@ export * from './case-document';
 export * from './cases';
 export * from './catalogue';
 export * from './compensation';
+export * from './fee-check';
 export * from './hospital';
 export * from './hospital-message';
 export * from './insured-person';
@@ -48,4 +50,7 @@ export const entities = [
   HospitalMessage,
   CompensationParam,
   Compensation,
+  FeeCheck,
+  FeeCheckItem,
+  FeeCheckBatch,
 ];
