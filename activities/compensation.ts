@@ -9,7 +9,6 @@ import {
   type Compensation,
   FeeDetail,
   InsuredPerson,
-  type LedgerEntry,
   PolicyVersion,
   Settlement,
   Stay,
@@ -32,9 +31,9 @@ import {
   type SetlDetail,
   validatePolicy,
 } from '../settlement';
-import { poolFundPayType } from '../settlement/fund-pay-type';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
+import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf, upsertWithEvents } from './projection';
 
 /** What the comparison found, for the workflow to decide on (NOT_ELIGIBLE or a review task). */
@@ -358,35 +357,16 @@ export function compensationActivities({ orm }: ActivityDeps) {
       if (!(c.gap > 0)) throw invalid(`compensation ${c.compensation_id} has no gap to pay`);
       const key = compensationLedgerKey(c.setl_id);
       const posted_at = new Date(c.paid_at ?? c.updated_at);
-      const fund_pay_type = poolFundPayType(args.insutype as Insutype);
       await orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
-        const rows: Omit<LedgerEntry, 'id'>[] = [
-          {
-            setl_id: key,
-            seq: 1,
-            mdtrt_id: c.mdtrt_id,
-            account: 'personal_cash',
-            fund_pay_type: null,
-            admdvs: c.insuplc_admdvs,
-            debit: c.gap,
-            credit: 0,
-            posted_at,
-          },
-          {
-            setl_id: key,
-            seq: 2,
-            mdtrt_id: c.mdtrt_id,
-            account: 'insured_fund_payable',
-            fund_pay_type,
-            admdvs: c.insuplc_admdvs,
-            debit: 0,
-            credit: c.gap,
-            posted_at,
-          },
-        ];
-        // The unique (setl_id, seq) makes the payment exactly once, whatever retried it.
-        await trx('ledger_entry').insert(rows).onConflict(['setl_id', 'seq']).ignore();
+        await payFromInsuredFund(trx, {
+          key,
+          mdtrt_id: c.mdtrt_id,
+          insuplc_admdvs: c.insuplc_admdvs,
+          insutype: args.insutype,
+          amount: c.gap,
+          posted_at,
+        });
         await upsertCompensation(trx, c, true);
         await insertEvents(trx, c.mdtrt_id, args.events);
       });

@@ -1,13 +1,16 @@
+import { clearingActivities } from './clearing';
 import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { classified } from './errors';
 import { feeCheckActivities } from './fee-check';
 import { insuredStatusActivities } from './insured-status';
+import { manualClaimActivities } from './manual-claim';
 import { projectionActivities } from './projection';
 import { referralSnActivities } from './referral-sn';
 import { settlementActivities } from './settlement';
 import { stayActivities } from './stay';
 import { taskActivities } from './tasks';
+import { ticketActivities } from './tickets';
 
 export type { ActivityDeps } from './deps';
 
@@ -26,6 +29,9 @@ export function createActivities(deps: ActivityDeps) {
     ...settlementActivities(deps),
     ...compensationActivities(deps),
     ...feeCheckActivities(deps),
+    ...ticketActivities(deps),
+    ...manualClaimActivities(deps),
+    ...clearingActivities(deps),
   });
 }
 

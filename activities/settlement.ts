@@ -58,7 +58,7 @@ export interface StayForSettlement {
 /** 清算 fields of a stay settled directly: cleared by the insured place, per item, as inpatient. [U] codes */
 const CLEARING = { clr_way: '1', clr_type: '21' } as const;
 
-function filingTypeOf(c: StayCoverage): FilingType {
+export function filingTypeOf(c: StayCoverage): FilingType {
   if (c.kind === 'emergency') return 'emergency';
   if (c.kind === 'pending_retro') return 'none';
   switch (c.category) {
@@ -76,7 +76,7 @@ function filingTypeOf(c: StayCoverage): FilingType {
 /** The accumulator year of a stay: its discharge date's CST year. */
 const yearOf = (iso: string) => Number(cstDate(Date.parse(iso)).slice(0, 4));
 
-function accumulatorsOf(row: Record<string, unknown> | undefined): Accumulators {
+export function accumulatorsOf(row: Record<string, unknown> | undefined): Accumulators {
   if (!row) return ZERO_ACCUMULATORS;
   return Object.fromEntries(ACCUMULATOR_FIELDS.map((k) => [k, Number(row[k])])) as unknown as Accumulators;
 }

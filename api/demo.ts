@@ -25,6 +25,7 @@ import {
 import { authUserOf } from './auth/tokens';
 import { filingInput, insuredPlace, storeFiling } from './citizen/routes';
 import type { CaseDeps } from './context';
+import { removeDemoTicket, seedDemoTicket } from './demo-ticket';
 import { requestHash } from './idempotency';
 import { HttpProblem } from './problem';
 import { FilingCreate } from './schemas';
@@ -245,6 +246,8 @@ export async function seedDemo(deps: Deps, now = Date.now()): Promise<string[]> 
     }
   }
   if (created.length > 0) deps.log(`demo: ${created.length} cases seeded (${created.join(', ')})`);
+  // 问题协同: the seed story's open ticket, so the coordinators' board is not empty.
+  await seedDemoTicket(deps, now);
   return created;
 }
 
@@ -331,6 +334,7 @@ export async function removeDemo(deps: Deps): Promise<void> {
       if (!(error instanceof WorkflowNotFoundError)) throw error;
     }
   }
+  await removeDemoTicket(deps);
   const ids = [...DEMO_CASE_IDS];
   await deps.orm.em.fork().transactional(async (tx) => {
     await tx.nativeDelete(TaskDecision, { case_id: { $in: ids } });

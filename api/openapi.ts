@@ -160,6 +160,62 @@ const ops: Record<string, Record<string, Op>> = {
       ok: '202',
     },
   },
+  '/api/v1/tickets': {
+    get: {
+      summary:
+        '问题协同看板 TicketBoard: tickets whose insured or treatment province is the viewer’s, with counts by status, category, SLA state and first responder',
+      roles: 'coordinator, staff, supervisor, hospital (its stays)',
+      query: s.TicketQuery,
+      ok: '200',
+    },
+    post: {
+      summary:
+        '发起问题协同 Raise a ticket for a stay by hand (201 TicketView; 409 TICKET_ALREADY_OPEN while one is open)',
+      roles: 'coordinator of either side, hospital of the stay',
+      body: s.TicketCreate,
+      ok: '201',
+    },
+  },
+  '/api/v1/tickets/{ticket_id}': {
+    get: {
+      summary:
+        '问题协同 TicketView: both sides’ tasks, comments and actions, the stuck stay live, its timeline, the viewer’s allowed actions (404 TICKET_NOT_FOUND out of scope)',
+      roles: 'coordinator, staff, supervisor, hospital (its stays)',
+      ok: '200',
+    },
+  },
+  '/api/v1/tickets/{ticket_id}/comments': {
+    post: {
+      summary:
+        '评论 Comment on an open ticket (201 TicketCommentView; 403 TICKET_NOT_A_SIDE, 409 TICKET_CLOSED); a resend with one Idempotency-Key is stored once',
+      roles: 'coordinator of either side',
+      body: s.TicketCommentCreate,
+      ok: '201',
+      idempotent: true,
+    },
+  },
+  '/api/v1/tickets/{ticket_id}/attachments': {
+    post: {
+      summary:
+        '上传附件 Attach a file (PDF/JPG/PNG, raw body, Content-Type and X-Filename headers; 201 {document_id, filename, content_type, size})',
+      roles: 'coordinator of either side',
+      ok: '201',
+      upload: true,
+    },
+  },
+  '/api/v1/tickets/{ticket_id}/attachments/{document_id}': {
+    get: { summary: 'An attachment of a ticket, as uploaded', roles: 'who may see the ticket', ok: '200' },
+  },
+  '/api/v1/tickets/{ticket_id}/actions': {
+    post: {
+      summary:
+        '处理操作 An action on the ticket (restore_filing, resend_filing, correct_person, remap_catalogue, retry_settlement, convert_manual, hand_over, withdraw; 200 TicketView; TICKET_WRONG_SIDE, TICKET_CLOSED, TICKET_ACTION_UNKNOWN, TICKET_PARAMS_INVALID); the same Idempotency-Key is applied once',
+      roles: 'coordinator of the side the action belongs to',
+      body: s.TicketActionCreate,
+      ok: '200',
+      idempotent: true,
+    },
+  },
   '/api/v1/fee-checks': {
     get: {
       summary:

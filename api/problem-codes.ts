@@ -1,4 +1,4 @@
-import type { RefusalCode } from '../cases';
+import type { RefusalCode, TicketRefusalCode } from '../cases';
 
 /**
  * Every machine `code` a problem+json answer can carry, with its HTTP status and what it means.
@@ -80,6 +80,20 @@ export const PROBLEM_CODES = {
     status: 400,
     meaning: '核查有误须填写原因和金额，金额大于 0 且不超过该项费用；或明细不在本次协查中',
   },
+  // 问题协同
+  TICKET_NOT_FOUND: { status: 404, meaning: '没有该问题协同，或当前用户无权查看（与不存在同样答复）' },
+  TICKET_CLOSED: {
+    status: 409,
+    meaning: '问题协同已办结（已解决、转手工报销或撤回），不能再操作；未记录任何内容',
+  },
+  TICKET_WRONG_SIDE: {
+    status: 409,
+    meaning: '该操作不属于当前用户所在的一方（参保地/就医地），请由对方协同人员办理',
+  },
+  TICKET_ACTION_UNKNOWN: { status: 400, meaning: '没有这项处理操作；可用操作见 `allowed_actions`' },
+  TICKET_PARAMS_INVALID: { status: 400, meaning: '处理操作的参数不完整或取值不对；`detail` 说明如何填写' },
+  TICKET_ALREADY_OPEN: { status: 409, meaning: '该住院已有办理中的问题协同；`ticket_id` 给出其编号' },
+  TICKET_NOT_A_SIDE: { status: 403, meaning: '只有参保地或就医地的协同人员可以评论和操作' },
   // Review tasks
   TASK_NOT_CLAIMABLE: { status: 409, meaning: '任务当前不能认领' },
   TASK_NOT_CLAIMED: { status: 409, meaning: '任务不是由你认领的' },
@@ -106,7 +120,7 @@ export const PROBLEM_CODES = {
 export type ProblemCode = keyof typeof PROBLEM_CODES;
 
 /** Every refusal a case workflow can answer reaches the person as its own code, so each is catalogued. */
-const refusalsCatalogued: RefusalCode extends ProblemCode ? true : never = true;
+const refusalsCatalogued: RefusalCode | TicketRefusalCode extends ProblemCode ? true : never = true;
 void refusalsCatalogued;
 
 export const PROBLEM_CODE_LIST = Object.keys(PROBLEM_CODES) as ProblemCode[];

@@ -1,3 +1,4 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import type { Side } from '../cases';
 import {
@@ -7,6 +8,7 @@ import {
   type Referral,
   type Role,
   Stay,
+  Ticket,
   type User,
 } from '../db/entities';
 import type { AuthUser } from './auth/tokens';
@@ -21,8 +23,8 @@ import { HttpProblem } from './problem';
  * - citizen: their own cases (`psn_no`); no tasks.
  * - staff, supervisor: the cases of persons insured in their province, and their province's tasks.
  * - coordinator: only the cases a settlement-error ticket of their province links (问题协同), never a
- *   bulk list of citizens; no ticket exists yet, so no case (`ticketFilingScope`). The tasks of their
- *   province's coordinator side.
+ *   bulk list of citizens (`ticketFilingScope`, `ticketStayScope`). The tasks of their province's
+ *   coordinator side.
  * - hospital: the stays it admitted (none exist yet), so no cases; a person's filing status only by
  *   `psn_no` plus the matching certificate number (`hospitalPersonScope`).
  */
@@ -54,14 +56,79 @@ export function filingScope(user: AuthUser): FilterQuery<Filing> {
   }
 }
 
+/** Tickets that involve this province as the insured or the treatment side (SQL, bound). */
+const TICKETS_OF_PROVINCE =
+  'select t.psn_no, t.mdtrt_id, t.treatment_prov from ticket t where t.insured_prov = ? or t.treatment_prov = ?';
+
 /**
  * The filings a coordinator reaches: those linked by a settlement-error ticket (结算报错 → 问题协同) that
- * involves their province, as the insured or as the treatment side. Tickets do not exist yet, so this
- * matches nothing. The ticket join goes here, and only here (with its twin in `canSeeFiling`):
- * `{ id: { $in: <ticket.case_id of tickets with a side in user.prov_admdvs> } }` as a subquery.
+ * involves their province, as the insured or as the treatment side — the ticket's person's filings to
+ * the ticket's treatment province. The ticket join goes here, and only here (a subquery, so lists page
+ * and count in SQL).
  */
-function ticketFilingScope(_user: AuthUser): FilterQuery<Filing> {
-  return NONE;
+function ticketFilingScope(user: AuthUser): FilterQuery<Filing> {
+  const p = provinceOfUser(user);
+  if (!p) return NONE;
+  return {
+    [raw(
+      (alias) =>
+        `((${alias}.psn_no, substr(${alias}.mdtrtarea_admdvs, 1, 2)) in (select k.psn_no, substr(k.treatment_prov, 1, 2) from (${TICKETS_OF_PROVINCE}) k))`,
+      [p, p],
+    )]: true,
+  } as FilterQuery<Filing>;
+}
+
+/** The stays a coordinator reaches: those a ticket of their province is about. */
+function ticketStayScope(user: AuthUser): FilterQuery<Stay> {
+  const p = provinceOfUser(user);
+  if (!p) return { mdtrt_id: { $in: [] as string[] } };
+  return {
+    [raw((alias) => `(${alias}.mdtrt_id in (select k.mdtrt_id from (${TICKETS_OF_PROVINCE}) k))`, [p, p])]:
+      true,
+  } as FilterQuery<Stay>;
+}
+
+/**
+ * 问题协同 tickets: staff, supervisors and coordinators those whose insured or treatment province is
+ * theirs (a third province's get 404); a hospital those of its own stays; citizens none.
+ */
+export function ticketScope(user: AuthUser): FilterQuery<Ticket> {
+  switch (user.role) {
+    case 'staff':
+    case 'supervisor':
+    case 'coordinator': {
+      const p = provinceOfUser(user);
+      return { $or: [{ insured_prov: p }, { treatment_prov: p }] };
+    }
+    case 'hospital':
+      return { fixmedins_code: user.fixmedins_code ?? '' };
+    case 'citizen':
+      return { ticket_id: { $in: [] as string[] } };
+  }
+}
+
+/** The viewer's side of a ticket: insured if their province is the insured one, treatment if the treatment one. */
+export function sideOf(
+  user: AuthUser,
+  t: Pick<Ticket, 'insured_prov' | 'treatment_prov'>,
+): 'insured' | 'treatment' | null {
+  if (user.role !== 'coordinator' || !user.prov_admdvs) return null;
+  if (user.prov_admdvs === t.insured_prov) return 'insured';
+  if (user.prov_admdvs === t.treatment_prov) return 'treatment';
+  return null;
+}
+
+/** The ticket if this user may see it; 404 (as for a missing one) otherwise. */
+export async function visibleTicket(em: EntityManager, user: AuthUser, ticket_id: string): Promise<Ticket> {
+  const ticket = await em.findOne(Ticket, { $and: [{ ticket_id }, ticketScope(user)] });
+  if (!ticket)
+    throw new HttpProblem(
+      404,
+      'TICKET_NOT_FOUND',
+      '未找到该问题协同',
+      `没有编号为 ${ticket_id} 的问题协同，或您无权查看，请核对编号`,
+    );
+  return ticket;
 }
 
 export function canSeeFiling(user: AuthUser, f: Pick<Filing, 'psn_no' | 'prov_admdvs' | 'mdtrtarea_admdvs'>) {
@@ -72,7 +139,7 @@ export function canSeeFiling(user: AuthUser, f: Pick<Filing, 'psn_no' | 'prov_ad
     case 'supervisor':
       return user.prov_admdvs !== null && f.prov_admdvs === user.prov_admdvs;
     case 'coordinator':
-      // Through a ticket only (`ticketFilingScope`): none exists yet.
+      // Through a ticket only (`ticketFilingScope`, a query): a loaded row is read through it, not here.
       return false;
     case 'hospital':
       return false;
@@ -156,7 +223,7 @@ export function hospitalFilingScope(psn_no: string, hospitalProv: string): Filte
 
 /**
  * Stays (住院): a citizen their own, a hospital the stays it admitted, staff and supervisors the stays
- * of their province's insured; coordinators none for now (their settlement-error tickets will say).
+ * of their province's insured; coordinators those a settlement-error ticket of their province is about.
  */
 export function stayScope(user: AuthUser): FilterQuery<Stay> {
   switch (user.role) {
@@ -168,7 +235,7 @@ export function stayScope(user: AuthUser): FilterQuery<Stay> {
     case 'supervisor':
       return { prov_admdvs: provinceOfUser(user) };
     case 'coordinator':
-      return { mdtrt_id: { $in: [] as string[] } };
+      return ticketStayScope(user);
   }
 }
 
@@ -288,12 +355,4 @@ export function pairScope(user: AuthUser): {
 } {
   const prov = ['staff', 'supervisor', 'coordinator'].includes(user.role) ? provinceOfUser(user) : '';
   return { $or: [{ insured_prov: prov }, { treatment_prov: prov }] };
-}
-
-/** The viewer's side of a pair: insured (参保地) or treatment (就医地); null when neither. */
-export function sideOf(user: AuthUser, pair: { insured_prov: string; treatment_prov: string }): Side | null {
-  if (!user.prov_admdvs) return null;
-  if (user.prov_admdvs === pair.insured_prov) return 'insured';
-  if (user.prov_admdvs === pair.treatment_prov) return 'treatment';
-  return null;
 }

@@ -8,6 +8,7 @@ import { citizenRouter } from './citizen/routes';
 import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
 import { feeChecksRouter } from './coordination/fee-checks';
+import { ticketsRouter } from './coordination/tickets';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
 import { transactionsRouter } from './hospital/transactions';
@@ -37,5 +38,6 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(compensationRouter(deps));
   router.use(feeChecksRouter(deps));
   router.use(documentsRouter(deps));
+  router.use(ticketsRouter(deps));
   return router;
 }

@@ -74,6 +74,13 @@ export const TICKET_ACTIONS = {
 } as const satisfies Record<string, { by: readonly Side[] }>;
 export type TicketAction = keyof typeof TICKET_ACTIONS;
 
+/** correct_person: the person fields the insured side may correct from its records, and their values (null: any). */
+export const TICKET_PERSON_FIELDS: Readonly<Record<string, readonly string[] | null>> = {
+  insu_status: ['active', 'suspended', 'terminated'],
+  psn_type: ['in_service', 'retired'],
+  psn_name: null,
+};
+
 /** `SE` + the stay's mdtrt_id + a two-digit round: one ticket per failed settlement round. */
 export function ticketId(mdtrt_id: string, round: number): string {
   return `SE${mdtrt_id}${String(round).padStart(2, '0')}`;
@@ -362,4 +369,38 @@ export interface MonitoringView {
   /** Tickets closed within their first responder's SLA ÷ closed tickets, ppm. */
   ticket_sla_compliance_ppm: number;
   advance_funds: AdvanceFundView[];
+}
+
+// ── 手工报销: a stay converted from direct settlement ─────────────────────────────────────────────
+
+/**
+ * Why the ticket workflow refuses an action (its validator's failure `type`, the API's problem code):
+ * the ticket has closed, the action is not this side's, not an action at all, or its params are wrong.
+ */
+export const TICKET_REFUSALS = {
+  TICKET_CLOSED: 'TICKET_CLOSED',
+  TICKET_WRONG_SIDE: 'TICKET_WRONG_SIDE',
+  TICKET_ACTION_UNKNOWN: 'TICKET_ACTION_UNKNOWN',
+  TICKET_PARAMS_INVALID: 'TICKET_PARAMS_INVALID',
+} as const;
+export type TicketRefusalCode = (typeof TICKET_REFUSALS)[keyof typeof TICKET_REFUSALS];
+
+/** UNDER_REVIEW by the insured province's staff → PAID (through the ledger) | REJECTED. */
+export const MANUAL_CLAIM_STATUSES = ['UNDER_REVIEW', 'PAID', 'REJECTED'] as const;
+export type ManualClaimStatus = (typeof MANUAL_CLAIM_STATUSES)[number];
+
+export interface ManualClaimStart {
+  mdtrt_id: string;
+  ticket_id: string;
+  psn_no: string;
+  insuplc_admdvs: string;
+  /** Who converted the stay (the insured side's coordinator). */
+  converted_by: string;
+  note: string | null;
+  at: string;
+}
+
+/** `manual-claim-<mdtrt_id>`: one manual claim per stay. */
+export function manualClaimWorkflowId(mdtrt_id: string): string {
+  return `manual-claim-${mdtrt_id}`;
 }

@@ -14,6 +14,10 @@ export interface CasePolicy {
   temporary_validity_months: number;
   /** Validity of an approved referral: 3 months in 福州, 12 in 徐州 (addendum [3P]). */
   referral_validity_months: number;
+  /** 问题协同: the first responder (第一响应人) of this province answers a ticket within this many working days [U]. */
+  ticket_response_working_days: number;
+  /** 问题协同: the other side's assisting task, its own limit [U]. */
+  ticket_assist_working_days: number;
 }
 
 export const DEFAULT_CASE_POLICY: CasePolicy = {
@@ -22,6 +26,8 @@ export const DEFAULT_CASE_POLICY: CasePolicy = {
   long_term_lock_months: 6,
   temporary_validity_months: 6,
   referral_validity_months: 6,
+  ticket_response_working_days: 2,
+  ticket_assist_working_days: 3,
 };
 
 /** Per-province overrides of DEFAULT_CASE_POLICY, by insured province code. */

@@ -2,11 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { describeErrors, validatePolicy } from '../settlement';
 import { DEMO_POLICIES } from '../settlement/fixtures';
+import { advanceFundParamRows, advanceFundRows } from './advance-funds';
 import { fixtureCatalogueRows } from './catalogue';
 import { demoCatalogueRows, demoCatalogueRules } from './catalogue-data';
 import { compensationParamRows } from './compensation';
 import {
   Admdvs,
+  AdvanceFund,
+  AdvanceFundParam,
   CatalogueItem,
   CatalogueRule,
   CompensationParam,
@@ -70,6 +73,8 @@ export async function seedReferenceData(em: EntityManager): Promise<void> {
     onConflictFields: ['admvs', 'med_list_codg', 'begndate'],
   });
   await em.upsertMany(CompensationParam, compensationParamRows(), ignore);
+  await em.upsertMany(AdvanceFundParam, advanceFundParamRows(), ignore);
+  await em.upsertMany(AdvanceFund, advanceFundRows(), ignore);
   const existing = new Set(
     (await em.find(User, { username: { $in: demoUsers.map((u) => u.username) } })).map((u) => u.username),
   );

@@ -1,8 +1,10 @@
 import {
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   executeChild,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   patched,
   setHandler,
@@ -21,14 +23,24 @@ import {
   type Diagnosis,
   dischargeUpdate,
   type FilingInput,
+  type ManualClaimStart,
+  manualClaimWorkflowId,
   presettleUpdate,
+  REFUSAL_TICKET_CATEGORY,
   reverseSettlementUpdate,
+  type SettleRequest,
   STAY_REFUSALS,
+  type StayRefusalCode,
   type StayStart,
   type StayState,
   type StayStatus,
+  settlementAttemptSignal,
   settleUpdate,
   stayStateQuery,
+  type TicketStart,
+  ticketId,
+  ticketResolutionSignal,
+  ticketWorkflowId,
   uploadFeesUpdate,
   WORKFLOW_TYPES,
 } from '../cases';
@@ -41,6 +53,12 @@ import { settlementWorkflow, settlementWorkflowId } from './settlement';
 
 /** Stays started since: every step of the stay is a local activity (each is idempotent, see LOCAL_ACTIVITY_OPTIONS). */
 export const STAY_LOCAL_STEPS_PATCH = 'stay-local-steps';
+
+/**
+ * Stays that reach this code raise a 问题协同 ticket (a `settlementError` child) when 2304 fails for a
+ * classified reason, wait in SETTLEMENT_ERROR for its resolution and settle by themselves (补记账).
+ */
+export const SETTLEMENT_ERROR_TICKET_PATCH = 'settlement-error-ticket';
 
 /** An amount in fen as the timeline says it: "1234.50元". */
 const formatYuanText = (fen: number) => `${formatYuan(fen as Fen)}元`;
@@ -57,6 +75,10 @@ export interface StayCarried {
   projection_seq: number;
   settle_round: number;
   fund_pay_sumamt: number | null;
+  /** 问题协同: the tickets raised so far, the one still open, and the 2304 request a retry repeats. */
+  ticket_round?: number;
+  open_ticket?: string | null;
+  settle_request?: SettleRequest | null;
 }
 
 /**
@@ -92,6 +114,9 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
   let projectionSeq = carried?.projection_seq ?? 0;
   let settleRound = carried?.settle_round ?? 0;
   let fundPaySumamt = carried?.fund_pay_sumamt ?? null;
+  let ticketRound = carried?.ticket_round ?? 0;
+  let openTicket = carried?.open_ticket ?? null;
+  let lastSettleRequest = carried?.settle_request ?? null;
   const generation = carried?.generation ?? 0;
   let transactions = 0;
 
@@ -153,6 +178,8 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
       throw refusal(STAY_REFUSALS.STAY_CLOSED, '该入院登记已撤销，不能再办理');
     if (admitted === undefined || 'refused' in admitted)
       throw refusal(STAY_REFUSALS.STAY_CLOSED, '入院办理未完成或未通过，不能办理');
+    if (state.status === 'MANUAL_CLAIM')
+      throw refusal(STAY_REFUSALS.STAY_CLOSED, '该就诊已转为手工报销，不能再办理直接结算业务');
   };
   const inHospitalGuard = (what: string) => {
     closedGuard();
@@ -160,6 +187,8 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
       throw refusal(STAY_REFUSALS.STAY_SETTLED, `该就诊已结算，不能${what}；如需更正请先撤销结算（2305）`);
     if (state.status === 'DISCHARGED')
       throw refusal(STAY_REFUSALS.STAY_DISCHARGED, `已办理出院，不能${what}；如需更正请先撤销出院（2405）`);
+    if (state.status === 'SETTLEMENT_ERROR')
+      throw refusal(STAY_REFUSALS.STAY_DISCHARGED, `已办理出院、结算报错处理中（问题协同），不能${what}`);
   };
   const feesGuard = () => {
     if (state.fee_count === 0)
@@ -172,7 +201,8 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
         STAY_REFUSALS.STAY_SETTLED,
         '该就诊已结算，不能重复结算；如需重新结算请先撤销结算（2305）',
       );
-    if (state.status !== 'DISCHARGED')
+    // SETTLEMENT_ERROR: the hospital may still retry 2304 while the ticket is worked.
+    if (state.status !== 'DISCHARGED' && state.status !== 'SETTLEMENT_ERROR')
       throw refusal(STAY_REFUSALS.STAY_NOT_DISCHARGED, '请先办理出院（2402）再结算');
     feesGuard();
   };
@@ -337,7 +367,7 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
           setl_time: clock.iso(),
         });
         if ('refused' in r) throw fail(r);
-        if (state.status !== 'DISCHARGED') state.status = 'PRESETTLED';
+        if (state.status !== 'DISCHARGED' && state.status !== 'SETTLEMENT_ERROR') state.status = 'PRESETTLED';
         record(
           'presettled',
           request.opter,
@@ -377,6 +407,8 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     closedGuard();
     if (state.status === 'SETTLED')
       throw refusal(STAY_REFUSALS.STAY_SETTLED, '该就诊已结算，不能撤销出院；请先撤销结算（2305）');
+    if (state.status === 'SETTLEMENT_ERROR')
+      throw refusal(STAY_REFUSALS.STAY_NOT_DISCHARGED, '该就诊结算报错处理中（问题协同），不能撤销出院');
     if (state.status !== 'DISCHARGED') throw refusal(STAY_REFUSALS.STAY_NOT_DISCHARGED, '该就诊尚未办理出院');
   };
   setHandler(
@@ -393,67 +425,202 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     { validator: (_cancel) => cancelDischargeGuard() },
   );
 
+  /** One settlement attempt (2304, or the stay's own retry after a ticket action): throws the refusal. */
+  const settleOnce = async (request: SettleRequest, actor: string) => {
+    if (state.coverage.kind === 'pending_retro') {
+      // 补备案: a filing made since admission, starting on or before the admission date, covers it.
+      const found = await db.findCoveringFiling({
+        psn_no: state.psn_no,
+        mdtrtarea_admvs: state.mdtrtarea_admvs,
+        begntime: state.begntime,
+      });
+      if (!found.coverage) {
+        throw found.elsewhere
+          ? refusal(
+              STAY_REFUSALS.FILING_AREA_MISMATCH,
+              `参保人的备案就医地（${found.elsewhere}）与本院所在地（${state.mdtrtarea_admvs}）不符，请参保人补办本地备案后再结算`,
+            )
+          : refusal(
+              STAY_REFUSALS.FILING_REQUIRED,
+              '参保人尚未办理异地就医备案，请参保人补办备案（开始日期不晚于入院日期）后再结算',
+            );
+      }
+      state.coverage = found.coverage;
+      record('retro_filing_found', 'system', '已找到补办的异地就医备案，本次住院按备案结算', {
+        coverage: found.coverage,
+      });
+    }
+    settleRound += 1;
+    const setl_id = `${state.mdtrt_id}S${String(settleRound).padStart(2, '0')}`;
+    const outcome = await executeChild(settlementWorkflow, {
+      workflowId: settlementWorkflowId(setl_id),
+      args: [
+        {
+          op: 'settle',
+          setl_id,
+          stay: stayForSettlement(state.endtime ?? clock.iso(), request.acct_used_flag),
+          setl_time: clock.iso(),
+        },
+      ],
+    });
+    if ('refused' in outcome) {
+      await project();
+      throw fail(outcome);
+    }
+    if (outcome.op !== 'settle') throw new Error('settlement child answered a reversal');
+    const s = outcome.result.setlinfo;
+    state.status = 'SETTLED';
+    state.settlements.push({ setl_id, status: 'SETTLED', reversed_by: null });
+    fundPaySumamt = s.fund_pay_sumamt;
+    record(
+      'settled',
+      actor,
+      `${actor === 'system' ? '补记账：' : ''}结算完成：总费用 ${formatYuanText(s.medfee_sumamt)}，基金支付 ${formatYuanText(s.fund_pay_sumamt)}，个人负担 ${formatYuanText(s.psn_part_amt)}`,
+      { setl_id },
+    );
+    await project();
+    return outcome.result;
+  };
+
+  /**
+   * A refusal of a classified kind (REFUSAL_TICKET_CATEGORY) puts the stay in SETTLEMENT_ERROR with a
+   * 问题协同 ticket (one per failed round; none while one is open), and the refusal names it.
+   */
+  const settlementFailed = async (error: unknown): Promise<unknown> => {
+    const code =
+      error instanceof ApplicationFailure ? (error.type as StayRefusalCode | undefined) : undefined;
+    const category = code ? REFUSAL_TICKET_CATEGORY[code] : undefined;
+    if (!(error instanceof ApplicationFailure) || !category || !patched(SETTLEMENT_ERROR_TICKET_PATCH))
+      return error;
+    if (openTicket) {
+      await reportAttempt(false, error.message);
+      return refusal(
+        code as StayRefusalCode,
+        `${error.message}（问题协同 ${openTicket} 处理中，处理后将自动重新结算）`,
+      );
+    }
+    ticketRound += 1;
+    const ticket_id = ticketId(state.mdtrt_id, ticketRound);
+    openTicket = ticket_id;
+    state.status = 'SETTLEMENT_ERROR';
+    const ticket: TicketStart = {
+      ticket_id,
+      mdtrt_id: state.mdtrt_id,
+      category,
+      description: error.message,
+      insuplc_admdvs: state.insuplc_admdvs,
+      mdtrtarea_admvs: state.mdtrtarea_admvs,
+      fixmedins_code: state.fixmedins_code,
+      psn_no: state.psn_no,
+      raised_by: { role: 'system', user: null, side: null },
+      raised_at: clock.iso(),
+    };
+    // The ticket outlives this run (continue-as-new) and the stay: it answers to the stay's workflow id.
+    try {
+      await startChild(WORKFLOW_TYPES.settlementError, {
+        workflowId: ticketWorkflowId(ticket_id),
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+        args: [ticket],
+      });
+    } catch (e) {
+      // Already there (the stay replayed from a reset): the same ticket.
+      if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
+    }
+    record(
+      'settlement_error',
+      'system',
+      `结算未成功：${error.message}；已发起问题协同 ${ticket_id}，问题解决后将自动重新结算`,
+      {
+        ticket_id,
+        code,
+      },
+    );
+    await project();
+    return refusal(
+      code as StayRefusalCode,
+      `${error.message}（已发起问题协同 ${ticket_id}，问题解决后将自动重新结算）`,
+      {
+        ticket_id,
+      },
+    );
+  };
+  /** Tells the open ticket how an attempt went; a successful one resolves it. */
+  const reportAttempt = async (ok: boolean, message: string) => {
+    if (!openTicket) return;
+    const ticket = openTicket;
+    if (ok) openTicket = null;
+    await getExternalWorkflowHandle(ticketWorkflowId(ticket)).signal(settlementAttemptSignal, {
+      at: clock.iso(),
+      ok,
+      message,
+    });
+  };
+  const settledMessage = (r: { setl_id: string | null; setlinfo: { fund_pay_sumamt: number } }) =>
+    `结算ID ${r.setl_id}，基金支付 ${formatYuanText(r.setlinfo.fund_pay_sumamt)}`;
+
   setHandler(
     settleUpdate,
     (request) =>
       serial(async () => {
         settleGuard();
-        if (state.coverage.kind === 'pending_retro') {
-          // 补备案: a filing made since admission, starting on or before the admission date, covers it.
-          const found = await db.findCoveringFiling({
-            psn_no: state.psn_no,
-            mdtrtarea_admvs: state.mdtrtarea_admvs,
-            begntime: state.begntime,
-          });
-          if (!found.coverage) {
-            throw found.elsewhere
-              ? refusal(
-                  STAY_REFUSALS.FILING_AREA_MISMATCH,
-                  `参保人的备案就医地（${found.elsewhere}）与本院所在地（${state.mdtrtarea_admvs}）不符，请参保人补办本地备案后再结算`,
-                )
-              : refusal(
-                  STAY_REFUSALS.FILING_REQUIRED,
-                  '参保人尚未办理异地就医备案，请参保人补办备案（开始日期不晚于入院日期）后再结算',
-                );
-          }
-          state.coverage = found.coverage;
-          record('retro_filing_found', 'system', '已找到补办的异地就医备案，本次住院按备案结算', {
-            coverage: found.coverage,
-          });
+        lastSettleRequest = request;
+        try {
+          const r = await settleOnce(request, request.opter);
+          await reportAttempt(true, `医院重新结算成功：${settledMessage(r)}`);
+          return r;
+        } catch (error) {
+          throw await settlementFailed(error);
         }
-        settleRound += 1;
-        const setl_id = `${state.mdtrt_id}S${String(settleRound).padStart(2, '0')}`;
-        const outcome = await executeChild(settlementWorkflow, {
-          workflowId: settlementWorkflowId(setl_id),
-          args: [
-            {
-              op: 'settle',
-              setl_id,
-              stay: stayForSettlement(state.endtime ?? clock.iso(), request.acct_used_flag),
-              setl_time: clock.iso(),
-            },
-          ],
-        });
-        if ('refused' in outcome) {
-          await project();
-          throw fail(outcome);
-        }
-        if (outcome.op !== 'settle') throw new Error('settlement child answered a reversal');
-        const s = outcome.result.setlinfo;
-        state.status = 'SETTLED';
-        state.settlements.push({ setl_id, status: 'SETTLED', reversed_by: null });
-        fundPaySumamt = s.fund_pay_sumamt;
-        record(
-          'settled',
-          request.opter,
-          `结算完成：总费用 ${formatYuanText(s.medfee_sumamt)}，基金支付 ${formatYuanText(s.fund_pay_sumamt)}，个人负担 ${formatYuanText(s.psn_part_amt)}`,
-          { setl_id },
-        );
-        await project();
-        return outcome.result;
       }),
     { validator: (_request) => settleGuard() },
   );
+
+  // 问题协同's answer: settle again by itself (补记账), or leave direct settlement for 手工报销.
+  setHandler(ticketResolutionSignal, (r) => {
+    void serial(async () => {
+      if (state.status !== 'SETTLEMENT_ERROR' || r.ticket_id !== openTicket) return;
+      if (r.resolution === 'manual') {
+        openTicket = null;
+        state.status = 'MANUAL_CLAIM';
+        record(
+          'manual_claim_started',
+          r.by,
+          '本次住院转为手工报销：不再直接结算，由参保地经办机构审核后支付',
+          {
+            ticket_id: r.ticket_id,
+          },
+        );
+        const claim: ManualClaimStart = {
+          mdtrt_id: state.mdtrt_id,
+          ticket_id: r.ticket_id,
+          psn_no: state.psn_no,
+          insuplc_admdvs: state.insuplc_admdvs,
+          converted_by: r.by,
+          note: r.note,
+          at: clock.iso(),
+        };
+        await startChild(WORKFLOW_TYPES.manualClaim, {
+          workflowId: manualClaimWorkflowId(state.mdtrt_id),
+          parentClosePolicy: ParentClosePolicy.ABANDON,
+          args: [claim],
+        });
+        await project();
+        return;
+      }
+      const request = lastSettleRequest ?? { acct_used_flag: false, mid_setl_flag: false, opter: 'system' };
+      try {
+        const s = await settleOnce(request, 'system');
+        await reportAttempt(true, `补记账：${settledMessage(s)}`);
+      } catch (error) {
+        if (!(error instanceof ApplicationFailure)) throw error;
+        record('settlement_retry_failed', 'system', `补记账未成功：${error.message}`, {
+          ticket_id: r.ticket_id,
+        });
+        await project();
+        await reportAttempt(false, error.message);
+      }
+    }).catch(() => undefined);
+  });
 
   const reverseGuard = (request: { setl_id: string; psn_no: string }) => {
     closedGuard();
@@ -560,11 +727,17 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
   await condition(
     () =>
       state.status === 'CANCELLED' ||
+      state.status === 'MANUAL_CLAIM' ||
       transactions >= TRANSACTIONS_PER_RUN ||
       workflowInfo().continueAsNewSuggested,
   );
   await condition(allHandlersFinished);
-  if (state.status === 'CANCELLED') return state;
+  // A ticket's resolution runs on the transaction chain (a signal handler does not wait for it): let it finish.
+  for (let last = chain; ; last = chain) {
+    await last;
+    if (last === chain) break;
+  }
+  if (state.status === 'CANCELLED' || state.status === 'MANUAL_CLAIM') return state;
   return continueAsNew<typeof hospitalizationWorkflow>(start, {
     state,
     admitted: admitted as AdmissionChecked,
@@ -573,5 +746,8 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     projection_seq: projectionSeq,
     settle_round: settleRound,
     fund_pay_sumamt: fundPaySumamt,
+    ticket_round: ticketRound,
+    open_ticket: openTicket,
+    settle_request: lastSettleRequest,
   });
 }

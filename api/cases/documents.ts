@@ -12,17 +12,17 @@ import { documentView, visibleFiling } from './read';
 export const MAX_DOCUMENT_BYTES = 5 * 1024 * 1024;
 
 /** The accepted types, each with the bytes its files begin with (so a renamed file is refused too). */
-const SIGNATURES: Record<CaseDocument['content_type'], Buffer> = {
+export const SIGNATURES: Record<CaseDocument['content_type'], Buffer> = {
   'application/pdf': Buffer.from('%PDF-'),
   'image/jpeg': Buffer.from([0xff, 0xd8, 0xff]),
   'image/png': Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
 };
 
-const wrongType = () =>
+export const wrongType = () =>
   new HttpProblem(415, 'DOCUMENT_TYPE_NOT_ALLOWED', '文件类型不支持', '只能上传 PDF、JPG 或 PNG 文件');
 
 // The body is read only after the type is known to be acceptable; a larger one stops at the limit.
-const rawBody: RequestHandler = (req, res, next) => {
+export const rawBody: RequestHandler = (req, res, next) => {
   express.raw({ type: () => true, limit: MAX_DOCUMENT_BYTES })(req, res, (error?: unknown) => {
     if ((error as { type?: string } | undefined)?.type === 'entity.too.large') {
       next(new HttpProblem(413, 'DOCUMENT_TOO_LARGE', '文件过大', '单个文件不能超过 5 MB'));
@@ -49,28 +49,12 @@ export function documentsRouter(deps: CaseDeps): Router {
       next();
     },
     rawBody,
-    async (req, res) => {
-      const user = currentUser(res);
-      const type = contentType(req) as CaseDocument['content_type'];
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-      if (body.length === 0) throw new HttpProblem(400, 'DOCUMENT_EMPTY', '文件为空', '上传的文件没有内容');
-      if (!body.subarray(0, SIGNATURES[type].length).equals(SIGNATURES[type])) throw wrongType();
-      const em = deps.orm.em.fork();
-      const document = em.create(CaseDocument, {
-        id: randomUUID(),
-        case_id: req.params.id as string,
-        name: res.locals.documentName as string,
-        content_type: type,
-        size: body.length,
-        sha256: createHash('sha256').update(body).digest('hex'),
-        content: body,
-        uploaded_by: user.username,
-        created_at: new Date(),
-      });
-      await em.flush();
-      res.status(201).location(`/api/v1/filings/${document.case_id}/documents/${document.id}`);
-      res.json(documentView(document));
-    },
+    storeDocument(
+      deps,
+      (req) => req.params.id as string,
+      (d) => `/api/v1/filings/${d.case_id}/documents/${d.id}`,
+      documentView,
+    ),
   );
 
   router.get('/filings/:id/documents/:documentId', async (req, res) => {
@@ -81,15 +65,55 @@ export function documentsRouter(deps: CaseDeps): Router {
       ? await em.findOne(CaseDocument, { id: id.data, case_id: filing.id }, { populate: ['content'] })
       : null;
     if (!document) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', 'no such document');
-    res
-      .type(document.content_type)
-      .set('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(document.name)}`)
-      .set('x-content-type-options', 'nosniff')
-      .send(document.content);
+    sendDocument(res, document);
   });
 
   return router;
 }
 
-const contentType = (req: express.Request) =>
+/**
+ * An upload's last step (after `rawBody`): the body checked against its declared type and stored with
+ * the case; 201 with its Location and the view of it. Shared by the filings' documents and the
+ * tickets' attachments.
+ */
+export function storeDocument<V>(
+  deps: CaseDeps,
+  caseIdOf: (req: express.Request) => string,
+  locationOf: (d: CaseDocument) => string,
+  view: (d: CaseDocument) => V,
+): RequestHandler {
+  return async (req, res) => {
+    const user = currentUser(res);
+    const type = contentType(req) as CaseDocument['content_type'];
+    const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    if (body.length === 0) throw new HttpProblem(400, 'DOCUMENT_EMPTY', '文件为空', '上传的文件没有内容');
+    if (!body.subarray(0, SIGNATURES[type].length).equals(SIGNATURES[type])) throw wrongType();
+    const em = deps.orm.em.fork();
+    const document = em.create(CaseDocument, {
+      id: randomUUID(),
+      case_id: caseIdOf(req),
+      name: res.locals.documentName as string,
+      content_type: type,
+      size: body.length,
+      sha256: createHash('sha256').update(body).digest('hex'),
+      content: body,
+      uploaded_by: user.username,
+      created_at: new Date(),
+    });
+    await em.flush();
+    res.status(201).location(locationOf(document));
+    res.json(view(document));
+  };
+}
+
+/** A stored document sent back as it was uploaded (never sniffed into another type). */
+export function sendDocument(res: express.Response, document: CaseDocument): void {
+  res
+    .type(document.content_type)
+    .set('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(document.name)}`)
+    .set('x-content-type-options', 'nosniff')
+    .send(document.content);
+}
+
+export const contentType = (req: express.Request) =>
   (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';

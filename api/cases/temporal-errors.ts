@@ -1,8 +1,9 @@
 import { ApplicationFailure, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { REFUSALS, type RefusalCode } from '../../cases';
+import { REFUSALS, type RefusalCode, TICKET_REFUSALS } from '../../cases';
 import { cnDatesIn, HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
+import { PROBLEM_CODES } from '../problem-codes';
 
-const REFUSAL_CODES = new Set<string>(Object.values(REFUSALS));
+const REFUSAL_CODES = new Set<string>([...Object.values(REFUSALS), ...Object.values(TICKET_REFUSALS)]);
 
 /** A workflow's refusal (update validator) is the citizen's 409; an unreachable Temporal is a 503. */
 export function problemFromTemporal(error: unknown, what: string): HttpProblem {
@@ -13,9 +14,10 @@ export function problemFromTemporal(error: unknown, what: string): HttpProblem {
     REFUSAL_CODES.has(error.cause.type ?? '')
   ) {
     const details = error.cause.details?.[0];
+    const code = error.cause.type as RefusalCode;
     return new HttpProblem(
-      409,
-      error.cause.type as RefusalCode,
+      PROBLEM_CODES[code].status === 400 && code.startsWith('TICKET_') ? 400 : 409,
+      code,
       '案件拒绝了该请求',
       cnDatesIn(error.cause.message),
       details && typeof details === 'object' ? (details as Record<string, unknown>) : {},

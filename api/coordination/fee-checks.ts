@@ -33,7 +33,11 @@ import {
 import { openBatchFrom } from '../../db/fee-checks';
 import { formatYuan } from '../../settlement';
 import { requireRole } from '../auth/middleware';
+import type { AuthUser } from '../auth/tokens';
 import { type CaseDeps, currentUser } from '../context';
+
+type Deps = Pick<CaseDeps, 'orm' | 'temporal' | 'taskQueue' | 'log'>;
+
 import { idempotencyKey } from '../idempotency';
 import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
 import { PROBLEM_CODES, type ProblemCode } from '../problem-codes';
@@ -142,6 +146,171 @@ function problemFromBatch(error: unknown, what: string): HttpProblem {
   );
 }
 
+/** Starts the batch's workflow unless it runs already (or ran: a closed batch is never started again). */
+export async function startBatch(deps: Deps, b: FeeCheckBatchStart): Promise<void> {
+  try {
+    await deps.temporal.workflow.start(WORKFLOW_TYPES.feeCheckBatch, {
+      workflowId: b.batch_id,
+      taskQueue: deps.taskQueue,
+      args: [b],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return;
+    deps.log(`fee-check batch ${b.batch_id} not started: ${String(error)}`);
+    throw new HttpProblem(
+      503,
+      'WORKFLOW_UNAVAILABLE',
+      '工作流服务暂时不可用',
+      '协查已登记，批次尚未启动，请稍后重新提交',
+      {},
+      RETRY_AFTER_SECONDS,
+    );
+  }
+}
+
+/**
+ * The insured side's request (POST /fee-checks, and the demo): the settlement must be live, theirs and
+ * at or above the threshold; the check goes into the pair's open batch of the month under its lock.
+ */
+export async function requestFeeCheck(
+  deps: Deps,
+  user: AuthUser,
+  body: { setl_id: string; reason: string; feedetl_sns?: string[] | undefined },
+): Promise<FeeCheckView> {
+  const em = deps.orm.em.fork();
+  const s = await em.findOne(Settlement, { setl_id: body.setl_id, kind: 'SETTLEMENT' });
+  const pair = s && {
+    insured_prov: provinceOf(s.insuplc_admdvs),
+    treatment_prov: provinceOf(s.mdtrtarea_admvs),
+  };
+  const side = pair ? sideOf(user, pair) : null;
+  if (!s || !pair || !side) throw notFound('settlement', body.setl_id);
+  if (side !== 'insured') {
+    throw problem('FEE_CHECK_WRONG_SIDE', '此操作属于另一方', '费用协查由参保地发起，就医地逐项答复');
+  }
+  if (s.reversed_by) {
+    throw problem('FEE_CHECK_NOT_SETTLED', '结算已撤销', `结算 ${s.setl_id} 已撤销，不能协查`);
+  }
+  const params = feeCheckParamsFor(pair.insured_prov);
+  if (s.medfee_sumamt < params.threshold) {
+    throw problem(
+      'FEE_CHECK_NOT_ELIGIBLE',
+      '未达到协查起点',
+      `医疗费总额 ${yuanText(s.medfee_sumamt)} 元，低于费用协查起点 ${yuanText(params.threshold)} 元`,
+      { threshold: params.threshold, medfee_sumamt: s.medfee_sumamt },
+    );
+  }
+  const check_id = feeCheckId(s.setl_id);
+  const existing = await em.findOne(FeeCheck, { setl_id: s.setl_id });
+  const duplicate = async (row: FeeCheck) => {
+    // A resend after the batch failed to start: start it now, then say it is there.
+    const b = row.status === 'REQUESTED' ? await em.findOne(FeeCheckBatch, { batch_id: row.batch_id }) : null;
+    if (b) await startBatch(deps, { batch_id: b.batch_id, ...pair, month: b.month });
+    return problem(
+      'FEE_CHECK_DUPLICATE',
+      '该结算已有费用协查',
+      `结算 ${s.setl_id} 已有费用协查 ${row.check_id}`,
+      {
+        existing_id: row.check_id,
+      },
+    );
+  };
+  if (existing) throw await duplicate(existing);
+  const lines = await em.find(
+    FeeDetail,
+    { mdtrt_id: s.mdtrt_id, status: 'ACTIVE' },
+    { orderBy: { feedetl_sn: 'asc' } },
+  );
+  const wanted = body.feedetl_sns ? new Set(body.feedetl_sns) : null;
+  const chosen = wanted ? lines.filter((l) => wanted.has(l.feedetl_sn)) : lines;
+  const unknown = [...(wanted ?? [])].find((sn) => !lines.some((l) => l.feedetl_sn === sn));
+  if (unknown !== undefined || chosen.length === 0) {
+    throw new HttpProblem(
+      400,
+      'VALIDATION_FAILED',
+      '请求内容有误',
+      `费用明细 ${unknown ?? ''} 不属于该结算`,
+      {
+        errors: [{ path: 'feedetl_sns', message: `费用明细 ${unknown ?? ''} 不属于该结算` }],
+      },
+    );
+  }
+  const stay = await em.findOne(Stay, { mdtrt_id: s.mdtrt_id });
+  const now = new Date();
+  const batch = await em.transactional(async (tx) => {
+    const trx = tx.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
+    const b = await openBatchFrom(trx, {
+      ...pair,
+      month: feeCheckMonthOf(now.getTime(), params.freeze_day),
+    });
+    const inserted = await trx('fee_check')
+      .insert({
+        check_id,
+        setl_id: s.setl_id,
+        mdtrt_id: s.mdtrt_id,
+        ...pair,
+        insuplc_admdvs: s.insuplc_admdvs,
+        mdtrtarea_admvs: s.mdtrtarea_admvs,
+        fixmedins_code: s.fixmedins_code,
+        fixmedins_name: stay?.fixmedins_name ?? s.fixmedins_code,
+        insutype: s.insutype,
+        medfee_sumamt: s.medfee_sumamt,
+        reason: body.reason,
+        status: 'REQUESTED',
+        batch_id: b.batch_id,
+        rolled_over: false,
+        requested_by: user.username,
+        requested_at: now,
+        recovered: 0,
+        updated_at: now,
+      })
+      .onConflict('setl_id')
+      .ignore()
+      .returning('check_id');
+    if (inserted.length === 0) return null;
+    await trx('fee_check_item').insert(
+      chosen.map((l) => ({
+        check_id,
+        feedetl_sn: l.feedetl_sn,
+        med_list_codg: l.med_list_codg,
+        list_name: l.list_name ?? l.medins_list_name ?? null,
+        det_item_fee_sumamt: l.det_item_fee_sumamt,
+      })),
+    );
+    return b;
+  });
+  if (!batch) throw await duplicate((await em.findOneOrFail(FeeCheck, { setl_id: s.setl_id })) as FeeCheck);
+  await startBatch(deps, { batch_id: batch.batch_id, ...pair, month: batch.month });
+  const row = await em.fork().findOneOrFail(FeeCheck, { check_id });
+  return (await feeCheckViews(em, [row]))[0] as FeeCheckView;
+}
+
+/** Freezes the viewer's province's open batches of `month` now (the staff route, and the demo). */
+export async function freezeFeeCheckBatches(
+  deps: Deps,
+  user: AuthUser,
+  month: string,
+): Promise<FeeCheckBatchView[]> {
+  const em = deps.orm.em.fork();
+  const open = await em.find(FeeCheckBatch, { $and: [{ month, status: 'OPEN' }, pairScope(user)] });
+  for (const b of open) {
+    try {
+      await deps.temporal.workflow.getHandle(b.batch_id).executeUpdate(feeCheckFreezeUpdate, {
+        updateId: `freeze-${b.batch_id}`,
+        args: [{ by: user.username }],
+      });
+    } catch (error) {
+      const p = problemFromBatch(error, '冻结');
+      if (p.code !== 'FEE_CHECK_BATCH_NOT_OPEN') throw p;
+    }
+  }
+  const rows = await deps.orm.em
+    .fork()
+    .find(FeeCheckBatch, { $and: [{ month }, pairScope(user)] }, { orderBy: { batch_id: 'asc' } });
+  return batchViews(em, rows);
+}
+
 /** 费用协查 routes (routes.md): the insured side requests and confirms, the treatment side answers. */
 export function feeChecksRouter(deps: CaseDeps): Router {
   const router = Router();
@@ -159,29 +328,6 @@ export function feeChecksRouter(deps: CaseDeps): Router {
         'FEE_CHECK_WRONG_SIDE',
         '此操作属于另一方',
         side === 'insured' ? '费用协查由参保地发起和确认' : '费用协查由就医地逐项答复',
-      );
-    }
-  }
-
-  /** Starts the batch's workflow unless it runs already (or ran: a closed batch is never started again). */
-  async function startBatch(b: FeeCheckBatchStart): Promise<void> {
-    try {
-      await deps.temporal.workflow.start(WORKFLOW_TYPES.feeCheckBatch, {
-        workflowId: b.batch_id,
-        taskQueue: deps.taskQueue,
-        args: [b],
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-    } catch (error) {
-      if (error instanceof WorkflowExecutionAlreadyStartedError) return;
-      deps.log(`fee-check batch ${b.batch_id} not started: ${String(error)}`);
-      throw new HttpProblem(
-        503,
-        'WORKFLOW_UNAVAILABLE',
-        '工作流服务暂时不可用',
-        '协查已登记，批次尚未启动，请稍后重新提交',
-        {},
-        RETRY_AFTER_SECONDS,
       );
     }
   }
@@ -208,118 +354,8 @@ export function feeChecksRouter(deps: CaseDeps): Router {
   });
 
   router.post('/fee-checks', requireRole('coordinator'), async (req, res) => {
-    const body = FeeCheckCreate.parse(req.body);
-    const user = currentUser(res);
-    const em = deps.orm.em.fork();
-    const s = await em.findOne(Settlement, { setl_id: body.setl_id, kind: 'SETTLEMENT' });
-    const pair = s && {
-      insured_prov: provinceOf(s.insuplc_admdvs),
-      treatment_prov: provinceOf(s.mdtrtarea_admvs),
-    };
-    const side = pair ? sideOf(user, pair) : null;
-    if (!s || !pair || !side) throw notFound('settlement', body.setl_id);
-    if (side !== 'insured') {
-      throw problem('FEE_CHECK_WRONG_SIDE', '此操作属于另一方', '费用协查由参保地发起，就医地逐项答复');
-    }
-    if (s.reversed_by) {
-      throw problem('FEE_CHECK_NOT_SETTLED', '结算已撤销', `结算 ${s.setl_id} 已撤销，不能协查`);
-    }
-    const params = feeCheckParamsFor(pair.insured_prov);
-    if (s.medfee_sumamt < params.threshold) {
-      throw problem(
-        'FEE_CHECK_NOT_ELIGIBLE',
-        '未达到协查起点',
-        `医疗费总额 ${yuanText(s.medfee_sumamt)} 元，低于费用协查起点 ${yuanText(params.threshold)} 元`,
-        { threshold: params.threshold, medfee_sumamt: s.medfee_sumamt },
-      );
-    }
-    const check_id = feeCheckId(s.setl_id);
-    const existing = await em.findOne(FeeCheck, { setl_id: s.setl_id });
-    const duplicate = async (row: FeeCheck) => {
-      // A resend after the batch failed to start: start it now, then say it is there.
-      const b =
-        row.status === 'REQUESTED' ? await em.findOne(FeeCheckBatch, { batch_id: row.batch_id }) : null;
-      if (b) await startBatch({ batch_id: b.batch_id, ...pair, month: b.month });
-      return problem(
-        'FEE_CHECK_DUPLICATE',
-        '该结算已有费用协查',
-        `结算 ${s.setl_id} 已有费用协查 ${row.check_id}`,
-        {
-          existing_id: row.check_id,
-        },
-      );
-    };
-    if (existing) throw await duplicate(existing);
-    const lines = await em.find(
-      FeeDetail,
-      { mdtrt_id: s.mdtrt_id, status: 'ACTIVE' },
-      { orderBy: { feedetl_sn: 'asc' } },
-    );
-    const wanted = body.feedetl_sns ? new Set(body.feedetl_sns) : null;
-    const chosen = wanted ? lines.filter((l) => wanted.has(l.feedetl_sn)) : lines;
-    const unknown = [...(wanted ?? [])].find((sn) => !lines.some((l) => l.feedetl_sn === sn));
-    if (unknown !== undefined || chosen.length === 0) {
-      throw new HttpProblem(
-        400,
-        'VALIDATION_FAILED',
-        '请求内容有误',
-        `费用明细 ${unknown ?? ''} 不属于该结算`,
-        {
-          errors: [{ path: 'feedetl_sns', message: `费用明细 ${unknown ?? ''} 不属于该结算` }],
-        },
-      );
-    }
-    const stay = await em.findOne(Stay, { mdtrt_id: s.mdtrt_id });
-    const now = new Date();
-    const batch = await em.transactional(async (tx) => {
-      const trx = tx.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
-      const b = await openBatchFrom(trx, {
-        ...pair,
-        month: feeCheckMonthOf(now.getTime(), params.freeze_day),
-      });
-      const inserted = await trx('fee_check')
-        .insert({
-          check_id,
-          setl_id: s.setl_id,
-          mdtrt_id: s.mdtrt_id,
-          ...pair,
-          insuplc_admdvs: s.insuplc_admdvs,
-          mdtrtarea_admvs: s.mdtrtarea_admvs,
-          fixmedins_code: s.fixmedins_code,
-          fixmedins_name: stay?.fixmedins_name ?? s.fixmedins_code,
-          insutype: s.insutype,
-          medfee_sumamt: s.medfee_sumamt,
-          reason: body.reason,
-          status: 'REQUESTED',
-          batch_id: b.batch_id,
-          rolled_over: false,
-          requested_by: user.username,
-          requested_at: now,
-          recovered: 0,
-          updated_at: now,
-        })
-        .onConflict('setl_id')
-        .ignore()
-        .returning('check_id');
-      if (inserted.length === 0) return null;
-      await trx('fee_check_item').insert(
-        chosen.map((l) => ({
-          check_id,
-          feedetl_sn: l.feedetl_sn,
-          med_list_codg: l.med_list_codg,
-          list_name: l.list_name ?? l.medins_list_name ?? null,
-          det_item_fee_sumamt: l.det_item_fee_sumamt,
-        })),
-      );
-      return b;
-    });
-    if (!batch) throw await duplicate((await em.findOneOrFail(FeeCheck, { setl_id: s.setl_id })) as FeeCheck);
-    await startBatch({ batch_id: batch.batch_id, ...pair, month: batch.month });
-    const row = await em.fork().findOneOrFail(FeeCheck, { check_id });
-    res
-      .status(201)
-      .location(`/api/v1/fee-checks/${check_id}`)
-      .json((await feeCheckViews(em, [row]))[0]);
+    const view = await requestFeeCheck(deps, currentUser(res), FeeCheckCreate.parse(req.body));
+    res.status(201).location(`/api/v1/fee-checks/${view.check_id}`).json(view);
   });
 
   router.post('/fee-checks/:check_id/answers', requireRole('coordinator'), async (req, res) => {
@@ -432,24 +468,7 @@ export function feeChecksRouter(deps: CaseDeps): Router {
   // Staff freeze their province's open batches of the month now (the batches' timers do it on the day).
   router.post('/fee-check-batches/freeze', requireRole('staff', 'supervisor'), async (req, res) => {
     const { month } = FeeCheckFreezeBody.parse(req.body);
-    const user = currentUser(res);
-    const em = deps.orm.em.fork();
-    const open = await em.find(FeeCheckBatch, { $and: [{ month, status: 'OPEN' }, pairScope(user)] });
-    for (const b of open) {
-      try {
-        await deps.temporal.workflow.getHandle(b.batch_id).executeUpdate(feeCheckFreezeUpdate, {
-          updateId: `freeze-${b.batch_id}`,
-          args: [{ by: user.username }],
-        });
-      } catch (error) {
-        const p = problemFromBatch(error, '冻结');
-        if (p.code !== 'FEE_CHECK_BATCH_NOT_OPEN') throw p;
-      }
-    }
-    const rows = await deps.orm.em
-      .fork()
-      .find(FeeCheckBatch, { $and: [{ month }, pairScope(user)] }, { orderBy: { batch_id: 'asc' } });
-    res.json(await batchViews(em, rows));
+    res.json(await freezeFeeCheckBatches(deps, currentUser(res), month));
   });
 
   return router;

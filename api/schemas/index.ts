@@ -178,3 +178,4 @@ export const Problem = z
     existing_id: z.string().optional().meta({ description: 'the filing a business guard (409) refers to' }),
   })
   .meta({ id: 'Problem' });
+export * from './tickets';

@@ -2,15 +2,17 @@ import type { FilterQuery } from '@mikro-orm/core';
 import { raw } from '@mikro-orm/core';
 import { Router } from 'express';
 import { OPEN_TASK_STATUSES } from '../../cases';
-import { HumanTask, TaskDecision, User } from '../../db/entities';
+import { HumanTask, ManualClaim, Stay, TaskDecision, User } from '../../db/entities';
 import { requireRole } from '../auth/middleware';
 import type { AuthUser } from '../auth/tokens';
 import { caseDetail, taskView, visibleFiling } from '../cases/read';
+import { stayView } from '../cases/stays';
 import { compensationCase } from '../compensation';
 import { type CaseDeps, currentUser } from '../context';
+import { ticketView } from '../coordination/tickets';
 import { HttpProblem } from '../problem';
 import { StaffQuery, TaskDecision as TaskDecisionBody, TaskQuery, TaskReassign } from '../schemas';
-import { colleagueScope, present, taskScope, visibleTask } from '../scope';
+import { colleagueScope, present, taskScope, visibleTask, visibleTicket } from '../scope';
 import { deliver, recordDecision } from './decisions';
 
 /** Sets a task's assignee while it is open (and `onlyIf` holds); false when it changed meanwhile. */
@@ -105,6 +107,18 @@ export function taskRouter(deps: CaseDeps): Router {
     // A 待遇补差 task: the comparison (direct vs recomputed, item by item) and the stay, not a filing.
     if (task.case_type === 'compensation') {
       res.json({ task, case: await compensationCase(em, task) });
+      return;
+    }
+    // 问题协同: the shared ticket; 手工报销: the claim and its stay.
+    if (task.case_type === 'settlement_error') {
+      const ticket = await visibleTicket(em, user, task.case_id);
+      res.json(present({ task, case: await ticketView(em, user, ticket) }, user));
+      return;
+    }
+    if (task.case_type === 'manual_claim') {
+      const claim = await em.findOneOrFail(ManualClaim, { claim_id: task.case_id });
+      const stay = await em.findOneOrFail(Stay, { mdtrt_id: claim.mdtrt_id });
+      res.json(present({ task, case: { claim, stay: await stayView(em, stay) } }, user));
       return;
     }
     const filing = await visibleFiling(em, user, task.case_id);

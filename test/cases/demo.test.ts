@@ -1,6 +1,7 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { DEMO_CASE_IDS, DEMO_CASES, demoCaseId, resetDemo, seedDemo } from '../../api/demo';
+import { DEMO_TICKET_ID } from '../../api/demo-ticket';
 import { CaseEvent, Filing, HumanTask, Referral, TaskDecision } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { eventually } from '../support/eventually';
@@ -69,6 +70,34 @@ test('the demo puts every state the screens show in front of 安徽 and 海南; 
   const created = await seedDemo(deps());
   expect(created).toEqual([...DEMO_CASE_IDS]);
   await settled();
+
+  // The coordinators' board holds the seed story's open ticket, for both provinces of the pair.
+  for (const [username, side] of [
+    ['coord-ah', 'insured'],
+    ['coord-hi', 'treatment'],
+  ] as const) {
+    const board = (
+      await request(app)
+        .get('/api/v1/tickets')
+        .set('Authorization', `Bearer ${await login(username)}`)
+        .expect(200)
+    ).body;
+    expect(board.items).toEqual([
+      expect.objectContaining({
+        ticket_id: DEMO_TICKET_ID,
+        status: 'OPEN',
+        category: 'filing_missing',
+        psn_name: '张*',
+      }),
+    ]);
+    const page = (
+      await request(app)
+        .get(`/api/v1/tickets/${DEMO_TICKET_ID}`)
+        .set('Authorization', `Bearer ${await login(username)}`)
+        .expect(200)
+    ).body;
+    expect(page.viewer_side).toBe(side);
+  }
 
   // 待办 of each province's staff holds a referral waiting for review; 督办 of each supervisor an escalated one.
   const zhangwei = 'filing-P34010000000001-demo-1';

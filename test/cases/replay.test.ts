@@ -18,12 +18,22 @@ test('recorded filing, referral, stay and settlement histories replay on the cur
     ...(await loadHistories(path.join(__dirname, 'histories', 'stays'))),
     // stays/remote-steps/: recorded before the stay's steps became local activities (patched('stay-local-steps')).
     ...(await loadHistories(path.join(__dirname, 'histories', 'stays', 'remote-steps'))),
+    // tickets/: 问题协同 and the stays that raised them (`YIDI_RECORD_HISTORIES=1 npx jest test/tickets`).
+    ...(await loadHistories(path.join(__dirname, 'histories', 'tickets', 'seed-story'))),
+    ...(await loadHistories(path.join(__dirname, 'histories', 'tickets', 'workflow'))),
   ];
   const types = new Set(
     histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
   );
   expect(types).toEqual(
-    new Set(['filingWorkflow', 'referralWorkflow', 'hospitalizationWorkflow', 'settlementWorkflow']),
+    new Set([
+      'filingWorkflow',
+      'referralWorkflow',
+      'hospitalizationWorkflow',
+      'settlementWorkflow',
+      'settlementErrorWorkflow',
+      'manualClaimWorkflow',
+    ]),
   );
   const failures: string[] = [];
   let replayed = 0;

@@ -1,0 +1,366 @@
+import type { Knex } from '@mikro-orm/knex';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Side } from '../cases';
+import { CLEARING_REFUSALS, type ClearingPairState } from '../cases/clearing';
+import { moveAdvanceFund } from '../db/advance-funds';
+import { monthItems } from '../db/clearing';
+import { clearingHolds } from '../db/clearing-holds';
+import { type ClearingHold, clearingStatements, type PairStatement } from '../settlement/clearing-statement';
+import type { ActivityDeps } from './deps';
+import { trxOf } from './projection';
+
+/** The statements of a month over the settlements table and the fee-check holds of each pair. */
+async function computeMonth(em: EntityManager, trx: Knex.Transaction, clr_month: string) {
+  const items = await monthItems(trx, clr_month);
+  const pairs = clearingStatements(items);
+  const holds: Record<string, ClearingHold[]> = {};
+  for (const p of pairs) {
+    const h = await clearingHolds(em, clr_month, p.insured_prov, p.treatment_prov);
+    if (h.length > 0) holds[p.pair_id] = h;
+  }
+  return clearingStatements(items, holds);
+}
+
+async function writeStatement(
+  trx: Knex.Transaction,
+  clr_month: string,
+  s: PairStatement,
+  round: number,
+  at: Date,
+): Promise<void> {
+  await trx('clearing_statement')
+    .insert({
+      clr_month,
+      pair_id: s.pair_id,
+      insured_prov: s.insured_prov,
+      treatment_prov: s.treatment_prov,
+      status: 'GENERATED',
+      round,
+      settlements: s.settlements,
+      reversals: s.reversals,
+      owed: s.owed,
+      held_back: s.held_back,
+      recovered: s.recovered,
+      net_transfer: s.net_transfer,
+      confirm_due: null,
+      generated_at: at,
+      updated_at: at,
+    })
+    .onConflict(['clr_month', 'pair_id'])
+    .merge([
+      'status',
+      'round',
+      'settlements',
+      'reversals',
+      'owed',
+      'held_back',
+      'recovered',
+      'net_transfer',
+      'confirm_due',
+      'generated_at',
+      'updated_at',
+    ]);
+  await trx('clearing_line').where({ clr_month, pair_id: s.pair_id }).delete();
+  if (s.lines.length > 0)
+    await trx('clearing_line').insert(s.lines.map((l) => ({ clr_month, pair_id: s.pair_id, ...l })));
+}
+
+/** Sets the month's draw on the pair's advance to `owed`: the difference to what earlier rounds drew. */
+async function drawForMonth(
+  trx: Knex.Transaction,
+  clr_month: string,
+  s: PairStatement,
+  round: number,
+  at: Date,
+) {
+  const drawn = await trx('advance_fund_event')
+    .where({ pair_id: s.pair_id, clr_month, event: 'drawn' })
+    .sum({ total: 'amount' })
+    .first();
+  const delta = s.owed - Number(drawn?.total ?? 0);
+  if (delta === 0 && round > 1) return;
+  await moveAdvanceFund(trx, {
+    pair_id: s.pair_id,
+    key: `draw:${clr_month}:${s.pair_id}:r${round}`,
+    event: 'drawn',
+    clr_month,
+    amount: delta,
+    at,
+  });
+}
+
+const stateOf = (s: PairStatement, round: number): ClearingPairState => ({
+  pair_id: s.pair_id,
+  insured_prov: s.insured_prov,
+  treatment_prov: s.treatment_prov,
+  status: 'GENERATED',
+  round,
+  net_transfer: s.net_transfer,
+  confirmed: [],
+  task_ids: {},
+  confirm_due: null,
+});
+
+export function clearingActivities({ orm }: ActivityDeps) {
+  return {
+    /**
+     * The month's statements, written once per month: the run row's key refuses a second run of the
+     * month (CLEARING_MONTH_DONE); a retry of this run's own activity reads back what it wrote.
+     */
+    async generateClearing(i: {
+      clr_month: string;
+      requested_by: string;
+      workflow_id: string;
+      run_id: string;
+    }): Promise<ClearingPairState[]> {
+      const em = orm.em.fork();
+      return em.transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const at = new Date();
+        const inserted = await trx('clearing_run')
+          .insert({
+            clr_month: i.clr_month,
+            workflow_id: i.workflow_id,
+            run_id: i.run_id,
+            requested_by: i.requested_by,
+            status: 'RUNNING',
+            created_at: at,
+            updated_at: at,
+          })
+          .onConflict('clr_month')
+          .ignore()
+          .returning('run_id');
+        if (inserted.length === 0) {
+          const run = await trx('clearing_run').where({ clr_month: i.clr_month }).first();
+          if (run?.run_id !== i.run_id) {
+            throw ApplicationFailure.create({
+              type: CLEARING_REFUSALS.MONTH_DONE,
+              message: `${i.clr_month} 已清算（${run?.workflow_id}），不能再次清算`,
+              nonRetryable: true,
+            });
+          }
+          const rows = await trx('clearing_statement').where({ clr_month: i.clr_month }).orderBy('pair_id');
+          return rows.map((r) => ({
+            pair_id: r.pair_id,
+            insured_prov: r.insured_prov,
+            treatment_prov: r.treatment_prov,
+            status: 'GENERATED' as const,
+            round: r.round,
+            net_transfer: Number(r.net_transfer),
+            confirmed: [],
+            task_ids: {},
+            confirm_due: null,
+          }));
+        }
+        const statements = await computeMonth(tx, trx, i.clr_month);
+        for (const s of statements) {
+          await writeStatement(trx, i.clr_month, s, 1, at);
+          await drawForMonth(trx, i.clr_month, s, 1, at);
+        }
+        return statements.map((s) => stateOf(s, 1));
+      });
+    },
+
+    /** A dispute's re-clear: the pair's statement computed again (new holds, late rows), a new round. */
+    async reclearPair(i: { clr_month: string; pair_id: string; round: number }): Promise<ClearingPairState> {
+      const em = orm.em.fork();
+      return em.transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const at = new Date();
+        const statements = await computeMonth(tx, trx, i.clr_month);
+        const [insured_prov, treatment_prov] = i.pair_id.split('-') as [string, string];
+        const s: PairStatement = statements.find((x) => x.pair_id === i.pair_id) ?? {
+          pair_id: i.pair_id,
+          insured_prov,
+          treatment_prov,
+          lines: [],
+          settlements: 0,
+          reversals: 0,
+          owed: 0,
+          held_back: 0 as PairStatement['held_back'],
+          recovered: 0 as PairStatement['recovered'],
+          due: 0,
+          net_transfer: 0,
+          setl_ids: [],
+        };
+        await writeStatement(trx, i.clr_month, s, i.round, at);
+        await drawForMonth(trx, i.clr_month, s, i.round, at);
+        return stateOf(s, i.round);
+      });
+    },
+
+    /** A round's two confirmation rows (one per side, with its task) and the statement's deadline. */
+    async openClearingRound(i: {
+      clr_month: string;
+      pair_id: string;
+      round: number;
+      confirm_due: string;
+      sides: { side: Side; prov_admdvs: string; task_id: string }[];
+    }): Promise<void> {
+      const knex = orm.em.getKnex();
+      await knex.transaction(async (trx) => {
+        await trx('clearing_confirmation')
+          .insert(
+            i.sides.map((s) => ({
+              clr_month: i.clr_month,
+              pair_id: i.pair_id,
+              round: i.round,
+              side: s.side,
+              prov_admdvs: s.prov_admdvs,
+              task_id: s.task_id,
+              confirmed_by: null,
+              confirmed_at: null,
+            })),
+          )
+          .onConflict(['clr_month', 'pair_id', 'round', 'side'])
+          .ignore();
+        await trx('clearing_statement')
+          .where({ clr_month: i.clr_month, pair_id: i.pair_id })
+          .update({ confirm_due: new Date(i.confirm_due), updated_at: new Date() });
+      });
+    },
+
+    /** What an accepted action did, written once: the confirmation, dispute or transfer, the tasks, the status. */
+    async recordClearingAction(a: {
+      clr_month: string;
+      pair_id: string;
+      round: number;
+      action: 'confirm' | 'dispute' | 'transfer';
+      side: Side;
+      user: string;
+      at: string;
+      status: string;
+      task_ids: Partial<Record<Side, string>>;
+      reason?: string | null;
+      fee_check_ids?: string[];
+      ticket_ids?: string[];
+      reference?: string | null;
+      amount?: number;
+    }): Promise<void> {
+      const knex = orm.em.getKnex();
+      const at = new Date(a.at);
+      const key = { clr_month: a.clr_month, pair_id: a.pair_id };
+      await knex.transaction(async (trx) => {
+        if (a.action === 'confirm') {
+          await trx('clearing_confirmation')
+            .where({ ...key, round: a.round, side: a.side })
+            .whereNull('confirmed_by')
+            .update({ confirmed_by: a.user, confirmed_at: at });
+          const task = a.task_ids[a.side];
+          if (task) await decideTask(trx, task, 'approve', null, a.user, at);
+        } else if (a.action === 'dispute') {
+          await trx('clearing_dispute')
+            .insert({
+              ...key,
+              round: a.round,
+              side: a.side,
+              reason: a.reason ?? '',
+              fee_check_ids: JSON.stringify(a.fee_check_ids ?? []),
+              ticket_ids: JSON.stringify(a.ticket_ids ?? []),
+              disputed_by: a.user,
+              disputed_at: at,
+            })
+            .onConflict(['clr_month', 'pair_id', 'round'])
+            .ignore();
+          for (const [side, task] of Object.entries(a.task_ids)) {
+            if (side === a.side) await decideTask(trx, task, 'reject', a.reason ?? null, a.user, at);
+            else
+              await trx('human_task')
+                .where({ id: task })
+                .whereIn('status', ['open', 'claimed', 'escalated'])
+                .update({ status: 'cancelled', version: trx.raw('version + 1') });
+          }
+        } else {
+          await trx('clearing_transfer')
+            .insert({
+              ...key,
+              amount: a.amount ?? 0,
+              reference: a.reference ?? '',
+              transferred_by: a.user,
+              transferred_at: at,
+              reconciled_at: null,
+            })
+            .onConflict(['clr_month', 'pair_id'])
+            .ignore();
+        }
+        await trx('clearing_statement').where(key).update({ status: a.status, updated_at: at });
+      });
+    },
+
+    /**
+     * RECONCILED when the transfer equals the statement's net and the statement's lines still add up
+     * to the settlements of the month (to the fen); the pair's advance is given back what the month drew.
+     */
+    async reconcilePair(i: {
+      clr_month: string;
+      pair_id: string;
+    }): Promise<{ reconciled: boolean; message: string }> {
+      const em = orm.em.fork();
+      return em.transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const key = { clr_month: i.clr_month, pair_id: i.pair_id };
+        const st = await trx('clearing_statement').where(key).forUpdate().first();
+        const tr = await trx('clearing_transfer').where(key).first();
+        const lines = await trx('clearing_line').where(key).sum({ total: 'amount' }).first();
+        const items = (await monthItems(trx, i.clr_month)).filter(
+          (it) => clearingStatements([it])[0]?.pair_id === i.pair_id,
+        );
+        const fromSettlements = items.reduce(
+          (s, it) => s + (it.kind === 'settle' ? 1 : -1) * (it.fund_pay_sumamt + it.acct_pay),
+          0,
+        );
+        const problems: string[] = [];
+        if (!st || !tr) problems.push('尚无拨付记录');
+        else {
+          const netPaid = Math.max(Number(st.net_transfer), 0);
+          if (Number(tr.amount) !== netPaid)
+            problems.push(`拨付金额 ${tr.amount} 与轧差净额 ${netPaid} 不符（分）`);
+          if (Number(lines?.total ?? 0) !== Number(st.owed)) problems.push('清算明细合计与应付金额不符');
+          if (Number(st.owed) !== fromSettlements) problems.push('清算金额与结算记录不符');
+        }
+        if (problems.length > 0) return { reconciled: false, message: problems.join('；') };
+        const at = new Date();
+        await trx('clearing_statement').where(key).update({ status: 'RECONCILED', updated_at: at });
+        await trx('clearing_transfer').where(key).update({ reconciled_at: at });
+        await moveAdvanceFund(trx, {
+          pair_id: i.pair_id,
+          key: `replenish:${i.clr_month}:${i.pair_id}`,
+          event: 'replenished',
+          clr_month: i.clr_month,
+          amount: -Number(st?.owed ?? 0),
+          at,
+        });
+        return { reconciled: true, message: '已对账' };
+      });
+    },
+
+    async finishClearing({ clr_month }: { clr_month: string }): Promise<void> {
+      await orm.em
+        .getKnex()('clearing_run')
+        .where({ clr_month })
+        .update({ status: 'DONE', updated_at: new Date() });
+    },
+  };
+}
+
+async function decideTask(
+  trx: Knex.Transaction,
+  id: string,
+  decision: 'approve' | 'reject',
+  reason: string | null,
+  by: string,
+  at: Date,
+): Promise<void> {
+  await trx('human_task')
+    .where({ id })
+    .whereIn('status', ['open', 'claimed', 'escalated'])
+    .update({
+      status: 'decided',
+      decision,
+      reason,
+      decided_by: by,
+      decided_at: at,
+      version: trx.raw('version + 1'),
+    });
+}

@@ -1,0 +1,145 @@
+import fc from 'fast-check';
+import type { Fen } from '../../settlement';
+import {
+  type ClearingHold,
+  clearingStatements,
+  cstMonth,
+  cstMonthRange,
+  previousCstMonth,
+  type StatementItem,
+} from '../../settlement/clearing-statement';
+
+const ADMVS = ['340100', '340200', '460000', '510100', '310000'];
+const INSUTYPES = ['310', '320', '390'];
+
+const item: fc.Arbitrary<StatementItem> = fc
+  .record({
+    setl_id: fc.stringMatching(/^[0-9]{6}$/),
+    kind: fc.constantFrom('settle' as const, 'reverse' as const),
+    insuplc_admdvs: fc.constantFrom(...ADMVS),
+    mdtrtarea_admvs: fc.constantFrom(...ADMVS),
+    insutype: fc.constantFrom(...INSUTYPES),
+    other_fund: fc.nat(5_000_000),
+    maf_pay: fc.oneof(fc.constant(0), fc.nat(800_000)),
+    acct_pay: fc.oneof(fc.constant(0), fc.nat(300_000)),
+    cash: fc.nat(2_000_000),
+  })
+  .map((r) => ({
+    setl_id: r.setl_id,
+    kind: r.kind,
+    insuplc_admdvs: r.insuplc_admdvs,
+    mdtrtarea_admvs: r.mdtrtarea_admvs,
+    insutype: r.insutype,
+    fund_pay_sumamt: (r.other_fund + r.maf_pay) as Fen,
+    maf_pay: r.maf_pay as Fen,
+    acct_pay: r.acct_pay as Fen,
+    medfee_sumamt: (r.other_fund + r.maf_pay + r.acct_pay + r.cash) as Fen,
+  }));
+
+const prov = (a: string) => `${a.slice(0, 2)}0000`;
+const cross = (it: StatementItem) => prov(it.insuplc_admdvs) !== prov(it.mdtrtarea_admvs);
+const sign = (it: StatementItem) => (it.kind === 'settle' ? 1 : -1);
+
+test('Σ lines = Σ settlements’ fund + acct + maf − reversals’, to the fen, per pair and in all', () => {
+  fc.assert(
+    fc.property(fc.array(item, { maxLength: 60 }), (items) => {
+      const statements = clearingStatements(items);
+      const lines = statements.flatMap((s) => s.lines);
+      const expected = items
+        .filter(cross)
+        .reduce((s, it) => s + sign(it) * (it.fund_pay_sumamt + it.acct_pay), 0);
+      expect(lines.reduce((s, l) => s + l.amount, 0)).toBe(expected);
+      for (const s of statements) {
+        expect(s.owed).toBe(s.lines.reduce((a, l) => a + l.amount, 0));
+        const mine = items.filter(
+          (it) => prov(it.insuplc_admdvs) === s.insured_prov && prov(it.mdtrtarea_admvs) === s.treatment_prov,
+        );
+        // 医疗救助 on its own lines, per insurance type.
+        for (const t of INSUTYPES) {
+          const maf = mine.filter((it) => it.insutype === t).reduce((a, it) => a + sign(it) * it.maf_pay, 0);
+          const line = s.lines.find((l) => l.insutype === t && l.fund === 'maf');
+          expect(line?.amount ?? 0).toBe(maf);
+          const acct = mine
+            .filter((it) => it.insutype === t)
+            .reduce((a, it) => a + sign(it) * it.acct_pay, 0);
+          expect(s.lines.find((l) => l.insutype === t && l.fund === 'acct')?.amount ?? 0).toBe(acct);
+        }
+        expect(s.settlements + s.reversals).toBe(mine.length);
+        for (const l of s.lines) expect(Number.isInteger(l.amount)).toBe(true);
+      }
+    }),
+  );
+});
+
+test('netting is antisymmetric: A→B’s net is minus B→A’s; holds reduce what is due', () => {
+  const hold: fc.Arbitrary<ClearingHold> = fc.record({
+    setl_id: fc.stringMatching(/^[0-9]{6}$/),
+    held_back: fc.nat(100_000).map((n) => n as Fen),
+    recovered: fc.nat(50_000).map((n) => n as Fen),
+  });
+  fc.assert(
+    fc.property(
+      fc.array(item, { maxLength: 60 }),
+      fc.dictionary(
+        fc.constantFrom('340000-460000', '460000-340000', '460000-510000', '340000-310000'),
+        fc.array(hold, { maxLength: 3 }),
+      ),
+      (items, holds) => {
+        const statements = clearingStatements(items, holds);
+        const byId = new Map(statements.map((s) => [s.pair_id, s]));
+        for (const s of statements) {
+          expect(s.due).toBe(s.owed - s.held_back - s.recovered);
+          const back = byId.get(`${s.treatment_prov}-${s.insured_prov}`);
+          if (back) expect(s.net_transfer).toBe(-back.net_transfer);
+          else expect(s.net_transfer).toBe(s.due);
+          const h = holds[s.pair_id] ?? [];
+          expect(s.held_back).toBe(h.reduce((a, x) => a + x.held_back, 0));
+        }
+      },
+    ),
+  );
+});
+
+test('a reversal in the month counts against it; same-province items are left out', () => {
+  const base = {
+    insuplc_admdvs: '460000',
+    mdtrtarea_admvs: '510100',
+    insutype: '390',
+    medfee_sumamt: 4_900_000 as Fen,
+    fund_pay_sumamt: 1_900_000 as Fen,
+    acct_pay: 0 as Fen,
+    maf_pay: 100_000 as Fen,
+  };
+  const [s] = clearingStatements([
+    { ...base, setl_id: 'A', kind: 'settle' },
+    { ...base, setl_id: 'B', kind: 'settle', insutype: '310', acct_pay: 20_000 as Fen, maf_pay: 0 as Fen },
+    { ...base, setl_id: 'A-R', kind: 'reverse' },
+    { ...base, setl_id: 'L', kind: 'settle', mdtrtarea_admvs: '460000' },
+  ]);
+  expect(s?.pair_id).toBe('460000-510000');
+  expect(s?.lines).toEqual([
+    {
+      insutype: '310',
+      fund: 'fund',
+      settlements: 1,
+      reversals: 0,
+      medfee_sumamt: 4_900_000,
+      amount: 1_900_000,
+    },
+    { insutype: '310', fund: 'acct', settlements: 1, reversals: 0, medfee_sumamt: 4_900_000, amount: 20_000 },
+    { insutype: '390', fund: 'fund', settlements: 1, reversals: 1, medfee_sumamt: 0, amount: 0 },
+    { insutype: '390', fund: 'maf', settlements: 1, reversals: 1, medfee_sumamt: 0, amount: 0 },
+  ]);
+  expect(s?.owed).toBe(1_920_000);
+});
+
+test('months at Asia/Shanghai: the 1st at 02:00 CST clears the month before', () => {
+  const t = Date.parse('2026-12-01T02:00:00+08:00');
+  expect(cstMonth(t)).toBe('2026-12');
+  expect(previousCstMonth(t)).toBe('2026-11');
+  expect(previousCstMonth(Date.parse('2027-01-01T02:00:00+08:00'))).toBe('2026-12');
+  expect(cstMonth(Date.parse('2026-11-30T16:30:00Z'))).toBe('2026-12');
+  const r = cstMonthRange('2026-12');
+  expect(r.from.toISOString()).toBe('2026-11-30T16:00:00.000Z');
+  expect(r.to.toISOString()).toBe('2026-12-31T16:00:00.000Z');
+});

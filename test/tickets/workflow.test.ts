@@ -1,0 +1,206 @@
+import path from 'node:path';
+import request from 'supertest';
+import {
+  manualClaimWorkflowId,
+  settleUpdate,
+  stayWorkflowId,
+  ticketActionUpdate,
+  ticketWorkflowId,
+} from '../../cases';
+import { HumanTask, LedgerEntry, ManualClaim, Stay, Ticket } from '../../db/entities';
+import { eventually } from '../support/eventually';
+import { recordAndReplay } from '../support/histories';
+import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { bundleCaseWorkflows } from '../support/temporal';
+import { lostFiling, stuckStay } from './story';
+
+/** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/tickets`; replayed by test/cases/replay.test.ts. */
+const HISTORIES_DIR = path.join(__dirname, '..', 'cases', 'histories', 'tickets', 'workflow');
+const TYPES = new Set([
+  'hospitalizationWorkflow',
+  'settlementWorkflow',
+  'settlementErrorWorkflow',
+  'manualClaimWorkflow',
+]);
+
+let p: TestPlatform;
+beforeAll(async () => {
+  p = await startTestPlatform();
+  // One more person insured in 合肥 per scenario: a person has one bed at a time.
+  await p.orm.em
+    .fork()
+    .getKnex()('insured_person')
+    .insert(
+      [1, 2, 3].map((i) => ({
+        psn_no: `P3401000000008${i}`,
+        psn_name: `测试${i}`,
+        certno: `34010219900101208${i}`,
+        gend: '1',
+        brdy: '1990-01-01',
+        insutype: '310',
+        psn_type: 'in_service',
+        insuplc_admdvs: '340100',
+        insu_status: 'active',
+      })),
+    );
+}, 180_000);
+afterAll(async () => {
+  try {
+    const { failures } = await recordAndReplay(
+      p.worker.client,
+      await bundleCaseWorkflows(),
+      HISTORIES_DIR,
+      TYPES,
+    );
+    expect(failures).toEqual([]);
+  } finally {
+    await p?.close();
+  }
+}, 120_000);
+
+const act = (ticket_id: string, action: string, side: 'insured' | 'treatment', user: string) => {
+  const action_id = crypto.randomUUID();
+  return p.worker.client.workflow.getHandle(ticketWorkflowId(ticket_id)).executeUpdate(ticketActionUpdate, {
+    updateId: action_id,
+    args: [{ action_id, action: action as 'withdraw', side, user, note: null, params: {} }],
+  });
+};
+
+test('SLA lapse: the first responder’s task goes to 安徽’s supervisors after its working days, the other side keeps its own', async () => {
+  const { ticket } = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000081' });
+  const first = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(HumanTask, { case_id: ticket.ticket_id, prov_admdvs: '340000' });
+    return t ?? undefined;
+  });
+  expect(first).toMatchObject({ kind: 'ticket_response', role: 'coordinator', status: 'open' });
+  // 2 working days for the first responder (3 for the assisting side): skip a calendar week.
+  await p.worker.env.sleep('8 days');
+  const escalated = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(HumanTask, { id: first.id });
+    return t?.status === 'escalated' ? t : undefined;
+  });
+  expect(escalated.role).toBe('supervisor');
+  const supervisors = (
+    await request(p.app)
+      .get('/api/v1/tasks')
+      .set(await p.as('super-ah'))
+      .expect(200)
+  ).body.items.map((t: { id: string }) => t.id);
+  expect(supervisors).toContain(first.id);
+  const row = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(Ticket, { ticket_id: ticket.ticket_id });
+    return t?.sides.find((s) => s.side === 'insured')?.escalated ? t : undefined;
+  });
+  expect(row.status).toBe('OPEN');
+  // Withdrawn: both tasks close, nothing more is asked of anyone.
+  await act(ticket.ticket_id, 'withdraw', 'insured', 'coord-ah');
+  await eventually(async () => {
+    const open = await p.orm.em
+      .fork()
+      .count(HumanTask, { case_id: ticket.ticket_id, status: { $in: ['open', 'claimed', 'escalated'] } });
+    return open === 0 ? true : undefined;
+  });
+});
+
+test('convert_manual: the stay leaves direct settlement, the manual claim is computed at home, approved by 安徽 staff and paid once in the ledger', async () => {
+  await lostFiling(p.worker, p.orm, 'P34010000000082');
+  const { mdtrt_id, ticket } = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000082' });
+  // Only the insured side may convert.
+  await expect(act(ticket.ticket_id, 'convert_manual', 'treatment', 'coord-hi')).rejects.toMatchObject({
+    cause: { type: 'TICKET_WRONG_SIDE' },
+  });
+  await act(ticket.ticket_id, 'convert_manual', 'insured', 'coord-ah');
+  await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(Ticket, { ticket_id: ticket.ticket_id });
+    return t?.status === 'MANUAL' ? t : undefined;
+  });
+  const stay = await eventually(async () => {
+    const s = await p.orm.em.fork().findOne(Stay, { mdtrt_id });
+    return s?.status === 'MANUAL_CLAIM' ? s : undefined;
+  });
+  expect(stay.setl_id).toBeNull();
+  const task = await eventually(async () => {
+    const t = await p.orm.em
+      .fork()
+      .findOne(HumanTask, { case_id: manualClaimWorkflowId(mdtrt_id), status: 'open' });
+    return t ?? undefined;
+  });
+  expect(task).toMatchObject({ kind: 'manual_claim_review', prov_admdvs: '340000', role: 'staff' });
+  const computed = await eventually(async () => {
+    const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id });
+    return c?.task_id === task.id ? c : undefined;
+  });
+  expect(computed.status).toBe('UNDER_REVIEW');
+  expect(computed.fund_pay_sumamt).toBeGreaterThan(0);
+  expect(computed.medfee_sumamt).toBe(6000 * 3 + 380_000);
+
+  const staff = await p.as('staff-ah');
+  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
+  await request(p.app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(staff)
+    .send({ decision: 'approve' })
+    .expect(200);
+  const paid = await eventually(async () => {
+    const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id });
+    return c?.status === 'PAID' ? c : undefined;
+  });
+  const ledger = await p.orm.em.fork().find(LedgerEntry, { setl_id: `MC${mdtrt_id}` });
+  expect(ledger.reduce((sum, l) => sum + l.credit, 0)).toBe(paid.fund_pay_sumamt);
+  expect(ledger.reduce((sum, l) => sum + l.debit - l.credit, 0)).toBe(0);
+
+  const view = (
+    await request(p.app)
+      .get(`/api/v1/stays/${mdtrt_id}`)
+      .set(await p.as('staff-ah'))
+      .expect(200)
+  ).body;
+  const texts = view.timeline.map((e: { text: string }) => e.text).join('\n');
+  expect(texts).toContain('参保地协同人员：已转为手工报销');
+  expect(texts).toContain('本次住院转为手工报销');
+  expect(texts).toMatch(/按参保地目录和政策计算手工报销：总费用 3,?980\.00 元/);
+  expect(texts).toContain('审核通过手工报销');
+});
+
+test('the hospital’s own later 2304 counts as an attempt: a 补备案 made meanwhile settles the stay and resolves the ticket', async () => {
+  const { mdtrt_id, ticket } = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000083' });
+  // Only the first responder (安徽, for a filing) may hand the ticket over.
+  await expect(act(ticket.ticket_id, 'hand_over', 'treatment', 'coord-hi')).rejects.toMatchObject({
+    cause: { type: 'TICKET_WRONG_SIDE' },
+  });
+  await act(ticket.ticket_id, 'hand_over', 'insured', 'coord-ah');
+  const handed = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(Ticket, { ticket_id: ticket.ticket_id });
+    return t?.first_responder === 'treatment' ? t : undefined;
+  });
+  expect(handed.sides.map((s) => [s.side, s.task_id])).toEqual([
+    ['insured', `${ticket.ticket_id}-insured-h2-t1`],
+    ['treatment', `${ticket.ticket_id}-treatment-h2-t1`],
+  ]);
+  const response = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(HumanTask, { id: `${ticket.ticket_id}-treatment-h2-t1` });
+    return t ?? undefined;
+  });
+  expect(response).toMatchObject({ kind: 'ticket_response', prov_admdvs: '460000' });
+
+  // The citizen files again (补备案, from before the admission); the hospital retries 2304 itself.
+  await lostFiling(p.worker, p.orm, 'P34010000000083');
+  await p.orm.em
+    .fork()
+    .getKnex()('filing')
+    .where({ psn_no: 'P34010000000083' })
+    .update({ status: 'ACTIVE', reason: null });
+  const stay = p.worker.client.workflow.getHandle(stayWorkflowId(mdtrt_id));
+  const settled = await stay.executeUpdate(settleUpdate, {
+    updateId: `retry-${mdtrt_id}`,
+    args: [{ acct_used_flag: false, mid_setl_flag: false, opter: 'his-hn' }],
+  });
+  expect(settled.setl_id).toBe(`${mdtrt_id}S01`);
+  const resolved = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(Ticket, { ticket_id: ticket.ticket_id });
+    return t?.status === 'RESOLVED' ? t : undefined;
+  });
+  expect(resolved.retries).toEqual([
+    expect.objectContaining({ ok: true, message: expect.stringContaining('医院重新结算成功') }),
+  ]);
+});
