@@ -24,7 +24,7 @@ import { db } from './_shared';
 import { caseClock } from './lib/clock';
 import { taskDesk } from './lib/human-task';
 import { refusal } from './lib/refusal';
-import { caseTimeline } from './lib/timeline';
+import { caseTimeline, type TimelineEvent } from './lib/timeline';
 
 const SIDE_NAMES: Record<Side, string> = { insured: '参保地', treatment: '就医地' };
 const other = (side: Side): Side => (side === 'insured' ? 'treatment' : 'insured');
@@ -131,10 +131,25 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
     write: async ({ events }) => {
       projectionSeq += 1;
       const action = pendingAction;
-      await db.projectTicket({ ticket: snapshot(), events, action });
+      await db.projectTicket({ ticket: snapshot(), events: events.map(readable), action });
       if (pendingAction === action) pendingAction = null;
     },
   });
+  // The task helper's events, said in words the citizen reads on the stay's timeline.
+  const readable = (e: TimelineEvent): TimelineEvent => {
+    if (typeof e.detail.text === 'string') return e;
+    const side = SIDES.find((x) => String(e.detail.task_id ?? '').startsWith(`${start.ticket_id}-${x}`));
+    const who = side ? `${SIDE_NAMES[side]}协同人员` : '协同人员';
+    const text =
+      e.kind === 'review_task_opened'
+        ? `问题协同 ${start.ticket_id} 已交${who}${e.detail.kind === 'ticket_response' ? '处理（第一响应）' : '协助处理'}`
+        : e.kind === 'escalated'
+          ? `${who}未在时限内处理，已转主管督办`
+          : e.kind === 'supervisor_overdue'
+            ? `${who}督办超时`
+            : null;
+    return text ? { ...e, detail: { ...e.detail, text } } : e;
+  };
   const desk = taskDesk({
     clock,
     calendar: calendarFor,
