@@ -1,5 +1,6 @@
 import type {
   AdvanceFundLevel,
+  ClearingLine,
   ClearingStatus,
   FeeCheckBatchStatus,
   FeeCheckOutcome,
@@ -134,6 +135,55 @@ export const LABELS = {
   } satisfies Record<ClearingStatus, string>,
   advance_fund_level: { normal: '正常', yellow: '黄色预警', red: '红色预警' } satisfies Record<
     AdvanceFundLevel,
+    string
+  >,
+  /** 省级行政区划 (prov_admdvs): the two sides of a ticket, a fee check, a clearing statement. */
+  province: {
+    '110000': '北京市',
+    '120000': '天津市',
+    '130000': '河北省',
+    '140000': '山西省',
+    '150000': '内蒙古自治区',
+    '210000': '辽宁省',
+    '220000': '吉林省',
+    '230000': '黑龙江省',
+    '310000': '上海市',
+    '320000': '江苏省',
+    '330000': '浙江省',
+    '340000': '安徽省',
+    '350000': '福建省',
+    '360000': '江西省',
+    '370000': '山东省',
+    '410000': '河南省',
+    '420000': '湖北省',
+    '430000': '湖南省',
+    '440000': '广东省',
+    '450000': '广西壮族自治区',
+    '460000': '海南省',
+    '500000': '重庆市',
+    '510000': '四川省',
+    '520000': '贵州省',
+    '530000': '云南省',
+    '540000': '西藏自治区',
+    '610000': '陕西省',
+    '620000': '甘肃省',
+    '630000': '青海省',
+    '640000': '宁夏回族自治区',
+    '650000': '新疆维吾尔自治区',
+    '660000': '新疆生产建设兵团',
+  } as Record<string, string>,
+  /** 险种 (insutype) of a clearing line or settlement. */
+  insutype: {
+    '310': '职工基本医疗保险',
+    '320': '公务员医疗补助',
+    '330': '职工大额医疗费用补助',
+    '340': '离休人员医疗保障',
+    '390': '城乡居民基本医疗保险',
+    '392': '城乡居民大病医疗保险',
+  } as Record<string, string>,
+  /** The fund a clearing line is paid from (ClearingLine.fund): 医疗救助 is cleared on its own line. */
+  clearing_fund: { fund: '统筹基金等', acct: '个人账户', maf: '医疗救助' } satisfies Record<
+    ClearingLine['fund'],
     string
   >,
   compensation_status: {

@@ -1,6 +1,7 @@
 import { ref } from 'vue';
 import { api } from './api/client';
 import type { Admdvs } from './api/types';
+import { servedLabels } from './vocabulary';
 
 /** 统筹区 from `GET /api/v1/admdvs`, loaded once per tab. */
 export const places = ref<Admdvs[]>([]);
@@ -28,4 +29,10 @@ export function placeName(code: string | null | undefined): string {
   return province && province.admdvs !== unit.admdvs
     ? `${province.admdvs_name} ${unit.admdvs_name}`
     : unit.admdvs_name;
+}
+
+/** "安徽省" for 340000: the vocabulary's province names (cases/labels.ts), else the 统筹区's own name. */
+export function provinceName(code: string | null | undefined): string {
+  if (!code) return '';
+  return servedLabels.province?.[code] ?? placeName(code);
 }

@@ -73,6 +73,37 @@ const routes: RouteRecordRaw[] = [
     component: () => import('./pages/supervisor/EscalationsPage.vue'),
     meta: { roles: ['supervisor'], title: '督办' },
   },
+  {
+    path: '/coordination/tickets',
+    name: 'tickets',
+    component: () => import('./pages/coordination/TicketBoardPage.vue'),
+    meta: { roles: ['coordinator', 'staff', 'supervisor'], title: '问题协同' },
+  },
+  {
+    path: '/coordination/tickets/:id',
+    name: 'ticket',
+    component: () => import('./pages/coordination/TicketPage.vue'),
+    props: true,
+    meta: { roles: ['coordinator', 'staff', 'supervisor'], title: '结算报错工单' },
+  },
+  {
+    path: '/coordination/fee-checks',
+    name: 'fee-checks',
+    component: () => import('./pages/coordination/FeeChecksPage.vue'),
+    meta: { roles: ['coordinator', 'staff', 'supervisor'], title: '费用协查' },
+  },
+  {
+    path: '/coordination/clearing',
+    name: 'clearing',
+    component: () => import('./pages/coordination/ClearingPage.vue'),
+    meta: { roles: ['coordinator', 'staff', 'supervisor'], title: '清算' },
+  },
+  {
+    path: '/monitoring',
+    name: 'monitoring',
+    component: () => import('./pages/coordination/MonitoringPage.vue'),
+    meta: { roles: ['coordinator', 'staff', 'supervisor'], title: '运行监测' },
+  },
   // The pages before the app: old links and bookmarks keep working.
   { path: '/index.html', redirect: '/' },
   { path: '/login.html', redirect: '/login' },

@@ -1,18 +1,24 @@
 import { type OperationName, operations } from './paths';
 import type {
   Admdvs,
+  AdvanceFundView,
   CaseDetail,
   CaseDocument,
+  ClearingSettlementRow,
+  ClearingStatementView,
   Colleague,
   CompensationCase,
   Decision,
   EnvelopeAnswer,
+  FeeCheckBatchView,
+  FeeCheckView,
   FieldError,
   Filing,
   FilingChange,
   FilingCreate,
   HainanScenario,
   HospitalFiling,
+  MonitoringView,
   Page,
   Session,
   StaySummary,
@@ -20,6 +26,12 @@ import type {
   Task,
   TaskQuery,
   TaskWithDecisions,
+  TicketAction,
+  TicketAttachment,
+  TicketBoard,
+  TicketCommentView,
+  TicketQuery,
+  TicketView,
   User,
   Vocabulary,
 } from './types';
@@ -58,6 +70,8 @@ export function setUnauthenticatedHandler(handler: () => void): void {
 
 type Params = {
   id?: string;
+  /** Named path parameters ({ticket_id}, {clr_month}, {pair_id} …). */
+  path?: Record<string, string>;
   documentId?: string;
   query?: Record<string, string | number | undefined>;
   body?: unknown;
@@ -68,6 +82,7 @@ type Params = {
 async function send(name: OperationName, params: Params, headers: Record<string, string>): Promise<Response> {
   const op = operations[name];
   let url: string = op.path;
+  for (const [k, v] of Object.entries(params.path ?? {})) url = url.replace(`{${k}}`, encodeURIComponent(v));
   // The path's own parameter, whatever the API names it ({id}, {psn_no}, {mdtrt_id}).
   if (params.id !== undefined) url = url.replace(/\{(?!documentId\})\w+\}/, encodeURIComponent(params.id));
   if (params.documentId !== undefined)
@@ -114,6 +129,9 @@ async function failed(name: OperationName, res: Response): Promise<never> {
     data,
   );
 }
+
+/** Idempotency-Key for a mutation a resend could double (a comment, an action, an answer). */
+const once = (key: string) => ({ 'idempotency-key': key });
 
 async function call<T>(name: OperationName, params: Params = {}, headers: Record<string, string> = {}) {
   const res = await send(name, params, headers);
@@ -177,4 +195,78 @@ export const api = {
     call<{ compensation_id: string; status: string; location: string }>('applyCompensation', {
       id: mdtrt_id,
     }),
+  // 问题协同
+  listTickets: (query: TicketQuery) => call<TicketBoard>('listTickets', { query: { ...query } }),
+  createTicket: (body: { mdtrt_id: string; category: string; description: string }, key: string) =>
+    call<TicketView>('createTicket', { body }, once(key)),
+  getTicket: (ticket_id: string) => call<TicketView>('getTicket', { path: { ticket_id } }),
+  commentTicket: (ticket_id: string, text: string, document_ids: string[], key: string) =>
+    call<TicketCommentView>(
+      'commentTicket',
+      { path: { ticket_id }, body: { text, document_ids } },
+      once(key),
+    ),
+  /** The file as it is; its name in X-Filename (URI-encoded: a header carries no Chinese). */
+  uploadTicketAttachment: (ticket_id: string, file: File) =>
+    call<TicketAttachment>(
+      'uploadTicketAttachment',
+      { path: { ticket_id }, file },
+      { 'x-filename': encodeURIComponent(file.name) },
+    ),
+  ticketAttachmentBlob: async (ticket_id: string, document_id: string) =>
+    (await send('getTicketAttachment', { path: { ticket_id, document_id } }, {})).blob(),
+  actOnTicket: (
+    ticket_id: string,
+    body: { action: TicketAction; note?: string; params?: Record<string, string> },
+    key: string,
+  ) => call<TicketView>('actOnTicket', { path: { ticket_id }, body }, once(key)),
+  // 费用协查
+  listFeeChecks: (query: { month?: string; status?: string } = {}) =>
+    call<FeeCheckView[]>('listFeeChecks', { query }),
+  getFeeCheck: (check_id: string) => call<FeeCheckView>('getFeeCheck', { path: { check_id } }),
+  answerFeeCheck: (
+    check_id: string,
+    items: { feedetl_sn: string; outcome: 'correct' | 'incorrect'; reason?: string; amount?: string }[],
+    key: string,
+  ) => call<FeeCheckView>('answerFeeCheck', { path: { check_id }, body: { items } }, once(key)),
+  confirmFeeCheck: (check_id: string, key: string) =>
+    call<FeeCheckView>('confirmFeeCheck', { path: { check_id } }, once(key)),
+  listFeeCheckBatches: (month?: string) =>
+    call<FeeCheckBatchView[]>('listFeeCheckBatches', { query: { month } }),
+  // 清算 and 预付金
+  listClearing: (clr_month: string) =>
+    call<ClearingStatementView[]>('listClearing', { query: { clr_month } }),
+  getClearing: (clr_month: string, pair_id: string) =>
+    call<ClearingStatementView>('getClearing', { path: { clr_month, pair_id } }),
+  clearingSettlements: (clr_month: string, pair_id: string) =>
+    call<ClearingSettlementRow[]>('clearingSettlements', { path: { clr_month, pair_id } }),
+  confirmClearing: (clr_month: string, pair_id: string, key: string) =>
+    call<ClearingStatementView>('confirmClearing', { path: { clr_month, pair_id } }, once(key)),
+  disputeClearing: (
+    clr_month: string,
+    pair_id: string,
+    body: { reason: string; fee_check_ids?: string[]; ticket_ids?: string[] },
+    key: string,
+  ) => call<ClearingStatementView>('disputeClearing', { path: { clr_month, pair_id }, body }, once(key)),
+  transferClearing: (clr_month: string, pair_id: string, reference: string, key: string) =>
+    call<ClearingStatementView>(
+      'transferClearing',
+      { path: { clr_month, pair_id }, body: { reference } },
+      once(key),
+    ),
+  /** The statement's file (CSV or .xlsx), fetched with the token and saved under its own name. */
+  clearingExport: async (clr_month: string, pair_id: string, kind: 'csv' | 'xlsx') =>
+    (
+      await send(
+        kind === 'csv' ? 'exportClearingCsv' : 'exportClearingXlsx',
+        { path: { clr_month, pair_id } },
+        {},
+      )
+    ).blob(),
+  listAdvanceFunds: () => call<AdvanceFundView[]>('listAdvanceFunds'),
+  /** `amount` in yuan as typed ("500000.00"): the API parses it to fen exactly. */
+  requestTopUp: (pair_id: string, amount: string, key: string) =>
+    call<AdvanceFundView>('requestTopUp', { path: { pair_id }, body: { amount } }, once(key)),
+  // 运行监测
+  monitoring: (from: string, to: string) => call<MonitoringView>('monitoring', { query: { from, to } }),
 };

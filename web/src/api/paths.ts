@@ -29,6 +29,30 @@ export const operations = {
   getStay: { method: 'get', path: '/api/v1/stays/{mdtrt_id}' },
   hainanScenario: { method: 'get', path: '/api/v1/demo/scenarios/hainan' },
   applyCompensation: { method: 'post', path: '/api/v1/stays/{mdtrt_id}/compensation' },
+  // 问题协同, 费用协查, 清算, 运行监测 (routes.md; the views are cases/coordination.ts).
+  listTickets: { method: 'get', path: '/api/v1/tickets' },
+  createTicket: { method: 'post', path: '/api/v1/tickets' },
+  getTicket: { method: 'get', path: '/api/v1/tickets/{ticket_id}' },
+  commentTicket: { method: 'post', path: '/api/v1/tickets/{ticket_id}/comments' },
+  uploadTicketAttachment: { method: 'post', path: '/api/v1/tickets/{ticket_id}/attachments' },
+  getTicketAttachment: { method: 'get', path: '/api/v1/tickets/{ticket_id}/attachments/{document_id}' },
+  actOnTicket: { method: 'post', path: '/api/v1/tickets/{ticket_id}/actions' },
+  listFeeChecks: { method: 'get', path: '/api/v1/fee-checks' },
+  getFeeCheck: { method: 'get', path: '/api/v1/fee-checks/{check_id}' },
+  answerFeeCheck: { method: 'post', path: '/api/v1/fee-checks/{check_id}/answers' },
+  confirmFeeCheck: { method: 'post', path: '/api/v1/fee-checks/{check_id}/confirm' },
+  listFeeCheckBatches: { method: 'get', path: '/api/v1/fee-check-batches' },
+  listClearing: { method: 'get', path: '/api/v1/clearing' },
+  getClearing: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}' },
+  clearingSettlements: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}/settlements' },
+  confirmClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/confirm' },
+  disputeClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/dispute' },
+  transferClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/transfer' },
+  exportClearingCsv: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}/export.csv' },
+  exportClearingXlsx: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}/export.xlsx' },
+  listAdvanceFunds: { method: 'get', path: '/api/v1/advance-funds' },
+  requestTopUp: { method: 'post', path: '/api/v1/advance-funds/{pair_id}/top-up' },
+  monitoring: { method: 'get', path: '/api/v1/monitoring' },
 } as const;
 
 export type OperationName = keyof typeof operations;
@@ -54,6 +78,12 @@ export const bodyFields: Partial<Record<OperationName, readonly string[]>> = {
   answerMoreInfo: ['answer', 'documents'],
   decideTask: ['decision', 'reason', 'version'],
   reassignTask: ['assignee'],
+  commentTicket: ['text', 'document_ids'],
+  actOnTicket: ['action', 'note', 'params'],
+  answerFeeCheck: ['items'],
+  disputeClearing: ['reason', 'fee_check_ids', 'ticket_ids'],
+  transferClearing: ['reference'],
+  requestTopUp: ['amount'],
 };
 
 /** The query parameters the client sends per operation, checked against the documented ones. */
@@ -63,6 +93,11 @@ export const queryFields: Partial<Record<OperationName, readonly string[]>> = {
   uploadDocument: ['name'],
   listStaff: ['role'],
   hospitalPerson: ['mdtrt_cert_no'],
+  listTickets: ['insured_prov', 'treatment_prov', 'category', 'status', 'sla_state', 'first_responder'],
+  listFeeChecks: ['month', 'status'],
+  listFeeCheckBatches: ['month'],
+  listClearing: ['clr_month'],
+  monitoring: ['from', 'to'],
 };
 
 /** What the API accepts as a document, checked in the browser before anything is sent. */

@@ -295,6 +295,28 @@ export interface EnvelopeAnswer<T> {
 
 import type { CompensationView, StaySummary, StayView } from '../../../cases/hospitalization';
 
+/** 问题协同, 费用协查, 清算 and 预付金, 运行监测: the contract of `cases/coordination.ts`, as types only. */
+export type {
+  AdvanceFundLevel,
+  AdvanceFundView,
+  ClearingLine,
+  ClearingStatementView,
+  ClearingStatus,
+  FeeCheckBatchView,
+  FeeCheckItemView,
+  FeeCheckView,
+  MonitoringView,
+  Side,
+  SlaState,
+  TicketAction,
+  TicketActionView,
+  TicketBoard,
+  TicketCategory,
+  TicketCommentView,
+  TicketStatus,
+  TicketSummary,
+  TicketView,
+} from '../../../cases/coordination';
 /** The money path's read views: the contract of `cases/hospitalization.ts`, imported as types only. */
 export type {
   CompensationItem,
@@ -308,3 +330,37 @@ export type {
   StayView,
 } from '../../../cases/hospitalization';
 export type { ChrgitmLv, SetlDetail, Setlinfo } from '../../../settlement';
+
+/** GET /tickets filters (routes.md): each optional, all kept in the page's URL query. */
+export interface TicketQuery {
+  insured_prov?: string;
+  treatment_prov?: string;
+  category?: string;
+  status?: string;
+  sla_state?: string;
+  first_responder?: string;
+}
+
+export interface TicketAttachment {
+  document_id: string;
+  filename: string;
+  content_type: string;
+  size: number;
+}
+
+/** GET /clearing/:clr_month/:pair_id/settlements: one row per settlement of the pair's month (routes.md). */
+export interface ClearingSettlementRow {
+  setl_id: string;
+  mdtrt_id: string;
+  insutype: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  psn_name: string;
+  setl_time: string;
+  medfee_sumamt: number;
+  fund_pay_sumamt: number;
+  acct_pay: number;
+  maf_pay: number;
+  reversed: boolean;
+  fee_check_id: string | null;
+}
