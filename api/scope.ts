@@ -1,6 +1,5 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
-import type { Side } from '../cases';
 import {
   Filing,
   HumanTask,

@@ -1,0 +1,109 @@
+import { clearingWorkflowId, WORKFLOW_TYPES } from '../../cases';
+import type { ClearingInput } from '../../cases/clearing';
+import { readStatements } from '../../db/clearing';
+import { type DemoSettlement, insertSettlements } from '../../db/clearing-demo';
+import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
+import { migratedOrm } from '../support/db';
+import { eventually } from '../support/eventually';
+import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+
+const MONTH = '2026-10';
+let orm: Orm;
+let close: () => Promise<void>;
+let w: Awaited<ReturnType<typeof caseWorker>>;
+
+const settlement = (setl_id: string, hifp_pay: number, day: number): DemoSettlement => ({
+  setl_id,
+  insuplc_admdvs: '460000',
+  mdtrtarea_admvs: '510100',
+  fixmedins_code: 'H51010000001',
+  psn_no: `P${setl_id}`,
+  insutype: '390',
+  hifp_pay,
+  maf_pay: 0,
+  acct_pay: 0,
+  psn_cash_pay: 100_000,
+  day,
+});
+
+/** A fee check on a settlement as its rows stand: its lines, and what the insured side confirmed. */
+async function feeCheck(
+  setl_id: string,
+  status: 'BATCHED' | 'CONFIRMED',
+  lines: number[],
+  incorrect: number | null,
+): Promise<void> {
+  const knex = orm.em.getKnex();
+  const check_id = `FC${setl_id}`;
+  const now = new Date();
+  await knex('fee_check').insert({
+    check_id,
+    setl_id,
+    mdtrt_id: setl_id.replace(/S.*$/, ''),
+    insured_prov: '460000',
+    treatment_prov: '510000',
+    insuplc_admdvs: '460000',
+    mdtrtarea_admvs: '510100',
+    fixmedins_code: 'H51010000001',
+    fixmedins_name: '四川大学华西医院',
+    insutype: '390',
+    medfee_sumamt: lines.reduce((a, b) => a + b, 0),
+    reason: '核查',
+    status,
+    batch_id: 'FC-460000-510000-202610',
+    rolled_over: false,
+    requested_by: 'coord-hi',
+    requested_at: now,
+    recovered: status === 'CONFIRMED' ? (incorrect ?? 0) : 0,
+    updated_at: now,
+  });
+  await knex('fee_check_item').insert(
+    lines.map((amount, i) => ({
+      check_id,
+      feedetl_sn: String(i + 1).padStart(4, '0'),
+      med_list_codg: '001107000010000',
+      det_item_fee_sumamt: amount,
+      outcome: status === 'CONFIRMED' ? (i === 0 && incorrect ? 'incorrect' : 'correct') : null,
+      amount: status === 'CONFIRMED' && i === 0 ? incorrect : null,
+    })),
+  );
+}
+
+beforeAll(async () => {
+  const db = await migratedOrm();
+  orm = db.orm;
+  close = db.close;
+  await seedReferenceData(orm.em.fork());
+  await insertSettlements(orm.em.getKnex(), MONTH, [
+    settlement('H1001S01', 3_000_000, 3),
+    settlement('H1002S01', 2_500_000, 8),
+    settlement('H1003S01', 1_000_000, 15),
+  ]);
+  await feeCheck('H1001S01', 'CONFIRMED', [2_600_000, 500_000], 520_000);
+  await feeCheck('H1002S01', 'BATCHED', [1_200_000, 300_001], null);
+  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
+}, 180_000);
+afterAll(async () => {
+  await w?.teardown();
+  await close?.();
+});
+
+test('clearing holds back unconfirmed fee checks and deducts confirmed 核查有误', async () => {
+  await w.client.workflow.start(WORKFLOW_TYPES.clearing, {
+    workflowId: clearingWorkflowId(MONTH),
+    taskQueue: w.taskQueue,
+    args: [{ clr_month: MONTH, requested_by: 'staff-hi' } satisfies ClearingInput],
+  });
+  const st = await eventually(async () => {
+    const [s] = await readStatements(orm.em.getKnex(), {
+      clr_month: MONTH,
+      pair_id: '460000-510000',
+      provs: null,
+    });
+    return s;
+  });
+  // Held back: both lines of the check not yet confirmed; recovered: the confirmed 核查有误 amount.
+  expect(st).toMatchObject({ owed: 6_500_000, held_back: 1_500_001, recovered: 520_000 });
+  expect(st.net_transfer).toBe(6_500_000 - 1_500_001 - 520_000);
+}, 60_000);
