@@ -1,5 +1,6 @@
 import { raw } from '@mikro-orm/core';
 import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
+import type { Side } from '../cases/coordination';
 import {
   Filing,
   HumanTask,
