@@ -7,6 +7,7 @@ import { staysRouter } from './cases/stays';
 import { citizenRouter } from './citizen/routes';
 import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
+import { clearingRouter } from './coordination/clearing';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
 import { transactionsRouter } from './hospital/transactions';
@@ -34,6 +35,7 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(hospitalRouter(deps));
   router.use(transactionsRouter(deps));
   router.use(compensationRouter(deps));
+  router.use(clearingRouter(deps));
   router.use(documentsRouter(deps));
   return router;
 }

@@ -20,6 +20,7 @@ import { EmbeddedPostgres } from '../db/embedded-postgres';
 import { migrate, type Orm, openOrm, pingDatabase, poolStats } from '../db/orm';
 import { seedReferenceData } from '../db/seed';
 import { compiledDevServer } from '../devserver/compiled';
+import { ensureSchedules } from './schedules';
 
 export interface Platform {
   url: string;
@@ -151,6 +152,7 @@ async function startApi(
   const client = await Connection.connect({ address: temporalAddress });
   stack.push({ name: 'temporal client', stop: () => client.close() });
   const temporal = new Client({ connection: client, namespace: config.namespace });
+  await ensureSchedules(temporal, config.taskQueue, log);
   // The demo cases need the worker running: only the all-in-one start, whose worker is up by now.
   if (opts.demo) await startDemo(config, { orm, temporal, taskQueue: config.taskQueue, log });
   const app = createApp({
