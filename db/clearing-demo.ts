@@ -236,3 +236,28 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     day: 24,
   },
 ];
+
+/** `demo:reset`: the demo month's clearing and settlements removed, and the advances back to their seed. */
+export async function removeClearingDemo(
+  knex: Knex,
+  clr_month: string,
+  seedFunds: readonly object[],
+): Promise<void> {
+  const ids = DEMO_CLEARING_SETTLEMENTS.map((d) => d.setl_id);
+  await knex.transaction(async (trx) => {
+    for (const t of [
+      'clearing_line',
+      'clearing_confirmation',
+      'clearing_dispute',
+      'clearing_transfer',
+      'clearing_statement',
+    ])
+      await trx(t).where({ clr_month }).delete();
+    await trx('clearing_run').where({ clr_month }).delete();
+    await trx('human_task').where('case_id', 'like', `clearing-${clr_month}-%`).delete();
+    await trx('advance_fund_event').where({ clr_month }).delete();
+    await trx('ledger_entry').whereIn('setl_id', ids).delete();
+    await trx('settlement').whereIn('setl_id', ids).delete();
+    for (const f of seedFunds) await trx('advance_fund').insert(f).onConflict('pair_id').merge();
+  });
+}
