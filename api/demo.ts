@@ -4,15 +4,22 @@
  * decision), so each is a real workflow. Cases have fixed ids `filing-<psn_no>-demo-<n>`; a case whose
  * row exists is left alone, so seeding twice changes nothing. Dates count back from the seeding day.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+} from '@temporalio/client';
 import {
   addDays,
+  clearingWorkflowId,
   cstDate,
   type Decision,
   type FilingStatus,
   type ReferralStatus,
   WORKFLOW_TYPES,
 } from '../cases';
+import { advanceFundRows } from '../db/advance-funds';
+import { DEMO_CLEARING_SETTLEMENTS, insertSettlements, removeClearingDemo } from '../db/clearing-demo';
 import {
   CaseEvent,
   Filing,
@@ -22,6 +29,7 @@ import {
   TaskDecision,
   User,
 } from '../db/entities';
+import { previousCstMonth } from '../settlement/clearing-statement';
 import { authUserOf } from './auth/tokens';
 import { filingInput, insuredPlace, storeFiling } from './citizen/routes';
 import type { CaseDeps } from './context';
@@ -244,6 +252,7 @@ type Deps = Pick<CaseDeps, 'orm' | 'temporal' | 'taskQueue' | 'log'>;
  */
 export async function seedDemo(deps: Deps, now = Date.now()): Promise<string[]> {
   const created: string[] = [];
+  await seedClearingDemo(deps, now);
   for (const c of DEMO_CASES) {
     const id = demoCaseId(c);
     // The marker: a demo case's row. Its workflow outlives a restart once the devserver is durable.
@@ -366,8 +375,36 @@ export async function removeDemo(deps: Deps): Promise<void> {
   deps.log(`demo: ${ids.length} demo cases removed`);
 }
 
+/** 清算 demo: last month's settlements across several province pairs, and its run (statements GENERATED). */
+async function seedClearingDemo(deps: Deps, now: number): Promise<void> {
+  const clr_month = previousCstMonth(now);
+  await insertSettlements(deps.orm.em.getKnex(), clr_month, DEMO_CLEARING_SETTLEMENTS);
+  try {
+    await deps.temporal.workflow.start(WORKFLOW_TYPES.clearing, {
+      workflowId: clearingWorkflowId(clr_month),
+      taskQueue: deps.taskQueue,
+      // After a reset the terminated run's id is taken again (the run row is gone with it).
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      args: [{ clr_month, requested_by: 'demo' }],
+    });
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+  }
+}
+
+async function removeClearingDemoRun(deps: Deps, now: number): Promise<void> {
+  const clr_month = previousCstMonth(now);
+  try {
+    await deps.temporal.workflow.getHandle(clearingWorkflowId(clr_month)).terminate('demo reset');
+  } catch (error) {
+    if (!(error instanceof WorkflowNotFoundError)) throw error;
+  }
+  await removeClearingDemo(deps.orm.em.getKnex(), clr_month, advanceFundRows());
+}
+
 /** `npm run demo:reset`: the demo set removed and seeded afresh. */
 export async function resetDemo(deps: Deps, now = Date.now()): Promise<string[]> {
   await removeDemo(deps);
+  await removeClearingDemoRun(deps, now);
   return seedDemo(deps, now);
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { INFCODE_LIST, INFCODES } from './infcodes';
 import * as s from './schemas';
+import * as c from './schemas/clearing';
 import * as fc from './schemas/fee-checks';
 import { HospitalPersonQuery } from './schemas/hospital';
 import { TRANSACTIONS, TransactionEnvelope } from './schemas/transactions';
@@ -280,6 +281,105 @@ const ops: Record<string, Record<string, Op>> = {
       roles: 'staff, supervisor',
       body: fc.FeeCheckFreezeBody,
       ok: '200',
+    },
+  },
+  '/api/v1/clearing': {
+    get: {
+      summary: '清算单 The month’s statements (ClearingStatementView[]) of the viewer’s province pairs',
+      roles: 'coordinator, staff, supervisor',
+      query: c.ClearingQuery,
+      ok: '200',
+    },
+    post: {
+      summary:
+        '发起清算 Clear a month now (the Schedule runs it on the 1st, 02:00 Asia/Shanghai): 202; twice → 409 CLEARING_MONTH_DONE; a month not ended → 409 CLEARING_MONTH_OPEN',
+      roles: 'staff, supervisor',
+      body: c.ClearingRunRequest,
+      ok: '202',
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}': {
+    get: {
+      summary:
+        '清算单详情 A pair’s statement (ClearingStatementView); a third province gets 404 CLEARING_NOT_FOUND',
+      roles: 'coordinator, staff, supervisor',
+      ok: '200',
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/settlements': {
+    get: {
+      summary: '清算明细 The statement’s settlements and reversals (names masked)',
+      roles: 'coordinator, staff, supervisor',
+      ok: '200',
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/confirm': {
+    post: {
+      summary:
+        '确认清算单 The viewer’s side confirms this round (both → CONFIRMED); 409 CLEARING_NOT_ALLOWED / CLEARING_CLOSED',
+      roles: 'coordinator, supervisor',
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/dispute': {
+    post: {
+      summary:
+        '提出异议 DISPUTED with a reason and the fee checks and tickets behind it; waits for a re-clear',
+      roles: 'coordinator, supervisor',
+      body: c.ClearingDisputeRequest,
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/transfer': {
+    post: {
+      summary:
+        '登记拨付 The insured side records the payment of the net (TRANSFERRED → RECONCILED); the treatment side → 403 CLEARING_WRONG_SIDE',
+      roles: 'coordinator, supervisor',
+      body: c.ClearingTransferRequest,
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/reclear': {
+    post: {
+      summary: '重新清算 After a dispute: the statement computed again, a new round of confirmations',
+      roles: 'staff, supervisor',
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/export.csv': {
+    get: {
+      summary: '导出 CSV The statement and its settlements (UTF-8 with BOM)',
+      roles: 'coordinator, staff, supervisor',
+      ok: '200',
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/export.xlsx': {
+    get: {
+      summary: '导出 Excel The statement and its settlements as .xlsx (amounts as numbers, in yuan)',
+      roles: 'coordinator, staff, supervisor',
+      ok: '200',
+    },
+  },
+  '/api/v1/advance-funds': {
+    get: {
+      summary:
+        '预付金 The advance funds of the viewer’s province (AdvanceFundView[]: usage, yellow/red level, top-ups)',
+      roles: 'coordinator, staff, supervisor',
+      ok: '200',
+    },
+  },
+  '/api/v1/advance-funds/{pair_id}/top-up': {
+    post: {
+      summary:
+        '紧急调增 The treatment side requests an emergency top-up (amount as a yuan string): 201 AdvanceFundView',
+      roles: 'coordinator, supervisor',
+      body: c.AdvanceFundTopUpRequest,
+      ok: '201',
+      idempotent: true,
     },
   },
   '/api/v1/demo/scenarios/hainan': {

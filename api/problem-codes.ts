@@ -94,6 +94,18 @@ export const PROBLEM_CODES = {
   TICKET_PARAMS_INVALID: { status: 400, meaning: '处理操作的参数不完整或取值不对；`detail` 说明如何填写' },
   TICKET_ALREADY_OPEN: { status: 409, meaning: '该住院已有办理中的问题协同；`ticket_id` 给出其编号' },
   TICKET_NOT_A_SIDE: { status: 403, meaning: '只有参保地或就医地的协同人员可以评论和操作' },
+  // 清算 and 预付金
+  CLEARING_MONTH_DONE: { status: 409, meaning: '该月已清算（或正在清算），不能再次清算' },
+  CLEARING_MONTH_OPEN: { status: 409, meaning: '该月尚未结束，月末之后才能清算' },
+  CLEARING_NOT_FOUND: { status: 404, meaning: '没有该月该省份对的清算单，或当前用户无权查看' },
+  CLEARING_WRONG_SIDE: { status: 403, meaning: '当前省份不是该操作的一方（如拨付只能由参保地登记）' },
+  CLEARING_CLOSED: { status: 409, meaning: '清算单已拨付或已对账，不能再操作' },
+  CLEARING_NOT_ALLOWED: {
+    status: 409,
+    meaning: '清算单当前状态不允许此操作（已确认、有异议待重新清算、尚未双方确认等）',
+  },
+  ADVANCE_FUND_NOT_FOUND: { status: 404, meaning: '没有该省份对的预付金，或当前用户无权查看' },
+  ADVANCE_FUND_WRONG_SIDE: { status: 403, meaning: '紧急调增由就医地申请' },
   // Review tasks
   TASK_NOT_CLAIMABLE: { status: 409, meaning: '任务当前不能认领' },
   TASK_NOT_CLAIMED: { status: 409, meaning: '任务不是由你认领的' },

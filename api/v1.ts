@@ -9,6 +9,7 @@ import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
 import { feeChecksRouter } from './coordination/fee-checks';
 import { ticketsRouter } from './coordination/tickets';
+import { clearingRouter } from './coordination/clearing';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
 import { transactionsRouter } from './hospital/transactions';
@@ -37,6 +38,7 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(transactionsRouter(deps));
   router.use(compensationRouter(deps));
   router.use(feeChecksRouter(deps));
+  router.use(clearingRouter(deps));
   router.use(documentsRouter(deps));
   router.use(ticketsRouter(deps));
   return router;

@@ -135,7 +135,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '340100',
     mdtrtarea_admvs: '510100',
     fixmedins_code: 'H51010000001',
-    psn_no: '34010019500101001X',
+    psn_no: 'P34010000000001',
     insutype: '310',
     hifp_pay: 2_860_000,
     maf_pay: 0,
@@ -148,7 +148,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '340100',
     mdtrtarea_admvs: '510100',
     fixmedins_code: 'H51010000002',
-    psn_no: '34010019520202002X',
+    psn_no: 'P34010000000002',
     insutype: '390',
     hifp_pay: 1_450_000,
     maf_pay: 230_000,
@@ -161,7 +161,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '460000',
     mdtrtarea_admvs: '510100',
     fixmedins_code: 'H51010000001',
-    psn_no: '46000019600303003X',
+    psn_no: 'P46000000000001',
     insutype: '390',
     hifp_pay: 1_900_000,
     maf_pay: 300_000,
@@ -174,7 +174,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '460000',
     mdtrtarea_admvs: '510100',
     fixmedins_code: 'H51010000003',
-    psn_no: '46000019610404004X',
+    psn_no: 'P46000000000001',
     insutype: '310',
     hifp_pay: 980_000,
     maf_pay: 0,
@@ -187,7 +187,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '340100',
     mdtrtarea_admvs: '310000',
     fixmedins_code: 'H31000000001',
-    psn_no: '34010019530505005X',
+    psn_no: 'P34010000000001',
     insutype: '310',
     hifp_pay: 4_120_000,
     maf_pay: 0,
@@ -200,7 +200,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '460000',
     mdtrtarea_admvs: '510100',
     fixmedins_code: 'H51010000002',
-    psn_no: '46000019620606006X',
+    psn_no: 'P46000000000001',
     insutype: '390',
     hifp_pay: 620_000,
     maf_pay: 90_000,
@@ -214,7 +214,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '460000',
     mdtrtarea_admvs: '510100',
     fixmedins_code: 'H51010000002',
-    psn_no: '46000019620606006X',
+    psn_no: 'P46000000000001',
     insutype: '390',
     hifp_pay: 0,
     maf_pay: 0,
@@ -227,7 +227,7 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     insuplc_admdvs: '510100',
     mdtrtarea_admvs: '460000',
     fixmedins_code: 'H46000000001',
-    psn_no: '51010019700707007X',
+    psn_no: 'P51010000000001',
     insutype: '310',
     hifp_pay: 760_000,
     maf_pay: 0,
@@ -236,3 +236,28 @@ export const DEMO_CLEARING_SETTLEMENTS: readonly DemoSettlement[] = [
     day: 24,
   },
 ];
+
+/** `demo:reset`: the demo month's clearing and settlements removed, and the advances back to their seed. */
+export async function removeClearingDemo(
+  knex: Knex,
+  clr_month: string,
+  seedFunds: readonly object[],
+): Promise<void> {
+  const ids = DEMO_CLEARING_SETTLEMENTS.map((d) => d.setl_id);
+  await knex.transaction(async (trx) => {
+    for (const t of [
+      'clearing_line',
+      'clearing_confirmation',
+      'clearing_dispute',
+      'clearing_transfer',
+      'clearing_statement',
+    ])
+      await trx(t).where({ clr_month }).delete();
+    await trx('clearing_run').where({ clr_month }).delete();
+    await trx('human_task').where('case_id', 'like', `clearing-${clr_month}-%`).delete();
+    await trx('advance_fund_event').where({ clr_month }).delete();
+    await trx('ledger_entry').whereIn('setl_id', ids).delete();
+    await trx('settlement').whereIn('setl_id', ids).delete();
+    for (const f of seedFunds) await trx('advance_fund').insert(f).onConflict('pair_id').merge();
+  });
+}

@@ -1,0 +1,283 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import { createApp } from '../../api/app';
+import { type ClearingStatementView, clearingWorkflowId } from '../../cases';
+import { DEMO_CLEARING_SETTLEMENTS, insertSettlements } from '../../db/clearing-demo';
+import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
+import { migratedOrm } from '../support/db';
+import { eventually } from '../support/eventually';
+import { demoLogins } from '../support/login';
+import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { cellsOf, unzip } from './unzip';
+
+const MONTH = '2026-10';
+let orm: Orm;
+let close: () => Promise<void>;
+let w: Awaited<ReturnType<typeof caseWorker>>;
+let app: Express;
+const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
+
+beforeAll(async () => {
+  const db = await migratedOrm();
+  orm = db.orm;
+  close = db.close;
+  await seedReferenceData(orm.em.fork());
+  await insertSettlements(orm.em.getKnex(), MONTH, DEMO_CLEARING_SETTLEMENTS);
+  w = await caseWorker(orm, 'local', await bundleCaseWorkflows());
+  app = createApp({
+    database: up,
+    temporal: up,
+    log: () => undefined,
+    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
+  });
+}, 180_000);
+afterAll(async () => {
+  await w?.teardown();
+  await close?.();
+});
+
+const login = demoLogins(() => app);
+const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
+const get = async (username: string, path: string) =>
+  request(app)
+    .get(`/api/v1${path}`)
+    .set(await as(username));
+const post = async (username: string, path: string, body: object = {}, key?: string) => {
+  const r = request(app)
+    .post(`/api/v1${path}`)
+    .set(await as(username));
+  if (key) r.set('Idempotency-Key', key);
+  return r.send(body);
+};
+const AH_SC = `/clearing/${MONTH}/340000-510000`;
+const HI_SC = `/clearing/${MONTH}/460000-510000`;
+
+async function generated(): Promise<ClearingStatementView[]> {
+  return eventually(async () => {
+    const r = await get('coord-sc', `/clearing?clr_month=${MONTH}`);
+    const ready = (r.body as ClearingStatementView[]).filter((s) => s.confirmations.length === 2);
+    return ready.length === 3 ? (r.body as ClearingStatementView[]) : undefined;
+  }, 30_000);
+}
+
+describe('a month cleared through the API', () => {
+  beforeAll(async () => {
+    const r = await post('staff-ah', '/clearing', { clr_month: MONTH });
+    expect(r.status).toBe(202);
+    expect(r.body).toMatchObject({ clr_month: MONTH, workflow_id: clearingWorkflowId(MONTH) });
+    await generated();
+  }, 60_000);
+
+  test('clearing a month twice is 409 CLEARING_MONTH_DONE; a month not ended, CLEARING_MONTH_OPEN; roles', async () => {
+    const again = await post('staff-hi', '/clearing', { clr_month: MONTH });
+    expect(again.status).toBe(409);
+    expect(again.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(again.body.code).toBe('CLEARING_MONTH_DONE');
+    const open = await post('staff-ah', '/clearing', { clr_month: '2099-01' });
+    expect(open.body.code).toBe('CLEARING_MONTH_OPEN');
+    expect((await post('staff-ah', '/clearing', { clr_month: '2026-13' })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect((await post('coord-ah', '/clearing', { clr_month: '2026-09' })).status).toBe(403);
+    expect((await get('zhangwei', '/clearing')).status).toBe(403);
+    const runs = await orm.em.getKnex()('clearing_run').count({ n: '*' });
+    expect(runs).toEqual([{ n: '1' }]);
+  });
+
+  test('each province sees its pairs only; a third province gets 404 on every route of a pair', async () => {
+    const ah = await get('coord-ah', `/clearing?clr_month=${MONTH}`);
+    expect((ah.body as ClearingStatementView[]).map((s) => s.pair_id)).toEqual([
+      '340000-310000',
+      '340000-510000',
+    ]);
+    const hi = await get('coord-hi', `/clearing?clr_month=${MONTH}`);
+    expect((hi.body as ClearingStatementView[]).map((s) => s.pair_id)).toEqual([
+      '460000-510000',
+      '510000-460000',
+    ]);
+    for (const path of [AH_SC, `${AH_SC}/settlements`, `${AH_SC}/export.csv`, `${AH_SC}/export.xlsx`]) {
+      const r = await get('coord-hi', path);
+      expect([path, r.status, r.body.code]).toEqual([path, 404, 'CLEARING_NOT_FOUND']);
+    }
+    const r = await post('coord-hi', `${AH_SC}/confirm`);
+    expect([r.status, r.body.code]).toEqual([404, 'CLEARING_NOT_FOUND']);
+    expect((await get('coord-sc', `/clearing/${MONTH}/340000-310000`)).status).toBe(404);
+  });
+
+  test('the statement: lines by insurance type and fund (医疗救助 on its own), in fen', async () => {
+    const st = (await get('coord-sc', AH_SC)).body as ClearingStatementView;
+    expect(st.lines).toEqual([
+      {
+        insutype: '310',
+        fund: 'fund',
+        settlements: 1,
+        reversals: 0,
+        medfee_sumamt: 3_620_000,
+        amount: 2_860_000,
+      },
+      {
+        insutype: '310',
+        fund: 'acct',
+        settlements: 1,
+        reversals: 0,
+        medfee_sumamt: 3_620_000,
+        amount: 120_000,
+      },
+      {
+        insutype: '390',
+        fund: 'fund',
+        settlements: 1,
+        reversals: 0,
+        medfee_sumamt: 2_090_000,
+        amount: 1_450_000,
+      },
+      {
+        insutype: '390',
+        fund: 'maf',
+        settlements: 1,
+        reversals: 0,
+        medfee_sumamt: 2_090_000,
+        amount: 230_000,
+      },
+    ]);
+    expect(st).toMatchObject({ owed: 4_660_000, net_transfer: 4_660_000, status: 'GENERATED' });
+    const list = (await get('coord-ah', `${AH_SC}/settlements`)).body;
+    expect(
+      list.map((s: { setl_id: string; psn_name: string; reversed: boolean }) => [
+        s.setl_id,
+        s.psn_name,
+        s.reversed,
+      ]),
+    ).toEqual([
+      ['DMC0001S01', '张*', false],
+      ['DMC0002S01', '李**', false],
+    ]);
+    const hi = (await get('coord-hi', `${HI_SC}/settlements`)).body;
+    expect(
+      hi.filter((s: { reversed: boolean }) => s.reversed).map((s: { setl_id: string }) => s.setl_id),
+    ).toEqual(['DMC0006S01', 'DMC0006R01']);
+  });
+
+  test('CSV and .xlsx exports carry the lines and the settlements', async () => {
+    const csv = await get('coord-ah', `${AH_SC}/export.csv`);
+    expect(csv.status).toBe(200);
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.headers['content-disposition']).toContain(`clearing-${MONTH}-340000-510000.csv`);
+    const text = csv.text;
+    expect(text.startsWith('\ufeff')).toBe(true);
+    expect(text).toContain('390,城乡居民基本医疗保险,医疗救助,1,0,20900.00,2300.00');
+    expect(text).toContain('应付合计（元）,46600.00');
+    expect(text).toContain('DMC0002S01');
+    const x = await request(app)
+      .get(`/api/v1${AH_SC}/export.xlsx`)
+      .set(await as('coord-sc'))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(x.status).toBe(200);
+    expect(x.headers['content-type']).toContain('spreadsheetml.sheet');
+    const files = unzip(x.body as Buffer);
+    const sheet = cellsOf(files.get('xl/worksheets/sheet1.xml')?.toString() ?? '');
+    expect(sheet.get('A7')?.v).toBe('310');
+    expect(sheet.get('C10')?.v).toBe('医疗救助');
+    expect(sheet.get('G10')).toEqual({ t: null, s: '1', v: '2300.00' });
+    expect(sheet.get('D7')).toEqual({ t: null, s: null, v: '1' });
+    const detail = cellsOf(files.get('xl/worksheets/sheet2.xml')?.toString() ?? '');
+    expect(detail.get('A2')?.v).toBe('DMC0001S01');
+    expect(detail.get('G2')?.v).toBe('36200.00');
+  });
+
+  test('both confirm → the insured side transfers → RECONCILED; wrong side refused; resends applied once', async () => {
+    const first = await post('coord-ah', `${AH_SC}/confirm`, {}, 'k-confirm-ah');
+    expect(first.status).toBe(200);
+    expect(first.body.confirmations.find((c: { side: string }) => c.side === 'insured').by).toBe('coord-ah');
+    const resend = await post('coord-ah', `${AH_SC}/confirm`, {}, 'k-confirm-ah');
+    expect(resend.status).toBe(200);
+    const twice = await post('coord-ah', `${AH_SC}/confirm`, {}, 'k-confirm-ah-2');
+    expect([twice.status, twice.body.code]).toEqual([409, 'CLEARING_NOT_ALLOWED']);
+    const early = await post('coord-ah', `${AH_SC}/transfer`, { reference: 'GK-1' });
+    expect(early.body.code).toBe('CLEARING_NOT_ALLOWED');
+    const both = await post('coord-sc', `${AH_SC}/confirm`);
+    expect(both.body.status).toBe('CONFIRMED');
+    const wrong = await post('coord-sc', `${AH_SC}/transfer`, { reference: 'GK-1' });
+    expect([wrong.status, wrong.body.code]).toEqual([403, 'CLEARING_WRONG_SIDE']);
+    expect((await post('coord-ah', `${AH_SC}/transfer`, {})).body.code).toBe('VALIDATION_FAILED');
+    const paid = await post('coord-ah', `${AH_SC}/transfer`, { reference: 'GK-2026-11-0001' }, 'k-transfer');
+    expect(paid.status).toBe(200);
+    expect(paid.body.transfer).toMatchObject({
+      amount: 4_660_000,
+      reference: 'GK-2026-11-0001',
+      by: 'coord-ah',
+    });
+    await eventually(async () =>
+      (await get('coord-sc', AH_SC)).body.status === 'RECONCILED' ? true : undefined,
+    );
+    const closed = await post('coord-ah', `${AH_SC}/dispute`, { reason: '晚了' });
+    expect([closed.status, closed.body.code]).toEqual([409, 'CLEARING_CLOSED']);
+    const confirmations = await orm.em.getKnex()('clearing_confirmation').where({ pair_id: '340000-510000' });
+    expect(confirmations.map((c) => c.confirmed_by).sort()).toEqual(['coord-ah', 'coord-sc']);
+  });
+
+  test('a dispute with its fee checks and tickets, then staff re-clear: a new round to confirm', async () => {
+    const noReason = await post('coord-hi', `${HI_SC}/dispute`, { reason: ' ' });
+    expect(noReason.body.code).toBe('VALIDATION_FAILED');
+    const d = await post('coord-hi', `${HI_SC}/dispute`, {
+      reason: '一笔费用协查未完成',
+      fee_check_ids: ['FC-460000-510000-202610'],
+      ticket_ids: ['SEDMC000401'],
+    });
+    expect(d.body.status).toBe('DISPUTED');
+    expect(d.body.disputes).toEqual([
+      expect.objectContaining({
+        side: 'insured',
+        fee_check_ids: ['FC-460000-510000-202610'],
+        ticket_ids: ['SEDMC000401'],
+      }),
+    ]);
+    expect((await post('coord-sc', `${HI_SC}/confirm`)).body.code).toBe('CLEARING_NOT_ALLOWED');
+    expect((await post('coord-hi', `${HI_SC}/reclear`)).status).toBe(403);
+    const re = await post('staff-hi', `${HI_SC}/reclear`);
+    expect(re.status).toBe(200);
+    expect(re.body.status).toBe('GENERATED');
+    const round2 = await eventually(async () => {
+      const st = (await get('coord-hi', HI_SC)).body as ClearingStatementView;
+      return st.confirmations.length === 2 && st.confirmations.every((c) => c.task_id?.endsWith('-r2'))
+        ? st
+        : undefined;
+    });
+    expect(round2.confirmations.map((c) => c.by)).toEqual([null, null]);
+  });
+
+  test('预付金: the province’s funds with their levels; the treatment side requests a top-up, once per key', async () => {
+    const ah = (await get('coord-ah', '/advance-funds')).body;
+    expect(ah.map((f: { treatment_prov: string; level: string }) => [f.treatment_prov, f.level])).toEqual([
+      ['310000', 'yellow'],
+      ['510000', 'normal'],
+    ]);
+    const insured = await post('coord-ah', '/advance-funds/340000-510000/top-up', { amount: '1000.00' });
+    expect([insured.status, insured.body.code]).toEqual([403, 'ADVANCE_FUND_WRONG_SIDE']);
+    const third = await post('coord-hi', '/advance-funds/340000-510000/top-up', { amount: '1000.00' });
+    expect([third.status, third.body.code]).toEqual([404, 'ADVANCE_FUND_NOT_FOUND']);
+    expect((await post('coord-sc', '/advance-funds/340000-510000/top-up', { amount: '10' })).body.code).toBe(
+      'VALIDATION_FAILED',
+    );
+    const r = await post(
+      'coord-sc',
+      '/advance-funds/340000-510000/top-up',
+      { amount: '1000.50' },
+      'k-top-up',
+    );
+    expect(r.status).toBe(201);
+    await post('coord-sc', '/advance-funds/340000-510000/top-up', { amount: '1000.50' }, 'k-top-up');
+    const after = (await get('coord-sc', '/advance-funds')).body.find(
+      (f: { insured_prov: string }) => f.insured_prov === '340000',
+    );
+    expect(after.top_up_requests).toEqual([
+      expect.objectContaining({ amount: 100_050, status: 'requested' }),
+    ]);
+  });
+});
