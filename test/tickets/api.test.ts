@@ -225,7 +225,7 @@ test('raising by hand: refused while one is open, then a coordinator of either s
     .expect(404);
 });
 
-test('the hospital of the stay raises a ticket by hand (201); another hospital gets 404', async () => {
+test('the hospital of the stay raises a ticket by hand (201), the stay waits on it; another hospital gets 404', async () => {
   const knex = p.orm.em.fork().getKnex();
   // 海南省人民医院's own user, with the demo password (copied from the seeded hospital user).
   const huaxi = await knex('app_user').where({ username: 'hosp-huaxi' }).first('password_hash');
@@ -272,6 +272,17 @@ test('the hospital of the stay raises a ticket by hand (201); another hospital g
     ).body;
     expect(board.items.map((t: { ticket_id: string }) => t.ticket_id)).toContain(raised.body.ticket_id);
   }
+  // The stay waits on the hand-raised ticket now: converting it leaves direct settlement.
+  await request(p.app)
+    .post(`/api/v1/tickets/${raised.body.ticket_id}/actions`)
+    .set(await as('coord-ah'))
+    .send({ action: 'convert_manual' })
+    .expect(200);
+  const claim = await eventually(async () => {
+    const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id: s.mdtrt_id });
+    return c ?? undefined;
+  });
+  expect(claim.ticket_id).toBe(raised.body.ticket_id);
 });
 
 test('converted to 手工报销: GET /tasks/{id} shows 安徽 staff the claim and its stay; 海南 staff get 404', async () => {
