@@ -6,7 +6,8 @@ import { poolFundPayType } from '../settlement/fund-pay-type';
 /**
  * The insured place's fund paying the person (待遇补差, 手工报销): a balanced pair keyed like a
  * settlement — the person's cash is owed the amount (debit), the insured fund pays it (credit). The
- * unique (setl_id, seq) makes the payment exactly once, whatever retried it.
+ * unique (setl_id, seq) makes the payment exactly once, whatever retried it: true when this call
+ * wrote it, false when an earlier one had.
  */
 export async function payFromInsuredFund(
   trx: Knex.Transaction,
@@ -18,7 +19,7 @@ export async function payFromInsuredFund(
     amount: number;
     posted_at: Date;
   },
-): Promise<void> {
+): Promise<boolean> {
   const rows: Omit<LedgerEntry, 'id'>[] = [
     {
       setl_id: p.key,
@@ -43,5 +44,10 @@ export async function payFromInsuredFund(
       posted_at: p.posted_at,
     },
   ];
-  await trx('ledger_entry').insert(rows).onConflict(['setl_id', 'seq']).ignore();
+  const inserted = await trx('ledger_entry')
+    .insert(rows)
+    .onConflict(['setl_id', 'seq'])
+    .ignore()
+    .returning('seq');
+  return inserted.length > 0;
 }

@@ -6,6 +6,9 @@ import { FeeDetail, InsuredPerson, ManualClaim, type Snapshot, Stay } from '../d
 import { loadPolicy } from '../db/policies';
 import { snapshotValues } from '../db/rows';
 import {
+  ACCUMULATOR_FIELDS,
+  type Accumulators,
+  accumulatorEffect,
   describeErrors,
   type Fen,
   type HospLv,
@@ -18,7 +21,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf } from './projection';
-import { accumulatorsOf, filingTypeOf } from './settlement';
+import { accumulatorsOf, accumulatorsUpdate, filingTypeOf, lockAccumulators } from './settlement';
 
 export type ManualClaimSnapshot = Omit<Snapshot<ManualClaim>, 'created_at'>;
 
@@ -32,6 +35,9 @@ export interface ManualClaimComputed {
   psn_part_amt: number;
   catalogue_admvs: string;
   policy: { policy_id: string; version: number; name: string };
+  /** The accumulator year (the discharge date's) and what this claim adds to it once it is paid. */
+  acc_year: number;
+  accumulator_effect: Accumulators;
 }
 
 const invalid = (message: string) =>
@@ -122,6 +128,8 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
         psn_part_amt: s.psn_part_amt,
         catalogue_admvs,
         policy: { policy_id: policy.policy_id, version: policy.version, name: policy.name },
+        acc_year: Number(on.slice(0, 4)),
+        accumulator_effect: accumulatorEffect(r.value),
       };
     },
 
@@ -133,18 +141,26 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
       });
     },
 
-    /** Approved: the fund's share paid to the person once (`MC` + mdtrt_id), with the PAID row. */
+    /**
+     * Approved: the fund's share paid to the person once (`MC` + mdtrt_id), the person's accumulators
+     * of the year moved by what the claim adds, and the PAID row, in one transaction. The accumulator
+     * row is locked first (the lock order of a settlement), so a settlement of another stay of the
+     * person in between is not lost; a retry finds the ledger pair written and moves nothing again.
+     */
     async payManualClaim(args: {
       claim: ManualClaimSnapshot;
       events: EventRow[];
       insutype: string;
+      acc_year: number;
+      accumulator_effect: Accumulators;
     }): Promise<void> {
       const c = args.claim;
       if (!(c.fund_pay_sumamt && c.fund_pay_sumamt > 0))
         throw invalid(`manual claim ${c.claim_id} has nothing to pay`);
       await orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
-        await payFromInsuredFund(trx, {
+        const current = await lockAccumulators(trx, c.psn_no, c.insuplc_admdvs, args.acc_year);
+        const paid = await payFromInsuredFund(trx, {
           key: `MC${c.mdtrt_id}`,
           mdtrt_id: c.mdtrt_id,
           insuplc_admdvs: c.insuplc_admdvs,
@@ -152,6 +168,14 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
           amount: c.fund_pay_sumamt as number,
           posted_at: new Date(c.paid_at ?? c.updated_at),
         });
+        if (paid) {
+          const e = args.accumulator_effect;
+          // The effect on the row as it stands now (another stay may have settled since the review).
+          const after = Object.fromEntries(
+            ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? current[k] - e[k] : current[k] + e[k]]),
+          ) as unknown as Accumulators;
+          await accumulatorsUpdate(trx, c.psn_no, c.insuplc_admdvs, args.acc_year, after);
+        }
         await upsert(trx, c);
         await insertEvents(trx, c.mdtrt_id, args.events);
       });

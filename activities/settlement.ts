@@ -74,7 +74,7 @@ export function filingTypeOf(c: StayCoverage): FilingType {
 }
 
 /** The accumulator year of a stay: its discharge date's CST year. */
-const yearOf = (iso: string) => Number(cstDate(Date.parse(iso)).slice(0, 4));
+export const yearOf = (iso: string) => Number(cstDate(Date.parse(iso)).slice(0, 4));
 
 export function accumulatorsOf(row: Record<string, unknown> | undefined): Accumulators {
   if (!row) return ZERO_ACCUMULATORS;
@@ -86,7 +86,7 @@ export function accumulatorsOf(row: Record<string, unknown> | undefined): Accumu
  * the personal-account balance over from the latest earlier year), so settlements of two stays of one
  * person are applied one after the other.
  */
-async function lockAccumulators(
+export async function lockAccumulators(
   trx: Knex.Transaction,
   psn_no: string,
   insuplc_admdvs: string,
@@ -115,7 +115,7 @@ async function lockAccumulators(
   return accumulatorsOf(created ?? (await trx('accumulator').where(key).forUpdate().first()));
 }
 
-function accumulatorsUpdate(
+export function accumulatorsUpdate(
   trx: Knex.Transaction,
   psn_no: string,
   insuplc_admdvs: string,

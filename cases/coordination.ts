@@ -129,11 +129,22 @@ export const ticketStateQuery = defineQuery<TicketState>('ticketState');
 /** The stay tells its ticket how a settlement attempt went (its own retry, or the hospital's 2304). */
 export const settlementAttemptSignal =
   defineSignal<[{ at: string; ok: boolean; message: string }]>('settlementAttempt');
-/** The ticket tells the waiting stay to settle again (补记账) or to leave direct settlement (手工报销). */
+/**
+ * The ticket tells the waiting stay to settle again (补记账) or to leave direct settlement (手工报销);
+ * a ticket raised by hand tells the stay it is open (`opened`: the stay's attempts go to it), and a
+ * withdrawn one that it is gone (`withdrawn`: the stay's next failure raises a new one).
+ */
 export const ticketResolutionSignal =
-  defineSignal<[{ ticket_id: string; resolution: 'retry' | 'manual'; by: string; note: string | null }]>(
-    'ticketResolution',
-  );
+  defineSignal<
+    [
+      {
+        ticket_id: string;
+        resolution: 'retry' | 'manual' | 'opened' | 'withdrawn';
+        by: string;
+        note: string | null;
+      },
+    ]
+  >('ticketResolution');
 
 // ── 费用协查: fee checks ───────────────────────────────────────────────────────────────────────────
 

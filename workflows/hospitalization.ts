@@ -493,6 +493,11 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     if (!(error instanceof ApplicationFailure) || !category || !patched(SETTLEMENT_ERROR_TICKET_PATCH))
       return error;
     if (openTicket) {
+      // A ticket raised by hand before the stay failed: the stay now waits on it too.
+      if (state.status !== 'SETTLEMENT_ERROR') {
+        state.status = 'SETTLEMENT_ERROR';
+        await project();
+      }
       await reportAttempt(false, error.message);
       return refusal(
         code as StayRefusalCode,
@@ -577,6 +582,15 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
 
   // 问题协同's answer: settle again by itself (补记账), or leave direct settlement for 手工报销.
   setHandler(ticketResolutionSignal, (r) => {
+    // A ticket raised by hand takes the place of none open; a withdrawn one leaves it (no commands).
+    if (r.resolution === 'opened') {
+      if (!openTicket) openTicket = r.ticket_id;
+      return;
+    }
+    if (r.resolution === 'withdrawn') {
+      if (openTicket === r.ticket_id) openTicket = null;
+      return;
+    }
     void serial(async () => {
       if (state.status !== 'SETTLEMENT_ERROR' || r.ticket_id !== openTicket) return;
       if (r.resolution === 'manual') {

@@ -18,7 +18,8 @@ const yuanText = (fen: number) => `${formatYuan(fen as Fen)} 元`;
  * 手工报销 at the insured place, one execution per stay (`manual-claim-<mdtrt_id>`): started by the stay
  * when its ticket converts it. The stay is computed by the settlement core as a claim at home (the
  * insured place's catalogue and policy), the insured province's staff review it (SLA, then the
- * supervisors), and an approval pays the fund's share to the person through the ledger once.
+ * supervisors), and an approval pays the fund's share to the person through the ledger once, moving
+ * the person's accumulators of the year with it (so a later stay of the year starts from them).
  */
 export async function manualClaimWorkflow(start: ManualClaimStart): Promise<ManualClaimStatus> {
   const claim_id = manualClaimWorkflowId(start.mdtrt_id);
@@ -124,6 +125,12 @@ export async function manualClaimWorkflow(start: ManualClaimStart): Promise<Manu
     text: `参保地经办机构审核通过手工报销，基金支付 ${yuanText(c.fund_pay_sumamt)} 已支付给参保人`,
   });
   projectionSeq += 1;
-  await db.payManualClaim({ claim: snapshot(), events: timeline.drain(), insutype: c.insutype });
+  await db.payManualClaim({
+    claim: snapshot(),
+    events: timeline.drain(),
+    insutype: c.insutype,
+    acc_year: c.acc_year,
+    accumulator_effect: c.accumulator_effect,
+  });
   return state.status;
 }

@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, patched, setHandler } from '@temporalio/workflow';
 import type { ActionOutcome, TicketActionSnapshot, TicketSnapshot } from '../activities/tickets';
 import {
   calendarFor,
@@ -26,6 +26,8 @@ import { taskDesk } from './lib/human-task';
 import { refusal } from './lib/refusal';
 import { caseTimeline, type TimelineEvent } from './lib/timeline';
 
+/** Hand-raised tickets tell the stay they are open, and withdrawn tickets that they are gone. */
+export const TICKET_STAY_LINK_PATCH = 'ticket-stay-link';
 const SIDE_NAMES: Record<Side, string> = { insured: '参保地', treatment: '就医地' };
 const other = (side: Side): Side => (side === 'insured' ? 'treatment' : 'insured');
 /** The actions after which the stay can settle again: the ticket asks it to retry (补记账). */
@@ -214,6 +216,23 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
       by,
       note,
     });
+  /**
+   * Tells the stay a hand-raised ticket is open, or this ticket withdrawn, so that its attempts go to
+   * the ticket that is open. A stay that has ended has nothing to hear: that is not an error.
+   */
+  const linkStay = async (resolution: 'opened' | 'withdrawn', by: string) => {
+    if (!patched(TICKET_STAY_LINK_PATCH)) return;
+    try {
+      await getExternalWorkflowHandle(stayWorkflowId(start.mdtrt_id)).signal(ticketResolutionSignal, {
+        ticket_id: start.ticket_id,
+        resolution,
+        by,
+        note: null,
+      });
+    } catch {
+      // The stay's workflow has completed (settled and closed, or cancelled).
+    }
+  };
 
   async function run(req: TicketActionRequest): Promise<ActionOutcome> {
     const stay = {
@@ -295,6 +314,7 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
         } else if (req.action === 'withdraw') {
           state.status = 'WITHDRAWN';
           closed_at = clock.iso();
+          await linkStay('withdrawn', req.user);
         } else if (r.unstuck && UNSTICKING.includes(req.action)) {
           await tellStay('retry', req.user, req.note);
         }
@@ -354,6 +374,7 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
     `${start.raised_by.role === 'system' ? '结算失败，系统已自动发起问题协同' : '已发起问题协同'} ${start.ticket_id}：${start.description}；由${SIDE_NAMES[state.first_responder]}作为第一响应人处理`,
     { category: start.category, first_responder: state.first_responder },
   );
+  if (start.raised_by.role !== 'system') await linkStay('opened', start.raised_by.user ?? 'system');
   openTasks();
 
   // Project the attempts as they come, until the ticket closes.

@@ -1,5 +1,6 @@
 import request from 'supertest';
-import { Ticket, TicketActionRow, TicketComment } from '../../db/entities';
+import { manualClaimWorkflowId } from '../../cases';
+import { ManualClaim, Ticket, TicketActionRow, TicketComment } from '../../db/entities';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { stuckStay } from './story';
@@ -11,17 +12,23 @@ let mdtrt_id: string;
 
 beforeAll(async () => {
   p = await startTestPlatform();
-  await p.orm.em.fork().getKnex()('insured_person').insert({
-    psn_no: 'P34010000000071',
-    psn_name: '赵磊',
-    certno: '340102199001013071',
-    gend: '1',
-    brdy: '1990-01-01',
-    insutype: '310',
-    psn_type: 'in_service',
-    insuplc_admdvs: '340100',
-    insu_status: 'active',
-  });
+  // One person per stay (a person has one bed at a time).
+  await p.orm.em
+    .fork()
+    .getKnex()('insured_person')
+    .insert(
+      [1, 2, 3].map((i) => ({
+        psn_no: `P3401000000007${i}`,
+        psn_name: ['赵磊', '钱芳', '孙强'][i - 1],
+        certno: `34010219900101307${i}`,
+        gend: '1',
+        brdy: '1990-01-01',
+        insutype: '310',
+        psn_type: 'in_service',
+        insuplc_admdvs: '340100',
+        insu_status: 'active',
+      })),
+    );
   const s = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000071' });
   ticket_id = s.ticket.ticket_id;
   mdtrt_id = s.mdtrt_id;
@@ -215,5 +222,103 @@ test('raising by hand: refused while one is open, then a coordinator of either s
     .post('/api/v1/tickets')
     .set(await as('coord-sc'))
     .send({ mdtrt_id, category: 'other', description: '看看' })
+    .expect(404);
+});
+
+test('the hospital of the stay raises a ticket by hand (201), the stay waits on it; another hospital gets 404', async () => {
+  const knex = p.orm.em.fork().getKnex();
+  // 海南省人民医院's own user, with the demo password (copied from the seeded hospital user).
+  const huaxi = await knex('app_user').where({ username: 'hosp-huaxi' }).first('password_hash');
+  await knex('app_user').insert({
+    id: crypto.randomUUID(),
+    username: 'hosp-hnrm',
+    display_name: '海南省人民医院 医保办',
+    role: 'hospital',
+    fixmedins_code: 'H46000000001',
+    password_hash: huaxi.password_hash,
+    created_at: new Date(),
+  });
+  const s = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000072' });
+  await request(p.app)
+    .post(`/api/v1/tickets/${s.ticket.ticket_id}/actions`)
+    .set(await as('coord-ah'))
+    .send({ action: 'withdraw', note: '改由医院说明情况' })
+    .expect(200);
+  const body = { mdtrt_id: s.mdtrt_id, category: 'other', description: '患者备案在参保地查询不到，请协助' };
+  const other = await request(p.app)
+    .post('/api/v1/tickets')
+    .set(await as('hosp-huaxi'))
+    .send(body)
+    .expect(404);
+  expect(other.body.code).toBe('NOT_FOUND');
+  const raised = await request(p.app)
+    .post('/api/v1/tickets')
+    .set(await as('hosp-hnrm'))
+    .send(body)
+    .expect(201);
+  expect(raised.body).toMatchObject({
+    ticket_id: `SE${s.mdtrt_id}51`,
+    status: 'OPEN',
+    first_responder: 'treatment',
+    raised_by: { role: 'hospital', user: 'hosp-hnrm', side: null },
+  });
+  // Both provinces' coordinators see it on their board.
+  for (const user of ['coord-ah', 'coord-hi']) {
+    const board = (
+      await request(p.app)
+        .get('/api/v1/tickets')
+        .set(await as(user))
+        .expect(200)
+    ).body;
+    expect(board.items.map((t: { ticket_id: string }) => t.ticket_id)).toContain(raised.body.ticket_id);
+  }
+  // The stay waits on the hand-raised ticket now: converting it leaves direct settlement.
+  await request(p.app)
+    .post(`/api/v1/tickets/${raised.body.ticket_id}/actions`)
+    .set(await as('coord-ah'))
+    .send({ action: 'convert_manual' })
+    .expect(200);
+  const claim = await eventually(async () => {
+    const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id: s.mdtrt_id });
+    return c ?? undefined;
+  });
+  expect(claim.ticket_id).toBe(raised.body.ticket_id);
+});
+
+test('converted to 手工报销: GET /tasks/{id} shows 安徽 staff the claim and its stay; 海南 staff get 404', async () => {
+  const s = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000073' });
+  await request(p.app)
+    .post(`/api/v1/tickets/${s.ticket.ticket_id}/actions`)
+    .set(await as('coord-ah'))
+    .send({ action: 'convert_manual' })
+    .expect(200);
+  const claim = await eventually(async () => {
+    const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id: s.mdtrt_id });
+    return c?.task_id ? c : undefined;
+  });
+  const task = (
+    await request(p.app)
+      .get(`/api/v1/tasks/${claim.task_id}`)
+      .set(await as('staff-ah'))
+      .expect(200)
+  ).body;
+  expect(task.task).toMatchObject({
+    id: claim.task_id,
+    kind: 'manual_claim_review',
+    case_type: 'manual_claim',
+  });
+  expect(task.case.claim).toMatchObject({
+    claim_id: manualClaimWorkflowId(s.mdtrt_id),
+    mdtrt_id: s.mdtrt_id,
+    ticket_id: s.ticket.ticket_id,
+    status: 'UNDER_REVIEW',
+    medfee_sumamt: 6000 * 3 + 380_000,
+  });
+  expect(task.case.claim.fund_pay_sumamt).toBeGreaterThan(0);
+  expect(task.case.stay).toMatchObject({ mdtrt_id: s.mdtrt_id, status: 'MANUAL_CLAIM' });
+  // The treatment province's staff do not review the insured place's claim.
+  await request(p.app)
+    .get(`/api/v1/tasks/${claim.task_id}`)
+    .set(await as('staff-hi'))
     .expect(404);
 });

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import request from 'supertest';
+import { manualClaimActivities } from '../../activities/manual-claim';
 import {
   manualClaimWorkflowId,
   settleUpdate,
@@ -148,6 +149,43 @@ test('convert_manual: the stay leaves direct settlement, the manual claim is com
   const ledger = await p.orm.em.fork().find(LedgerEntry, { setl_id: `MC${mdtrt_id}` });
   expect(ledger.reduce((sum, l) => sum + l.credit, 0)).toBe(paid.fund_pay_sumamt);
   expect(ledger.reduce((sum, l) => sum + l.debit - l.credit, 0)).toBe(0);
+
+  // The person's accumulators of the year moved by the claim: the deductible met, the fund's share counted.
+  const accumulators = async () =>
+    p.orm.em
+      .fork()
+      .getKnex()('accumulator')
+      .where({ psn_no: 'P34010000000082', insuplc_admdvs: '340100' })
+      .select(
+        'year',
+        'dedc_paid_ytd',
+        'hifp_paid_ytd',
+        'si_paid_ytd',
+        'cvlserv_paid_ytd',
+        'oth_paid_ytd',
+        'maf_paid_ytd',
+        'version',
+      );
+  const moved = await accumulators();
+  expect(moved).toHaveLength(1);
+  const [a] = moved;
+  expect(Number(a.dedc_paid_ytd)).toBeGreaterThan(0);
+  expect(
+    ['hifp_paid_ytd', 'si_paid_ytd', 'cvlserv_paid_ytd', 'oth_paid_ytd', 'maf_paid_ytd'].reduce(
+      (sum, k) => sum + Number(a[k]),
+      0,
+    ),
+  ).toBe(paid.fund_pay_sumamt);
+  // A retry of the payment (the activity run again with its recorded input) pays and moves nothing more.
+  const history = await p.worker.client.workflow.getHandle(manualClaimWorkflowId(mdtrt_id)).fetchHistory();
+  const scheduled = (history.events ?? []).find(
+    (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'payManualClaim',
+  )?.activityTaskScheduledEventAttributes?.input?.payloads?.[0]?.data;
+  if (!scheduled) throw new Error('payManualClaim not scheduled');
+  const input = JSON.parse(Buffer.from(scheduled).toString('utf8'));
+  await manualClaimActivities({ orm: p.orm }).payManualClaim(input);
+  expect(await accumulators()).toEqual(moved);
+  expect(await p.orm.em.fork().count(LedgerEntry, { setl_id: `MC${mdtrt_id}` })).toBe(2);
 
   const view = (
     await request(p.app)
