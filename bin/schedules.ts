@@ -1,5 +1,15 @@
-import { type Client, ScheduleAlreadyRunning, type ScheduleOptions, ScheduleOverlapPolicy } from '@temporalio/client';
-import { CLEARING_SCHEDULE_ID, DEFAULT_FEE_CHECK_PARAMS, FEE_CHECK_SCHEDULE_ID, WORKFLOW_TYPES } from '../cases';
+import {
+  type Client,
+  ScheduleAlreadyRunning,
+  type ScheduleOptions,
+  ScheduleOverlapPolicy,
+} from '@temporalio/client';
+import {
+  CLEARING_SCHEDULE_ID,
+  DEFAULT_FEE_CHECK_PARAMS,
+  FEE_CHECK_SCHEDULE_ID,
+  WORKFLOW_TYPES,
+} from '../cases';
 import { CLEARING_TRIGGER_WORKFLOW } from '../cases/clearing';
 
 /**
@@ -44,7 +54,11 @@ function platformSchedules(taskQueue: string): ScheduleOptions[] {
   ];
 }
 
-export async function ensureSchedules(client: Client, taskQueue: string, log: (line: string) => void): Promise<void> {
+export async function ensureSchedules(
+  client: Client,
+  taskQueue: string,
+  log: (line: string) => void,
+): Promise<void> {
   for (const options of platformSchedules(taskQueue)) {
     try {
       await client.schedule.create(options);

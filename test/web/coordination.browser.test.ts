@@ -7,9 +7,11 @@ import { isoToCst } from '../../api/schemas/national';
 import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
 import { projectRoot } from '../../config';
+import { DEMO_CLEARING_SETTLEMENTS, insertSettlements } from '../../db/clearing-demo';
 import { User } from '../../db/entities';
 import { hashPassword } from '../../db/password';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
+import { previousCstMonth } from '../../settlement/clearing-statement';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -271,10 +273,12 @@ test('安徽 and 海南 coordinators work one ticket in two browsers: each sees 
   await expect(hi.getByTestId('action-log').textContent()).resolves.toContain('已按备案记录恢复');
   await shot(ah, 'c03-coord-ah-ticket-resolved');
 
-  // The month's clearing, run now by 安徽's staff: the pair's statement, split, with its settlements.
-  const month = cstDate(Date.now()).slice(0, 7);
+  // Last month's clearing (a month must have ended to clear), run now by 安徽's staff over last month's
+  // settlements of 安徽 insured treated in 成都: the pair's statement, split, with its settlements.
+  const month = previousCstMonth(Date.now());
+  await insertSettlements(p.orm.em.getKnex(), month, DEMO_CLEARING_SETTLEMENTS);
   await call('staff-ah', 'POST', '/clearing', { clr_month: month });
-  const pair = '340000-460000';
+  const pair = '340000-510000';
   await eventually(async () => {
     const list = (await call('coord-ah', 'GET', `/clearing?clr_month=${month}`)) as unknown as {
       pair_id: string;
@@ -286,9 +290,10 @@ test('安徽 and 海南 coordinators work one ticket in two browsers: each sees 
   const lines = ah.getByTestId('statement-lines');
   await lines.getByText('职工基本医疗保险').first().waitFor(WAIT);
   await expect(lines.textContent()).resolves.toContain('统筹基金等');
-  expect(await lines.locator('tbody tr').count()).toBeGreaterThanOrEqual(2);
+  await expect(lines.textContent()).resolves.toContain('医疗救助');
+  expect(await lines.locator('tbody tr').count()).toBeGreaterThanOrEqual(3);
   await ah.getByTestId('clearing-chart').locator('svg rect').first().waitFor(WAIT);
-  await ah.getByTestId('statement-settlements').getByText(new RegExp(mdtrt_id)).first().waitFor(WAIT);
+  await ah.getByTestId('statement-settlements').getByText('DMC0001S01').first().waitFor(WAIT);
   expect(await ah.getByTestId('export-csv').isVisible()).toBe(true);
   await shot(ah, 'c04-coord-ah-clearing');
 
