@@ -187,6 +187,14 @@ async function main(): Promise<number> {
   const lanes = new Map<string, typeof cases>();
   for (const plan of cases)
     lanes.set(plan.citizen.username, [...(lanes.get(plan.citizen.username) ?? []), plan]);
+  /**
+   * How many planned faults have struck. The lanes wait on it so that load cannot carry them past the
+   * plan while a slow fault (a restart) is still under way: a filing lane starts no case once the filings
+   * passed a fault's `afterFiled`, the stay lane sends nothing past a fault's planned answer, until it struck.
+   */
+  let struck = 0;
+  const gate = (passed: (f: FaultPlan) => boolean) =>
+    waitUntil(() => faults.every((f, i) => i < struck || !passed(f)), Math.max(0, workUntil - Date.now()));
   const records: CaseRecord[] = [];
   /** Cases begun and not yet done, by plan number: what a fault striking now falls into. */
   const casesInFlight = new Set<number>();
@@ -195,6 +203,7 @@ async function main(): Promise<number> {
   const work = Promise.all(
     [...lanes.values()].map(async (plans) => {
       for (const plan of plans) {
+        await gate((f) => progress.filed >= f.afterFiled);
         if (Date.now() > workUntil) break;
         casesInFlight.add(plan.n);
         records.push(await runner.run(plan));
@@ -206,7 +215,13 @@ async function main(): Promise<number> {
     progress.onFiled();
   });
   // The hospital's lane: one person's stays one after another (a person is in one bed at a time).
-  const stays = new StayRunner(client, options.seed, progress.onFiled);
+  const stays = new StayRunner(client, options.seed, progress.onFiled, (r) =>
+    gate(
+      (f) =>
+        f.stay !== null &&
+        (f.stay < r.plan.n || (f.stay === r.plan.n && f.afterAnswers <= r.acknowledged.length)),
+    ),
+  );
   const stayRecords: StayRecord[] = [];
   let staysDone = false;
   let stayCover: string | null | undefined;
@@ -258,6 +273,8 @@ async function main(): Promise<number> {
         ? `stay ${current.plan.n} at ${current.acknowledged.length}/${stayMessages(current.plan)} answered`
         : null;
       const filings = [...casesInFlight].sort((a, b) => a - b);
+      struck += 1;
+      progress.onFiled();
       log(
         `fault ${fault.kind} (planned at ${when(fault)}) after ${afterFiled} filings; in flight: ${stay ?? 'no stay'}, cases ${filings.join(' ') || 'none'}`,
       );

@@ -133,7 +133,7 @@ export function planFaults(
   }
   // Strike while cases are in flight: between the first filing and the last fifth of the run.
   const span = Math.max(1, Math.floor(cases * 0.8));
-  return order.map((kind, i) => {
+  const plans = order.map((kind, i) => {
     const pauseMs = 2_000 + Math.floor(random() * 3_000);
     // The stays in order, faults spread evenly over them (a stay takes two when there are fewer stays).
     const stayIndex = stayMessages.length > 0 ? Math.floor((i * stayMessages.length) / order.length) : -1;
@@ -147,4 +147,13 @@ export function planFaults(
       pauseMs,
     };
   });
+  // In the order they fall: within a stay by answer, so no fault waits on a point the stay has passed.
+  for (const stay of new Set(plans.map((f) => f.stay))) {
+    const same = plans.filter((f) => f.stay === stay);
+    const answers = same.map((f) => f.afterAnswers).sort((a, b) => a - b);
+    same.forEach((f, i) => {
+      f.afterAnswers = answers[i] as number;
+    });
+  }
+  return plans;
 }

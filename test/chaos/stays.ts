@@ -125,6 +125,8 @@ export class StayRunner {
     private readonly seed: number,
     /** Called after every message answered with infcode 0: the fault plan waits on these. */
     private readonly onAnswer: () => void = () => {},
+    /** Awaited before every message: holds the lane until the faults planned up to here have struck. */
+    private readonly gate: (r: StayRecord) => Promise<void> = async () => {},
   ) {
     this.filingKey = `chaos-${seed}-stay-filing`;
   }
@@ -275,6 +277,7 @@ export class StayRunner {
    */
   // biome-ignore lint/suspicious/noExplicitAny: the envelope's output, read field by field
   private async send(r: StayRecord, infno: string, input: Record<string, unknown>): Promise<any> {
+    await this.gate(r);
     this.serial += 1;
     const how = r.plan.sends[(this.serial - 1) % r.plan.sends.length] as Submission;
     const msgid = `${HOSPITAL.fixmedins_code}C${this.seed}S${r.plan.n}N${this.serial}`;
