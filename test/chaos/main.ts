@@ -205,11 +205,24 @@ async function main(): Promise<number> {
     [...lanes.values()].map(async (plans) => {
       for (const plan of plans) {
         // One fault's spacing of slack: the citizens keep filing around the stay the fault waits on.
-        await gate((f) => progress.filed >= f.afterFiled + slack);
-        if (Date.now() > workUntil) break;
+        // Past it, one case at a time still goes, so a fault always has filings in flight.
+        await waitUntil(
+          () => {
+            if (faults.every((f, i) => i < struck || progress.filed < f.afterFiled + slack)) return true;
+            if (casesInFlight.size > 0) return false;
+            casesInFlight.add(plan.n); // claimed at once: the other waiting lanes see it
+            return true;
+          },
+          Math.max(0, workUntil - Date.now()),
+        );
+        if (Date.now() > workUntil) {
+          casesInFlight.delete(plan.n);
+          break;
+        }
         casesInFlight.add(plan.n);
         records.push(await runner.run(plan));
         casesInFlight.delete(plan.n);
+        progress.onFiled();
       }
     }),
   ).then(() => {
