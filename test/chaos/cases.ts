@@ -300,7 +300,8 @@ export class CaseRunner {
     what: string,
     workflows: string[],
   ): Promise<CaseView> {
-    const until = Math.min(this.deadline, Date.now() + 60_000);
+    // As patient as the stays' resends: under load one restart alone can take over a minute.
+    const until = Math.min(this.deadline, Date.now() + 180_000);
     let lastProbe = Date.now();
     let delay = 100;
     for (;;) {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { FAULT_KINDS, planCases, planFaults } from './plan';
-import { planStays } from './stays';
+import { planStays, stayMessages } from './stays';
 
 /**
  * Keeps `npm run chaos` from rotting: a tiny run (6 cases, PostgreSQL paused once) end to end, the way
@@ -39,11 +39,30 @@ test('the same seed plans the same cases and faults; another seed plans others',
   expect(planFaults(7, 40, [])).toEqual([]);
 });
 
+test('with stays, every fault is planned inside a stay: after its first answer, before its last', () => {
+  const stays = planStays(7, 8);
+  const messages = stays.map(stayMessages);
+  const faults = planFaults(7, 40, FAULT_KINDS, messages);
+  expect(faults).toEqual(planFaults(7, 40, FAULT_KINDS, messages));
+  expect(new Set(faults.map((f) => f.kind))).toEqual(new Set(FAULT_KINDS));
+  for (const f of faults) {
+    expect(f.stay).not.toBeNull();
+    const sent = messages[(f.stay as number) - 1] as number;
+    expect(f.afterAnswers).toBeGreaterThanOrEqual(1);
+    expect(f.afterAnswers).toBeLessThan(sent);
+  }
+  // Spread over the stays in order, not heaped on the first.
+  expect(faults.map((f) => f.stay)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
 test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing, a stay included', async () => {
   const { code, output } = await chaos(['--seed', '1', '--cases', '6', '--faults', 'pause', '--time', '150']);
   expect(output).toMatch(/cases planned \/ run \/ acknowledged\s+6 \/ 6 \/ 6/);
   expect(output).toMatch(/faults injected\s+1 \(pause 1,/);
   expect(output).toMatch(/\d+ postgres processes SIGSTOPped for \d+ ms/);
+  // The pause fell inside the stay, not after it.
+  expect(output).toMatch(/faults during a stay\s+1 \/ 1 \(pause 1,/);
+  expect(output).toMatch(/in flight: stay 1 at \d+\/\d+ answered/);
   expect(output).toMatch(/lost\s+0\n/);
   expect(output).toMatch(/doubled\s+0\n/);
   expect(output).toMatch(/stuck\s+0\n/);

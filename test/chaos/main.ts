@@ -1,5 +1,5 @@
 /**
- * `npm run chaos [-- --seed 7 --cases 40 --faults pause,worker,restart-term,restart-kill --time 300 --keep]`
+ * `npm run chaos [-- --seed 7 --cases 40 --faults pause,worker,restart-term,restart-kill --time 600 --keep]`
  *
  * Starts the platform (`bin/start.ts`) on a throwaway data folder and free ports, runs a seeded mix of
  * cases through the public API while pausing PostgreSQL, killing the worker and restarting the platform,
@@ -15,7 +15,7 @@ import { type Finding, judge, settled, snapshot } from './invariants';
 import { FAULT_KINDS, type FaultKind, type FaultPlan, planCases, planFaults } from './plan';
 import { ChaosPlatform } from './platform';
 import { judgeStays, type StaySnapshot, staySnapshot, staysSettled } from './stay-invariants';
-import { planStays, STAY_PERSON, type StayRecord, StayRunner } from './stays';
+import { planStays, STAY_PERSON, type StayRecord, StayRunner, stayMessages } from './stays';
 import { TemporalProbe } from './temporal';
 
 interface Options {
@@ -37,7 +37,7 @@ function parseOptions(argv: string[]): Options {
     cases: 40,
     stays: null,
     faults: [...FAULT_KINDS],
-    timeSeconds: 300,
+    timeSeconds: 600,
     keep: false,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -79,6 +79,10 @@ interface Injected {
   kind: FaultKind;
   afterFiled: number;
   detail: string;
+  /** The stay in flight when it struck (`stay 3 at 2/7 answered`), null when none was. */
+  stay: string | null;
+  /** The planned cases in flight when it struck (filed or being filed, not yet done). */
+  filings: number[];
   /** When it struck, to tell which fault a lost case was in flight for. */
   at: number;
 }
@@ -109,10 +113,10 @@ async function inject(platform: ChaosPlatform, fault: FaultPlan): Promise<string
   }
 }
 
-/** Who waits on the next acknowledged filing: the fault plan and the stay lane, at the same time. */
+/** Who waits on the next acknowledged filing or answered hospital message: the fault plan and the stay lane. */
 const onFiled = new Set<() => void>();
 
-/** Resolves when `check` holds (re-tested on every acknowledged filing), or after `ms`. */
+/** Resolves when `check` holds (re-tested on every acknowledged filing and answered stay message), or after `ms`. */
 function waitUntil(check: () => boolean, ms: number): Promise<void> {
   return new Promise((resolve) => {
     const timer = setTimeout(finish, ms);
@@ -136,10 +140,12 @@ async function main(): Promise<number> {
   // Leave room to settle and judge inside the bound.
   const workUntil = hardStop - Math.min(60_000, options.timeSeconds * 250);
   const cases = planCases(options.seed, options.cases);
-  const faults = planFaults(options.seed, options.cases, options.faults);
   const stayPlans = planStays(options.seed, options.stays ?? Math.max(1, Math.round(options.cases / 5)));
+  const faults = planFaults(options.seed, options.cases, options.faults, stayPlans.map(stayMessages));
+  const when = (f: FaultPlan) =>
+    f.stay === null ? `filing ${f.afterFiled}` : `stay ${f.stay} answer ${f.afterAnswers}`;
   log(
-    `seed ${options.seed}, ${cases.length} cases, ${stayPlans.length} stays, faults: ${faults.map((f) => `${f.kind}@${f.afterFiled}`).join(' ') || 'none'}, bound ${options.timeSeconds} s`,
+    `seed ${options.seed}, ${cases.length} cases, ${stayPlans.length} stays, faults: ${faults.map((f) => `${f.kind}@${when(f)}`).join(', ') || 'none'}, bound ${options.timeSeconds} s`,
   );
 
   const dataDir = path.join(os.tmpdir(), `yidi-chaos-${options.seed}-${process.pid}`);
@@ -181,14 +187,42 @@ async function main(): Promise<number> {
   const lanes = new Map<string, typeof cases>();
   for (const plan of cases)
     lanes.set(plan.citizen.username, [...(lanes.get(plan.citizen.username) ?? []), plan]);
+  /**
+   * How many planned faults have struck. The lanes wait on it so that load cannot carry them past the
+   * plan while a slow fault (a restart) is still under way: a filing lane starts no case once the filings
+   * passed a fault's `afterFiled` by a fault's spacing, the stay lane sends nothing past a fault's planned answer, until it struck.
+   */
+  let struck = 0;
+  const slack = Math.max(1, Math.floor((options.cases * 0.8) / Math.max(1, faults.length)));
+  const gate = (passed: (f: FaultPlan) => boolean) =>
+    waitUntil(() => faults.every((f, i) => i < struck || !passed(f)), Math.max(0, workUntil - Date.now()));
   const records: CaseRecord[] = [];
+  /** Cases begun and not yet done, by plan number: what a fault striking now falls into. */
+  const casesInFlight = new Set<number>();
   let lanesDone = false;
   let lanesFiled = false;
   const work = Promise.all(
     [...lanes.values()].map(async (plans) => {
       for (const plan of plans) {
-        if (Date.now() > workUntil) break;
+        // One fault's spacing of slack: the citizens keep filing around the stay the fault waits on.
+        // Past it, one case at a time still goes, so a fault always has filings in flight.
+        await waitUntil(
+          () => {
+            if (faults.every((f, i) => i < struck || progress.filed < f.afterFiled + slack)) return true;
+            if (casesInFlight.size > 0) return false;
+            casesInFlight.add(plan.n); // claimed at once: the other waiting lanes see it
+            return true;
+          },
+          Math.max(0, workUntil - Date.now()),
+        );
+        if (Date.now() > workUntil) {
+          casesInFlight.delete(plan.n);
+          break;
+        }
+        casesInFlight.add(plan.n);
         records.push(await runner.run(plan));
+        casesInFlight.delete(plan.n);
+        progress.onFiled();
       }
     }),
   ).then(() => {
@@ -196,8 +230,15 @@ async function main(): Promise<number> {
     progress.onFiled();
   });
   // The hospital's lane: one person's stays one after another (a person is in one bed at a time).
-  const stays = new StayRunner(client, options.seed);
+  const stays = new StayRunner(client, options.seed, progress.onFiled, (r) =>
+    gate(
+      (f) =>
+        f.stay !== null &&
+        (f.stay < r.plan.n || (f.stay === r.plan.n && f.afterAnswers <= r.acknowledged.length)),
+    ),
+  );
   const stayRecords: StayRecord[] = [];
+  let staysDone = false;
   let stayCover: string | null | undefined;
   const stayWork = (async () => {
     if (stayPlans.length === 0) return;
@@ -216,7 +257,10 @@ async function main(): Promise<number> {
         `stay ${plan.n} ${record.mdtrt_id ?? '(not admitted)'}: ${record.acknowledged.join(' ')} in ${((Date.now() - began) / 1000).toFixed(1)} s${record.stalled ? `; STALLED: ${record.stalled}` : ''}`,
       );
     }
-  })();
+  })().finally(() => {
+    staysDone = true;
+    progress.onFiled();
+  });
   const allWork = Promise.all([work, stayWork]).then(() => {
     lanesDone = true;
     progress.onFiled();
@@ -225,17 +269,33 @@ async function main(): Promise<number> {
   const injected: Injected[] = [];
   const chaos = (async () => {
     for (const fault of faults) {
-      await waitUntil(
-        () => lanesDone || progress.filed >= fault.afterFiled,
-        Math.max(0, workUntil - Date.now()),
-      );
+      // An event, not a sleep: the planned answer inside the planned stay (or, without stays, the k-th
+      // acknowledged filing). Should that stay end or stall first, strike at once rather than never.
+      const due = (): boolean => {
+        if (lanesDone) return true;
+        if (fault.stay === null) return progress.filed >= fault.afterFiled;
+        const stay = fault.stay;
+        if (staysDone || stayRecords.some((r) => r.plan.n >= stay)) return true;
+        const current = stays.current;
+        return current?.plan.n === stay && current.acknowledged.length >= fault.afterAnswers;
+      };
+      await waitUntil(due, Math.max(0, workUntil - Date.now()));
       if (Date.now() > workUntil) break;
-      log(`fault ${fault.kind} after ${progress.filed} filings`);
       const at = Date.now();
       const afterFiled = progress.filed;
+      const current = stays.current;
+      const stay = current
+        ? `stay ${current.plan.n} at ${current.acknowledged.length}/${stayMessages(current.plan)} answered`
+        : null;
+      const filings = [...casesInFlight].sort((a, b) => a - b);
+      struck += 1;
+      progress.onFiled();
+      log(
+        `fault ${fault.kind} (planned at ${when(fault)}) after ${afterFiled} filings; in flight: ${stay ?? 'no stay'}, cases ${filings.join(' ') || 'none'}`,
+      );
       try {
         const detail = await inject(platform, fault);
-        injected.push({ kind: fault.kind, afterFiled, detail, at });
+        injected.push({ kind: fault.kind, afterFiled, detail, at, stay, filings });
         log(`  ${detail}`);
       } catch (error) {
         injected.push({
@@ -243,6 +303,8 @@ async function main(): Promise<number> {
           afterFiled,
           detail: `FAILED: ${String(error)}`,
           at,
+          stay,
+          filings,
         });
         log(`  fault ${fault.kind} failed: ${String(error)}\n${platform.lastLog()}`);
         if (!platform.endpoints) await platform.start();
@@ -293,12 +355,20 @@ async function main(): Promise<number> {
   if (temporal.lastError) log(`a Temporal probe could not tell a workflow's state: ${temporal.lastError}`);
   await temporal.close();
 
+  // Every fault kind must have struck while a stay was in flight, or the run did not test the stays.
+  const missed =
+    stayPlans.length === 0
+      ? []
+      : [...new Set(injected.map((f) => f.kind))].filter(
+          (k) => !injected.some((f) => f.kind === k && f.stay),
+        );
   report(options, records, injected, findings, client, Date.now() - startedAt, {
     planned: stayPlans.length,
     records: stayRecords,
     state: stayState,
+    missed,
   });
-  const failed = findings.length > 0;
+  const failed = findings.length > 0 || missed.length > 0;
   if (options.keep || failed) {
     // For a closer look (or a diff between two runs of one seed): every case as planned and as answered.
     const cases = records.map((r) => ({ ...r, ids: [...r.ids] }));
@@ -321,16 +391,29 @@ function report(
   findings: Finding[],
   client: ChaosClient,
   ms: number,
-  stays: { planned: number; records: StayRecord[]; state: StaySnapshot },
+  stays: { planned: number; records: StayRecord[]; state: StaySnapshot; missed: FaultKind[] },
 ): void {
   const count = (kind: Finding['kind']) =>
     new Set(findings.filter((f) => f.kind === kind).map((f) => f.n ?? f.subject)).size;
   const acknowledged = records.filter((r) => r.ids.size > 0).length;
   const byKind = FAULT_KINDS.map((k) => `${k} ${injected.filter((f) => f.kind === k).length}`).join(', ');
+  const hitByKind = FAULT_KINDS.map(
+    (k) => `${k} ${injected.filter((f) => f.kind === k && f.stay).length}`,
+  ).join(', ');
+  // Filings never acknowledged: what the platform answered instead (a business guard's 409 is by design).
+  const unacknowledged = records.filter((r) => r.ids.size === 0);
+  const why = (r: CaseRecord) => r.refusals[0]?.replace(/^POST \/filings: /, '') ?? 'not sent';
+  const reasons = new Map<string, number>();
+  for (const r of unacknowledged) reasons.set(why(r), (reasons.get(why(r)) ?? 0) + 1);
   const rows: [string, string][] = [
     ['seed', String(options.seed)],
     ['cases planned / run / acknowledged', `${options.cases} / ${records.length} / ${acknowledged}`],
+    [
+      'not acknowledged',
+      `${unacknowledged.length}${reasons.size > 0 ? ` (${[...reasons].map(([c, k]) => `${c} ×${k}`).join(', ')})` : ''}`,
+    ],
     ['faults injected', `${injected.length} (${byKind})`],
+    ['faults during a stay', `${injected.filter((f) => f.stay).length} / ${injected.length} (${hitByKind})`],
     [
       'stays planned / run / settled',
       `${stays.planned} / ${stays.records.length} / ${stays.records.filter((r) => !r.stalled && r.settlements.length > 0).length}`,
@@ -357,8 +440,27 @@ function report(
       console.log(
         `  #${i + 1} ${f.kind.padEnd(12)} after ${String(f.afterFiled).padStart(3)} filings: ${f.detail}`,
       );
+      console.log(`     in flight: ${f.stay ?? 'no stay'}; cases ${f.filings.join(' ') || 'none'}`);
     });
   }
+  if (unacknowledged.length > 0) {
+    // FILING_DUPLICATE: the same citizen already has this category to this destination from today
+    // under review or active (an earlier case of the plan); LONG_TERM_FILING_EXISTS: a long-term one.
+    const guarded = unacknowledged.every((r) =>
+      /^409 (FILING_DUPLICATE|LONG_TERM_FILING_EXISTS|REFERRAL_DUPLICATE)/.test(why(r)),
+    );
+    console.log(
+      guarded
+        ? "\n  not acknowledged (by design: refused by the filing guards, the plan repeats a citizen's filing)"
+        : '\n  not acknowledged (NOT all by the filing guards: look at these)',
+    );
+    for (const r of unacknowledged)
+      console.log(
+        `  case ${String(r.plan.n).padStart(3)} ${r.plan.citizen.username} ${r.plan.category} → ${r.refusals.join('; ') || 'not sent'}`,
+      );
+  }
+  for (const kind of stays.missed)
+    console.log(`\n  FAILED: no ${kind} fault struck while a stay was in flight`);
   if (findings.length > 0) {
     console.log('\n  findings');
     for (const f of findings) {
@@ -384,7 +486,7 @@ function report(
     );
   if (codes.size > 0) console.log(`\n  5xx seen: ${[...codes].map(([c, k]) => `${c} ×${k}`).join(', ')}`);
   console.log(
-    findings.length === 0
+    findings.length === 0 && stays.missed.length === 0
       ? '\n  ok: nothing lost, doubled or stuck\n'
       : `\n  FAILED: ${findings.length} findings\n`,
   );

@@ -46,8 +46,14 @@ export interface CasePlan {
 
 export interface FaultPlan {
   kind: FaultKind;
-  /** Strikes once this many filings were acknowledged, so the plan does not depend on the clock. */
+  /** Without stays: strikes once this many filings were acknowledged (an event, not the clock). */
   afterFiled: number;
+  /**
+   * With stays: strikes once stay `stay` has had `afterAnswers` of its messages answered, fewer than
+   * it sends, so the stay's next message (and the filings around it) are in flight when it falls.
+   */
+  stay: number | null;
+  afterAnswers: number;
   /** How long PostgreSQL stays paused. */
   pauseMs: number;
 }
@@ -105,8 +111,17 @@ export function planCases(seed: number, count: number): CasePlan[] {
   return plans;
 }
 
-/** Faults spread over the run, each kind at least once when enabled, in a seeded order. */
-export function planFaults(seed: number, cases: number, kinds: readonly FaultKind[]): FaultPlan[] {
+/**
+ * Faults spread over the run, each kind at least once when enabled, in a seeded order. Given the stays
+ * (how many messages each sends), each fault is tied to a point inside one: the stays are spread over the
+ * filings, so a fault falling mid-stay also falls while filings are in flight.
+ */
+export function planFaults(
+  seed: number,
+  cases: number,
+  kinds: readonly FaultKind[],
+  stayMessages: readonly number[] = [],
+): FaultPlan[] {
   if (kinds.length === 0) return [];
   const random = rng(seed ^ 0x5eed);
   const perKind = Math.max(1, Math.round(cases / 20));
@@ -118,9 +133,27 @@ export function planFaults(seed: number, cases: number, kinds: readonly FaultKin
   }
   // Strike while cases are in flight: between the first filing and the last fifth of the run.
   const span = Math.max(1, Math.floor(cases * 0.8));
-  return order.map((kind, i) => ({
-    kind,
-    afterFiled: Math.max(1, Math.floor(((i + 0.5) * span) / order.length)),
-    pauseMs: 2_000 + Math.floor(random() * 3_000),
-  }));
+  const plans = order.map((kind, i) => {
+    const pauseMs = 2_000 + Math.floor(random() * 3_000);
+    // The stays in order, faults spread evenly over them (a stay takes two when there are fewer stays).
+    const stayIndex = stayMessages.length > 0 ? Math.floor((i * stayMessages.length) / order.length) : -1;
+    const messages = stayMessages[stayIndex] ?? 0;
+    return {
+      kind,
+      afterFiled: Math.max(1, Math.floor(((i + 0.5) * span) / order.length)),
+      stay: stayIndex >= 0 ? stayIndex + 1 : null,
+      // After the first answered message and before the last: the stay has begun and is not done.
+      afterAnswers: messages > 1 ? 1 + Math.floor(random() * (messages - 1)) : 0,
+      pauseMs,
+    };
+  });
+  // In the order they fall: within a stay by answer, so no fault waits on a point the stay has passed.
+  for (const stay of new Set(plans.map((f) => f.stay))) {
+    const same = plans.filter((f) => f.stay === stay);
+    const answers = same.map((f) => f.afterAnswers).sort((a, b) => a - b);
+    same.forEach((f, i) => {
+      f.afterAnswers = answers[i] as number;
+    });
+  }
+  return plans;
 }

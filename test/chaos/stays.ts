@@ -62,6 +62,11 @@ export function planStays(seed: number, count: number): StayPlan[] {
   return plans;
 }
 
+/** How many messages a stay sends (each answered before the next goes): 2401, 2301s, 2302, 2303, 2402, 2304, 2305 + 2304. */
+export function stayMessages(plan: StayPlan): number {
+  return 1 + plan.batches + (plan.cancelLine ? 1 : 0) + (plan.presettle ? 1 : 0) + 2 + (plan.reverse ? 2 : 0);
+}
+
 export interface StayRecord {
   plan: StayPlan;
   /** The 2401's answer: the stay the platform acknowledged. */
@@ -112,10 +117,16 @@ export class StayRunner {
   private serial = 0;
   /** The lane's covering filing (an `other_temporary` to 成都), once. */
   filingKey: string;
+  /** The stay being driven, if any: what a fault striking now falls into. */
+  current: StayRecord | null = null;
 
   constructor(
     private readonly client: ChaosClient,
     private readonly seed: number,
+    /** Called after every message answered with infcode 0: the fault plan waits on these. */
+    private readonly onAnswer: () => void = () => {},
+    /** Awaited before every message: holds the lane until the faults planned up to here have struck. */
+    private readonly gate: (r: StayRecord) => Promise<void> = async () => {},
   ) {
     this.filingKey = `chaos-${seed}-stay-filing`;
   }
@@ -158,10 +169,14 @@ export class StayRunner {
       stalled: null,
       sentAt: null,
     };
+    this.current = record;
     try {
       await this.drive(plan, record);
     } catch (error) {
       record.stalled ??= error instanceof Stall ? error.message : `runner error: ${String(error)}`;
+    } finally {
+      this.current = null;
+      this.onAnswer();
     }
     return record;
   }
@@ -262,6 +277,7 @@ export class StayRunner {
    */
   // biome-ignore lint/suspicious/noExplicitAny: the envelope's output, read field by field
   private async send(r: StayRecord, infno: string, input: Record<string, unknown>): Promise<any> {
+    await this.gate(r);
     this.serial += 1;
     const how = r.plan.sends[(this.serial - 1) % r.plan.sends.length] as Submission;
     const msgid = `${HOSPITAL.fixmedins_code}C${this.seed}S${r.plan.n}N${this.serial}`;
@@ -297,6 +313,7 @@ export class StayRunner {
     if (first.body?.infcode !== 0)
       throw new Stall(`${infno} ${msgid} refused: ${first.body?.infcode} ${first.body?.err_msg ?? ''}`);
     r.acknowledged.push(`${infno}${how === 'once' ? '' : ` (${how})`}`);
+    this.onAnswer();
     return first.body.output;
   }
 }
