@@ -8,6 +8,7 @@ import { citizenRouter } from './citizen/routes';
 import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
 import { feeChecksRouter } from './coordination/fee-checks';
+import { monitoringRouter } from './coordination/monitoring';
 import { ticketsRouter } from './coordination/tickets';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
@@ -39,5 +40,6 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(feeChecksRouter(deps));
   router.use(documentsRouter(deps));
   router.use(ticketsRouter(deps));
+  router.use(monitoringRouter(deps));
   return router;
 }
