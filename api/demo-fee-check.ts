@@ -5,13 +5,12 @@
  * as coord-hi, `freezeFeeCheckBatches` as staff-hi), so the batch is a real workflow.
  */
 import type { Knex } from '@mikro-orm/knex';
-import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FeeCheckView } from '../cases';
 import { User } from '../db/entities';
 import { authUserOf } from './auth/tokens';
 import type { CaseDeps } from './context';
 import { freezeFeeCheckBatches, requestFeeCheck } from './coordination/fee-checks';
-import { DEMO_STAY_PERSON } from './demo-stay';
+import { DEMO_STAY_PERSON, terminate } from './demo-stay';
 
 type Deps = Pick<CaseDeps, 'orm' | 'temporal' | 'taskQueue' | 'log'>;
 
@@ -73,12 +72,7 @@ export async function removeDemoFeeCheck(deps: Deps): Promise<void> {
   for (const batch_id of new Set(checks.map((c) => c.batch_id).filter((b): b is string => !!b))) {
     const other = await knex('fee_check').where({ batch_id }).whereNotIn('check_id', check_ids).first();
     if (other) continue;
-    try {
-      const handle = deps.temporal.workflow.getHandle(batch_id);
-      if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('demo reset');
-    } catch (error) {
-      if (!(error instanceof WorkflowNotFoundError)) throw error;
-    }
+    await terminate(deps, batch_id);
     batch_ids.push(batch_id);
   }
   await knex.transaction(async (tx) => {
