@@ -84,7 +84,8 @@ export async function seedDemoStay(deps: Deps, filing_id: string, now = Date.now
   return mdtrt_id;
 }
 
-async function terminate(deps: Deps, workflowId: string): Promise<void> {
+/** Terminates a demo workflow if it still runs (a missing one is fine). */
+export async function terminate(deps: Deps, workflowId: string): Promise<void> {
   try {
     const handle = deps.temporal.workflow.getHandle(workflowId);
     if ((await handle.describe()).status.name === 'RUNNING') await handle.terminate('demo reset');

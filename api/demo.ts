@@ -33,6 +33,7 @@ import { previousCstMonth } from '../settlement/clearing-statement';
 import { authUserOf } from './auth/tokens';
 import { filingInput, insuredPlace, storeFiling } from './citizen/routes';
 import type { CaseDeps } from './context';
+import { removeDemoFeeCheck, seedDemoFeeCheck } from './demo-fee-check';
 import { DEMO_STAY_PERSON, removeDemoStay, seedDemoStay } from './demo-stay';
 import { removeDemoTicket, seedDemoTicket } from './demo-ticket';
 import { requestHash } from './idempotency';
@@ -275,6 +276,8 @@ export async function seedDemo(deps: Deps, now = Date.now()): Promise<string[]> 
   await seedDemoTicket(deps, now);
   // The settled stay, once its covering referral (above) is ACTIVE.
   await seedDemoStay(deps, demoCaseId({ psn_no: FUHAIYAN, n: 1 }), now);
+  // 费用协查: 海南 checks that stay (above the threshold); its batch frozen, awaiting 四川's answer.
+  await seedDemoFeeCheck(deps);
   return created;
 }
 
@@ -354,6 +357,7 @@ async function openTask(deps: Deps, case_id: string): Promise<HumanTask> {
  * then every row of theirs (filings, referrals, tasks, decisions, timeline, idempotency records).
  */
 export async function removeDemo(deps: Deps): Promise<void> {
+  await removeDemoFeeCheck(deps);
   await removeDemoStay(deps);
   for (const id of DEMO_CASE_IDS) {
     try {

@@ -4,6 +4,7 @@ import * as s from './schemas';
 import * as c from './schemas/clearing';
 import * as fc from './schemas/fee-checks';
 import { HospitalPersonQuery } from './schemas/hospital';
+import { MonitoringQuery } from './schemas/monitoring';
 import { TRANSACTIONS, TransactionEnvelope } from './schemas/transactions';
 
 type Op = {
@@ -380,6 +381,15 @@ const ops: Record<string, Record<string, Op>> = {
       body: c.AdvanceFundTopUpRequest,
       ok: '201',
       idempotent: true,
+    },
+  },
+  '/api/v1/monitoring': {
+    get: {
+      summary:
+        '运行监测 MonitoringView of the viewer’s province over whole months (from ≤ to, at most 24): direct-settlement rate (ppm, direct ÷ direct + 手工报销), settlements and failures per month, failures by ticket category and province pair, ticket SLA compliance (ppm), 预付金 (400 VALIDATION_FAILED for a bad span)',
+      roles: 'staff, supervisor, coordinator',
+      query: MonitoringQuery,
+      ok: '200',
     },
   },
   '/api/v1/demo/scenarios/hainan': {

@@ -9,6 +9,7 @@ import { compensationRouter } from './compensation';
 import type { CaseDeps } from './context';
 import { clearingRouter } from './coordination/clearing';
 import { feeChecksRouter } from './coordination/fee-checks';
+import { monitoringRouter } from './coordination/monitoring';
 import { ticketsRouter } from './coordination/tickets';
 import { pathIdGuard } from './edge';
 import { hospitalRouter } from './hospital/routes';
@@ -41,5 +42,6 @@ export function apiV1(deps: CaseDeps): Router {
   router.use(clearingRouter(deps));
   router.use(documentsRouter(deps));
   router.use(ticketsRouter(deps));
+  router.use(monitoringRouter(deps));
   return router;
 }

@@ -146,14 +146,17 @@ function problemFromBatch(error: unknown, what: string): HttpProblem {
   );
 }
 
-/** Starts the batch's workflow unless it runs already (or ran: a closed batch is never started again). */
+/**
+ * Starts the batch's workflow unless it runs already, or ran to its end (a closed batch is never started
+ * again); one terminated (the demo's reset removes its rows) may start afresh.
+ */
 export async function startBatch(deps: Deps, b: FeeCheckBatchStart): Promise<void> {
   try {
     await deps.temporal.workflow.start(WORKFLOW_TYPES.feeCheckBatch, {
       workflowId: b.batch_id,
       taskQueue: deps.taskQueue,
       args: [b],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) return;

@@ -1,10 +1,20 @@
 import type { Express } from 'express';
 import request from 'supertest';
 import { DEMO_CASE_IDS, DEMO_CASES, demoCaseId, resetDemo, seedDemo } from '../../api/demo';
+import { DEMO_FEE_CHECK_REASON } from '../../api/demo-fee-check';
 import { DEMO_STAY_PERSON } from '../../api/demo-stay';
 import { DEMO_TICKET_ID } from '../../api/demo-ticket';
-import type { StaySummary, StayView } from '../../cases';
-import { CaseEvent, Filing, HumanTask, Referral, Stay, TaskDecision } from '../../db/entities';
+import type { FeeCheckBatchView, FeeCheckView, StaySummary, StayView } from '../../cases';
+import {
+  CaseEvent,
+  FeeCheck,
+  FeeCheckBatch,
+  Filing,
+  HumanTask,
+  Referral,
+  Stay,
+  TaskDecision,
+} from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { HAINAN_EXPECTED, HAINAN_PERSON } from '../../db/scenario-hainan';
 import { eventually } from '../support/eventually';
@@ -91,6 +101,54 @@ async function settledStayOnScreen(): Promise<string> {
   return mdtrt_id;
 }
 
+/**
+ * The demo's 费用协查 on that stay, as the two coordinators see it: 海南 requested it, its batch is frozen
+ * and 四川 has the answer task, every line still unanswered. Returns the check's id.
+ */
+async function feeCheckOnScreen(mdtrt_id: string): Promise<string> {
+  const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
+  const check = await eventually(async () => {
+    const list = (
+      await request(app)
+        .get('/api/v1/fee-checks')
+        .set(await as('coord-hi'))
+        .expect(200)
+    ).body as FeeCheckView[];
+    const c = list.find((x) => x.mdtrt_id === mdtrt_id);
+    return c?.status === 'BATCHED' ? c : undefined;
+  }, 60_000);
+  expect(yuan(check.medfee_sumamt)).toBe(HAINAN_EXPECTED.medfee_sumamt);
+  expect(check).toMatchObject({
+    insured_prov: '460000',
+    treatment_prov: '510000',
+    reason: DEMO_FEE_CHECK_REASON,
+    requested_by: 'coord-hi',
+    rolled_over: false,
+    answer_due: expect.any(String),
+  });
+  expect(check.items.length).toBeGreaterThan(0);
+  expect(check.items.every((i) => i.outcome === null)).toBe(true);
+  const batch = (
+    await request(app)
+      .get(`/api/v1/fee-check-batches/${check.batch_id}`)
+      .set(await as('coord-sc'))
+      .expect(200)
+  ).body as FeeCheckBatchView;
+  expect(batch).toMatchObject({ status: 'FROZEN', frozen_at: expect.any(String) });
+  expect(batch.checks.map((c) => c.check_id)).toEqual([check.check_id]);
+  const answer = await eventually(async () => {
+    const tasks = await tasksOf('coord-sc', '?kind=fee_check_answer');
+    return tasks.find((t) => t.case_id === check.batch_id && t.status === 'open');
+  }, 30_000);
+  expect(answer).toBeDefined();
+  // A third province's coordinator does not see it.
+  await request(app)
+    .get(`/api/v1/fee-checks/${check.check_id}`)
+    .set(await as('coord-ah'))
+    .expect(404);
+  return check.check_id;
+}
+
 async function counts() {
   const em = orm.em.fork();
   const ids = [...DEMO_CASE_IDS];
@@ -102,6 +160,8 @@ async function counts() {
     events: await em.count(CaseEvent, {}),
     demoFilings: await em.count(Filing, { id: { $in: ids } }),
     stays: await em.count(Stay, {}),
+    feeChecks: await em.count(FeeCheck, {}),
+    feeCheckBatches: await em.count(FeeCheckBatch, {}),
   };
 }
 
@@ -167,8 +227,10 @@ test('the demo puts every state the screens show in front of 安徽 and 海南 (
     await orm.em.fork().count(Referral, { filing_id: { $in: [...DEMO_CASE_IDS] }, status: 'APPROVED' }),
   ).toBe(2);
   const stay = await settledStayOnScreen();
+  const check = await feeCheckOnScreen(stay);
 
   const first = await counts();
+  expect(first).toMatchObject({ feeChecks: 1, feeCheckBatches: 1 });
   expect(first.demoFilings).toBe(DEMO_CASES.length);
   expect(await seedDemo(deps())).toEqual([]);
   expect(await counts()).toEqual(first);
@@ -177,7 +239,10 @@ test('the demo puts every state the screens show in front of 安徽 and 海南 (
   expect(again).toEqual([...DEMO_CASE_IDS]);
   await settled();
   // The stay too, afresh: a new mdtrt_id, settled again with its review open.
-  expect(await settledStayOnScreen()).not.toBe(stay);
+  const stayAgain = await settledStayOnScreen();
+  expect(stayAgain).not.toBe(stay);
+  // Its fee check too: one, on the new settlement, in a frozen batch again.
+  expect(await feeCheckOnScreen(stayAgain)).not.toBe(check);
   // Recreated once: the same rows as the first seeding, and one submission per case on the timeline.
   // `settled` waits for the statuses; the last timeline events of a case may land just after its status.
   await eventually(async () => {
