@@ -106,8 +106,10 @@ async function statementSettlements(deps: CaseDeps, st: ClearingStatementView) {
     .leftJoin('stay as st', 'st.mdtrt_id', 's.mdtrt_id')
     .leftJoin('hospital as h', 'h.fixmedins_code', 's.fixmedins_code')
     .leftJoin('insured_person as p', 'p.psn_no', 's.psn_no')
+    .leftJoin('fee_check as fc', 'fc.setl_id', 's.setl_id')
     .select(
       's.setl_id',
+      'fc.check_id',
       's.mdtrt_id',
       's.insutype',
       's.fixmedins_code',
@@ -141,17 +143,11 @@ async function statementSettlements(deps: CaseDeps, st: ClearingStatementView) {
     acct_pay: Number(r.acct_pay),
     maf_pay: Number(r.maf_pay),
     reversed: r.kind === 'REVERSAL' || r.reversed_by !== null,
-    // The fee-check link comes from the fee-check tables (branch feecheck); clearing does not read them.
-    fee_check_id: null as string | null,
+    // 费用协查 on this settlement, if any (its unconfirmed amounts are held back from the statement).
+    fee_check_id: (r.check_id as string | null) ?? null,
   }));
 }
 
-const FUND_NAMES = { fund: '统筹基金等', acct: '个人账户', maf: '医疗救助' } as const;
-const INSUTYPE_NAMES: Record<string, string> = {
-  '310': '职工基本医疗保险',
-  '320': '公务员医疗补助',
-  '390': '城乡居民基本医疗保险',
-};
 const yuanText = (fen: number) => (fen < 0 ? `-${formatYuan(-fen as Fen)}` : formatYuan(fen as Fen));
 
 /** The export's two tables: the statement (lines and totals) and its settlements. Amounts as `{ fen }`. */
@@ -166,8 +162,8 @@ async function exportTables(deps: CaseDeps, st: ClearingStatementView) {
     ['险种', '险种名称', '资金', '结算笔数', '冲销笔数', '医疗费总额（元）', '清算金额（元）'],
     ...st.lines.map((l) => [
       l.insutype,
-      INSUTYPE_NAMES[l.insutype] ?? l.insutype,
-      FUND_NAMES[l.fund],
+      LABELS.insutype[l.insutype] ?? l.insutype,
+      LABELS.clearing_fund[l.fund],
       l.settlements,
       l.reversals,
       { fen: l.medfee_sumamt },
