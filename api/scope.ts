@@ -247,9 +247,23 @@ export async function visibleStay(em: EntityManager, user: AuthUser, mdtrt_id: s
   return stay;
 }
 
-/** The answer for a missing row and for a row out of scope alike. */
+/** What a 404 names, in the Chinese the caller reads. */
+const NOT_FOUND_NAMES: Record<string, string> = {
+  stay: '住院',
+  filing: '备案',
+  task: '任务',
+  'insured person': '参保人',
+  settlement: '结算',
+  'fee check': '费用协查',
+  'fee check batch': '协查批次',
+  'clearing statement': '清算单',
+  attachment: '附件',
+};
+
+/** The answer for a missing row and for a row out of scope alike (the same words, so scope does not leak). */
 export function notFound(what: string, id: string): HttpProblem {
-  return new HttpProblem(404, 'NOT_FOUND', 'Not found', `no ${what} ${id}`);
+  const name = NOT_FOUND_NAMES[what] ?? what;
+  return new HttpProblem(404, 'NOT_FOUND', '未找到', `没有${name} ${id}，或当前用户无权查看`);
 }
 
 /** The filing if this user may see it; 404 (as for a missing one) otherwise. */

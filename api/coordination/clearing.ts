@@ -82,7 +82,11 @@ const notFound = (clr_month: string, pair_id: string) =>
 
 function monthParam(req: Request): string {
   const m = clrMonth.safeParse(req.params.clr_month);
-  if (!m.success) throw notFound(String(req.params.clr_month), String(req.params.pair_id ?? ''));
+  if (!m.success)
+    throw notFound(
+      'clearing statement',
+      `${String(req.params.clr_month)}/${String(req.params.pair_id ?? '')}`,
+    );
   return m.data;
 }
 
@@ -94,7 +98,7 @@ async function visibleStatement(
   const clr_month = monthParam(req);
   const pair_id = String(req.params.pair_id);
   const [st] = await readStatements(deps.orm.em.getKnex(), { clr_month, pair_id, provs: provsOf(user) });
-  if (!st) throw notFound(clr_month, pair_id);
+  if (!st) throw notFound('clearing statement', `${clr_month}/${pair_id}`);
   return st;
 }
 

@@ -44,7 +44,7 @@ import {
   TicketCreate,
   TicketQuery,
 } from '../schemas';
-import { present, sideOf, ticketScope, visibleTicket } from '../scope';
+import { notFound, present, sideOf, ticketScope, visibleTicket } from '../scope';
 
 const DAY = 86_400_000;
 /** Hand-raised tickets take rounds from here, so they never meet the rounds a stay raises itself (01…). */
@@ -397,7 +397,7 @@ export function ticketsRouter(deps: CaseDeps): Router {
     const d = id.success
       ? await em.findOne(CaseDocument, { id: id.data, case_id: t.ticket_id }, { populate: ['content'] })
       : null;
-    if (!d) throw new HttpProblem(404, 'NOT_FOUND', 'Not found', 'no such attachment');
+    if (!d) throw notFound('attachment', String(req.params.document_id));
     sendDocument(res, d);
   });
 

@@ -142,16 +142,40 @@ describe('a month cleared through the API', () => {
       },
     ]);
     expect(st).toMatchObject({ owed: 4_660_000, net_transfer: 4_660_000, status: 'GENERATED' });
+    // 安徽 opened a 费用协查 on one of them: the drill-down names it.
+    const now = new Date();
+    await orm.em.getKnex()('fee_check').insert({
+      check_id: 'FCDMC0002S01',
+      setl_id: 'DMC0002S01',
+      mdtrt_id: 'DMC0002',
+      insured_prov: '340000',
+      treatment_prov: '510000',
+      insuplc_admdvs: '340100',
+      mdtrtarea_admvs: '510100',
+      fixmedins_code: 'H51010000002',
+      fixmedins_name: '成都市第二人民医院',
+      insutype: '390',
+      medfee_sumamt: 2_090_000,
+      reason: '核查',
+      status: 'REQUESTED',
+      batch_id: 'FC-340000-510000-202610',
+      rolled_over: false,
+      requested_by: 'coord-ah',
+      requested_at: now,
+      recovered: 0,
+      updated_at: now,
+    });
     const list = (await get('coord-ah', `${AH_SC}/settlements`)).body;
     expect(
-      list.map((s: { setl_id: string; psn_name: string; reversed: boolean }) => [
+      list.map((s: { setl_id: string; psn_name: string; reversed: boolean; fee_check_id: string | null }) => [
         s.setl_id,
         s.psn_name,
         s.reversed,
+        s.fee_check_id,
       ]),
     ).toEqual([
-      ['DMC0001S01', '张*', false],
-      ['DMC0002S01', '李**', false],
+      ['DMC0001S01', '张*', false, null],
+      ['DMC0002S01', '李**', false, 'FCDMC0002S01'],
     ]);
     const hi = (await get('coord-hi', `${HI_SC}/settlements`)).body;
     expect(

@@ -127,7 +127,13 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
     const bySc = await post('coord-sc', '/fee-checks', { setl_id, reason: '就医地不能发起' });
     expect(bySc.status).toBe(403);
     expect(bySc.body.code).toBe('FEE_CHECK_WRONG_SIDE');
-    expect((await get('coord-ah', `/fee-checks/${check_id}`)).status).toBe(404);
+    const third = await get('coord-ah', `/fee-checks/${check_id}`);
+    // The same words as for a missing check, in Chinese: scope does not leak.
+    expect([third.status, third.body.title, third.body.detail]).toEqual([
+      404,
+      '未找到',
+      `没有费用协查 ${check_id}，或当前用户无权查看`,
+    ]);
     expect((await get('coord-ah', '/fee-checks')).body).toEqual([]);
     expect((await get('coord-ah', '/fee-check-batches')).body).toEqual([]);
     const answerByAh = await post('coord-ah', `/fee-checks/${check_id}/answers`, {
