@@ -126,7 +126,7 @@ describe('a month of settlements and reversals', () => {
       args: [{ clr_month: MONTH, requested_by: 'staff-ah', confirm_working_days: 3 } satisfies ClearingInput],
     });
     await ready('340000-510000');
-  }, 60_000);
+  }, 180_000);
 
   test('clears to the fen, split by insurance type and fund, as the settlements table sums it', async () => {
     // The expectation straight from the settlements table (reversal rows carry negated amounts).
