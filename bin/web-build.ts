@@ -36,9 +36,49 @@ export function webBuildIsCurrent(): boolean {
   }
 }
 
+const lockFile = path.join(root, 'dist', 'web.build-lock');
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * One builder at a time across processes (test files and `npm start`s run side by side, and Vite
+ * refuses a second build of one project): the lock file holds the builder's pid; the others wait for
+ * it to go, then find the build current. A lock left by a dead process is taken over.
+ */
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  fs.mkdirSync(path.dirname(lockFile), { recursive: true });
+  for (;;) {
+    try {
+      fs.writeFileSync(lockFile, String(process.pid), { flag: 'wx' });
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const holder = Number(fs.readFileSync(lockFile, 'utf8'));
+      if (holder && !alive(holder)) fs.rmSync(lockFile, { force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    fs.rmSync(lockFile, { force: true });
+  }
+}
+
 /** Runs `vite build` in a child process (Vite is ESM; the platform runs as CommonJS under tsx). */
 export async function ensureWebBuild(log: (message: string) => void): Promise<'current' | 'built'> {
   if (webBuildIsCurrent()) return 'current';
+  return withBuildLock(async () => (webBuildIsCurrent() ? 'current' : build(log)));
+}
+
+async function build(log: (message: string) => void): Promise<'built'> {
   const hash = webSourceHash();
   const started = Date.now();
   log('building the web app (web/ changed or not built yet)');
