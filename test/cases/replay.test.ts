@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { loadHistories } from '../support/histories';
+import { loadHistories, replayHistories } from '../support/histories';
 import { bundleCaseWorkflows } from '../support/temporal';
 
 /**
@@ -35,15 +34,7 @@ test('recorded filing, referral, stay and settlement histories replay on the cur
       'manualClaimWorkflow',
     ]),
   );
-  const failures: string[] = [];
-  let replayed = 0;
-  for await (const r of Worker.runReplayHistories(
-    { workflowBundle: await bundleCaseWorkflows() },
-    histories,
-  )) {
-    replayed += 1;
-    if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
-  }
+  const { failures, replayed } = await replayHistories(await bundleCaseWorkflows(), histories);
   expect(failures).toEqual([]);
   expect(replayed).toBe(histories.length);
 }, 120_000);

@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { loadHistories } from '../support/histories';
+import { loadHistories, replayHistories } from '../support/histories';
 import { bundleCaseWorkflows } from '../support/temporal';
 
 /**
@@ -16,12 +15,7 @@ test('recorded clearing histories replay on the current workflow code', async ()
     histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
   );
   expect(types).toEqual(new Set(['clearingWorkflow']));
-  const failures: string[] = [];
-  for await (const r of Worker.runReplayHistories(
-    { workflowBundle: await bundleCaseWorkflows() },
-    histories,
-  )) {
-    if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
-  }
+  const { failures, replayed } = await replayHistories(await bundleCaseWorkflows(), histories);
   expect(failures).toEqual([]);
+  expect(replayed).toBe(histories.length);
 }, 120_000);

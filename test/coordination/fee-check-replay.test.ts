@@ -1,6 +1,5 @@
 import path from 'node:path';
-import { Worker } from '@temporalio/worker';
-import { loadHistories } from '../support/histories';
+import { loadHistories, replayHistories } from '../support/histories';
 import { bundleCaseWorkflows } from '../support/temporal';
 
 /**
@@ -11,15 +10,7 @@ import { bundleCaseWorkflows } from '../support/temporal';
 test('recorded fee-check batch histories replay on the current workflow code', async () => {
   const histories = await loadHistories(path.join(__dirname, '..', 'cases', 'histories', 'fee-check'));
   expect(histories.length).toBeGreaterThanOrEqual(3);
-  const failures: string[] = [];
-  let replayed = 0;
-  for await (const r of Worker.runReplayHistories(
-    { workflowBundle: await bundleCaseWorkflows() },
-    histories,
-  )) {
-    replayed += 1;
-    if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
-  }
+  const { failures, replayed } = await replayHistories(await bundleCaseWorkflows(), histories);
   expect(failures).toEqual([]);
   expect(replayed).toBe(histories.length);
 }, 120_000);

@@ -51,9 +51,19 @@ export async function recordAndReplay(
     });
   }
   for (const { workflowId, history } of histories) await recordHistory(dir, workflowId, history);
+  return replayHistories(bundle, histories);
+}
+
+/** Replays `histories` on `bundle`: the failures (`<workflowId>: <error>`) and how many were replayed. */
+export async function replayHistories(
+  bundle: WorkflowBundleWithSourceMap,
+  histories: { workflowId: string; history: History }[],
+): Promise<{ failures: string[]; replayed: number }> {
   const failures: string[] = [];
+  let replayed = 0;
   for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
+    replayed += 1;
     if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
   }
-  return { failures, replayed: histories.length };
+  return { failures, replayed };
 }
