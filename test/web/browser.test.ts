@@ -1,21 +1,17 @@
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
-import { projectRoot } from '../../config';
 import { DEMO_PASSWORD } from '../../db/seed-data';
+import { ARTIFACTS, type BrowserRig, openBrowserRig } from '../support/browser';
 import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
 
-/** Debian's chromium (installed by .ci/run); never a downloaded browser. */
-const CHROMIUM = process.env.YIDI_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const WAIT = { timeout: 20_000 };
 
 let p: TestPlatform;
 let w: CaseWorker;
-let server: Server;
+let rig: BrowserRig;
 let base: string;
 let browser: Browser;
 
@@ -25,21 +21,12 @@ beforeAll(async () => {
   await ensureWebBuild(() => undefined);
   p = await startTestPlatform({ tokenSecret: 'browser-secret' });
   ({ worker: w } = p);
-  server = await new Promise<Server>((resolve) => {
-    const s = p.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu'],
-  });
+  rig = await openBrowserRig(p.app);
+  ({ base, browser } = rig);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-  server?.closeAllConnections();
+  await rig?.close();
   await p?.close();
 });
 

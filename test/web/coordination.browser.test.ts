@@ -1,17 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import type { Server } from 'node:http';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { isoToCst } from '../../api/schemas/national';
 import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
-import { projectRoot } from '../../config';
 import { DEMO_CLEARING_SETTLEMENTS, insertSettlements } from '../../db/clearing-demo';
 import { User } from '../../db/entities';
 import { hashPassword } from '../../db/password';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
 import { previousCstMonth } from '../../settlement/clearing-statement';
+import { ARTIFACTS, type BrowserRig, openBrowserRig } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 
@@ -23,8 +22,6 @@ import { startTestPlatform, type TestPlatform } from '../support/platform';
  * resolve. Then the month's clearing statement and the monitoring dashboard.
  */
 
-const CHROMIUM = process.env.YIDI_CHROMIUM ?? '/usr/bin/chromium';
-const ARTIFACTS = path.join(projectRoot, 'test-artifacts');
 const WAIT = { timeout: 30_000 };
 const SLOW = { timeout: 90_000 };
 
@@ -33,7 +30,7 @@ const ZHANGWEI = { psn_no: 'P34010000000001', certno: withCheckDigit('3401021980
 const HNPH = { username: 'hosp-hnph', fixmedins_code: 'H46000000001', fixmedins_name: '海南省人民医院' };
 
 let p: TestPlatform;
-let server: Server;
+let rig: BrowserRig;
 let base: string;
 let browser: Browser;
 
@@ -52,21 +49,12 @@ beforeAll(async () => {
     password_hash: await hashPassword(DEMO_PASSWORD),
     created_at: new Date(),
   });
-  server = await new Promise<Server>((resolve) => {
-    const s = p.app.listen(0, '127.0.0.1', () => resolve(s));
-  });
-  const address = server.address();
-  base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-background-networking', '--disable-gpu'],
-  });
+  rig = await openBrowserRig(p.app);
+  ({ base, browser } = rig);
 }, 240_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-  server?.closeAllConnections();
+  await rig?.close();
   await p?.close();
 });
 
