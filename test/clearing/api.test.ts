@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import { type ClearingStatementView, clearingWorkflowId } from '../../cases';
 import { DEMO_CLEARING_SETTLEMENTS, insertSettlements } from '../../db/clearing-demo';
 import type { Orm } from '../../db/orm';
@@ -8,6 +7,7 @@ import { seedReferenceData } from '../../db/seed';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { demoLogins } from '../support/login';
+import { testApp } from '../support/platform';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 import { cellsOf, unzip } from './unzip';
 
@@ -16,7 +16,6 @@ let orm: Orm;
 let close: () => Promise<void>;
 let w: Awaited<ReturnType<typeof caseWorker>>;
 let app: Express;
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
 beforeAll(async () => {
   const db = await migratedOrm();
@@ -25,10 +24,7 @@ beforeAll(async () => {
   await seedReferenceData(orm.em.fork());
   await insertSettlements(orm.em.getKnex(), MONTH, DEMO_CLEARING_SETTLEMENTS);
   w = await caseWorker(orm, 'local', await bundleCaseWorkflows());
-  app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
+  app = testApp({
     cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
   });
 }, 180_000);
