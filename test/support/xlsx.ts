@@ -4,23 +4,10 @@
  * the way Excel's files are laid out — enough for the counter's reader (web/src/hospital/fee-xlsx.ts).
  */
 import { deflateRawSync } from 'node:zlib';
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-
-export function crc32(bytes: Uint8Array): number {
-  let c = 0xffffffff;
-  for (const b of bytes) c = (CRC_TABLE[(c ^ b) & 0xff] as number) ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
+import { columnName as col, crc32 } from '../../api/export/xlsx';
 
 const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-const col = (i: number): string =>
-  i < 26 ? String.fromCharCode(65 + i) : col(Math.floor(i / 26) - 1) + col(i % 26);
 
 /** A zip of `files`, stored or deflated, with a central directory and its end record. */
 export function zip(files: Record<string, string>, deflate = false): Buffer {

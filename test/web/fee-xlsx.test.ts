@@ -1,6 +1,7 @@
+import { crc32 } from '../../api/export/xlsx';
 import { parseFeeCsv } from '../../web/src/hospital/fee-csv';
 import { looksLikeXlsx, parseFeeXlsx } from '../../web/src/hospital/fee-xlsx';
-import { crc32, xlsx } from '../support/xlsx';
+import { xlsx } from '../support/xlsx';
 
 const sn = (i: number) => String(i + 1).padStart(4, '0');
 
