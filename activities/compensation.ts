@@ -15,7 +15,9 @@ import {
 } from '../db/entities';
 import { setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
+  ACCUMULATOR_FIELDS,
   type Accumulators,
+  accumulatorEffect,
   type Catalogue,
   type CompensationStep,
   type Settlement as CoreSettlement,
@@ -30,6 +32,7 @@ import {
   type PsnType,
   type SetlDetail,
   validatePolicy,
+  ZERO_ACCUMULATORS,
 } from '../settlement';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
@@ -60,6 +63,13 @@ export interface CompensationAssessment {
   catalogue_admvs: string | null;
   policy: { policy_id: string; version: number; name: string } | null;
   sla: { review_working_days: number; supervisor_working_days: number };
+  /**
+   * The settlement's accumulator year and what paying the gap moves in it: the manual claim replaces
+   * the direct settlement, so the recomputed settlement's effect minus the direct one's. The gap is paid
+   * in cash, so the personal account is not touched again (acct_balc 0).
+   */
+  acc_year: number;
+  accumulator_effect: Accumulators;
 }
 
 /** The compensation row as the workflow projects it. */
@@ -93,6 +103,15 @@ function directSettlement(row: Settlement, setldetail: SetlDetail[]): CoreSettle
     accumulators_before: row.accumulators_before as unknown as Accumulators,
     accumulators_after: row.accumulators_after as unknown as Accumulators,
   };
+}
+
+/** What paying the gap moves: the recomputed settlement's effect on the year in place of the direct one's. */
+function gapEffect(recomputed: CoreSettlement, direct: CoreSettlement): Accumulators {
+  const r = accumulatorEffect(recomputed);
+  const d = accumulatorEffect(direct);
+  return Object.fromEntries(
+    ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? 0 : r[k] - d[k]]),
+  ) as unknown as Accumulators;
 }
 
 /** Each fee line classified by the insured place's catalogue, against its classification at the treatment place. */
@@ -203,7 +222,7 @@ function upsertCompensation(knex: Knex | Knex.Transaction, c: CompensationSnapsh
 
 /** 待遇补差: the comparison, the projection, and the payment in the ledger. */
 export function compensationActivities({ orm }: ActivityDeps) {
-  return {
+  const activities = {
     /**
      * Recomputes a settled stay as a manual claim under the insured place's catalogue and the policy
      * version the direct settlement used, and compares (the core's computeCompensation). Reads only.
@@ -254,6 +273,8 @@ export function compensationActivities({ orm }: ActivityDeps) {
           catalogue_admvs: null,
           policy: null,
           sla: { review_working_days: 0, supervisor_working_days: 0 },
+          acc_year: settlement.acc_year,
+          accumulator_effect: ZERO_ACCUMULATORS,
         };
       }
       const [{ catalogue, names }, policy] = await Promise.all([
@@ -271,8 +292,9 @@ export function compensationActivities({ orm }: ActivityDeps) {
         det_item_fee_sumamt: fen(f.det_item_fee_sumamt),
         cnt_e4: f.cnt_e4,
       }));
+      const direct = directSettlement(settlement, await setlDetailOf(em.getKnex(), setl_id));
       const result = computeCompensation({
-        direct: directSettlement(settlement, await setlDetailOf(em.getKnex(), setl_id)),
+        direct,
         lines,
         claim: {
           psn_no: settlement.psn_no,
@@ -326,6 +348,8 @@ export function compensationActivities({ orm }: ActivityDeps) {
           review_working_days: loaded.review_sla_working_days,
           supervisor_working_days: loaded.supervisor_sla_working_days,
         },
+        acc_year: settlement.acc_year,
+        accumulator_effect: gapEffect(c.recomputed, direct),
       };
     },
 
@@ -346,17 +370,28 @@ export function compensationActivities({ orm }: ActivityDeps) {
     /**
      * The approved gap paid: the insured place's fund owes the person the gap (a balanced entry set keyed
      * by the compensation, so a retried or redelivered payment finds its rows), written in one transaction
-     * with the PAID row and its events.
+     * with the PAID row, its events and the person's accumulators of the year moved by what the gap adds
+     * (`payFromInsuredFund`, as a manual claim: moved only by the call that wrote the pair). A comparison
+     * assessed before the assessment carried its accumulator effect has it computed again here.
      */
     async payCompensation(args: {
       compensation: CompensationSnapshot;
       events: EventRow[];
       insutype: string;
+      acc_year?: number;
+      accumulator_effect?: Accumulators;
     }): Promise<{ ledger_key: string; entries: number }> {
       const c = args.compensation;
       if (!(c.gap > 0)) throw invalid(`compensation ${c.compensation_id} has no gap to pay`);
       const key = compensationLedgerKey(c.setl_id);
       const posted_at = new Date(c.paid_at ?? c.updated_at);
+      const { acc_year, accumulator_effect } =
+        args.acc_year !== undefined && args.accumulator_effect
+          ? { acc_year: args.acc_year, accumulator_effect: args.accumulator_effect }
+          : await activities.assessCompensation({
+              setl_id: c.setl_id,
+              appy_date: cstDate(posted_at.getTime()),
+            });
       await orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
         await payFromInsuredFund(trx, {
@@ -366,6 +401,7 @@ export function compensationActivities({ orm }: ActivityDeps) {
           insutype: args.insutype,
           amount: c.gap,
           posted_at,
+          accumulators: { psn_no: c.psn_no, year: acc_year, effect: accumulator_effect },
         });
         await upsertCompensation(trx, c, true);
         await insertEvents(trx, c.mdtrt_id, args.events);
@@ -373,4 +409,5 @@ export function compensationActivities({ orm }: ActivityDeps) {
       return { ledger_key: key, entries: 2 };
     },
   };
+  return activities;
 }

@@ -1,13 +1,19 @@
 import type { Knex } from '@mikro-orm/knex';
 import type { LedgerEntry } from '../db/entities';
-import type { Insutype } from '../settlement';
+import { ACCUMULATOR_FIELDS, type Accumulators, type Insutype } from '../settlement';
 import { poolFundPayType } from '../settlement/fund-pay-type';
+import { accumulatorsUpdate, lockAccumulators } from './settlement';
 
 /**
  * The insured place's fund paying the person (待遇补差, 手工报销): a balanced pair keyed like a
  * settlement — the person's cash is owed the amount (debit), the insured fund pays it (credit). The
  * unique (setl_id, seq) makes the payment exactly once, whatever retried it: true when this call
  * wrote it, false when an earlier one had.
+ *
+ * With `accumulators`, the person's accumulator row of that year is locked first (the lock order of a
+ * settlement, so a settlement of another stay in between is not lost) and moved by `effect` — in the
+ * year-to-date figures added, in `acct_balc` what the account paid taken off — only when this call
+ * wrote the pair: a retry that finds it moves nothing again.
  */
 export async function payFromInsuredFund(
   trx: Knex.Transaction,
@@ -18,8 +24,11 @@ export async function payFromInsuredFund(
     insutype: string;
     amount: number;
     posted_at: Date;
+    accumulators?: { psn_no: string; year: number; effect: Accumulators };
   },
 ): Promise<boolean> {
+  const acc = p.accumulators;
+  const current = acc ? await lockAccumulators(trx, acc.psn_no, p.insuplc_admdvs, acc.year) : null;
   const rows: Omit<LedgerEntry, 'id'>[] = [
     {
       setl_id: p.key,
@@ -49,5 +58,14 @@ export async function payFromInsuredFund(
     .onConflict(['setl_id', 'seq'])
     .ignore()
     .returning('seq');
-  return inserted.length > 0;
+  const paid = inserted.length > 0;
+  if (paid && acc && current) {
+    const e = acc.effect;
+    // On the row as it stands now (another stay may have settled since the review).
+    const after = Object.fromEntries(
+      ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? current[k] - e[k] : current[k] + e[k]]),
+    ) as unknown as Accumulators;
+    await accumulatorsUpdate(trx, acc.psn_no, p.insuplc_admdvs, acc.year, after);
+  }
+  return paid;
 }

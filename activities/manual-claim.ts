@@ -6,7 +6,6 @@ import { FeeDetail, InsuredPerson, ManualClaim, type Snapshot, Stay } from '../d
 import { loadPolicy } from '../db/policies';
 import { snapshotValues } from '../db/rows';
 import {
-  ACCUMULATOR_FIELDS,
   type Accumulators,
   accumulatorEffect,
   describeErrors,
@@ -21,7 +20,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf } from './projection';
-import { accumulatorsOf, accumulatorsUpdate, filingTypeOf, lockAccumulators } from './settlement';
+import { accumulatorsOf, filingTypeOf } from './settlement';
 
 export type ManualClaimSnapshot = Omit<Snapshot<ManualClaim>, 'created_at'>;
 
@@ -159,23 +158,15 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
         throw invalid(`manual claim ${c.claim_id} has nothing to pay`);
       await orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
-        const current = await lockAccumulators(trx, c.psn_no, c.insuplc_admdvs, args.acc_year);
-        const paid = await payFromInsuredFund(trx, {
+        await payFromInsuredFund(trx, {
           key: `MC${c.mdtrt_id}`,
           mdtrt_id: c.mdtrt_id,
           insuplc_admdvs: c.insuplc_admdvs,
           insutype: args.insutype,
           amount: c.fund_pay_sumamt as number,
           posted_at: new Date(c.paid_at ?? c.updated_at),
+          accumulators: { psn_no: c.psn_no, year: args.acc_year, effect: args.accumulator_effect },
         });
-        if (paid) {
-          const e = args.accumulator_effect;
-          // The effect on the row as it stands now (another stay may have settled since the review).
-          const after = Object.fromEntries(
-            ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? current[k] - e[k] : current[k] + e[k]]),
-          ) as unknown as Accumulators;
-          await accumulatorsUpdate(trx, c.psn_no, c.insuplc_admdvs, args.acc_year, after);
-        }
         await upsert(trx, c);
         await insertEvents(trx, c.mdtrt_id, args.events);
       });

@@ -266,6 +266,14 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
     text: `待遇补差 ${y(a.gap)} 元已支付`,
   });
   const events: TimelineEvent[] = timeline.drain();
-  await db.payCompensation({ compensation: next(), events, insutype: a.insutype });
+  // The accumulator effect rides with the payment (same command; a comparison assessed before it had
+  // one leaves it out, and the activity computes it again).
+  await db.payCompensation({
+    compensation: next(),
+    events,
+    insutype: a.insutype,
+    acc_year: a.acc_year,
+    accumulator_effect: a.accumulator_effect,
+  });
   return view();
 }

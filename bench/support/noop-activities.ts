@@ -8,7 +8,7 @@ import type { Activities } from '../../activities';
 import type { CompensationAssessment } from '../../activities/compensation';
 import type { AdmissionChecked, FeeTotals, StayRefusal } from '../../activities/stay';
 import type { FeeLineResult, SettlementResult } from '../../cases';
-import type { Fen, Ratio, SetlDetail, Setlinfo } from '../../settlement';
+import { type Fen, type Ratio, type SetlDetail, type Setlinfo, ZERO_ACCUMULATORS } from '../../settlement';
 
 type StayActivities = Pick<
   Activities,
@@ -110,6 +110,8 @@ export function noopActivities(): StayActivities {
         catalogue_admvs: '340100',
         policy: null,
         sla: { review_working_days: 10, supervisor_working_days: 5 },
+        acc_year: 2026,
+        accumulator_effect: ZERO_ACCUMULATORS,
       };
     },
     async projectCompensation() {},

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { createActivities } from '../../activities';
 import {
   type CompensationStart,
   compensationWorkflowId,
@@ -8,7 +9,7 @@ import {
   decideUpdate,
 } from '../../cases';
 import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
-import { CaseEvent, Compensation, HumanTask, LedgerEntry } from '../../db/entities';
+import { CaseEvent, Compensation, HumanTask, LedgerEntry, Settlement } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { compensationWorkflow } from '../../workflows';
@@ -194,6 +195,71 @@ test('a gap goes to 海南 staff with what they need; approved, it is paid once 
   const story = await texts(s.mdtrt_id);
   expect(story.join('\n')).toMatch(/差额 [\d,]+\.\d{2} 元，待参保地经办机构审核/);
   expect(story.at(-1)).toMatch(/^待遇补差 [\d,]+\.\d{2} 元已支付$/);
+});
+
+test("paid, the gap moves the person's accumulators of the year once, with the ledger pair; a payment retried after its commit moves nothing again", async () => {
+  // 符海燕 (no other test here touches her accumulators); her row as the direct settlement left it.
+  const psn_no = 'P46000000000002';
+  const s = await settledStay(orm, {
+    psn_no,
+    psn_name: '符海燕',
+    insuplc_admdvs: '460000',
+    insutype: '390',
+    mdtrtarea_admvs: '510100',
+    fixmedins_code: 'H51010000001',
+    fixmedins_name: '四川大学华西医院',
+    lines: GAP_LINES,
+    endtime: new Date(Date.now() - DAY),
+  });
+  const direct = await orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
+  const knex = orm.em.getKnex();
+  await knex('accumulator').insert({
+    psn_no,
+    insuplc_admdvs: '460000',
+    year: direct.acc_year,
+    ...direct.accumulators_after,
+    version: 1,
+    updated_at: new Date(),
+  });
+  const FUND = ['hifp_paid_ytd', 'si_paid_ytd', 'cvlserv_paid_ytd', 'oth_paid_ytd', 'maf_paid_ytd'] as const;
+  const accumulators = async () => {
+    const r = await knex('accumulator')
+      .where({ psn_no, insuplc_admdvs: '460000', year: direct.acc_year })
+      .first();
+    return Object.fromEntries(
+      [...FUND, 'dedc_paid_ytd', 'si_base_ytd', 'acct_balc', 'version'].map((k) => [k, Number(r[k])]),
+    );
+  };
+  const before = await accumulators();
+
+  // The payment's first run commits and then its worker is lost before it reports: Temporal runs it again.
+  const activities = createActivities({ orm });
+  let payments = 0;
+  const pay = activities.payCompensation;
+  activities.payCompensation = async (args) => {
+    payments += 1;
+    const paid = await pay(args);
+    if (payments === 1) throw new Error('worker lost after the payment committed');
+    return paid;
+  };
+  await w.teardown();
+  w = await caseWorker(orm, 'time-skipping', bundle, activities);
+
+  const handle = await start(s, { psn_no });
+  const task = await eventually(taskOf(s.setl_id));
+  const approve = decision(task, {});
+  await handle.executeUpdate(decideUpdate, { args: [approve], updateId: approve.decision_id });
+  const view = await handle.result();
+  expect(view.status).toBe('PAID');
+  expect(payments).toBe(2);
+
+  const after = await accumulators();
+  // The fund's year-to-date payments (what the cap counts) grew by the gap paid, once; the account untouched.
+  expect(FUND.reduce((sum, k) => sum + (after[k] ?? 0) - (before[k] ?? 0), 0)).toBe(view.gap);
+  expect(after.hifp_paid_ytd).toBeGreaterThan(before.hifp_paid_ytd ?? 0);
+  expect(after.acct_balc).toBe(before.acct_balc);
+  expect(after.version).toBe((before.version ?? 0) + 1);
+  expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(2);
 });
 
 test('rejected with a reason: REJECTED, nothing paid, the citizen reads the reason; no reason, no rejection', async () => {
