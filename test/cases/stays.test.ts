@@ -3,7 +3,6 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import request from 'supertest';
 import { createActivities } from '../../activities';
-import { createApp } from '../../api/app';
 import {
   type Admission,
   admissionUpdate,
@@ -34,6 +33,7 @@ import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/histories';
 import { demoLogins } from '../support/login';
+import { testApp } from '../support/platform';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 
 /** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/cases/stays.test.ts`; replayed by replay.test.ts. */
@@ -111,7 +111,6 @@ afterAll(async () => {
 }, 120_000);
 
 let seq = 0;
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 const HUAXI = {
   fixmedins_code: 'H51010000001',
   fixmedins_name: '四川大学华西医院',
@@ -543,10 +542,7 @@ test('fee lines cancelled (2302) leave the totals; an unknown feedetl_sn is refu
 }, 120_000);
 
 test('GET /stays and /stays/{mdtrt_id}: the citizen, the admitting hospital and the insured province see the stay; others do not', async () => {
-  const app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
+  const app = testApp({
     cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
   });
   const login = demoLogins(() => app);

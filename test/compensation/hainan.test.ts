@@ -1,6 +1,5 @@
 import type { Express } from 'express';
 import request from 'supertest';
-import { createApp } from '../../api/app';
 import {
   type Admission,
   admissionUpdate,
@@ -31,6 +30,7 @@ import { filingWorkflow, hospitalizationWorkflow } from '../../workflows';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { demoLogins } from '../support/login';
+import { testApp } from '../support/platform';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 import { settledStay } from './settled-stay';
 
@@ -38,7 +38,6 @@ let orm: Orm;
 let close: () => Promise<void>;
 let w: Awaited<ReturnType<typeof caseWorker>>;
 let app: Express;
-const up = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
 beforeAll(async () => {
   const db = await migratedOrm();
@@ -46,10 +45,7 @@ beforeAll(async () => {
   close = db.close;
   await seedReferenceData(orm.em.fork());
   w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  app = createApp({
-    database: up,
-    temporal: up,
-    log: () => undefined,
+  app = testApp({
     cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
   });
 }, 180_000);
