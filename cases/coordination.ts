@@ -342,6 +342,8 @@ export interface ClearingStatementView {
   /** Held back for fee checks not yet confirmed, and deducted for confirmed 核查有误. */
   held_back: number;
   recovered: number;
+  /** Holds of earlier months given back with their checks' recoveries (fen). */
+  released: number;
   /** After netting with the opposite direction of the pair (positive: insured → treatment). */
   net_transfer: number;
   confirmations: { side: Side; by: string | null; at: string | null; task_id: string | null }[];

@@ -62,8 +62,15 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
       try {
         if (a.action === 'reclear') {
           reclearing.add(p.pair_id);
-          const next = await db.reclearPair({ clr_month, pair_id: p.pair_id, round: p.round + 1 });
+          const { opposite, ...next } = await db.reclearPair({
+            clr_month,
+            pair_id: p.pair_id,
+            round: p.round + 1,
+          });
           Object.assign(p, { ...next, confirmed: [], task_ids: {}, confirm_due: null });
+          // The opposite direction is netted against the new amounts too.
+          const back = opposite && pairs.get(opposite.pair_id);
+          if (back) back.net_transfer = opposite.net_transfer;
           reclearing.delete(p.pair_id);
           return { ...p };
         }

@@ -177,6 +177,7 @@ async function exportTables(deps: CaseDeps, st: ClearingStatementView) {
     ['应付合计（元）', { fen: st.owed }],
     ['协查暂扣（元）', { fen: st.held_back }],
     ['协查追回（元）', { fen: st.recovered }],
+    ['以前月份暂扣退回（元）', { fen: st.released }],
     ['轧差后净额（元）', { fen: st.net_transfer }],
   ];
   const detail: XlsxCell[][] = [

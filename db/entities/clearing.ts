@@ -42,6 +42,8 @@ export const ClearingStatementRow = defineEntity({
     owed: p.bigint('number'),
     held_back: p.bigint('number'),
     recovered: p.bigint('number'),
+    /** Holds of earlier months given back with their checks' recoveries. */
+    released: p.bigint('number').default(0),
     net_transfer: p.bigint('number'),
     confirm_due: p.datetime().nullable(),
     generated_at: p.datetime(),
