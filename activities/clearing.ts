@@ -373,6 +373,14 @@ export function clearingActivities({ orm }: ActivityDeps) {
       });
     },
 
+    /** A transferred statement that did not reconcile: why, on the statement (shown to both sides). */
+    async flagReconcileMismatch(i: { clr_month: string; pair_id: string; problem: string }): Promise<void> {
+      await orm.em
+        .getKnex()('clearing_statement')
+        .where({ clr_month: i.clr_month, pair_id: i.pair_id })
+        .update({ reconcile_problem: i.problem, updated_at: new Date() });
+    },
+
     async finishClearing({ clr_month }: { clr_month: string }): Promise<void> {
       await orm.em
         .getKnex()('clearing_run')

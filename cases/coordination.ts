@@ -346,6 +346,8 @@ export interface ClearingStatementView {
   released: number;
   /** After netting with the opposite direction of the pair (positive: insured → treatment). */
   net_transfer: number;
+  /** Transferred but not reconciled with the settlements: why (a task is open for the insured side). */
+  reconcile_problem: string | null;
   confirmations: { side: Side; by: string | null; at: string | null; task_id: string | null }[];
   confirm_due: string | null;
   disputes: { side: Side; reason: string; fee_check_ids: string[]; ticket_ids: string[]; at: string }[];

@@ -179,6 +179,7 @@ async function exportTables(deps: CaseDeps, st: ClearingStatementView) {
     ['协查追回（元）', { fen: st.recovered }],
     ['以前月份暂扣退回（元）', { fen: st.released }],
     ['轧差后净额（元）', { fen: st.net_transfer }],
+    ...(st.reconcile_problem ? [['对账不平', st.reconcile_problem]] : []),
   ];
   const detail: XlsxCell[][] = [
     [

@@ -46,6 +46,8 @@ export const ClearingStatementRow = defineEntity({
     released: p.bigint('number').default(0),
     net_transfer: p.bigint('number'),
     confirm_due: p.datetime().nullable(),
+    /** Transferred but not reconciled with the settlements: why (a clearing_reconcile task is open). */
+    reconcile_problem: p.text().nullable(),
     generated_at: p.datetime(),
     updated_at: p.datetime(),
   }),

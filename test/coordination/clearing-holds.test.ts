@@ -1,5 +1,5 @@
 import { clearingWorkflowId, WORKFLOW_TYPES } from '../../cases';
-import type { ClearingInput } from '../../cases/clearing';
+import { type ClearingActionRequest, type ClearingInput, clearingActionUpdate } from '../../cases/clearing';
 import { readStatements } from '../../db/clearing';
 import { type DemoSettlement, insertSettlements } from '../../db/clearing-demo';
 import type { Orm } from '../../db/orm';
@@ -152,4 +152,48 @@ test('a check confirmed, or requested, after its settlement’s month was cleare
     { check_id: 'FCH1002S01', held_in: MONTH, recovered_in: '2026-11' },
     { check_id: 'FCH1003S01', held_in: '2026-11', recovered_in: null },
   ]);
+}, 60_000);
+
+test('a transfer that does not reconcile with the settlements is flagged on the statement, with a task', async () => {
+  const act = (req: Omit<ClearingActionRequest, 'action_id'>) =>
+    w.client.workflow.getHandle(clearingWorkflowId(MONTH)).executeUpdate(clearingActionUpdate, {
+      updateId: `${req.action}-${req.side}`,
+      args: [{ ...req, action_id: `${req.action}-${req.side}` }],
+    });
+  const ready = () =>
+    eventually(async () => {
+      const t = await orm.em
+        .getKnex()('human_task')
+        .where({ case_id: `clearing-${MONTH}-${PAIR}`, status: 'open' });
+      return t.length === 2 ? t : undefined;
+    });
+  await ready();
+  await act({ pair_id: PAIR, action: 'confirm', side: 'insured', prov_admdvs: '460000', user: 'coord-hi' });
+  await act({ pair_id: PAIR, action: 'confirm', side: 'treatment', prov_admdvs: '510000', user: 'coord-sc' });
+  // A late October settlement arrives after the statement: the statement no longer matches the table.
+  await insertSettlements(orm.em.getKnex(), MONTH, [settlement('H1004S01', 800_000, 28)]);
+  await act({
+    pair_id: PAIR,
+    action: 'transfer',
+    side: 'insured',
+    prov_admdvs: '460000',
+    user: 'coord-hi',
+    reference: 'HN-2026-10-001',
+  });
+  const st = await eventually(async () => {
+    const [s] = await readStatements(orm.em.getKnex(), { clr_month: MONTH, pair_id: PAIR, provs: null });
+    return s?.reconcile_problem ? s : undefined;
+  });
+  expect(st.status).toBe('TRANSFERRED');
+  expect(st.reconcile_problem).toBe('清算金额与结算记录不符');
+  const task = await orm.em
+    .getKnex()('human_task')
+    .where({ id: `clearing-${MONTH}-${PAIR}-reconcile` })
+    .first();
+  expect(task).toMatchObject({
+    kind: 'clearing_reconcile',
+    status: 'open',
+    role: 'coordinator',
+    prov_admdvs: '460000',
+  });
 }, 60_000);
