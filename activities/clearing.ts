@@ -5,22 +5,34 @@ import type { Side } from '../cases';
 import { CLEARING_REFUSALS, type ClearingPairState } from '../cases/clearing';
 import { moveAdvanceFund } from '../db/advance-funds';
 import { monthItems } from '../db/clearing';
-import { clearingHolds } from '../db/clearing-holds';
-import { type ClearingHold, clearingStatements, type PairStatement } from '../settlement/clearing-statement';
+import { clearingHolds, markClearingHolds, type PairHolds } from '../db/clearing-holds';
+import {
+  type ClearingHold,
+  clearingStatements,
+  type PairStatement,
+  pairIdOf,
+} from '../settlement/clearing-statement';
 import type { ActivityDeps } from './deps';
 import { trxOf } from './projection';
 
-/** The statements of a month over the settlements table and the fee-check holds of each pair. */
-async function computeMonth(em: EntityManager, trx: Knex.Transaction, clr_month: string) {
+/**
+ * The statements of a month over the settlements table and the fee-check holds of each pair (a pair
+ * with holds only has a statement too), with the holds' marks to write with the statements written.
+ */
+async function computeMonth(
+  em: EntityManager,
+  trx: Knex.Transaction,
+  clr_month: string,
+  pair_ids?: string[],
+) {
   const items = await monthItems(trx, clr_month);
-  const pairs = clearingStatements(items);
+  const byPair = await clearingHolds(em, clr_month, pair_ids);
   const holds: Record<string, ClearingHold[]> = {};
-  for (const p of pairs) {
-    const h = await clearingHolds(em, clr_month, p.insured_prov, p.treatment_prov);
-    if (h.length > 0) holds[p.pair_id] = h;
-  }
-  return clearingStatements(items, holds);
+  for (const [id, h] of Object.entries(byPair)) if (h.holds.length > 0) holds[id] = h.holds;
+  return { statements: clearingStatements(items, holds), holds: byPair };
 }
+
+const marksOf = (holds: Record<string, PairHolds>, pair_id: string) => holds[pair_id]?.marks ?? [];
 
 async function writeStatement(
   trx: Knex.Transaction,
@@ -42,6 +54,7 @@ async function writeStatement(
       owed: s.owed,
       held_back: s.held_back,
       recovered: s.recovered,
+      released: s.released,
       net_transfer: s.net_transfer,
       confirm_due: null,
       generated_at: at,
@@ -56,6 +69,7 @@ async function writeStatement(
       'owed',
       'held_back',
       'recovered',
+      'released',
       'net_transfer',
       'confirm_due',
       'generated_at',
@@ -153,24 +167,33 @@ export function clearingActivities({ orm }: ActivityDeps) {
             confirm_due: null,
           }));
         }
-        const statements = await computeMonth(tx, trx, i.clr_month);
+        const { statements, holds } = await computeMonth(tx, trx, i.clr_month);
         for (const s of statements) {
           await writeStatement(trx, i.clr_month, s, 1, at);
           await drawForMonth(trx, i.clr_month, s, 1, at);
+          await markClearingHolds(trx, marksOf(holds, s.pair_id));
         }
         return statements.map((s) => stateOf(s, 1));
       });
     },
 
-    /** A dispute's re-clear: the pair's statement computed again (new holds, late rows), a new round. */
-    async reclearPair(i: { clr_month: string; pair_id: string; round: number }): Promise<ClearingPairState> {
+    /**
+     * A dispute's re-clear: the pair's statement computed again (new holds, late rows), a new round.
+     * Its net is taken against the opposite direction's statement as stored, and that statement's net
+     * is set to the negation, so the two directions stay netted against each other.
+     */
+    async reclearPair(i: {
+      clr_month: string;
+      pair_id: string;
+      round: number;
+    }): Promise<ClearingPairState & { opposite?: { pair_id: string; net_transfer: number } }> {
       const em = orm.em.fork();
       return em.transactional(async (tx) => {
         const trx = trxOf(tx);
         const at = new Date();
-        const statements = await computeMonth(tx, trx, i.clr_month);
+        const { statements, holds } = await computeMonth(tx, trx, i.clr_month, [i.pair_id]);
         const [insured_prov, treatment_prov] = i.pair_id.split('-') as [string, string];
-        const s: PairStatement = statements.find((x) => x.pair_id === i.pair_id) ?? {
+        const computed: PairStatement = statements.find((x) => x.pair_id === i.pair_id) ?? {
           pair_id: i.pair_id,
           insured_prov,
           treatment_prov,
@@ -180,13 +203,28 @@ export function clearingActivities({ orm }: ActivityDeps) {
           owed: 0,
           held_back: 0 as PairStatement['held_back'],
           recovered: 0 as PairStatement['recovered'],
+          released: 0 as PairStatement['released'],
           due: 0,
           net_transfer: 0,
           setl_ids: [],
         };
+        const opposite_id = pairIdOf(treatment_prov, insured_prov);
+        const opp = await trx('clearing_statement')
+          .where({ clr_month: i.clr_month, pair_id: opposite_id })
+          .forUpdate()
+          .first();
+        const oppDue = opp
+          ? Number(opp.owed) - Number(opp.held_back) + Number(opp.released) - Number(opp.recovered)
+          : 0;
+        const s: PairStatement = { ...computed, net_transfer: computed.due - oppDue };
         await writeStatement(trx, i.clr_month, s, i.round, at);
         await drawForMonth(trx, i.clr_month, s, i.round, at);
-        return stateOf(s, i.round);
+        await markClearingHolds(trx, marksOf(holds, s.pair_id));
+        if (!opp) return stateOf(s, i.round);
+        await trx('clearing_statement')
+          .where({ clr_month: i.clr_month, pair_id: opposite_id })
+          .update({ net_transfer: -s.net_transfer, updated_at: at });
+        return { ...stateOf(s, i.round), opposite: { pair_id: opposite_id, net_transfer: -s.net_transfer } };
       });
     },
 
@@ -333,6 +371,14 @@ export function clearingActivities({ orm }: ActivityDeps) {
         });
         return { reconciled: true, message: '已对账' };
       });
+    },
+
+    /** A transferred statement that did not reconcile: why, on the statement (shown to both sides). */
+    async flagReconcileMismatch(i: { clr_month: string; pair_id: string; problem: string }): Promise<void> {
+      await orm.em
+        .getKnex()('clearing_statement')
+        .where({ clr_month: i.clr_month, pair_id: i.pair_id })
+        .update({ reconcile_problem: i.problem, updated_at: new Date() });
     },
 
     async finishClearing({ clr_month }: { clr_month: string }): Promise<void> {

@@ -45,6 +45,8 @@ export interface ClearingPairState {
   confirmed: Side[];
   task_ids: Partial<Record<Side, string>>;
   confirm_due: string | null;
+  /** Transferred but the reconciliation failed: why (the statement shows it, a task is open). */
+  reconcile_problem?: string | null;
 }
 
 export interface ClearingState {

@@ -342,8 +342,12 @@ export interface ClearingStatementView {
   /** Held back for fee checks not yet confirmed, and deducted for confirmed 核查有误. */
   held_back: number;
   recovered: number;
+  /** Holds of earlier months given back with their checks' recoveries (fen). */
+  released: number;
   /** After netting with the opposite direction of the pair (positive: insured → treatment). */
   net_transfer: number;
+  /** Transferred but not reconciled with the settlements: why (a task is open for the insured side). */
+  reconcile_problem: string | null;
   confirmations: { side: Side; by: string | null; at: string | null; task_id: string | null }[];
   confirm_due: string | null;
   disputes: { side: Side; reason: string; fee_check_ids: string[]; ticket_ids: string[]; at: string }[];

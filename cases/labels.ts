@@ -212,6 +212,7 @@ export const LABELS = {
     fee_check_answer: '费用协查反馈',
     fee_check_confirm: '费用协查确认',
     clearing_confirm: '清算确认',
+    clearing_reconcile: '清算对账不平',
   } satisfies Record<TaskKind, string>,
   task_role: { staff: '经办人员', supervisor: '经办主管', coordinator: '协同人员' } satisfies Record<
     TaskRole,

@@ -122,6 +122,8 @@ export const TASK_KINDS = {
   },
   /** 清算: each province confirms its pair's monthly statement (approve) or disputes it (reject, with why). */
   clearing_confirm: { case_type: 'clearing', decisions: ['approve', 'reject'], reason_required: ['reject'] },
+  /** 清算: a transferred statement that does not reconcile with the settlements: someone must look. */
+  clearing_reconcile: { case_type: 'clearing', decisions: [], reason_required: [] },
 } as const satisfies Record<string, TaskKindRule>;
 export type TaskKind = keyof typeof TASK_KINDS;
 export const TASK_KIND_NAMES = Object.keys(TASK_KINDS) as TaskKind[];

@@ -89,6 +89,8 @@ export async function readStatements(
       owed: Number(r.owed),
       held_back: Number(r.held_back),
       recovered: Number(r.recovered),
+      released: Number(r.released),
+      reconcile_problem: r.reconcile_problem ?? null,
       net_transfer: Number(r.net_transfer),
       confirmations: of(confirmations ?? [], r)
         .filter((c) => c.round === r.round)

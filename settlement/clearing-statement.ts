@@ -29,6 +29,59 @@ export interface ClearingHold {
   readonly setl_id: string;
   readonly held_back: Fen;
   readonly recovered: Fen;
+  /** A hold of an earlier month given back now that the check is confirmed (its recovery comes with it). */
+  readonly released?: Fen;
+}
+
+/** A fee check as the clearing of a month sees it: its lines, its confirmation and where it went. */
+export interface HoldCheck {
+  readonly setl_id: string;
+  readonly confirmed: boolean;
+  /** Σ the check's lines (what is held back while it is open), in fen. */
+  readonly lines: Fen;
+  /** Σ confirmed 核查有误 amounts, in fen. */
+  readonly recovered: Fen;
+  /** The clearing month its hold went into, and its recovery (null: not yet in any). */
+  readonly held_in: string | null;
+  readonly recovered_in: string | null;
+}
+
+/**
+ * What a check does to the clearing of `clr_month` (computed or re-cleared), and where its hold and
+ * recovery stand afterwards. Each goes into one month only: the first month cleared once it exists
+ * (so a check confirmed after its settlement's month was cleared reaches the next month), and a
+ * re-clear of that month finds it again. A hold given in an earlier month is released with the
+ * recovery; a month re-cleared after its check was confirmed takes the recovery instead of the hold.
+ */
+export function holdEffect(
+  c: HoldCheck,
+  clr_month: string,
+): { hold: ClearingHold | null; held_in: string | null; recovered_in: string | null } {
+  let held_back = 0;
+  let recovered = 0;
+  let released = 0;
+  let held_in = c.held_in;
+  let recovered_in = c.recovered_in;
+  if (c.confirmed && (recovered_in === null || recovered_in === clr_month)) {
+    if (held_in === clr_month && recovered_in === null) held_in = null;
+    recovered_in = clr_month;
+    recovered = c.recovered;
+    if (held_in !== null && held_in !== clr_month) released = c.lines;
+  }
+  if (held_in === clr_month || (held_in === null && recovered_in === null && !c.confirmed)) {
+    held_in = clr_month;
+    held_back = c.lines;
+  }
+  const hold =
+    held_back || recovered || released
+      ? {
+          setl_id: c.setl_id,
+          held_back: held_back as Fen,
+          recovered: recovered as Fen,
+          released: released as Fen,
+        }
+      : null;
+  return { hold, held_in, recovered_in };
 }
 
 export interface StatementLine {
@@ -53,7 +106,9 @@ export interface PairStatement {
   readonly owed: SignedFen;
   readonly held_back: Fen;
   readonly recovered: Fen;
-  /** owed − held_back − recovered. */
+  /** Holds of earlier months given back (their checks confirmed): paid with this month. */
+  readonly released: Fen;
+  /** owed − held_back + released − recovered. */
   readonly due: SignedFen;
   /** due − the opposite direction's due (positive: insured → treatment). */
   readonly net_transfer: SignedFen;
@@ -150,12 +205,13 @@ export function clearingStatements(
     const h = holds[pair_id] ?? [];
     const held_back = h.reduce((s, x) => s + x.held_back, 0) as Fen;
     const recovered = h.reduce((s, x) => s + x.recovered, 0) as Fen;
-    const d = owed - held_back - recovered;
+    const released = h.reduce((s, x) => s + (x.released ?? 0), 0) as Fen;
+    const d = owed - held_back + released - recovered;
     due.set(pair_id, d);
-    return { pair_id, p, lines, owed, held_back, recovered, due: d };
+    return { pair_id, p, lines, owed, held_back, recovered, released, due: d };
   });
   return built
-    .map(({ pair_id, p, lines, owed, held_back, recovered, due: d }) => ({
+    .map(({ pair_id, p, lines, owed, held_back, recovered, released, due: d }) => ({
       pair_id,
       insured_prov: p.insured_prov,
       treatment_prov: p.treatment_prov,
@@ -165,6 +221,7 @@ export function clearingStatements(
       owed,
       held_back,
       recovered,
+      released,
       due: d,
       net_transfer: d - (due.get(pairIdOf(p.treatment_prov, p.insured_prov)) ?? 0),
       setl_ids: p.setl_ids,

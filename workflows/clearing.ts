@@ -3,6 +3,7 @@ import {
   ApplicationFailure,
   condition,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
   WorkflowIdReusePolicy,
@@ -30,6 +31,9 @@ const ACTION_NAME = {
   transfer: '登记拨付',
   reclear: '重新清算',
 } as const;
+
+/** A failed reconciliation flags the statement and opens a clearing_reconcile task (issue 13). */
+export const CLEARING_RECONCILE_TASK_PATCH = 'clearing-reconcile-task';
 
 function refuse(code: ClearingRefusalCode, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true });
@@ -62,8 +66,15 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
       try {
         if (a.action === 'reclear') {
           reclearing.add(p.pair_id);
-          const next = await db.reclearPair({ clr_month, pair_id: p.pair_id, round: p.round + 1 });
+          const { opposite, ...next } = await db.reclearPair({
+            clr_month,
+            pair_id: p.pair_id,
+            round: p.round + 1,
+          });
           Object.assign(p, { ...next, confirmed: [], task_ids: {}, confirm_due: null });
+          // The opposite direction is netted against the new amounts too.
+          const back = opposite && pairs.get(opposite.pair_id);
+          if (back) back.net_transfer = opposite.net_transfer;
           reclearing.delete(p.pair_id);
           return { ...p };
         }
@@ -239,6 +250,29 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
     await condition(() => p.status === 'TRANSFERRED' && idle(p.pair_id));
     const r = await db.reconcilePair({ clr_month, pair_id: p.pair_id });
     if (r.reconciled) p.status = 'RECONCILED';
+    else if (patched(CLEARING_RECONCILE_TASK_PATCH)) {
+      // Not silently TRANSFERRED: the statement says why and the insured side's coordinators get a task.
+      p.reconcile_problem = r.message;
+      await db.createTask({
+        id: `${case_id}-reconcile`,
+        case_id,
+        case_type: 'clearing',
+        workflow_id: info.workflowId,
+        kind: 'clearing_reconcile',
+        role: 'coordinator',
+        prov_admdvs: p.insured_prov,
+        due_at: new WorkingDayDeadline(clock, calendarFor(p.insured_prov)).restart(days).dueIso,
+        summary: {
+          clr_month,
+          pair_id: p.pair_id,
+          insured_prov: p.insured_prov,
+          treatment_prov: p.treatment_prov,
+          net_transfer: p.net_transfer,
+          problem: r.message,
+        },
+      });
+      await db.flagReconcileMismatch({ clr_month, pair_id: p.pair_id, problem: r.message });
+    }
   }
 
   await Promise.all(states.map((p) => runPair(p)));

@@ -3,6 +3,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   ParentClosePolicy,
+  patched,
   setHandler,
   startChild,
 } from '@temporalio/workflow';
@@ -24,6 +25,10 @@ import {
 } from '../cases';
 import { db } from './_shared';
 import { caseClock } from './lib/clock';
+import { WorkingDayDeadline } from './lib/deadline';
+
+/** The confirm task escalates to the insured side's supervisors when its working days lapse (issue 13). */
+export const FEE_CHECK_CONFIRM_ESCALATION_PATCH = 'fee-check-confirm-escalation';
 
 function refusal(type: string, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -235,7 +240,18 @@ export async function feeCheckBatchWorkflow(start: FeeCheckBatchStart): Promise<
     due_at: state.confirm_due,
     summary: { batch_id: start.batch_id, month: start.month, checks: answered.length },
   });
-  await condition(() => answered.every((c) => c.status === 'CONFIRMED'));
+  const allConfirmed = () => answered.every((c) => c.status === 'CONFIRMED');
+  if (patched(FEE_CHECK_CONFIRM_ESCALATION_PATCH)) {
+    // Not confirmed in time: the task goes to the supervisors with as many working days again.
+    const deadline = new WorkingDayDeadline(clock, calendarFor(start.insured_prov)).moveTo(
+      Date.parse(state.confirm_due),
+    );
+    if (!(await deadline.wait(allConfirmed))) {
+      deadline.restart(params.confirm_working_days);
+      await db.escalateTask({ id: confirmTask, due_at: deadline.dueIso, role: 'supervisor' });
+    }
+  }
+  await condition(allConfirmed);
   await db.completeFeeCheckTask({ id: confirmTask, by: null });
   await project('CLOSED');
   return state;

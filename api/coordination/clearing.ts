@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Knex } from '@mikro-orm/knex';
 import {
   ApplicationFailure,
   WorkflowExecutionAlreadyStartedError,
@@ -70,6 +71,58 @@ function viewerSide(
   if (user.prov_admdvs === st.insured_prov) return 'insured';
   if (user.prov_admdvs === st.treatment_prov) return 'treatment';
   return null;
+}
+
+/**
+ * The fee checks and tickets a dispute names must be the pair's: a fee check of the pair on a
+ * settlement of the month (or held or recovered in it), a ticket between the pair's two provinces.
+ */
+async function checkDisputeLinks(
+  knex: Knex,
+  st: ClearingStatementView,
+  body: { fee_check_ids?: string[]; ticket_ids?: string[] },
+): Promise<void> {
+  const { from, to } = cstMonthRange(st.clr_month);
+  const checkIds = [...new Set(body.fee_check_ids ?? [])];
+  const ticketIds = [...new Set(body.ticket_ids ?? [])];
+  const checks =
+    checkIds.length === 0
+      ? []
+      : await knex('fee_check as c')
+          .join('settlement as s', 's.setl_id', 'c.setl_id')
+          .whereIn('c.check_id', checkIds)
+          .where({ 'c.insured_prov': st.insured_prov, 'c.treatment_prov': st.treatment_prov })
+          .andWhere((w) =>
+            w
+              .where((m) => m.where('s.setl_time', '>=', from).andWhere('s.setl_time', '<', to))
+              .orWhere('c.held_in', st.clr_month)
+              .orWhere('c.recovered_in', st.clr_month),
+          )
+          .pluck('c.check_id');
+  const tickets =
+    ticketIds.length === 0
+      ? []
+      : await knex('ticket')
+          .whereIn('ticket_id', ticketIds)
+          .where({ insured_prov: st.insured_prov, treatment_prov: st.treatment_prov })
+          .pluck('ticket_id');
+  const badChecks = checkIds.filter((id) => !checks.includes(id));
+  const badTickets = ticketIds.filter((id) => !tickets.includes(id));
+  if (badChecks.length === 0 && badTickets.length === 0) return;
+  const parts = [
+    badChecks.length > 0 ? `费用协查 ${badChecks.join('、')} 不存在或不属于该清算单的省份对和月份` : '',
+    badTickets.length > 0 ? `问题协同单 ${badTickets.join('、')} 不存在或不属于该清算单的省份对` : '',
+  ].filter(Boolean);
+  throw new HttpProblem(
+    422,
+    'CLEARING_DISPUTE_LINK_INVALID',
+    '异议关联的协查或问题单无效',
+    parts.join('；'),
+    {
+      fee_check_ids: badChecks,
+      ticket_ids: badTickets,
+    },
+  );
 }
 
 const notFound = (clr_month: string, pair_id: string) =>
@@ -177,7 +230,9 @@ async function exportTables(deps: CaseDeps, st: ClearingStatementView) {
     ['应付合计（元）', { fen: st.owed }],
     ['协查暂扣（元）', { fen: st.held_back }],
     ['协查追回（元）', { fen: st.recovered }],
+    ['以前月份暂扣退回（元）', { fen: st.released }],
     ['轧差后净额（元）', { fen: st.net_transfer }],
+    ...(st.reconcile_problem ? [['对账不平', st.reconcile_problem]] : []),
   ];
   const detail: XlsxCell[][] = [
     [
@@ -362,8 +417,10 @@ export function clearingRouter(deps: CaseDeps): Router {
   }
 
   router.post('/clearing/:clr_month/:pair_id/confirm', sides, (req, res) => act(req, res, 'confirm', {}));
-  router.post('/clearing/:clr_month/:pair_id/dispute', sides, (req, res) => {
+  router.post('/clearing/:clr_month/:pair_id/dispute', sides, async (req, res) => {
     const body = ClearingDisputeRequest.parse(req.body);
+    const st = await visibleStatement(deps, currentUser(res), req);
+    await checkDisputeLinks(deps.orm.em.getKnex(), st, body);
     return act(req, res, 'dispute', body);
   });
   router.post('/clearing/:clr_month/:pair_id/transfer', sides, (req, res) => {

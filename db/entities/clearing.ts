@@ -42,8 +42,12 @@ export const ClearingStatementRow = defineEntity({
     owed: p.bigint('number'),
     held_back: p.bigint('number'),
     recovered: p.bigint('number'),
+    /** Holds of earlier months given back with their checks' recoveries. */
+    released: p.bigint('number').default(0),
     net_transfer: p.bigint('number'),
     confirm_due: p.datetime().nullable(),
+    /** Transferred but not reconciled with the settlements: why (a clearing_reconcile task is open). */
+    reconcile_problem: p.text().nullable(),
     generated_at: p.datetime(),
     updated_at: p.datetime(),
   }),

@@ -33,6 +33,9 @@ export const FeeCheck = defineEntity({
     recovered: p.bigint('number'),
     confirmed_by: p.string().length(64).nullable(),
     confirmed_at: p.datetime().nullable(),
+    /** The clearing month (YYYY-MM) its hold went into, and its recovery: each into one month only. */
+    held_in: p.string().length(7).nullable(),
+    recovered_in: p.string().length(7).nullable(),
     updated_at: p.datetime(),
   }),
   indexes: [{ properties: ['insured_prov', 'treatment_prov'] }],

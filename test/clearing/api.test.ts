@@ -245,16 +245,76 @@ describe('a month cleared through the API', () => {
   test('a dispute with its fee checks and tickets, then staff re-clear: a new round to confirm', async () => {
     const noReason = await post('coord-hi', `${HI_SC}/dispute`, { reason: ' ' });
     expect(noReason.body.code).toBe('VALIDATION_FAILED');
+    // The fee check and the ticket the dispute names: 海南 → 四川, on an October settlement.
+    const knex = orm.em.getKnex();
+    const now = new Date();
+    await knex('fee_check').insert({
+      check_id: 'FCDMC0004S01',
+      setl_id: 'DMC0004S01',
+      mdtrt_id: 'DMC0004',
+      insured_prov: '460000',
+      treatment_prov: '510000',
+      insuplc_admdvs: '460000',
+      mdtrtarea_admvs: '510100',
+      fixmedins_code: 'H51010000003',
+      fixmedins_name: '四川省人民医院',
+      insutype: '310',
+      medfee_sumamt: 1_255_000,
+      reason: '核查',
+      status: 'BATCHED',
+      batch_id: 'FC-460000-510000-202610',
+      rolled_over: false,
+      requested_by: 'coord-hi',
+      requested_at: now,
+      recovered: 0,
+      updated_at: now,
+    });
+    const ticket = (ticket_id: string, insured_prov: string) => ({
+      ticket_id,
+      mdtrt_id: ticket_id.replace('SE', ''),
+      round: 1,
+      category: 'reconciliation_mismatch',
+      status: 'OPEN',
+      first_responder: 'treatment',
+      insured_prov,
+      treatment_prov: '510000',
+      insuplc_admdvs: insured_prov,
+      mdtrtarea_admvs: '510100',
+      fixmedins_code: 'H51010000003',
+      fixmedins_name: '四川省人民医院',
+      psn_no: 'P46000000000001',
+      psn_name: '王芳',
+      description: '对账不平',
+      raised_by: JSON.stringify({ kind: 'coordinator', user: 'coord-hi' }),
+      raised_at: now,
+      sla_due_at: now,
+      sides: JSON.stringify({}),
+      retries: JSON.stringify([]),
+      updated_at: now,
+      projection_seq: 1,
+    });
+    await knex('ticket').insert([ticket('SEDMC000401', '460000'), ticket('SEDMC000402', '340000')]);
+    // Ids that are not the pair's (安徽's fee check, 安徽's ticket, none at all): 422, nothing recorded.
+    const wrong = await post('coord-hi', `${HI_SC}/dispute`, {
+      reason: '一笔费用协查未完成',
+      fee_check_ids: ['FCDMC0002S01', 'FCDMC0004S01', 'FC-NONE'],
+      ticket_ids: ['SEDMC000401', 'SEDMC000402'],
+    });
+    expect([wrong.status, wrong.body.code]).toEqual([422, 'CLEARING_DISPUTE_LINK_INVALID']);
+    expect(wrong.body.detail).toBe(
+      '费用协查 FCDMC0002S01、FC-NONE 不存在或不属于该清算单的省份对和月份；问题协同单 SEDMC000402 不存在或不属于该清算单的省份对',
+    );
+    expect(await knex('clearing_dispute').where({ pair_id: '460000-510000' })).toEqual([]);
     const d = await post('coord-hi', `${HI_SC}/dispute`, {
       reason: '一笔费用协查未完成',
-      fee_check_ids: ['FC-460000-510000-202610'],
+      fee_check_ids: ['FCDMC0004S01'],
       ticket_ids: ['SEDMC000401'],
     });
     expect(d.body.status).toBe('DISPUTED');
     expect(d.body.disputes).toEqual([
       expect.objectContaining({
         side: 'insured',
-        fee_check_ids: ['FC-460000-510000-202610'],
+        fee_check_ids: ['FCDMC0004S01'],
         ticket_ids: ['SEDMC000401'],
       }),
     ]);

@@ -5,6 +5,8 @@ import {
   clearingStatements,
   cstMonth,
   cstMonthRange,
+  type HoldCheck,
+  holdEffect,
   previousCstMonth,
   type StatementItem,
 } from '../../settlement/clearing-statement';
@@ -88,13 +90,83 @@ test('netting is antisymmetric: A→B’s net is minus B→A’s; holds reduce w
         const statements = clearingStatements(items, holds);
         const byId = new Map(statements.map((s) => [s.pair_id, s]));
         for (const s of statements) {
-          expect(s.due).toBe(s.owed - s.held_back - s.recovered);
+          expect(s.due).toBe(s.owed - s.held_back + s.released - s.recovered);
           const back = byId.get(`${s.treatment_prov}-${s.insured_prov}`);
           if (back) expect(s.net_transfer).toBe(-back.net_transfer);
           else expect(s.net_transfer).toBe(s.due);
           const h = holds[s.pair_id] ?? [];
           expect(s.held_back).toBe(h.reduce((a, x) => a + x.held_back, 0));
         }
+      },
+    ),
+  );
+});
+
+test('a fee check’s hold and recovery go into one clearing month each, whenever it is confirmed; re-clears find their own', () => {
+  // Time in half-steps: month k is generated at 2k, may be re-cleared at 2k+1 (any month j ≤ k).
+  const MONTHS = 4;
+  const check = fc
+    .record({
+      settled: fc.integer({ min: 1, max: MONTHS }),
+      requested: fc.nat(2 * MONTHS + 1),
+      confirmAfter: fc.option(fc.nat(2 * MONTHS + 1), { nil: null }),
+      lines: fc.integer({ min: 1, max: 900_000 }),
+      share: fc.nat(100),
+    })
+    .map((c) => ({
+      ...c,
+      requested: Math.max(c.requested, 2 * c.settled - 2),
+      recovered: Math.floor((c.lines * c.share) / 100),
+    }));
+  fc.assert(
+    fc.property(
+      fc.array(check, { minLength: 1, maxLength: 8 }),
+      fc.array(fc.option(fc.nat(MONTHS - 1), { nil: null }), { minLength: MONTHS, maxLength: MONTHS }),
+      (checks, reclears) => {
+        const month = (k: number) => `2026-0${k}`;
+        const marks = checks.map(() => ({
+          held_in: null as string | null,
+          recovered_in: null as string | null,
+        }));
+        // The last computation of each month (a re-clear replaces the month's statement).
+        const effect = new Map<string, Map<number, number>>();
+        const compute = (k: number, t: number) => {
+          const m = new Map<number, number>();
+          checks.forEach((c, i) => {
+            if (c.settled > k || c.requested > t) return;
+            const confirmAt = c.confirmAfter === null ? null : Math.max(c.confirmAfter, c.requested);
+            const view: HoldCheck = {
+              setl_id: String(i),
+              confirmed: confirmAt !== null && confirmAt <= t,
+              lines: c.lines as Fen,
+              recovered: c.recovered as Fen,
+              ...(marks[i] as { held_in: string | null; recovered_in: string | null }),
+            };
+            const e = holdEffect(view, month(k));
+            marks[i] = { held_in: e.held_in, recovered_in: e.recovered_in };
+            if (e.hold) m.set(i, -e.hold.held_back + (e.hold.released ?? 0) - e.hold.recovered);
+          });
+          effect.set(month(k), m);
+        };
+        for (let k = 1; k <= MONTHS; k++) {
+          compute(k, 2 * k);
+          const j = reclears[k - 1];
+          if (j !== null && j !== undefined && j + 1 <= k) compute(j + 1, 2 * k + 1);
+        }
+        checks.forEach((c, i) => {
+          const total = [...effect.values()].reduce((a, m) => a + (m.get(i) ?? 0), 0);
+          const { held_in, recovered_in } = marks[i] as {
+            held_in: string | null;
+            recovered_in: string | null;
+          };
+          const confirmAt = c.confirmAfter === null ? null : Math.max(c.confirmAfter, c.requested);
+          // Confirmed before the last month was generated: its recovery is in a month.
+          if (confirmAt !== null && confirmAt <= 2 * MONTHS) expect(recovered_in).not.toBeNull();
+          // Applied once: the insured side keeps the recovery once confirmed, the lines while open.
+          if (recovered_in !== null) expect(total).toBe(0 - c.recovered);
+          else if (held_in !== null) expect(total).toBe(0 - c.lines);
+          else expect(total).toBe(0);
+        });
       },
     ),
   );

@@ -349,6 +349,11 @@ describe('a month of settlements and reversals', () => {
     expect(again).toMatchObject({ status: 'GENERATED', round: 2 });
     const after = await statement(pair_id);
     expect(after?.owed).toBe((before?.owed ?? 0) + 100_003 + 20_011);
+    // The opposite direction (四川 → 海南) is netted against the new amounts too, in the table and the run.
+    const back = await statement('510000-460000');
+    expect(after?.net_transfer).toBe((before?.net_transfer ?? 0) + 100_003 + 20_011);
+    expect(back?.net_transfer).toBe(-(after?.net_transfer ?? 0));
+    expect((await pairState('510000-460000'))?.net_transfer).toBe(back?.net_transfer);
     expect(after?.disputes).toEqual([
       expect.objectContaining({
         side: 'insured',

@@ -1,5 +1,5 @@
 import { clearingWorkflowId, WORKFLOW_TYPES } from '../../cases';
-import type { ClearingInput } from '../../cases/clearing';
+import { type ClearingActionRequest, type ClearingInput, clearingActionUpdate } from '../../cases/clearing';
 import { readStatements } from '../../db/clearing';
 import { type DemoSettlement, insertSettlements } from '../../db/clearing-demo';
 import type { Orm } from '../../db/orm';
@@ -89,21 +89,111 @@ afterAll(async () => {
   await close?.();
 });
 
-test('clearing holds back unconfirmed fee checks and deducts confirmed 核查有误', async () => {
+const PAIR = '460000-510000';
+
+async function clear(clr_month: string) {
   await w.client.workflow.start(WORKFLOW_TYPES.clearing, {
-    workflowId: clearingWorkflowId(MONTH),
+    workflowId: clearingWorkflowId(clr_month),
     taskQueue: w.taskQueue,
-    args: [{ clr_month: MONTH, requested_by: 'staff-hi' } satisfies ClearingInput],
+    args: [{ clr_month, requested_by: 'staff-hi' } satisfies ClearingInput],
   });
-  const st = await eventually(async () => {
-    const [s] = await readStatements(orm.em.getKnex(), {
-      clr_month: MONTH,
-      pair_id: '460000-510000',
-      provs: null,
-    });
-    return s;
+  // The run has written its statements once its row is there and nothing is left to generate.
+  return eventually(async () => {
+    const run = await orm.em.getKnex()('clearing_run').where({ clr_month }).first();
+    if (!run) return undefined;
+    const st = await readStatements(orm.em.getKnex(), { clr_month, pair_id: PAIR, provs: null });
+    return { statement: st[0] };
   });
+}
+
+test('clearing holds back unconfirmed fee checks and deducts confirmed 核查有误', async () => {
+  const st = (await clear(MONTH)).statement;
   // Held back: both lines of the check not yet confirmed; recovered: the confirmed 核查有误 amount.
   expect(st).toMatchObject({ owed: 6_500_000, held_back: 1_500_001, recovered: 520_000 });
-  expect(st.net_transfer).toBe(6_500_000 - 1_500_001 - 520_000);
+  expect(st?.net_transfer).toBe(6_500_000 - 1_500_001 - 520_000);
+}, 60_000);
+
+test('a check confirmed, or requested, after its settlement’s month was cleared goes into the next month, once', async () => {
+  const knex = orm.em.getKnex();
+  // After October is cleared: the held check is confirmed with 300,001 fen 核查有误, and a new check
+  // is requested on another October stay.
+  await knex('fee_check_item').where({ check_id: 'FCH1002S01', feedetl_sn: '0002' }).update({
+    outcome: 'incorrect',
+    amount: 300_001,
+  });
+  await knex('fee_check')
+    .where({ check_id: 'FCH1002S01' })
+    .update({ status: 'CONFIRMED', recovered: 300_001, confirmed_by: 'coord-hi', confirmed_at: new Date() });
+  await feeCheck('H1003S01', 'BATCHED', [700_000, 12_345], null);
+
+  // November has no settlements of the pair: its statement is the fee checks' alone.
+  const nov = await clear('2026-11');
+  expect(nov.statement).toMatchObject({
+    owed: 0,
+    lines: [],
+    held_back: 712_345,
+    released: 1_500_001,
+    recovered: 300_001,
+    net_transfer: -712_345 + 1_500_001 - 300_001,
+  });
+  // December: nothing left to hold or recover, so no statement for the pair.
+  expect((await clear('2026-12')).statement).toBeUndefined();
+
+  // Over the three months the pair paid what it owed less what was recovered and what is still held.
+  const months = await knex('clearing_statement').where({ pair_id: PAIR }).orderBy('clr_month');
+  const paid = months.reduce(
+    (a, r) => a + Number(r.owed) - Number(r.held_back) + Number(r.released) - Number(r.recovered),
+    0,
+  );
+  expect(months.map((r) => r.clr_month)).toEqual([MONTH, '2026-11']);
+  expect(paid).toBe(6_500_000 - 520_000 - 300_001 - 712_345);
+  expect(await knex('fee_check').orderBy('check_id').select('check_id', 'held_in', 'recovered_in')).toEqual([
+    { check_id: 'FCH1001S01', held_in: null, recovered_in: MONTH },
+    { check_id: 'FCH1002S01', held_in: MONTH, recovered_in: '2026-11' },
+    { check_id: 'FCH1003S01', held_in: '2026-11', recovered_in: null },
+  ]);
+}, 60_000);
+
+test('a transfer that does not reconcile with the settlements is flagged on the statement, with a task', async () => {
+  const act = (req: Omit<ClearingActionRequest, 'action_id'>) =>
+    w.client.workflow.getHandle(clearingWorkflowId(MONTH)).executeUpdate(clearingActionUpdate, {
+      updateId: `${req.action}-${req.side}`,
+      args: [{ ...req, action_id: `${req.action}-${req.side}` }],
+    });
+  const ready = () =>
+    eventually(async () => {
+      const t = await orm.em
+        .getKnex()('human_task')
+        .where({ case_id: `clearing-${MONTH}-${PAIR}`, status: 'open' });
+      return t.length === 2 ? t : undefined;
+    });
+  await ready();
+  await act({ pair_id: PAIR, action: 'confirm', side: 'insured', prov_admdvs: '460000', user: 'coord-hi' });
+  await act({ pair_id: PAIR, action: 'confirm', side: 'treatment', prov_admdvs: '510000', user: 'coord-sc' });
+  // A late October settlement arrives after the statement: the statement no longer matches the table.
+  await insertSettlements(orm.em.getKnex(), MONTH, [settlement('H1004S01', 800_000, 28)]);
+  await act({
+    pair_id: PAIR,
+    action: 'transfer',
+    side: 'insured',
+    prov_admdvs: '460000',
+    user: 'coord-hi',
+    reference: 'HN-2026-10-001',
+  });
+  const st = await eventually(async () => {
+    const [s] = await readStatements(orm.em.getKnex(), { clr_month: MONTH, pair_id: PAIR, provs: null });
+    return s?.reconcile_problem ? s : undefined;
+  });
+  expect(st.status).toBe('TRANSFERRED');
+  expect(st.reconcile_problem).toBe('清算金额与结算记录不符');
+  const task = await orm.em
+    .getKnex()('human_task')
+    .where({ id: `clearing-${MONTH}-${PAIR}-reconcile` })
+    .first();
+  expect(task).toMatchObject({
+    kind: 'clearing_reconcile',
+    status: 'open',
+    role: 'coordinator',
+    prov_admdvs: '460000',
+  });
 }, 60_000);

@@ -299,5 +299,31 @@ describe('费用协查: a check not answered by the due date rolls over into the
     });
     expect(answered.status).toBe(200);
     expect(answered.body).toMatchObject({ status: 'ANSWERED', rolled_over: true });
+
+    // The insured side does not confirm within its working days: the task goes to its supervisors.
+    const batch_id = feeCheckBatchId('460000', '510000', secondMonth);
+    const knex = platform.orm.em.fork().getKnex();
+    const open = await eventually(async () =>
+      knex('human_task')
+        .where({ id: `${batch_id}-confirm`, status: 'open' })
+        .first(),
+    );
+    expect(open).toMatchObject({ kind: 'fee_check_confirm', prov_admdvs: '460000', role: 'coordinator' });
+    await platform.worker.env.sleep('10 days');
+    const escalated = await eventually(async () =>
+      knex('human_task')
+        .where({ id: `${batch_id}-confirm`, status: 'escalated' })
+        .first(),
+    );
+    expect(escalated.role).toBe('supervisor');
+    expect(new Date(escalated.due_at).getTime()).toBeGreaterThan(new Date(open.due_at).getTime());
+    // Confirmed late, by the supervisor's province: the task is done.
+    const confirmed = await post('coord-hi', `/fee-checks/${check_id}/confirm`, {});
+    expect(confirmed.body).toMatchObject({ status: 'CONFIRMED' });
+    await eventually(async () =>
+      knex('human_task')
+        .where({ id: `${batch_id}-confirm`, status: 'decided' })
+        .first(),
+    );
   });
 });
