@@ -81,6 +81,12 @@ export class CaseRunner {
     private readonly temporal: TemporalProbe,
     private readonly progress: Progress,
     private readonly deadline: number,
+    /**
+     * Called once a referral's first review task is open, before staff (or the citizen) act on it: the
+     * chaos run parks a case here until the fault it waits for has struck, so the fault falls on a filing
+     * awaiting staff review.
+     */
+    private readonly hold: (plan: CasePlan) => Promise<void> = async () => {},
   ) {}
 
   async run(plan: CasePlan): Promise<CaseRecord> {
@@ -133,6 +139,7 @@ export class CaseRunner {
           `review task ${taskId}`,
           [id, referralId],
         );
+        if (round === 1) await this.hold(plan);
         const decision = plan.decisions[round - 1] as Decision;
         if (round === 1 && plan.followUp === 'cancel-during-review') {
           await this.cancel(id, citizen, record);
@@ -163,11 +170,21 @@ export class CaseRunner {
             `MORE_INFO after ${taskId}`,
             [id, referralId],
           );
+          // Keyed, so a resend after an unanswered attempt is the same answer, not a second one.
+          let resent = false;
           const answered = await this.client.call('POST', `/filings/${id}/more-info`, {
             as: citizen,
             body: { answer: `补充材料 round ${round}`, documents: ['检查报告.pdf'] },
+            key: `${plan.key}-more-info-${round}`,
+            again: (a) => {
+              const again = transient(a) || timedOut(a);
+              resent ||= again;
+              return again;
+            },
           });
           if (answered.status === 202) record.acknowledged.push(`more-info answer (round ${round}) 202`);
+          else if (resent && answered.status === 409 && answered.body?.code === 'NO_MORE_INFO_PENDING')
+            record.acknowledged.push(`more-info answer (round ${round}) (recorded by an unanswered attempt)`);
           else record.refusals.push(`more-info answer: ${describe(answered)}`);
         }
       }
@@ -258,7 +275,7 @@ export class CaseRunner {
         as: staff,
         body,
         again: (a) => {
-          const again = transient(a);
+          const again = transient(a) || timedOut(a);
           resent ||= again;
           return again;
         },
@@ -327,6 +344,12 @@ export class CaseRunner {
 }
 
 class Stall extends Error {}
+
+/**
+ * The API's request deadline passed (a worker still starting after a fault): it may have been applied,
+ * and the answer says to send again later — safe where a resend is recognised (a decision, a keyed answer).
+ */
+const timedOut = (a: Answer) => a.status === 503 && a.body?.code === 'REQUEST_TIMEOUT';
 
 export function describe(answer: Answer): string {
   if (answer.status === 0) return `no answer (${answer.body?.error ?? '?'})`;

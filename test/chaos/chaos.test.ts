@@ -55,7 +55,7 @@ test('with stays, every fault is planned inside a stay: after its first answer, 
   expect(faults.map((f) => f.stay)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
 });
 
-test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing, a stay included', async () => {
+test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing, a stay and a filing under review included', async () => {
   const { code, output } = await chaos(['--seed', '1', '--cases', '6', '--faults', 'pause', '--time', '150']);
   expect(output).toMatch(/cases planned \/ run \/ acknowledged\s+6 \/ 6 \/ 6/);
   expect(output).toMatch(/faults injected\s+1 \(pause 1,/);
@@ -63,6 +63,9 @@ test('a tiny chaos run with PostgreSQL paused loses, doubles and strands nothing
   // The pause fell inside the stay, not after it.
   expect(output).toMatch(/faults during a stay\s+1 \/ 1 \(pause 1,/);
   expect(output).toMatch(/in flight: stay 1 at \d+\/\d+ answered/);
+  // And on a citizen's filing awaiting staff review, decided only after it.
+  expect(output).toMatch(/faults with a filing in flight\s+1 \/ 1 \(pause 1,/);
+  expect(output).toMatch(/awaiting review: case \d+/);
   expect(output).toMatch(/lost\s+0\n/);
   expect(output).toMatch(/doubled\s+0\n/);
   expect(output).toMatch(/stuck\s+0\n/);

@@ -83,6 +83,8 @@ interface Injected {
   stay: string | null;
   /** The planned cases in flight when it struck (filed or being filed, not yet done). */
   filings: number[];
+  /** The cases whose filing was awaiting staff review (an open review task, held until the fault struck). */
+  reviews: number[];
   /** When it struck, to tell which fault a lost case was in flight for. */
   at: number;
 }
@@ -181,7 +183,6 @@ async function main(): Promise<number> {
       for (const listener of [...onFiled]) listener();
     },
   };
-  const runner = new CaseRunner(client, temporal, progress, workUntil);
 
   // One lane per citizen: a citizen files one case after another (their ids count up), citizens in parallel.
   const lanes = new Map<string, typeof cases>();
@@ -193,19 +194,42 @@ async function main(): Promise<number> {
    * passed a fault's `afterFiled` by a fault's spacing, the stay lane sends nothing past a fault's planned answer, until it struck.
    */
   let struck = 0;
+  /** How many of them are over (the platform back after a restart): the parked filings wait on it. */
+  let recovered = 0;
   const slack = Math.max(1, Math.floor((options.cases * 0.8) / Math.max(1, faults.length)));
   const gate = (passed: (f: FaultPlan) => boolean) =>
     waitUntil(() => faults.every((f, i) => i < struck || !passed(f)), Math.max(0, workUntil - Date.now()));
   const records: CaseRecord[] = [];
   /** Cases begun and not yet done, by plan number: what a fault striking now falls into. */
   const casesInFlight = new Set<number>();
+  /**
+   * Filings parked at an open review task (plan number → the fault it waits for), as the stays are held
+   * on a planned answer: staff act only once that fault is over, so every fault also falls on a
+   * citizen's filing awaiting review, its workflow, task and SLA timer in flight.
+   */
+  const reviewing = new Map<number, number>();
+  /** Referrals with staff to review them that have not yet reached their review: who may still park. */
+  const mayPark = new Set(cases.filter((c) => c.category === 'referral' && c.citizen.staff).map((c) => c.n));
+  const hold = async (plan: (typeof cases)[number]) => {
+    mayPark.delete(plan.n);
+    // One filing for the next fault to strike; when it has one, the case goes on.
+    const fault = struck;
+    if (fault >= faults.length || [...reviewing.values()].includes(fault)) return;
+    reviewing.set(plan.n, fault);
+    progress.onFiled();
+    await waitUntil(() => recovered > fault, Math.max(0, workUntil - Date.now()));
+    reviewing.delete(plan.n);
+  };
+  const runner = new CaseRunner(client, temporal, progress, workUntil, hold);
   let lanesDone = false;
   let lanesFiled = false;
   const work = Promise.all(
     [...lanes.values()].map(async (plans) => {
       for (const plan of plans) {
         // One fault's spacing of slack: the citizens keep filing around the stay the fault waits on.
-        // Past it, one case at a time still goes, so a fault always has filings in flight.
+        // Past it, one case at a time still goes, so a fault always has filings in flight — and none
+        // while a filing is parked at its review for the next fault (it is in flight): filings are
+        // quicker than restarts, and would be used up before the last faults had one to fall on.
         await waitUntil(
           () => {
             if (faults.every((f, i) => i < struck || progress.filed < f.afterFiled + slack)) return true;
@@ -221,6 +245,7 @@ async function main(): Promise<number> {
         }
         casesInFlight.add(plan.n);
         records.push(await runner.run(plan));
+        mayPark.delete(plan.n);
         casesInFlight.delete(plan.n);
         progress.onFiled();
       }
@@ -271,14 +296,17 @@ async function main(): Promise<number> {
     for (const fault of faults) {
       // An event, not a sleep: the planned answer inside the planned stay (or, without stays, the k-th
       // acknowledged filing). Should that stay end or stall first, strike at once rather than never.
-      const due = (): boolean => {
-        if (lanesDone) return true;
+      const index = faults.indexOf(fault);
+      // And a filing parked at its review for it, unless no referral is left to park.
+      const filing = () => lanesFiled || mayPark.size === 0 || [...reviewing.values()].includes(index);
+      const point = (): boolean => {
         if (fault.stay === null) return progress.filed >= fault.afterFiled;
         const stay = fault.stay;
         if (staysDone || stayRecords.some((r) => r.plan.n >= stay)) return true;
         const current = stays.current;
         return current?.plan.n === stay && current.acknowledged.length >= fault.afterAnswers;
       };
+      const due = () => lanesDone || (point() && filing());
       await waitUntil(due, Math.max(0, workUntil - Date.now()));
       if (Date.now() > workUntil) break;
       const at = Date.now();
@@ -288,14 +316,15 @@ async function main(): Promise<number> {
         ? `stay ${current.plan.n} at ${current.acknowledged.length}/${stayMessages(current.plan)} answered`
         : null;
       const filings = [...casesInFlight].sort((a, b) => a - b);
+      const reviews = [...reviewing.keys()].sort((a, b) => a - b);
       struck += 1;
       progress.onFiled();
       log(
-        `fault ${fault.kind} (planned at ${when(fault)}) after ${afterFiled} filings; in flight: ${stay ?? 'no stay'}, cases ${filings.join(' ') || 'none'}`,
+        `fault ${fault.kind} (planned at ${when(fault)}) after ${afterFiled} filings; in flight: ${stay ?? 'no stay'}, cases ${filings.join(' ') || 'none'}, awaiting review ${reviews.join(' ') || 'none'}`,
       );
       try {
         const detail = await inject(platform, fault);
-        injected.push({ kind: fault.kind, afterFiled, detail, at, stay, filings });
+        injected.push({ kind: fault.kind, afterFiled, detail, at, stay, filings, reviews });
         log(`  ${detail}`);
       } catch (error) {
         injected.push({
@@ -305,10 +334,13 @@ async function main(): Promise<number> {
           at,
           stay,
           filings,
+          reviews,
         });
         log(`  fault ${fault.kind} failed: ${String(error)}\n${platform.lastLog()}`);
         if (!platform.endpoints) await platform.start();
       }
+      recovered += 1;
+      progress.onFiled();
     }
   })();
   await Promise.all([allWork, chaos]);
@@ -362,13 +394,17 @@ async function main(): Promise<number> {
       : [...new Set(injected.map((f) => f.kind))].filter(
           (k) => !injected.some((f) => f.kind === k && f.stay),
         );
+  // And every fault on a filing awaiting review, when the plan has a referral for staff to review.
+  const reviewable = cases.some((c) => c.category === 'referral' && c.citizen.staff);
+  const noFiling = reviewable ? injected.filter((f) => f.reviews.length === 0) : [];
   report(options, records, injected, findings, client, Date.now() - startedAt, {
     planned: stayPlans.length,
     records: stayRecords,
     state: stayState,
     missed,
+    noFiling: noFiling.map((f) => injected.indexOf(f) + 1),
   });
-  const failed = findings.length > 0 || missed.length > 0;
+  const failed = findings.length > 0 || missed.length > 0 || noFiling.length > 0;
   if (options.keep || failed) {
     // For a closer look (or a diff between two runs of one seed): every case as planned and as answered.
     const cases = records.map((r) => ({ ...r, ids: [...r.ids] }));
@@ -391,7 +427,14 @@ function report(
   findings: Finding[],
   client: ChaosClient,
   ms: number,
-  stays: { planned: number; records: StayRecord[]; state: StaySnapshot; missed: FaultKind[] },
+  stays: {
+    planned: number;
+    records: StayRecord[];
+    state: StaySnapshot;
+    missed: FaultKind[];
+    /** The faults (numbered from 1) that struck with no filing awaiting review. */
+    noFiling: number[];
+  },
 ): void {
   const count = (kind: Finding['kind']) =>
     new Set(findings.filter((f) => f.kind === kind).map((f) => f.n ?? f.subject)).size;
@@ -399,6 +442,9 @@ function report(
   const byKind = FAULT_KINDS.map((k) => `${k} ${injected.filter((f) => f.kind === k).length}`).join(', ');
   const hitByKind = FAULT_KINDS.map(
     (k) => `${k} ${injected.filter((f) => f.kind === k && f.stay).length}`,
+  ).join(', ');
+  const filingByKind = FAULT_KINDS.map(
+    (k) => `${k} ${injected.filter((f) => f.kind === k && f.reviews.length > 0).length}`,
   ).join(', ');
   // Filings never acknowledged: what the platform answered instead (a business guard's 409 is by design).
   const unacknowledged = records.filter((r) => r.ids.size === 0);
@@ -414,6 +460,10 @@ function report(
     ],
     ['faults injected', `${injected.length} (${byKind})`],
     ['faults during a stay', `${injected.filter((f) => f.stay).length} / ${injected.length} (${hitByKind})`],
+    [
+      'faults with a filing in flight',
+      `${injected.filter((f) => f.reviews.length > 0).length} / ${injected.length} (${filingByKind})`,
+    ],
     [
       'stays planned / run / settled',
       `${stays.planned} / ${stays.records.length} / ${stays.records.filter((r) => !r.stalled && r.settlements.length > 0).length}`,
@@ -440,7 +490,9 @@ function report(
       console.log(
         `  #${i + 1} ${f.kind.padEnd(12)} after ${String(f.afterFiled).padStart(3)} filings: ${f.detail}`,
       );
-      console.log(`     in flight: ${f.stay ?? 'no stay'}; cases ${f.filings.join(' ') || 'none'}`);
+      console.log(
+        `     in flight: ${f.stay ?? 'no stay'}; cases ${f.filings.join(' ') || 'none'}; awaiting review: ${f.reviews.map((n) => `case ${n}`).join(', ') || 'none'}`,
+      );
     });
   }
   if (unacknowledged.length > 0) {
@@ -461,6 +513,8 @@ function report(
   }
   for (const kind of stays.missed)
     console.log(`\n  FAILED: no ${kind} fault struck while a stay was in flight`);
+  for (const n of stays.noFiling)
+    console.log(`\n  FAILED: fault #${n} struck with no filing awaiting review`);
   if (findings.length > 0) {
     console.log('\n  findings');
     for (const f of findings) {
@@ -479,16 +533,17 @@ function report(
     }
   }
   const codes = new Map<string, number>();
-  for (const e of client.serverErrors)
-    codes.set(
-      `${e.status} ${e.code ?? ''}`.trim(),
-      (codes.get(`${e.status} ${e.code ?? ''}`.trim()) ?? 0) + 1,
-    );
+  for (const e of client.serverErrors) {
+    // By route, ids left out: which kind of request met it.
+    const route = e.route.replace(/\/(filings|tasks|stays)\/[^/?]+/g, '/$1/{id}');
+    const key = `${e.status} ${e.code ?? ''} on ${route}`;
+    codes.set(key, (codes.get(key) ?? 0) + 1);
+  }
   if (codes.size > 0) console.log(`\n  5xx seen: ${[...codes].map(([c, k]) => `${c} ×${k}`).join(', ')}`);
   console.log(
-    findings.length === 0 && stays.missed.length === 0
+    findings.length === 0 && stays.missed.length === 0 && stays.noFiling.length === 0
       ? '\n  ok: nothing lost, doubled or stuck\n'
-      : `\n  FAILED: ${findings.length} findings\n`,
+      : `\n  FAILED: ${findings.length} findings, ${stays.missed.length + stays.noFiling.length} faults not struck where planned\n`,
   );
 }
 
