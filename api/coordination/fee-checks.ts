@@ -180,7 +180,7 @@ export async function requestFeeCheck(
   deps: Deps,
   user: AuthUser,
   body: { setl_id: string; reason: string; feedetl_sns?: string[] | undefined },
-): Promise<FeeCheckView> {
+): Promise<FeeCheckView & { retried?: true }> {
   const em = deps.orm.em.fork();
   const s = await em.findOne(Settlement, { setl_id: body.setl_id, kind: 'SETTLEMENT' });
   const pair = s && {
@@ -219,7 +219,14 @@ export async function requestFeeCheck(
       },
     );
   };
-  if (existing) throw await duplicate(existing);
+  if (existing) {
+    // The same user's same request again (a retried POST without Idempotency-Key): its answer again.
+    if (existing.requested_by === user.username && existing.reason === body.reason) {
+      await duplicate(existing);
+      return { ...((await feeCheckViews(em, [existing]))[0] as FeeCheckView), retried: true };
+    }
+    throw await duplicate(existing);
+  }
   const lines = await em.find(
     FeeDetail,
     { mdtrt_id: s.mdtrt_id, status: 'ACTIVE' },
@@ -357,8 +364,15 @@ export function feeChecksRouter(deps: CaseDeps): Router {
   });
 
   router.post('/fee-checks', requireRole('coordinator'), async (req, res) => {
-    const view = await requestFeeCheck(deps, currentUser(res), FeeCheckCreate.parse(req.body));
-    res.status(201).location(`/api/v1/fee-checks/${view.check_id}`).json(view);
+    const { retried, ...view } = await requestFeeCheck(
+      deps,
+      currentUser(res),
+      FeeCheckCreate.parse(req.body),
+    );
+    res
+      .status(retried ? 200 : 201)
+      .location(`/api/v1/fee-checks/${view.check_id}`)
+      .json(view);
   });
 
   router.post('/fee-checks/:check_id/answers', requireRole('coordinator'), async (req, res) => {
@@ -385,6 +399,20 @@ export function feeChecksRouter(deps: CaseDeps): Router {
       } else if (i.amount !== undefined) {
         throw invalid(`费用明细 ${i.feedetl_sn} 核查无误，不应填写金额`);
       }
+    }
+    // A retried answer (no Idempotency-Key): every item already answered so, by this user → the same view.
+    const same = body.items.every((i) => {
+      const line = lines.find((l) => l.feedetl_sn === i.feedetl_sn);
+      return (
+        line?.outcome === i.outcome &&
+        line.answered_by === user.username &&
+        (line.reason ?? null) === (i.reason?.trim() || null) &&
+        (line.amount ?? null) === (i.outcome === 'incorrect' ? (i.amount ?? null) : null)
+      );
+    });
+    if (same) {
+      res.json((await feeCheckViews(em, [row]))[0]);
+      return;
     }
     const batch = await em.findOne(FeeCheckBatch, { batch_id: row.batch_id });
     if (row.status === 'ROLLED_OVER') {

@@ -105,6 +105,10 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
       '0003',
       '0004',
     ]);
+    // A retried POST (no Idempotency-Key): the same check again, nothing recorded twice.
+    const retried = await post('coord-hi', '/fee-checks', { setl_id, reason: '曲妥珠单抗用量异常' });
+    expect([retried.status, retried.body.check_id]).toEqual([200, check_id]);
+    expect(await platform.orm.em.fork().count(FeeCheckItem, { check_id })).toBe(4);
     // Once per settlement.
     const again = await post('coord-hi', '/fee-checks', { setl_id, reason: '再次' });
     expect(again.status).toBe(409);
@@ -205,6 +209,14 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
     });
     expect(rest.status).toBe(200);
     expect(rest.body.status).toBe('ANSWERED');
+    // The same answer retried without a key answers the same; a different one is refused.
+    const retried = await post('coord-sc', `/fee-checks/${check_id}/answers`, {
+      items: [
+        { feedetl_sn: '0002', outcome: 'correct' },
+        { feedetl_sn: '0004', outcome: 'correct' },
+      ],
+    });
+    expect([retried.status, retried.body.status]).toEqual([200, 'ANSWERED']);
   });
 
   test('the insured side confirms: the recovery is in the ledger once, and the ledger balances', async () => {
