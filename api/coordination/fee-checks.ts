@@ -38,6 +38,7 @@ import { type CaseDeps, currentUser } from '../context';
 
 type Deps = Pick<CaseDeps, 'orm' | 'temporal' | 'taskQueue' | 'log'>;
 
+import { insertEvents } from '../../activities/projection';
 import { idempotencyKey } from '../idempotency';
 import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
 import { PROBLEM_CODES, type ProblemCode } from '../problem-codes';
@@ -288,6 +289,19 @@ export async function requestFeeCheck(
         det_item_fee_sumamt: l.det_item_fee_sumamt,
       })),
     );
+    // On the citizen's timeline of the stay, in plain words (the reason is the coordinators' note).
+    await insertEvents(trx, s.mdtrt_id, [
+      {
+        id: `${check_id}-requested`,
+        at: now.toISOString(),
+        actor: user.username,
+        kind: 'fee_check_requested',
+        detail: {
+          check_id,
+          text: `参保地医保部门对本次住院结算发起费用协查（${chosen.length} 项费用），由就医地逐项核查`,
+        },
+      },
+    ]);
     return b;
   });
   if (!batch) throw await duplicate((await em.findOneOrFail(FeeCheck, { setl_id: s.setl_id })) as FeeCheck);

@@ -243,6 +243,32 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
       ['insured_fund_payable', '460000', 520_000, 0],
     ]);
     expect(await ledgerImbalance()).toBe(0);
+    // 王芳 reads the check on her stay's timeline, in plain Chinese.
+    const mdtrt_id = entries[0]?.mdtrt_id as string;
+    const timeline = (await get('wangfang', `/stays/${mdtrt_id}`)).body.timeline as {
+      event: string;
+      text: string;
+    }[];
+    expect(timeline.filter((e) => e.event.startsWith('fee_check_'))).toEqual([
+      {
+        event: 'fee_check_requested',
+        text: '参保地医保部门对本次住院结算发起费用协查（4 项费用），由就医地逐项核查',
+        at: expect.any(String),
+        actor: 'coord-hi',
+      },
+      {
+        event: 'fee_check_answered',
+        text: '就医地已答复费用协查：3 项核查无误，1 项核查有误（共 5200.00 元），待参保地确认',
+        at: expect.any(String),
+        actor: 'coord-sc',
+      },
+      {
+        event: 'fee_check_confirmed',
+        text: '参保地已确认费用协查结果：核查有误的 5200.00 元由医保基金向医院追回',
+        at: expect.any(String),
+        actor: 'coord-hi',
+      },
+    ]);
     const batch = await eventually(async () => {
       const b = await get('coord-sc', `/fee-check-batches/${feeCheckBatchId('460000', '510000', month())}`);
       return b.body.status === 'CLOSED' ? b.body : undefined;
