@@ -12,6 +12,7 @@ import {
   FEE_CHECK_REFUSALS,
   type FeeCheckBatchStart,
   type FeeCheckBatchView,
+  type FeeCheckCandidateView,
   type FeeCheckView,
   feeCheckAnswerUpdate,
   feeCheckConfirmUpdate,
@@ -45,11 +46,12 @@ import { PROBLEM_CODES, type ProblemCode } from '../problem-codes';
 import {
   FeeCheckAnswerBody,
   FeeCheckBatchQuery,
+  FeeCheckCandidateQuery,
   FeeCheckCreate,
   FeeCheckFreezeBody,
   FeeCheckQuery,
 } from '../schemas/fee-checks';
-import { notFound, pairScope, sideOf } from '../scope';
+import { maskName, notFound, pairScope, sideOf } from '../scope';
 
 const READERS = ['staff', 'supervisor', 'coordinator'] as const;
 const REFUSAL_CODES = new Set<string>(Object.values(FEE_CHECK_REFUSALS));
@@ -375,6 +377,50 @@ export function feeChecksRouter(deps: CaseDeps): Router {
     const em = deps.orm.em.fork();
     const row = await visibleCheck(em, req, currentUser(res));
     res.json((await feeCheckViews(em, [row]))[0]);
+  });
+
+  // The insured side's search for a stay to check: its settled, unreversed cross-province settlements at
+  // or above its threshold without a check yet, by setl_id or psn_no.
+  router.get('/fee-check-candidates', requireRole('coordinator'), async (req, res) => {
+    const { q } = FeeCheckCandidateQuery.parse(req.query);
+    const prov = currentUser(res).prov_admdvs ?? '';
+    const knex = deps.orm.em.getKnex();
+    const rows = await knex('settlement as s')
+      .leftJoin('stay as t', 't.mdtrt_id', 's.mdtrt_id')
+      .leftJoin('fee_check as c', 'c.setl_id', 's.setl_id')
+      .where({ 's.kind': 'SETTLEMENT' })
+      .whereNull('s.reversed_by')
+      .whereNull('c.check_id')
+      .whereRaw('left(s.insuplc_admdvs, 2) = left(?, 2)', [prov])
+      .whereRaw('left(s.insuplc_admdvs, 2) <> left(s.mdtrtarea_admvs, 2)')
+      .andWhere('s.medfee_sumamt', '>=', feeCheckParamsFor(prov).threshold)
+      .andWhere((w) => w.where('s.setl_id', q).orWhere('s.psn_no', q))
+      .orderBy('s.setl_time', 'desc')
+      .limit(20)
+      .select(
+        's.setl_id',
+        's.mdtrt_id',
+        's.psn_no',
+        's.fixmedins_code',
+        's.medfee_sumamt',
+        's.setl_time',
+        't.psn_name',
+        't.fixmedins_name',
+      );
+    res.json(
+      rows.map(
+        (r): FeeCheckCandidateView => ({
+          setl_id: r.setl_id,
+          mdtrt_id: r.mdtrt_id,
+          psn_no: r.psn_no,
+          psn_name: r.psn_name ? maskName(r.psn_name) : '',
+          fixmedins_code: r.fixmedins_code,
+          fixmedins_name: r.fixmedins_name ?? r.fixmedins_code,
+          medfee_sumamt: Number(r.medfee_sumamt),
+          setl_time: new Date(r.setl_time).toISOString(),
+        }),
+      ),
+    );
   });
 
   router.post('/fee-checks', requireRole('coordinator'), async (req, res) => {

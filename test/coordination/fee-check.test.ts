@@ -87,6 +87,19 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
 
   test('the insured side requests a check on a settlement above the threshold', async () => {
     ({ setl_id } = await stay(BIG));
+    // The request form's search: the insured side finds it by setl_id or psn_no; the treatment side does not.
+    const found = await get('coord-hi', `/fee-check-candidates?q=${setl_id}`);
+    expect(found.body).toEqual([
+      expect.objectContaining({
+        setl_id,
+        psn_no: 'P46000000000001',
+        psn_name: '王*',
+        medfee_sumamt: 3_538_000,
+      }),
+    ]);
+    const byPsn = await get('coord-hi', '/fee-check-candidates?q=P46000000000001');
+    expect(byPsn.body.map((c: { setl_id: string }) => c.setl_id)).toContain(setl_id);
+    expect((await get('coord-sc', `/fee-check-candidates?q=${setl_id}`)).body).toEqual([]);
     const r = await post('coord-hi', '/fee-checks', { setl_id, reason: '曲妥珠单抗用量异常' });
     expect(r.status).toBe(201);
     check_id = r.body.check_id;
@@ -105,6 +118,7 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
       '0003',
       '0004',
     ]);
+    expect((await get('coord-hi', `/fee-check-candidates?q=${setl_id}`)).body).toEqual([]);
     // A retried POST (no Idempotency-Key): the same check again, nothing recorded twice.
     const retried = await post('coord-hi', '/fee-checks', { setl_id, reason: '曲妥珠单抗用量异常' });
     expect([retried.status, retried.body.check_id]).toEqual([200, check_id]);
