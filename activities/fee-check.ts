@@ -10,11 +10,11 @@ import {
   feeCheckParamsFor,
   nextMonth,
 } from '../cases';
-import { openBatchFrom } from '../db/fee-checks';
+import { openBatchFrom, recordFeeCheckEvent } from '../db/fee-checks';
 import { type Fen, formatYuan, type Insutype } from '../settlement';
 import { poolFundPayType } from '../settlement/fund-pay-type';
 import type { ActivityDeps } from './deps';
-import { insertEvents, trxOf } from './projection';
+import { trxOf } from './projection';
 
 /** A check of a frozen batch as the workflow tracks it. */
 export interface BatchedCheck {
@@ -121,21 +121,17 @@ export function feeCheckActivities({ orm }: ActivityDeps) {
           const items = await trx('fee_check_item').where({ check_id: a.check_id });
           const wrong = items.filter((i) => i.outcome === 'incorrect');
           const amount = wrong.reduce((sum, i) => sum + Number(i.amount ?? 0), 0);
-          await insertEvents(trx, check.mdtrt_id, [
-            {
-              id: `${a.check_id}-answered`,
-              at: a.at,
-              actor: a.by,
-              kind: 'fee_check_answered',
-              detail: {
-                check_id: a.check_id,
-                text:
-                  wrong.length === 0
-                    ? `就医地已答复费用协查：${items.length} 项费用均核查无误`
-                    : `就医地已答复费用协查：${items.length - wrong.length} 项核查无误，${wrong.length} 项核查有误（共 ${formatYuan(amount as Fen)} 元），待参保地确认`,
-              },
-            },
-          ]);
+          await recordFeeCheckEvent(trx, {
+            check_id: a.check_id,
+            mdtrt_id: check.mdtrt_id,
+            step: 'answered',
+            by: a.by,
+            at: a.at,
+            text:
+              wrong.length === 0
+                ? `就医地已答复费用协查：${items.length} 项费用均核查无误`
+                : `就医地已答复费用协查：${items.length - wrong.length} 项核查无误，${wrong.length} 项核查有误（共 ${formatYuan(amount as Fen)} 元），待参保地确认`,
+          });
         }
         return { status };
       });
@@ -221,22 +217,18 @@ export function feeCheckActivities({ orm }: ActivityDeps) {
           confirmed_at: c.at,
           updated_at: new Date(),
         });
-        await insertEvents(trx, check.mdtrt_id, [
-          {
-            id: `${c.check_id}-confirmed`,
-            at: c.at,
-            actor: c.by,
-            kind: 'fee_check_confirmed',
-            detail: {
-              check_id: c.check_id,
-              recovered,
-              text:
-                recovered > 0
-                  ? `参保地已确认费用协查结果：核查有误的 ${formatYuan(recovered as Fen)} 元由医保基金向医院追回`
-                  : '参保地已确认费用协查结果：费用核查无误',
-            },
-          },
-        ]);
+        await recordFeeCheckEvent(trx, {
+          check_id: c.check_id,
+          mdtrt_id: check.mdtrt_id,
+          step: 'confirmed',
+          by: c.by,
+          at: c.at,
+          detail: { recovered },
+          text:
+            recovered > 0
+              ? `参保地已确认费用协查结果：核查有误的 ${formatYuan(recovered as Fen)} 元由医保基金向医院追回`
+              : '参保地已确认费用协查结果：费用核查无误',
+        });
         return { recovered };
       });
     },

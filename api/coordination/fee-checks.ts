@@ -31,7 +31,7 @@ import {
   Settlement,
   Stay,
 } from '../../db/entities';
-import { openBatchFrom } from '../../db/fee-checks';
+import { openBatchFrom, recordFeeCheckEvent } from '../../db/fee-checks';
 import { formatYuan } from '../../settlement';
 import { requireRole } from '../auth/middleware';
 import type { AuthUser } from '../auth/tokens';
@@ -39,7 +39,6 @@ import { type CaseDeps, currentUser } from '../context';
 
 type Deps = Pick<CaseDeps, 'orm' | 'temporal' | 'taskQueue' | 'log'>;
 
-import { insertEvents } from '../../activities/projection';
 import { idempotencyKey } from '../idempotency';
 import { HttpProblem, RETRY_AFTER_SECONDS } from '../problem';
 import { PROBLEM_CODES, type ProblemCode } from '../problem-codes';
@@ -292,18 +291,14 @@ export async function requestFeeCheck(
       })),
     );
     // On the citizen's timeline of the stay, in plain words (the reason is the coordinators' note).
-    await insertEvents(trx, s.mdtrt_id, [
-      {
-        id: `${check_id}-requested`,
-        at: now.toISOString(),
-        actor: user.username,
-        kind: 'fee_check_requested',
-        detail: {
-          check_id,
-          text: `参保地医保部门对本次住院结算发起费用协查（${chosen.length} 项费用），由就医地逐项核查`,
-        },
-      },
-    ]);
+    await recordFeeCheckEvent(trx, {
+      check_id,
+      mdtrt_id: s.mdtrt_id,
+      step: 'requested',
+      by: user.username,
+      at: now.toISOString(),
+      text: `参保地医保部门对本次住院结算发起费用协查（${chosen.length} 项费用），由就医地逐项核查`,
+    });
     return b;
   });
   if (!batch) throw await duplicate((await em.findOneOrFail(FeeCheck, { setl_id: s.setl_id })) as FeeCheck);
