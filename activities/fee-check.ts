@@ -10,8 +10,8 @@ import {
   feeCheckParamsFor,
   nextMonth,
 } from '../cases';
-import { openBatchFrom } from '../db/fee-checks';
-import type { Insutype } from '../settlement';
+import { openBatchFrom, recordFeeCheckEvent } from '../db/fee-checks';
+import { type Fen, formatYuan, type Insutype } from '../settlement';
 import { poolFundPayType } from '../settlement/fund-pay-type';
 import type { ActivityDeps } from './deps';
 import { trxOf } from './projection';
@@ -113,9 +113,26 @@ export function feeCheckActivities({ orm }: ActivityDeps) {
         }
         const open = await trx('fee_check_item').where({ check_id: a.check_id }).whereNull('outcome').first();
         const status: FeeCheckStatus = open ? 'BATCHED' : 'ANSWERED';
-        await trx('fee_check')
+        const changed = await trx('fee_check')
           .where({ check_id: a.check_id, status: 'BATCHED' })
           .update({ status, updated_at: new Date() });
+        if (status === 'ANSWERED' && changed > 0) {
+          const check = await trx('fee_check').where({ check_id: a.check_id }).first();
+          const items = await trx('fee_check_item').where({ check_id: a.check_id });
+          const wrong = items.filter((i) => i.outcome === 'incorrect');
+          const amount = wrong.reduce((sum, i) => sum + Number(i.amount ?? 0), 0);
+          await recordFeeCheckEvent(trx, {
+            check_id: a.check_id,
+            mdtrt_id: check.mdtrt_id,
+            step: 'answered',
+            by: a.by,
+            at: a.at,
+            text:
+              wrong.length === 0
+                ? `就医地已答复费用协查：${items.length} 项费用均核查无误`
+                : `就医地已答复费用协查：${items.length - wrong.length} 项核查无误，${wrong.length} 项核查有误（共 ${formatYuan(amount as Fen)} 元），待参保地确认`,
+          });
+        }
         return { status };
       });
     },
@@ -199,6 +216,18 @@ export function feeCheckActivities({ orm }: ActivityDeps) {
           confirmed_by: c.by,
           confirmed_at: c.at,
           updated_at: new Date(),
+        });
+        await recordFeeCheckEvent(trx, {
+          check_id: c.check_id,
+          mdtrt_id: check.mdtrt_id,
+          step: 'confirmed',
+          by: c.by,
+          at: c.at,
+          detail: { recovered },
+          text:
+            recovered > 0
+              ? `参保地已确认费用协查结果：核查有误的 ${formatYuan(recovered as Fen)} 元由医保基金向医院追回`
+              : '参保地已确认费用协查结果：费用核查无误',
         });
         return { recovered };
       });

@@ -228,10 +228,19 @@ const ops: Record<string, Record<string, Op>> = {
     },
     post: {
       summary:
-        '发起费用协查 Request a fee check on a settlement (insured side; 201 FeeCheckView; 409 FEE_CHECK_NOT_ELIGIBLE below the threshold / FEE_CHECK_DUPLICATE; 403 FEE_CHECK_WRONG_SIDE)',
+        '发起费用协查 Request a fee check on a settlement (insured side; 201 FeeCheckView, 200 for the same user’s same request again; 409 FEE_CHECK_NOT_ELIGIBLE below the threshold / FEE_CHECK_DUPLICATE; 403 FEE_CHECK_WRONG_SIDE)',
       roles: 'coordinator',
       body: fc.FeeCheckCreate,
       ok: '201',
+    },
+  },
+  '/api/v1/fee-check-candidates': {
+    get: {
+      summary:
+        '可协查的结算 The insured side’s settlements at or above the threshold without a fee check, by setl_id or psn_no (FeeCheckCandidateView[])',
+      roles: 'coordinator',
+      query: fc.FeeCheckCandidateQuery,
+      ok: '200',
     },
   },
   '/api/v1/fee-checks/{check_id}': {

@@ -286,6 +286,19 @@ export interface FeeCheckItemView {
   answered_at: string | null;
 }
 
+/** A settlement the insured side may open a fee check on (at or above the threshold, none yet). */
+export interface FeeCheckCandidateView {
+  setl_id: string;
+  mdtrt_id: string;
+  psn_no: string;
+  /** Masked, as on the clearing drill-down. */
+  psn_name: string;
+  fixmedins_code: string;
+  fixmedins_name: string;
+  medfee_sumamt: number;
+  setl_time: string;
+}
+
 export interface FeeCheckView {
   check_id: string;
   setl_id: string;

@@ -31,3 +31,32 @@ export async function openBatchFrom(
     month = nextMonth(month);
   }
 }
+
+/**
+ * A step of a fee check on the citizen's timeline of the stay (`case_event` of its mdtrt_id), once:
+ * the id is the check's and the step's, so a retried write keeps the first.
+ */
+export async function recordFeeCheckEvent(
+  trx: Knex.Transaction,
+  e: {
+    check_id: string;
+    mdtrt_id: string;
+    step: 'requested' | 'answered' | 'confirmed';
+    by: string;
+    at: string;
+    text: string;
+    detail?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await trx('case_event')
+    .insert({
+      id: `${e.check_id}-${e.step}`,
+      case_id: e.mdtrt_id,
+      at: new Date(e.at),
+      actor: e.by,
+      kind: `fee_check_${e.step}`,
+      detail: JSON.stringify({ check_id: e.check_id, ...e.detail, text: e.text }),
+    })
+    .onConflict('id')
+    .ignore();
+}

@@ -74,7 +74,20 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
           Object.assign(p, { ...next, confirmed: [], task_ids: {}, confirm_due: null });
           // The opposite direction is netted against the new amounts too.
           const back = opposite && pairs.get(opposite.pair_id);
-          if (back) back.net_transfer = opposite.net_transfer;
+          if (back) {
+            const paid = Math.max(back.net_transfer, 0);
+            back.net_transfer = opposite.net_transfer;
+            // Already reconciled on the old net, and now it owes something else: someone must look.
+            if (
+              back.status === 'RECONCILED' &&
+              Math.max(back.net_transfer, 0) !== paid &&
+              patched(CLEARING_RECONCILE_TASK_PATCH)
+            )
+              await flagMismatch(
+                back,
+                `重新清算 ${p.pair_id} 后轧差净额变为 ${back.net_transfer}，与已拨付的 ${paid} 不符（分）`,
+              );
+          }
           reclearing.delete(p.pair_id);
           return { ...p };
         }
@@ -250,29 +263,32 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
     await condition(() => p.status === 'TRANSFERRED' && idle(p.pair_id));
     const r = await db.reconcilePair({ clr_month, pair_id: p.pair_id });
     if (r.reconciled) p.status = 'RECONCILED';
-    else if (patched(CLEARING_RECONCILE_TASK_PATCH)) {
-      // Not silently TRANSFERRED: the statement says why and the insured side's coordinators get a task.
-      p.reconcile_problem = r.message;
-      await db.createTask({
-        id: `${case_id}-reconcile`,
-        case_id,
-        case_type: 'clearing',
-        workflow_id: info.workflowId,
-        kind: 'clearing_reconcile',
-        role: 'coordinator',
-        prov_admdvs: p.insured_prov,
-        due_at: new WorkingDayDeadline(clock, calendarFor(p.insured_prov)).restart(days).dueIso,
-        summary: {
-          clr_month,
-          pair_id: p.pair_id,
-          insured_prov: p.insured_prov,
-          treatment_prov: p.treatment_prov,
-          net_transfer: p.net_transfer,
-          problem: r.message,
-        },
-      });
-      await db.flagReconcileMismatch({ clr_month, pair_id: p.pair_id, problem: r.message });
-    }
+    else if (patched(CLEARING_RECONCILE_TASK_PATCH)) await flagMismatch(p, r.message);
+  }
+
+  /** Not silently TRANSFERRED: the statement says why and the insured side's coordinators get a task. */
+  async function flagMismatch(p: ClearingPairState, problem: string): Promise<void> {
+    const case_id = `clearing-${clr_month}-${p.pair_id}`;
+    p.reconcile_problem = problem;
+    await db.createTask({
+      id: `${case_id}-reconcile`,
+      case_id,
+      case_type: 'clearing',
+      workflow_id: info.workflowId,
+      kind: 'clearing_reconcile',
+      role: 'coordinator',
+      prov_admdvs: p.insured_prov,
+      due_at: new WorkingDayDeadline(clock, calendarFor(p.insured_prov)).restart(days).dueIso,
+      summary: {
+        clr_month,
+        pair_id: p.pair_id,
+        insured_prov: p.insured_prov,
+        treatment_prov: p.treatment_prov,
+        net_transfer: p.net_transfer,
+        problem,
+      },
+    });
+    await db.flagReconcileMismatch({ clr_month, pair_id: p.pair_id, problem });
   }
 
   await Promise.all(states.map((p) => runPair(p)));

@@ -12,6 +12,7 @@ import {
   type AdvanceFundView,
   type ClearingStatementView,
   clearingWorkflowId,
+  cstDate,
   LABELS,
   type Side,
   WORKFLOW_TYPES,
@@ -433,7 +434,8 @@ export function clearingRouter(deps: CaseDeps): Router {
     res.json(await readAdvanceFunds(deps.orm.em.getKnex(), provsOf(currentUser(res))));
   });
 
-  // 紧急调增: the treatment side asks for more; a resend with the same Idempotency-Key is one request.
+  // 紧急调增: the treatment side asks for more; a resend with the same Idempotency-Key is one request,
+  // and without one the same user's same amount for the pair on the same day (CST) is too.
   router.post('/advance-funds/:pair_id/top-up', sides, async (req, res) => {
     const { amount } = AdvanceFundTopUpRequest.parse(req.body);
     const user = currentUser(res);
@@ -451,12 +453,13 @@ export function clearingRouter(deps: CaseDeps): Router {
     if (user.prov_admdvs !== fund.treatment_prov)
       throw new HttpProblem(403, 'ADVANCE_FUND_WRONG_SIDE', '不是就医地', '紧急调增由就医地申请');
     const key = idempotencyKey(req);
+    const at = new Date();
     await requestTopUp(knex, {
       pair_id,
       amount,
       requested_by: user.username,
-      request_key: key ? `${user.id}:${key}` : randomUUID(),
-      at: new Date(),
+      request_key: key ? `${user.id}:${key}` : `${user.id}:${pair_id}:${amount}:${cstDate(at.getTime())}`,
+      at,
     });
     const [view] = (await readAdvanceFunds(knex, provsOf(user))).filter(
       (f) => `${f.insured_prov}-${f.treatment_prov}` === pair_id,

@@ -12,6 +12,7 @@ import {
   FEE_CHECK_REFUSALS,
   type FeeCheckBatchStart,
   type FeeCheckBatchView,
+  type FeeCheckCandidateView,
   type FeeCheckView,
   feeCheckAnswerUpdate,
   feeCheckConfirmUpdate,
@@ -30,7 +31,7 @@ import {
   Settlement,
   Stay,
 } from '../../db/entities';
-import { openBatchFrom } from '../../db/fee-checks';
+import { openBatchFrom, recordFeeCheckEvent } from '../../db/fee-checks';
 import { formatYuan } from '../../settlement';
 import { requireRole } from '../auth/middleware';
 import type { AuthUser } from '../auth/tokens';
@@ -44,11 +45,12 @@ import { PROBLEM_CODES, type ProblemCode } from '../problem-codes';
 import {
   FeeCheckAnswerBody,
   FeeCheckBatchQuery,
+  FeeCheckCandidateQuery,
   FeeCheckCreate,
   FeeCheckFreezeBody,
   FeeCheckQuery,
 } from '../schemas/fee-checks';
-import { notFound, pairScope, sideOf } from '../scope';
+import { maskName, notFound, pairScope, sideOf } from '../scope';
 
 const READERS = ['staff', 'supervisor', 'coordinator'] as const;
 const REFUSAL_CODES = new Set<string>(Object.values(FEE_CHECK_REFUSALS));
@@ -180,7 +182,7 @@ export async function requestFeeCheck(
   deps: Deps,
   user: AuthUser,
   body: { setl_id: string; reason: string; feedetl_sns?: string[] | undefined },
-): Promise<FeeCheckView> {
+): Promise<FeeCheckView & { retried?: true }> {
   const em = deps.orm.em.fork();
   const s = await em.findOne(Settlement, { setl_id: body.setl_id, kind: 'SETTLEMENT' });
   const pair = s && {
@@ -219,7 +221,14 @@ export async function requestFeeCheck(
       },
     );
   };
-  if (existing) throw await duplicate(existing);
+  if (existing) {
+    // The same user's same request again (a retried POST without Idempotency-Key): its answer again.
+    if (existing.requested_by === user.username && existing.reason === body.reason) {
+      await duplicate(existing);
+      return { ...((await feeCheckViews(em, [existing]))[0] as FeeCheckView), retried: true };
+    }
+    throw await duplicate(existing);
+  }
   const lines = await em.find(
     FeeDetail,
     { mdtrt_id: s.mdtrt_id, status: 'ACTIVE' },
@@ -281,6 +290,15 @@ export async function requestFeeCheck(
         det_item_fee_sumamt: l.det_item_fee_sumamt,
       })),
     );
+    // On the citizen's timeline of the stay, in plain words (the reason is the coordinators' note).
+    await recordFeeCheckEvent(trx, {
+      check_id,
+      mdtrt_id: s.mdtrt_id,
+      step: 'requested',
+      by: user.username,
+      at: now.toISOString(),
+      text: `参保地医保部门对本次住院结算发起费用协查（${chosen.length} 项费用），由就医地逐项核查`,
+    });
     return b;
   });
   if (!batch) throw await duplicate((await em.findOneOrFail(FeeCheck, { setl_id: s.setl_id })) as FeeCheck);
@@ -356,9 +374,60 @@ export function feeChecksRouter(deps: CaseDeps): Router {
     res.json((await feeCheckViews(em, [row]))[0]);
   });
 
+  // The insured side's search for a stay to check: its settled, unreversed cross-province settlements at
+  // or above its threshold without a check yet, by setl_id or psn_no.
+  router.get('/fee-check-candidates', requireRole('coordinator'), async (req, res) => {
+    const { q } = FeeCheckCandidateQuery.parse(req.query);
+    const prov = currentUser(res).prov_admdvs ?? '';
+    const knex = deps.orm.em.getKnex();
+    const rows = await knex('settlement as s')
+      .leftJoin('stay as t', 't.mdtrt_id', 's.mdtrt_id')
+      .leftJoin('fee_check as c', 'c.setl_id', 's.setl_id')
+      .where({ 's.kind': 'SETTLEMENT' })
+      .whereNull('s.reversed_by')
+      .whereNull('c.check_id')
+      .whereRaw('left(s.insuplc_admdvs, 2) = left(?, 2)', [prov])
+      .whereRaw('left(s.insuplc_admdvs, 2) <> left(s.mdtrtarea_admvs, 2)')
+      .andWhere('s.medfee_sumamt', '>=', feeCheckParamsFor(prov).threshold)
+      .andWhere((w) => w.where('s.setl_id', q).orWhere('s.psn_no', q))
+      .orderBy('s.setl_time', 'desc')
+      .limit(20)
+      .select(
+        's.setl_id',
+        's.mdtrt_id',
+        's.psn_no',
+        's.fixmedins_code',
+        's.medfee_sumamt',
+        's.setl_time',
+        't.psn_name',
+        't.fixmedins_name',
+      );
+    res.json(
+      rows.map(
+        (r): FeeCheckCandidateView => ({
+          setl_id: r.setl_id,
+          mdtrt_id: r.mdtrt_id,
+          psn_no: r.psn_no,
+          psn_name: r.psn_name ? maskName(r.psn_name) : '',
+          fixmedins_code: r.fixmedins_code,
+          fixmedins_name: r.fixmedins_name ?? r.fixmedins_code,
+          medfee_sumamt: Number(r.medfee_sumamt),
+          setl_time: new Date(r.setl_time).toISOString(),
+        }),
+      ),
+    );
+  });
+
   router.post('/fee-checks', requireRole('coordinator'), async (req, res) => {
-    const view = await requestFeeCheck(deps, currentUser(res), FeeCheckCreate.parse(req.body));
-    res.status(201).location(`/api/v1/fee-checks/${view.check_id}`).json(view);
+    const { retried, ...view } = await requestFeeCheck(
+      deps,
+      currentUser(res),
+      FeeCheckCreate.parse(req.body),
+    );
+    res
+      .status(retried ? 200 : 201)
+      .location(`/api/v1/fee-checks/${view.check_id}`)
+      .json(view);
   });
 
   router.post('/fee-checks/:check_id/answers', requireRole('coordinator'), async (req, res) => {
@@ -385,6 +454,20 @@ export function feeChecksRouter(deps: CaseDeps): Router {
       } else if (i.amount !== undefined) {
         throw invalid(`费用明细 ${i.feedetl_sn} 核查无误，不应填写金额`);
       }
+    }
+    // A retried answer (no Idempotency-Key): every item already answered so, by this user → the same view.
+    const same = body.items.every((i) => {
+      const line = lines.find((l) => l.feedetl_sn === i.feedetl_sn);
+      return (
+        line?.outcome === i.outcome &&
+        line.answered_by === user.username &&
+        (line.reason ?? null) === (i.reason?.trim() || null) &&
+        (line.amount ?? null) === (i.outcome === 'incorrect' ? (i.amount ?? null) : null)
+      );
+    });
+    if (same) {
+      res.json((await feeCheckViews(em, [row]))[0]);
+      return;
     }
     const batch = await em.findOne(FeeCheckBatch, { batch_id: row.batch_id });
     if (row.status === 'ROLLED_OVER') {

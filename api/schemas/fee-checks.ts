@@ -10,6 +10,9 @@ export const FeeCheckQuery = z.object({
   month: month.optional(),
   status: z.enum(FEE_CHECK_STATUSES).optional(),
 });
+export const FeeCheckCandidateQuery = z.object({
+  q: z.string().trim().min(1, '请输入结算ID或人员编号').max(40),
+});
 export const FeeCheckBatchQuery = z.object({ month: month.optional() });
 
 export const FeeCheckCreate = z

@@ -1,11 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261202191422 extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "clearing_statement" add column "released" bigint not null default 0;`);
 
-    this.addSql(`alter table "fee_check" add column "held_in" varchar(7) null, add column "recovered_in" varchar(7) null;`);
+    this.addSql(
+      `alter table "fee_check" add column "held_in" varchar(7) null, add column "recovered_in" varchar(7) null;`,
+    );
 
     // Checks already in a clearing went into their settlement's month (the rule before these columns).
     this.addSql(`update "fee_check" c set
@@ -22,5 +23,4 @@ export class Migration20261202191422 extends Migration {
 
     this.addSql(`alter table "fee_check" drop column "held_in", drop column "recovered_in";`);
   }
-
 }

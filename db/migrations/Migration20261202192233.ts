@@ -1,7 +1,6 @@
 import { Migration } from '@mikro-orm/migrations';
 
 export class Migration20261202192233 extends Migration {
-
   override async up(): Promise<void> {
     this.addSql(`alter table "clearing_statement" add column "reconcile_problem" text null;`);
   }
@@ -9,5 +8,4 @@ export class Migration20261202192233 extends Migration {
   override async down(): Promise<void> {
     this.addSql(`alter table "clearing_statement" drop column "reconcile_problem";`);
   }
-
 }

@@ -353,11 +353,19 @@ describe('a month cleared through the API', () => {
     );
     expect(r.status).toBe(201);
     await post('coord-sc', '/advance-funds/340000-510000/top-up', { amount: '1000.50' }, 'k-top-up');
+    // Without a key: a retried POST (same amount, same day) is the same request.
+    const plain = await post('coord-sc', '/advance-funds/340000-510000/top-up', { amount: '2000.00' });
+    const retried = await post('coord-sc', '/advance-funds/340000-510000/top-up', { amount: '2000.00' });
+    expect([plain.status, retried.status]).toEqual([201, 201]);
     const after = (await get('coord-sc', '/advance-funds')).body.find(
       (f: { insured_prov: string }) => f.insured_prov === '340000',
     );
-    expect(after.top_up_requests).toEqual([
-      expect.objectContaining({ amount: 100_050, status: 'requested' }),
-    ]);
+    expect(after.top_up_requests).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ amount: 100_050, status: 'requested' }),
+        expect.objectContaining({ amount: 200_000, status: 'requested' }),
+      ]),
+    );
+    expect(after.top_up_requests).toHaveLength(2);
   });
 });

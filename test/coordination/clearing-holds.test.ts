@@ -1,5 +1,10 @@
 import { clearingWorkflowId, WORKFLOW_TYPES } from '../../cases';
-import { type ClearingActionRequest, type ClearingInput, clearingActionUpdate } from '../../cases/clearing';
+import {
+  type ClearingActionRequest,
+  type ClearingInput,
+  clearingActionUpdate,
+  clearingStateQuery,
+} from '../../cases/clearing';
 import { readStatements } from '../../db/clearing';
 import { type DemoSettlement, insertSettlements } from '../../db/clearing-demo';
 import type { Orm } from '../../db/orm';
@@ -196,4 +201,80 @@ test('a transfer that does not reconcile with the settlements is flagged on the 
     role: 'coordinator',
     prov_admdvs: '460000',
   });
+}, 60_000);
+
+test('a re-clear that changes what the already reconciled opposite direction owes flags that direction', async () => {
+  const month = '2027-01';
+  const knex = orm.em.getKnex();
+  await insertSettlements(knex, month, [
+    settlement('H2701S01', 3_000_000, 5),
+    { ...settlement('H2702S01', 1_000_000, 6), insuplc_admdvs: '510100', mdtrtarea_admvs: '460000' },
+  ]);
+  await clear(month);
+  const handle = w.client.workflow.getHandle(clearingWorkflowId(month));
+  const act = (req: Omit<ClearingActionRequest, 'action_id'>) =>
+    handle.executeUpdate(clearingActionUpdate, {
+      updateId: `${month}-${req.action}`,
+      args: [{ ...req, action_id: `${month}-${req.action}` }],
+    });
+  // A pair is ready for its sides once the run has opened its round (both tasks in the run's state).
+  const tasksOpen = (pair_id: string) =>
+    eventually(async () => {
+      const p = (await handle.query(clearingStateQuery)).pairs.find((x) => x.pair_id === pair_id);
+      return p?.status === 'GENERATED' && p.task_ids.insured && p.task_ids.treatment ? p : undefined;
+    });
+  // 四川 → 海南 owes less than 海南 → 四川: both confirm, netted to nothing of its own, reconciled.
+  await tasksOpen('510000-460000');
+  for (const [side, prov_admdvs] of [
+    ['insured', '510000'],
+    ['treatment', '460000'],
+  ] as const)
+    await handle.executeUpdate(clearingActionUpdate, {
+      updateId: `${month}-back-${side}`,
+      args: [
+        {
+          action_id: `${month}-back-${side}`,
+          pair_id: '510000-460000',
+          action: 'confirm',
+          side,
+          prov_admdvs,
+          user: `coord-${side}`,
+        },
+      ],
+    });
+  const back = await eventually(async () => {
+    const [s] = await readStatements(knex, { clr_month: month, pair_id: '510000-460000', provs: null });
+    return s?.status === 'RECONCILED' ? s : undefined;
+  });
+  expect(back.net_transfer).toBe(-2_000_000);
+  await eventually(async () => {
+    const t = await knex('human_task').where({ case_id: `clearing-${month}-${PAIR}`, status: 'open' });
+    return t.length === 2 ? t : undefined;
+  });
+  await act({
+    pair_id: PAIR,
+    action: 'dispute',
+    side: 'insured',
+    prov_admdvs: '460000',
+    user: 'coord-hi',
+    reason: '协查未完成',
+  });
+  // A fee check on 海南's big stay, then the re-clear holds it back: now 四川 → 海南 owes the net.
+  await feeCheck('H2701S01', 'BATCHED', [2_500_000], null);
+  await act({ pair_id: PAIR, action: 'reclear', side: null, prov_admdvs: '460000', user: 'staff-hi' });
+  const [mine] = await readStatements(knex, { clr_month: month, pair_id: PAIR, provs: null });
+  expect(mine).toMatchObject({ held_back: 2_500_000, net_transfer: -500_000 });
+  const flagged = await eventually(async () => {
+    const [s] = await readStatements(knex, { clr_month: month, pair_id: '510000-460000', provs: null });
+    return s?.reconcile_problem ? s : undefined;
+  });
+  expect(flagged.net_transfer).toBe(500_000);
+  expect(flagged.reconcile_problem).toBe(
+    '重新清算 460000-510000 后轧差净额变为 500000，与已拨付的 0 不符（分）',
+  );
+  expect(
+    await knex('human_task')
+      .where({ id: `clearing-${month}-510000-460000-reconcile` })
+      .first(),
+  ).toMatchObject({ kind: 'clearing_reconcile', status: 'open', prov_admdvs: '510000' });
 }, 60_000);

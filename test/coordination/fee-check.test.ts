@@ -87,6 +87,19 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
 
   test('the insured side requests a check on a settlement above the threshold', async () => {
     ({ setl_id } = await stay(BIG));
+    // The request form's search: the insured side finds it by setl_id or psn_no; the treatment side does not.
+    const found = await get('coord-hi', `/fee-check-candidates?q=${setl_id}`);
+    expect(found.body).toEqual([
+      expect.objectContaining({
+        setl_id,
+        psn_no: 'P46000000000001',
+        psn_name: '王*',
+        medfee_sumamt: 3_538_000,
+      }),
+    ]);
+    const byPsn = await get('coord-hi', '/fee-check-candidates?q=P46000000000001');
+    expect(byPsn.body.map((c: { setl_id: string }) => c.setl_id)).toContain(setl_id);
+    expect((await get('coord-sc', `/fee-check-candidates?q=${setl_id}`)).body).toEqual([]);
     const r = await post('coord-hi', '/fee-checks', { setl_id, reason: '曲妥珠单抗用量异常' });
     expect(r.status).toBe(201);
     check_id = r.body.check_id;
@@ -105,6 +118,11 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
       '0003',
       '0004',
     ]);
+    expect((await get('coord-hi', `/fee-check-candidates?q=${setl_id}`)).body).toEqual([]);
+    // A retried POST (no Idempotency-Key): the same check again, nothing recorded twice.
+    const retried = await post('coord-hi', '/fee-checks', { setl_id, reason: '曲妥珠单抗用量异常' });
+    expect([retried.status, retried.body.check_id]).toEqual([200, check_id]);
+    expect(await platform.orm.em.fork().count(FeeCheckItem, { check_id })).toBe(4);
     // Once per settlement.
     const again = await post('coord-hi', '/fee-checks', { setl_id, reason: '再次' });
     expect(again.status).toBe(409);
@@ -205,6 +223,14 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
     });
     expect(rest.status).toBe(200);
     expect(rest.body.status).toBe('ANSWERED');
+    // The same answer retried without a key answers the same; a different one is refused.
+    const retried = await post('coord-sc', `/fee-checks/${check_id}/answers`, {
+      items: [
+        { feedetl_sn: '0002', outcome: 'correct' },
+        { feedetl_sn: '0004', outcome: 'correct' },
+      ],
+    });
+    expect([retried.status, retried.body.status]).toEqual([200, 'ANSWERED']);
   });
 
   test('the insured side confirms: the recovery is in the ledger once, and the ledger balances', async () => {
@@ -231,6 +257,32 @@ describe('费用协查: request, freeze, answer per item, confirm, recovery in t
       ['insured_fund_payable', '460000', 520_000, 0],
     ]);
     expect(await ledgerImbalance()).toBe(0);
+    // 王芳 reads the check on her stay's timeline, in plain Chinese.
+    const mdtrt_id = entries[0]?.mdtrt_id as string;
+    const timeline = (await get('wangfang', `/stays/${mdtrt_id}`)).body.timeline as {
+      event: string;
+      text: string;
+    }[];
+    expect(timeline.filter((e) => e.event.startsWith('fee_check_'))).toEqual([
+      {
+        event: 'fee_check_requested',
+        text: '参保地医保部门对本次住院结算发起费用协查（4 项费用），由就医地逐项核查',
+        at: expect.any(String),
+        actor: 'coord-hi',
+      },
+      {
+        event: 'fee_check_answered',
+        text: '就医地已答复费用协查：3 项核查无误，1 项核查有误（共 5200.00 元），待参保地确认',
+        at: expect.any(String),
+        actor: 'coord-sc',
+      },
+      {
+        event: 'fee_check_confirmed',
+        text: '参保地已确认费用协查结果：核查有误的 5200.00 元由医保基金向医院追回',
+        at: expect.any(String),
+        actor: 'coord-hi',
+      },
+    ]);
     const batch = await eventually(async () => {
       const b = await get('coord-sc', `/fee-check-batches/${feeCheckBatchId('460000', '510000', month())}`);
       return b.body.status === 'CLOSED' ? b.body : undefined;

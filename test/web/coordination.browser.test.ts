@@ -10,6 +10,7 @@ import { User } from '../../db/entities';
 import { hashPassword } from '../../db/password';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
 import { previousCstMonth } from '../../settlement/clearing-statement';
+import { settledStay } from '../compensation/settled-stay';
 import { ARTIFACTS, type BrowserRig, openBrowserRig } from '../support/browser';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
@@ -292,3 +293,37 @@ test('安徽 and 海南 coordinators work one ticket in two browsers: each sees 
   await expect(hi.getByTestId('monitoring-kpis').textContent()).resolves.toContain('国家目标 ≥ 70%');
   await shot(hi, 'c05-coord-hi-monitoring-phone');
 }, 300_000);
+
+test('海南’s coordinator finds a settled stay above the threshold and requests a 费用协查 from the fee-check screen', async () => {
+  const person = {
+    psn_no: 'P46000000000001',
+    psn_name: '王芳',
+    insuplc_admdvs: '460000',
+    insutype: '390' as const,
+    mdtrtarea_admvs: '510100',
+    fixmedins_code: 'H51010000001',
+    fixmedins_name: '四川大学华西医院',
+    endtime: new Date(Date.now() - 86_400_000),
+  };
+  // 32,000.00 yuan (above the 30,000 threshold) and 2,600.00 yuan (below it).
+  const big = await settledStay(p.orm, { ...person, lines: [['003310000010000', 3_200_000, 1]] });
+  const small = await settledStay(p.orm, { ...person, lines: [['003311000010000', 260_000, 1]] });
+  const hi = await coordinator('coord-hi', 1280);
+  await hi.goto(`${base}/coordination/fee-checks`);
+  const form = hi.getByTestId('fee-check-request');
+  // Below the threshold: nothing to request, and the page says why.
+  await form.getByLabel('结算ID或人员编号').fill(small.setl_id);
+  await form.getByTestId('find-candidates').click();
+  await expect(form.getByTestId('no-candidates').textContent()).resolves.toContain('协查起点');
+  await form.getByLabel('结算ID或人员编号').fill(big.setl_id);
+  await form.getByTestId('find-candidates').click();
+  await form.getByTestId('candidates').getByText(big.setl_id).click();
+  await form.getByLabel(/协查原因/).fill('手术费用明显高于同类病例');
+  await form.getByTestId('request-fee-check').click();
+  // The check is in this month's batch on the same screen.
+  await hi.getByTestId('fee-check').getByText(`结算号 ${big.setl_id}`).waitFor(WAIT);
+  await expect(hi.getByTestId('fee-check').first().textContent()).resolves.toContain(
+    '手术费用明显高于同类病例',
+  );
+  await shot(hi, 'c06-coord-hi-fee-check-request');
+}, 180_000);

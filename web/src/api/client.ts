@@ -11,6 +11,7 @@ import type {
   Decision,
   EnvelopeAnswer,
   FeeCheckBatchView,
+  FeeCheckCandidateView,
   FeeCheckView,
   FieldError,
   Filing,
@@ -223,6 +224,10 @@ export const api = {
   // 费用协查
   listFeeChecks: (query: { month?: string; status?: string } = {}) =>
     call<FeeCheckView[]>('listFeeChecks', { query }),
+  feeCheckCandidates: (q: string) => call<FeeCheckCandidateView[]>('feeCheckCandidates', { query: { q } }),
+  // A retried request (same user, settlement and reason) answers the check already recorded.
+  requestFeeCheck: (body: { setl_id: string; reason: string }) =>
+    call<FeeCheckView>('requestFeeCheck', { body }),
   getFeeCheck: (check_id: string) => call<FeeCheckView>('getFeeCheck', { path: { check_id } }),
   answerFeeCheck: (
     check_id: string,

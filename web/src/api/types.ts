@@ -303,6 +303,7 @@ export type {
   ClearingStatementView,
   ClearingStatus,
   FeeCheckBatchView,
+  FeeCheckCandidateView,
   FeeCheckItemView,
   FeeCheckView,
   MonitoringView,
