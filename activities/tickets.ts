@@ -6,7 +6,7 @@ import { snapshotValues } from '../db/rows';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { type EventRow, insertEvents, trxOf } from './projection';
-import { coveringFiling, filingCoversArea } from './stay';
+import { coveringFiling, dateText, filingCoversArea } from './stay';
 
 export type TicketSnapshot = Snapshot<Ticket>;
 export type TicketActionSnapshot = Snapshot<TicketActionRow>;
@@ -206,11 +206,7 @@ export function ticketActivities({ orm }: ActivityDeps) {
   };
 }
 
-/** A date column as the driver gives it (a string, or a Date at local midnight). */
-const dateOf = (d: string | Date) =>
-  typeof d === 'string'
-    ? d.slice(0, 10)
-    : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const dateOf = dateText;
 
 const PERSON_FIELD_NAMES: Record<string, string> = {
   insu_status: '参保状态',

@@ -47,6 +47,12 @@ export const REFUSAL_TICKET_CATEGORY: Partial<Record<StayRefusalCode, TicketCate
   INPATIENT_ELSEWHERE: 'inpatient_elsewhere',
   CATALOGUE_CODE_UNMAPPED: 'catalogue_unmapped',
   NO_POLICY: 'policy_missing',
+  FILING_EXPIRED: 'filing_expired',
+  PERSON_RECORD_MISSING: 'person_not_found',
+  PRICE_OVER_LIMIT: 'price_over_limit',
+  SETTLEMENT_TIMEOUT: 'timeout',
+  REVERSAL_FAILED: 'reversal_failed',
+  DUPLICATE_SETTLEMENT: 'duplicate_settlement',
 };
 
 /**
