@@ -16,6 +16,8 @@ export interface ActionOutcome {
   outcome: string;
   /** Whether the stay can now settle (an unsticking action): the ticket then asks it to retry. */
   unstuck: boolean;
+  /** What the action found and changed, kept with its params on the ticket action (correct_person's old value). */
+  recorded?: Record<string, string>;
 }
 
 const invalid = (message: string) =>
@@ -155,15 +157,21 @@ export function ticketActivities({ orm }: ActivityDeps) {
       const allowed = TICKET_PERSON_FIELDS[args.field];
       if (allowed === undefined || (allowed !== null && !allowed.includes(args.value)))
         throw invalid(`person field ${args.field} cannot be set to that value`);
-      const n = await orm.em
-        .fork()
-        .getKnex()('insured_person')
-        .where({ psn_no: args.psn_no })
-        .update({ [args.field]: args.value });
-      if (n === 0) return { outcome: `未找到参保人 ${args.psn_no}，未更正`, unstuck: false };
+      // The value before, read and replaced under one row lock, so the action says what it changed.
+      const old = await orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const row = await trx('insured_person').where({ psn_no: args.psn_no }).forUpdate().first(args.field);
+        if (!row) return undefined;
+        await trx('insured_person')
+          .where({ psn_no: args.psn_no })
+          .update({ [args.field]: args.value });
+        return String(row[args.field] ?? '');
+      });
+      if (old === undefined) return { outcome: `未找到参保人 ${args.psn_no}，未更正`, unstuck: false };
       return {
-        outcome: `已更正参保人信息（${PERSON_FIELD_NAMES[args.field] ?? args.field}），已通知就医地重新结算`,
+        outcome: `已更正参保人信息（${PERSON_FIELD_NAMES[args.field] ?? args.field}：由“${old}”更正为“${args.value}”），已通知就医地重新结算`,
         unstuck: true,
+        recorded: { old_value: old },
       };
     },
 

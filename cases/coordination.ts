@@ -399,6 +399,8 @@ export const TICKET_REFUSALS = {
   TICKET_WRONG_SIDE: 'TICKET_WRONG_SIDE',
   TICKET_ACTION_UNKNOWN: 'TICKET_ACTION_UNKNOWN',
   TICKET_PARAMS_INVALID: 'TICKET_PARAMS_INVALID',
+  /** The stay could not be told (its workflow has ended or is gone): nothing was changed on the ticket. */
+  TICKET_STAY_UNREACHABLE: 'TICKET_STAY_UNREACHABLE',
 } as const;
 export type TicketRefusalCode = (typeof TICKET_REFUSALS)[keyof typeof TICKET_REFUSALS];
 

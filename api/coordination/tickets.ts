@@ -55,6 +55,7 @@ const TITLES = {
   TICKET_CLOSED: '该问题已办结，不能再操作',
   TICKET_WRONG_SIDE: '该操作须由对方协同人员办理',
   TICKET_ACTION_UNKNOWN: '没有这项操作，请从可用操作中选择',
+  TICKET_STAY_UNREACHABLE: '未能通知该住院，未办理',
   TICKET_PARAMS_INVALID: '操作参数不完整，请按说明填写后重试',
 } as const;
 
