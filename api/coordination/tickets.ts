@@ -35,7 +35,7 @@ import type { AuthUser } from '../auth/tokens';
 import { contentType, rawBody, SIGNATURES, sendDocument, storeDocument, wrongType } from '../cases/documents';
 import { problemFromTemporal } from '../cases/temporal-errors';
 import { type CaseDeps, currentUser } from '../context';
-import { idempotencyKey } from '../idempotency';
+import { idempotencyKey, keyedUuid, requestHash } from '../idempotency';
 import { HttpProblem } from '../problem';
 import {
   AttachmentName,
@@ -196,12 +196,6 @@ const closed = (t: Ticket) =>
     `问题协同 ${t.ticket_id} ${LABELS.ticket_status[t.status]}，未记录任何内容`,
   );
 
-/** A UUID derived from an Idempotency-Key, so a resent comment is stored once. */
-function uuidOf(key: string): string {
-  const h = createHash('sha256').update(key).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
-
 /** Waits (bounded) for a ticket the API just started to be projected. */
 async function projected(deps: CaseDeps, ticket_id: string): Promise<Ticket> {
   const until = Date.now() + 10_000;
@@ -344,7 +338,10 @@ export function ticketsRouter(deps: CaseDeps): Router {
         '附件不属于该问题',
         '请先把附件上传到该问题协同，再在评论中引用',
       );
-    const comment_id = key ? uuidOf(`${t.ticket_id}:${user.username}:${key}`) : randomUUID();
+    // Without an Idempotency-Key the comment's content is its key: a retried POST stores it once.
+    const comment_id = keyedUuid(
+      `${t.ticket_id}:${user.username}:${key ?? `content:${requestHash({ text: body.text, document_ids: body.document_ids })}`}`,
+    );
     await em
       .getKnex()('ticket_comment')
       .insert({
