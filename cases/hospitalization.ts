@@ -15,7 +15,7 @@ import type { FilingCategory } from './types';
  * admission makes no stay at all. CANCELLED is 2404 (only with no fees). SETTLEMENT_ERROR: 2304 failed
  * for a classified reason and a ticket (问题协同) is open; the stay settles by itself when the ticket
  * resolves (补记账), and the hospital may still retry 2304. MANUAL_CLAIM: the ticket converted the stay
- * to 手工报销 (no direct settlement any more).
+ * to 手工报销 (no direct settlement any more). MANUAL_PAID: the insured place paid that claim; the stay is closed.
  */
 export const STAY_STATUSES = [
   'ADMITTED',
@@ -26,6 +26,7 @@ export const STAY_STATUSES = [
   'CANCELLED',
   'SETTLEMENT_ERROR',
   'MANUAL_CLAIM',
+  'MANUAL_PAID',
 ] as const;
 export type StayStatus = (typeof STAY_STATUSES)[number];
 
