@@ -1,6 +1,6 @@
 import type { Knex } from '@mikro-orm/knex';
 import { ApplicationFailure } from '@temporalio/common';
-import { cstDate, TICKET_PERSON_FIELDS } from '../cases';
+import { cstDate, HAND_RAISED_FROM, TICKET_PERSON_FIELDS, type TicketStart, ticketId } from '../cases';
 import { type Snapshot, Ticket, type TicketActionRow } from '../db/entities';
 import { snapshotValues } from '../db/rows';
 import type { ActivityDeps } from './deps';
@@ -47,6 +47,46 @@ export function ticketActivities({ orm }: ActivityDeps) {
         psn_name: row.psn_name,
         fixmedins_name: row.fixmedins_name,
         begntime: new Date(row.begntime).toISOString(),
+      };
+    },
+
+    /**
+     * What a ticket raised for a stay by another case (清算's reconciliation mismatch) starts with: the
+     * stay's places and person, and the next round of the hand-raised range (51…) — or the ticket
+     * already open for the stay, which the new failure joins instead of opening a second one.
+     */
+    async stayTicketStart(args: {
+      mdtrt_id: string;
+      category: TicketStart['category'];
+      description: string;
+      raised_at: string;
+    }): Promise<{ open: string } | { start: TicketStart }> {
+      const knex = orm.em.fork().getKnex();
+      const stay = await knex('stay')
+        .where({ mdtrt_id: args.mdtrt_id })
+        .first('mdtrt_id', 'insuplc_admdvs', 'mdtrtarea_admvs', 'fixmedins_code', 'psn_no');
+      if (!stay) throw invalid(`stay ${args.mdtrt_id} not found`);
+      const open = await knex('ticket').where({ mdtrt_id: args.mdtrt_id, status: 'OPEN' }).first('ticket_id');
+      if (open) return { open: open.ticket_id };
+      const last = await knex('ticket')
+        .where({ mdtrt_id: args.mdtrt_id })
+        .where('round', '>=', HAND_RAISED_FROM)
+        .max<{ round: number | null }>('round as round')
+        .first();
+      const round = Math.max(HAND_RAISED_FROM, Number(last?.round ?? 0) + 1);
+      return {
+        start: {
+          ticket_id: ticketId(args.mdtrt_id, round),
+          mdtrt_id: args.mdtrt_id,
+          category: args.category,
+          description: args.description,
+          insuplc_admdvs: stay.insuplc_admdvs,
+          mdtrtarea_admvs: stay.mdtrtarea_admvs,
+          fixmedins_code: stay.fixmedins_code,
+          psn_no: stay.psn_no,
+          raised_by: { role: 'system', user: null, side: null },
+          raised_at: args.raised_at,
+        },
       };
     },
 

@@ -87,6 +87,9 @@ export const TICKET_PERSON_FIELDS: Readonly<Record<string, readonly string[] | n
   psn_name: null,
 };
 
+/** Rounds of tickets raised by hand or by another case (清算) start here, so they never meet the stay's own. */
+export const HAND_RAISED_FROM = 51;
+
 /** `SE` + the stay's mdtrt_id + a two-digit round: one ticket per failed settlement round. */
 export function ticketId(mdtrt_id: string, round: number): string {
   return `SE${mdtrt_id}${String(round).padStart(2, '0')}`;

@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
+  HAND_RAISED_FROM,
   LABELS,
   type Side,
   type SlaState,
@@ -47,9 +48,6 @@ import {
 import { notFound, present, sideOf, ticketScope, visibleTicket } from '../scope';
 
 const DAY = 86_400_000;
-/** Hand-raised tickets take rounds from here, so they never meet the rounds a stay raises itself (01…). */
-const HAND_RAISED_FROM = 51;
-
 /** What the person should do, by refusal code: the problem's title. */
 const TITLES = {
   TICKET_CLOSED: '该问题已办结，不能再操作',

@@ -1,15 +1,16 @@
+import path from 'node:path';
 import request from 'supertest';
 import { stayWorkflowId, ticketActionUpdate, ticketWorkflowId } from '../../cases';
 import { HumanTask, Ticket, TicketActionRow } from '../../db/entities';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
-import { stuckStay } from './story';
+import { lostFiling, stayTo2304, stuckStay } from './story';
 
 /** The ticket gaps closed after the first cut of 问题协同: SLA, status after the stay heard, old values. */
 let p: TestPlatform;
-const PEOPLE = [1, 2, 3].map((i) => `P3401000000006${i}`);
+const PEOPLE = [1, 2, 3, 4].map((i) => `P3401000000006${i}`);
 beforeAll(async () => {
-  p = await startTestPlatform();
+  p = await startTestPlatform({ workflowsPath: path.join(__dirname, 'workflows', 'index.ts') });
   await p.orm.em
     .fork()
     .getKnex()('insured_person')
@@ -121,4 +122,35 @@ test('correct_person records the old value with the new one, on the ticket actio
       .expect(200)
   ).body;
   expect(view.timeline.map((e: { text: string }) => e.text).join('\n')).toContain('由“缺口3”更正为“缺口三”');
+});
+
+test('another case (清算) raises a ticket for a settled stay with a category of its own: reconciliation_mismatch goes to 海南', async () => {
+  const psn_no = PEOPLE[3]!;
+  const filing = await lostFiling(p.worker, p.orm, psn_no);
+  await p.orm.em.fork().getKnex()('filing').where({ id: filing }).update({ status: 'ACTIVE', reason: null });
+  const { mdtrt_id, settled } = await stayTo2304(p.worker, { psn_no });
+  expect(settled?.setl_id).toBe(`${mdtrt_id}S01`);
+  const raise = () =>
+    p.worker.client.workflow.execute('raiseStayTicketWorkflow', {
+      workflowId: `raise-${mdtrt_id}-${crypto.randomUUID()}`,
+      taskQueue: p.worker.taskQueue,
+      args: [{ mdtrt_id, category: 'reconciliation_mismatch', description: '3202 对明细账：结算金额不符' }],
+    });
+  const ticket_id = await raise();
+  expect(ticket_id).toBe(`SE${mdtrt_id}51`);
+  const ticket = await eventually(
+    async () => (await p.orm.em.fork().findOne(Ticket, { ticket_id })) ?? undefined,
+  );
+  expect(ticket).toMatchObject({
+    category: 'reconciliation_mismatch',
+    first_responder: 'treatment',
+    status: 'OPEN',
+  });
+  const task = await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(HumanTask, { case_id: ticket_id, kind: 'ticket_response' });
+    return t ?? undefined;
+  });
+  expect(task.prov_admdvs).toBe('460000');
+  // A second mismatch while it is open joins it.
+  expect(await raise()).toBe(ticket_id);
 });
