@@ -1,7 +1,7 @@
 import type { Knex } from '@mikro-orm/knex';
 import { ApplicationFailure } from '@temporalio/common';
 import { cstDate, HAND_RAISED_FROM, TICKET_PERSON_FIELDS, type TicketStart, ticketId } from '../cases';
-import { type Snapshot, Ticket, type TicketActionRow } from '../db/entities';
+import { provinceOf, type Snapshot, Ticket, type TicketActionRow } from '../db/entities';
 import { snapshotValues } from '../db/rows';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
@@ -169,27 +169,66 @@ export function ticketActivities({ orm }: ActivityDeps) {
       });
     },
 
-    /** resend_filing: the active filing is sent to the treatment place again (it never received it). */
+    /**
+     * resend_filing: the active filing is sent to the treatment place again (it never received it): a
+     * `filing_transmission` row (when, to which province, by whom, for which ticket; once per action)
+     * and a `filing_resent` event on the filing's timeline, in one transaction.
+     */
     async resendFiling(args: {
       ticket_id: string;
+      action_id: string;
       psn_no: string;
       mdtrtarea_admvs: string;
       begntime: string;
+      by: string;
     }): Promise<ActionOutcome> {
-      const knex = orm.em.fork().getKnex();
-      const { covering } = await coveringFiling(
-        knex,
-        args.psn_no,
-        args.mdtrtarea_admvs,
-        cstDate(Date.parse(args.begntime)),
-      );
-      if (!covering)
+      return orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const { covering } = await coveringFiling(
+          trx,
+          args.psn_no,
+          args.mdtrtarea_admvs,
+          cstDate(Date.parse(args.begntime)),
+        );
+        if (!covering)
+          return {
+            outcome: '参保地没有覆盖本次住院的有效备案可重新上传；如备案被误删请选择“恢复备案”',
+            unstuck: false,
+          };
+        const target_admdvs = provinceOf(args.mdtrtarea_admvs);
+        await trx('filing_transmission')
+          .insert({
+            transmission_id: args.action_id,
+            filing_id: covering.id,
+            ticket_id: args.ticket_id,
+            target_admdvs,
+            sent_by: args.by,
+            sent_at: new Date(),
+          })
+          .onConflict('transmission_id')
+          .ignore();
+        const sent = await trx('filing_transmission').where({ transmission_id: args.action_id }).first();
+        const at = new Date(sent.sent_at).toISOString();
+        await insertEvents(trx, covering.id, [
+          {
+            id: `${covering.id}:${args.action_id}:resent`,
+            at,
+            actor: args.by,
+            kind: 'filing_resent',
+            detail: {
+              ticket_id: args.ticket_id,
+              target_admdvs,
+              text: `参保地协同人员向就医地（${target_admdvs}）重新上传了备案（问题协同 ${args.ticket_id}）`,
+            },
+          },
+        ]);
+        await trx('filing').where({ id: covering.id }).update({ updated_at: new Date() });
         return {
-          outcome: '参保地没有覆盖本次住院的有效备案可重新上传；如备案被误删请选择“恢复备案”',
-          unstuck: false,
+          outcome: `已于 ${at} 向就医地（${target_admdvs}）重新上传备案 ${covering.id}，已通知就医地重新结算`,
+          unstuck: true,
+          recorded: { filing_id: covering.id, target_admdvs, sent_at: at },
         };
-      await knex('filing').where({ id: covering.id }).update({ updated_at: new Date() });
-      return { outcome: `已向就医地重新上传备案 ${covering.id}，已通知就医地重新结算`, unstuck: true };
+      });
     },
 
     /** correct_person: one field of the person, from the insured place's own records. */

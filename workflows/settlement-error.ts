@@ -273,7 +273,7 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
       case 'restore_filing':
         return db.restoreFiling({ ...stay, by: req.user });
       case 'resend_filing':
-        return db.resendFiling(stay);
+        return db.resendFiling({ ...stay, action_id: req.action_id, by: req.user });
       case 'correct_person':
         return db.correctPerson({
           psn_no: start.psn_no,

@@ -1,14 +1,14 @@
 import path from 'node:path';
 import request from 'supertest';
 import { stayWorkflowId, ticketActionUpdate, ticketWorkflowId } from '../../cases';
-import { HumanTask, Ticket, TicketActionRow } from '../../db/entities';
+import { CaseEvent, FilingTransmission, HumanTask, Ticket, TicketActionRow } from '../../db/entities';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { lostFiling, stayTo2304, stuckStay } from './story';
 
 /** The ticket gaps closed after the first cut of 问题协同: SLA, status after the stay heard, old values. */
 let p: TestPlatform;
-const PEOPLE = [1, 2, 3, 4].map((i) => `P3401000000006${i}`);
+const PEOPLE = [1, 2, 3, 4, 5].map((i) => `P3401000000006${i}`);
 beforeAll(async () => {
   p = await startTestPlatform({ workflowsPath: path.join(__dirname, 'workflows', 'index.ts') });
   await p.orm.em
@@ -153,4 +153,35 @@ test('another case (清算) raises a ticket for a settled stay with a category o
   expect(task.prov_admdvs).toBe('460000');
   // A second mismatch while it is open joins it.
   expect(await raise()).toBe(ticket_id);
+});
+
+test('resend_filing records a transmission (time, target province) on the filing and the ticket, and the stay settles', async () => {
+  const psn_no = PEOPLE[4]!;
+  const { ticket } = await stuckStay(p.worker, p.orm, { psn_no });
+  // The filing exists on the insured side (made again, 补备案); the treatment side never received it.
+  const filing = await lostFiling(p.worker, p.orm, psn_no);
+  await p.orm.em.fork().getKnex()('filing').where({ id: filing }).update({ status: 'ACTIVE', reason: null });
+  await act(ticket.ticket_id, 'resend_filing', 'insured', 'coord-ah');
+  const sent = await p.orm.em.fork().find(FilingTransmission, { ticket_id: ticket.ticket_id });
+  expect(sent).toEqual([
+    expect.objectContaining({ filing_id: filing, target_admdvs: '460000', sent_by: 'coord-ah' }),
+  ]);
+  const action = await eventually(async () => {
+    const a = await p.orm.em
+      .fork()
+      .findOne(TicketActionRow, { ticket_id: ticket.ticket_id, action: 'resend_filing' });
+    return a ?? undefined;
+  });
+  expect(action.params).toMatchObject({
+    filing_id: filing,
+    target_admdvs: '460000',
+    sent_at: sent[0]!.sent_at.toISOString(),
+  });
+  expect(action.outcome).toContain(`向就医地（460000）重新上传备案 ${filing}`);
+  const events = await p.orm.em.fork().find(CaseEvent, { case_id: filing, kind: 'filing_resent' });
+  expect(events).toHaveLength(1);
+  await eventually(async () => {
+    const t = await p.orm.em.fork().findOne(Ticket, { ticket_id: ticket.ticket_id });
+    return t?.status === 'RESOLVED' ? t : undefined;
+  });
 });
