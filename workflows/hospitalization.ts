@@ -1,8 +1,6 @@
 import {
-  ActivityFailure,
   ApplicationFailure,
   allHandlersFinished,
-  ChildWorkflowFailure,
   condition,
   continueAsNew,
   executeChild,
@@ -11,7 +9,6 @@ import {
   patched,
   setHandler,
   startChild,
-  TimeoutFailure,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { StayForSettlement } from '../activities/settlement';
@@ -51,6 +48,7 @@ import { type Fen, formatYuan } from '../settlement';
 import { localDb, db as remoteDb } from './_shared';
 import { caseClock } from './lib/clock';
 import { refusal } from './lib/refusal';
+import { timedOut } from './lib/timed-out';
 import { caseTimeline } from './lib/timeline';
 import { settlementWorkflow, settlementWorkflowId } from './settlement';
 
@@ -71,22 +69,6 @@ export const SETTLEMENT_ERROR_CATEGORIES_PATCH = 'settlement-error-categories';
 
 /** An amount in fen as the timeline says it: "1234.50元". */
 const formatYuanText = (fen: number) => `${formatYuan(fen as Fen)}元`;
-
-/**
- * The settlement child failed because its step ran out of time: its activity's retries exhausted or
- * timed out (the database or a lock did not answer), as opposed to a refusal or bad data.
- */
-function timedOut(error: unknown): boolean {
-  if (!(error instanceof ChildWorkflowFailure)) return false;
-  const cause = error.cause;
-  if (cause instanceof TimeoutFailure) return true;
-  return (
-    cause instanceof ActivityFailure &&
-    (cause.retryState === 'MAXIMUM_ATTEMPTS_REACHED' ||
-      cause.retryState === 'TIMEOUT' ||
-      cause.cause instanceof TimeoutFailure)
-  );
-}
 
 /** Continue as new after this many transactions, or sooner when Temporal suggests it. */
 export const TRANSACTIONS_PER_RUN = 100;
