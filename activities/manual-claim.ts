@@ -152,6 +152,8 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
       insutype: string;
       acc_year: number;
       accumulator_effect: Accumulators;
+      /** The paid claim closes its stay (MANUAL_CLAIM → MANUAL_PAID) with this event on its timeline. */
+      stay_closed?: EventRow | null;
     }): Promise<void> {
       const c = args.claim;
       if (!(c.fund_pay_sumamt && c.fund_pay_sumamt > 0))
@@ -168,7 +170,16 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
           accumulators: { psn_no: c.psn_no, year: args.acc_year, effect: args.accumulator_effect },
         });
         await upsert(trx, c);
-        await insertEvents(trx, c.mdtrt_id, args.events);
+        if (args.stay_closed) {
+          // The stay's workflow ended at the conversion: the claim moves its row on, as a projection would.
+          await trx('stay')
+            .where({ mdtrt_id: c.mdtrt_id, status: 'MANUAL_CLAIM' })
+            .update({ status: 'MANUAL_PAID', updated_at: new Date(c.paid_at ?? c.updated_at) });
+        }
+        await insertEvents(trx, c.mdtrt_id, [
+          ...args.events,
+          ...(args.stay_closed ? [args.stay_closed] : []),
+        ]);
       });
     },
   };

@@ -19,6 +19,7 @@ import {
   type Fen,
   type FilingType,
   FUND_PAY_TYPE,
+  formatYuan,
   type HospLv,
   type Insutype,
   type MedType,
@@ -145,19 +146,34 @@ type Prepared = Omit<SettleInput, 'accumulators'> & { policyRef: Computed['polic
 
 /** The live fee lines, the treatment place's catalogue (admission date) and the insured place's policy (discharge date). */
 async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prepared | StayRefusal> {
-  const lines: { feedetl_sn: string; med_list_codg: string; det_item_fee_sumamt: string; cnt_e4: string }[] =
-    await em
-      .getKnex()('fee_detail')
-      .where({ mdtrt_id: stay.mdtrt_id, status: 'ACTIVE' })
-      .orderBy('feedetl_sn')
-      .select('feedetl_sn', 'med_list_codg', 'det_item_fee_sumamt', 'cnt_e4');
+  const lines: {
+    feedetl_sn: string;
+    med_list_codg: string;
+    det_item_fee_sumamt: string;
+    cnt_e4: string;
+    pric_e4: string;
+    pric_uplmt_amt: string;
+    overlmt_amt: string;
+  }[] = await em
+    .getKnex()('fee_detail')
+    .where({ mdtrt_id: stay.mdtrt_id, status: 'ACTIVE' })
+    .orderBy('feedetl_sn')
+    .select(
+      'feedetl_sn',
+      'med_list_codg',
+      'det_item_fee_sumamt',
+      'cnt_e4',
+      'pric_e4',
+      'pric_uplmt_amt',
+      'overlmt_amt',
+    );
   if (lines.length === 0) return refused(STAY_REFUSALS.NO_FEES, '该就诊尚无费用明细，请先上传费用（2301）');
-  const [person, { catalogue }] = await Promise.all([
-    // The person's type and the hospital's level: one read.
+  const [person, { catalogue, over_limit }] = await Promise.all([
+    // The person's type and the hospital's level: one read. The person as the insured place has them.
     em
       .getKnex()('insured_person as p')
       .leftJoin('hospital as h', (j) => j.onVal('h.fixmedins_code', stay.fixmedins_code))
-      .where('p.psn_no', stay.psn_no)
+      .where({ 'p.psn_no': stay.psn_no, 'p.insuplc_admdvs': stay.insuplc_admdvs })
       .first('p.psn_type', 'h.hosp_lv') as Promise<{ psn_type: string; hosp_lv: string | null } | undefined>,
     loadCatalogue(
       em,
@@ -166,7 +182,19 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
       lines.map((l) => l.med_list_codg),
     ),
   ]);
-  if (!person) throw new Error(`insured person ${stay.psn_no} of stay ${stay.mdtrt_id} not found`);
+  if (!person)
+    return refused(
+      STAY_REFUSALS.PERSON_RECORD_MISSING,
+      `参保地（${stay.insuplc_admdvs}）查无参保人 ${stay.psn_no}，暂不能结算；已请参保地核实人员信息，核实后将自动重新结算，医院无需重复发送`,
+    );
+  // The treatment place's rule: a line above its 限价 is refused instead of settled as 超限价自费.
+  const over = over_limit === 'refuse' ? lines.find((l) => Number(l.overlmt_amt) > 0) : undefined;
+  if (over)
+    return refused(
+      STAY_REFUSALS.PRICE_OVER_LIMIT,
+      `费用明细 ${over.feedetl_sn}（${over.med_list_codg}）单价 ${priceText(Number(over.pric_e4))} 元超过就医地限价 ${formatYuan(Number(over.pric_uplmt_amt) as Fen)} 元，就医地规定超限价不予结算：请核对价格，撤销该明细（2302）按限价重新上传（2301）后再结算`,
+      { feedetl_sn: over.feedetl_sn, med_list_codg: over.med_list_codg },
+    );
   const on = cstDate(Date.parse(stay.endtime));
   let policy: Policy;
   try {
@@ -212,6 +240,27 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
       source: policy.source,
     },
   };
+}
+
+/** A unit price in ten-thousandths of a yuan as the HIS sent it ("123.4560"), in integers. */
+const priceText = (e4: number) => `${Math.floor(e4 / 10_000)}.${String(e4 % 10_000).padStart(4, '0')}`;
+
+/**
+ * 重复结算: the person's live settlement (not reversed) of another stay whose dates overlap this one,
+ * read under the person's accumulator lock, so two stays settling at once see each other.
+ */
+async function overlappingSettlement(
+  trx: Knex.Transaction,
+  stay: StayForSettlement,
+): Promise<{ setl_id: string; mdtrt_id: string; fixmedins_name: string } | undefined> {
+  return trx('settlement as s')
+    .join('stay as t', 't.mdtrt_id', 's.mdtrt_id')
+    .where({ 's.psn_no': stay.psn_no, 's.kind': 'SETTLEMENT' })
+    .whereNull('s.reversed_by')
+    .whereNot('s.mdtrt_id', stay.mdtrt_id)
+    .where('t.begntime', '<=', new Date(stay.endtime))
+    .andWhere((q) => q.whereNull('t.endtime').orWhere('t.endtime', '>=', new Date(stay.begntime)))
+    .first('s.setl_id', 's.mdtrt_id', 't.fixmedins_name');
 }
 
 /** The settlement core on the prepared inputs and the person's accumulators. */
@@ -404,6 +453,13 @@ export function settlementActivities({ orm }: ActivityDeps) {
         const acc = await lockAccumulators(trx, stay.psn_no, stay.insuplc_admdvs, year);
         const done = await trx('settlement').where({ request_key: args.request_key }).first();
         if (done) return readSettlement(trx, done);
+        const dup = await overlappingSettlement(trx, stay);
+        if (dup)
+          return refused(
+            STAY_REFUSALS.DUPLICATE_SETTLEMENT,
+            `该参保人同期已在 ${dup.fixmedins_name} 结算（就诊ID ${dup.mdtrt_id}，结算ID ${dup.setl_id}），住院日期与本次重叠，疑似重复结算：请核对入出院日期；如确属重复，请撤销其中一次结算（2305）`,
+            { setl_id: dup.setl_id, mdtrt_id: dup.mdtrt_id },
+          );
         const c = compute(prepared, acc);
         if ('refused' in c) return c;
         const s = c.settlement;
@@ -441,7 +497,13 @@ export function settlementActivities({ orm }: ActivityDeps) {
           .returning('setl_id');
         if (inserted.length === 0) {
           const stored = await trx('settlement').where({ request_key: args.request_key }).first();
-          if (!stored) throw invalidData(`setl_id ${args.setl_id} is taken by another settlement`);
+          // The same setl_id seen twice under another request: a duplicate, never a second record.
+          if (!stored)
+            return refused(
+              STAY_REFUSALS.DUPLICATE_SETTLEMENT,
+              `结算ID ${args.setl_id} 已用于另一笔结算，疑似重复结算，本次未结算`,
+              { setl_id: args.setl_id },
+            );
           return readSettlement(trx, stored);
         }
         // Its lines, its ledger entries and the accumulators: one statement.
@@ -522,7 +584,14 @@ export function settlementActivities({ orm }: ActivityDeps) {
           },
           current,
         );
-        if (!back.ok) throw invalidData(`cannot reverse ${original.setl_id}: ${describeErrors(back.errors)}`);
+        // The person's accumulators hold less than the settlement added: nothing can be given back
+        // without hiding the inconsistency, so the reversal is refused and a ticket raised.
+        if (!back.ok)
+          return refused(
+            STAY_REFUSALS.REVERSAL_FAILED,
+            `结算 ${original.setl_id} 暂不能撤销：参保人本年度累计数据与该结算不一致，原结算保持有效；已发起问题协同，由就医地与参保地核对累计数据`,
+            { setl_id: original.setl_id, reason: describeErrors(back.errors) },
+          );
         const negated = Object.fromEntries(
           SETLINFO_FIELDS.map((k) => [
             k,

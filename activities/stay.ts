@@ -79,6 +79,33 @@ export async function coveringFiling(
   return { covering, elsewhere: elsewhere ?? null };
 }
 
+/**
+ * The person's filing for `area` that had ended before the admission date (`enddate` < admDate), when
+ * it is the one they had: a filing that expires during the stay still covers it (`coveringFiling`).
+ */
+export async function expiredFiling(
+  trx: Knex | Knex.Transaction,
+  psn_no: string,
+  area: string,
+  admDate: string,
+): Promise<{ filing_id: string; enddate: string } | null> {
+  const rows: { id: string; enddate: string | Date; mdtrtarea_admdvs: string }[] = await trx('filing')
+    .where({ psn_no })
+    .whereIn('status', ['ACTIVE', 'EXPIRED'])
+    .whereNotNull('enddate')
+    .where('enddate', '<', admDate)
+    .orderBy('enddate', 'desc')
+    .select('id', 'enddate', 'mdtrtarea_admdvs');
+  const f = rows.find((r) => filingCoversArea(r.mdtrtarea_admdvs, area));
+  return f ? { filing_id: f.id, enddate: dateText(f.enddate) } : null;
+}
+
+/** A date column as the driver gives it (a string, or a Date at local midnight). */
+export const dateText = (d: string | Date) =>
+  typeof d === 'string'
+    ? d.slice(0, 10)
+    : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+
 export function coverageOf(f: Filing): StayCoverage {
   return f.category === 'emergency'
     ? { kind: 'emergency', filing_id: f.id }
@@ -335,21 +362,19 @@ export function stayActivities({ orm }: ActivityDeps) {
     },
 
     /** 补备案 at 2304: the filing now covering the stay's admission, if one was made since. */
-    async findCoveringFiling(args: {
-      psn_no: string;
-      mdtrtarea_admvs: string;
-      begntime: string;
-    }): Promise<{ coverage: StayCoverage | null; elsewhere: string | null }> {
+    async findCoveringFiling(args: { psn_no: string; mdtrtarea_admvs: string; begntime: string }): Promise<{
+      coverage: StayCoverage | null;
+      elsewhere: string | null;
+      /** Nothing covers the stay, and the person's filing for this place had ended before the admission date. */
+      expired?: { filing_id: string; enddate: string } | null;
+    }> {
       const knex = orm.em.fork().getKnex();
-      const { covering, elsewhere } = await coveringFiling(
-        knex,
-        args.psn_no,
-        args.mdtrtarea_admvs,
-        cstDate(Date.parse(args.begntime)),
-      );
+      const admDate = cstDate(Date.parse(args.begntime));
+      const { covering, elsewhere } = await coveringFiling(knex, args.psn_no, args.mdtrtarea_admvs, admDate);
       return {
         coverage: covering ? coverageOf(covering) : null,
         elsewhere: elsewhere?.mdtrtarea_admdvs ?? null,
+        expired: covering ? null : await expiredFiling(knex, args.psn_no, args.mdtrtarea_admvs, admDate),
       };
     },
 

@@ -1,12 +1,12 @@
 import type { Knex } from '@mikro-orm/knex';
 import { ApplicationFailure } from '@temporalio/common';
-import { cstDate, TICKET_PERSON_FIELDS } from '../cases';
-import { type Snapshot, Ticket, type TicketActionRow } from '../db/entities';
+import { cstDate, HAND_RAISED_FROM, TICKET_PERSON_FIELDS, type TicketStart, ticketId } from '../cases';
+import { provinceOf, type Snapshot, Ticket, type TicketActionRow } from '../db/entities';
 import { snapshotValues } from '../db/rows';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { type EventRow, insertEvents, trxOf } from './projection';
-import { coveringFiling, filingCoversArea } from './stay';
+import { coveringFiling, dateText, filingCoversArea } from './stay';
 
 export type TicketSnapshot = Snapshot<Ticket>;
 export type TicketActionSnapshot = Snapshot<TicketActionRow>;
@@ -16,6 +16,8 @@ export interface ActionOutcome {
   outcome: string;
   /** Whether the stay can now settle (an unsticking action): the ticket then asks it to retry. */
   unstuck: boolean;
+  /** What the action found and changed, kept with its params on the ticket action (correct_person's old value). */
+  recorded?: Record<string, string>;
 }
 
 const invalid = (message: string) =>
@@ -45,6 +47,46 @@ export function ticketActivities({ orm }: ActivityDeps) {
         psn_name: row.psn_name,
         fixmedins_name: row.fixmedins_name,
         begntime: new Date(row.begntime).toISOString(),
+      };
+    },
+
+    /**
+     * What a ticket raised for a stay by another case (清算's reconciliation mismatch) starts with: the
+     * stay's places and person, and the next round of the hand-raised range (51…) — or the ticket
+     * already open for the stay, which the new failure joins instead of opening a second one.
+     */
+    async stayTicketStart(args: {
+      mdtrt_id: string;
+      category: TicketStart['category'];
+      description: string;
+      raised_at: string;
+    }): Promise<{ open: string } | { start: TicketStart }> {
+      const knex = orm.em.fork().getKnex();
+      const stay = await knex('stay')
+        .where({ mdtrt_id: args.mdtrt_id })
+        .first('mdtrt_id', 'insuplc_admdvs', 'mdtrtarea_admvs', 'fixmedins_code', 'psn_no');
+      if (!stay) throw invalid(`stay ${args.mdtrt_id} not found`);
+      const open = await knex('ticket').where({ mdtrt_id: args.mdtrt_id, status: 'OPEN' }).first('ticket_id');
+      if (open) return { open: open.ticket_id };
+      const last = await knex('ticket')
+        .where({ mdtrt_id: args.mdtrt_id })
+        .where('round', '>=', HAND_RAISED_FROM)
+        .max<{ round: number | null }>('round as round')
+        .first();
+      const round = Math.max(HAND_RAISED_FROM, Number(last?.round ?? 0) + 1);
+      return {
+        start: {
+          ticket_id: ticketId(args.mdtrt_id, round),
+          mdtrt_id: args.mdtrt_id,
+          category: args.category,
+          description: args.description,
+          insuplc_admdvs: stay.insuplc_admdvs,
+          mdtrtarea_admvs: stay.mdtrtarea_admvs,
+          fixmedins_code: stay.fixmedins_code,
+          psn_no: stay.psn_no,
+          raised_by: { role: 'system', user: null, side: null },
+          raised_at: args.raised_at,
+        },
       };
     },
 
@@ -127,27 +169,66 @@ export function ticketActivities({ orm }: ActivityDeps) {
       });
     },
 
-    /** resend_filing: the active filing is sent to the treatment place again (it never received it). */
+    /**
+     * resend_filing: the active filing is sent to the treatment place again (it never received it): a
+     * `filing_transmission` row (when, to which province, by whom, for which ticket; once per action)
+     * and a `filing_resent` event on the filing's timeline, in one transaction.
+     */
     async resendFiling(args: {
       ticket_id: string;
+      action_id: string;
       psn_no: string;
       mdtrtarea_admvs: string;
       begntime: string;
+      by: string;
     }): Promise<ActionOutcome> {
-      const knex = orm.em.fork().getKnex();
-      const { covering } = await coveringFiling(
-        knex,
-        args.psn_no,
-        args.mdtrtarea_admvs,
-        cstDate(Date.parse(args.begntime)),
-      );
-      if (!covering)
+      return orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const { covering } = await coveringFiling(
+          trx,
+          args.psn_no,
+          args.mdtrtarea_admvs,
+          cstDate(Date.parse(args.begntime)),
+        );
+        if (!covering)
+          return {
+            outcome: '参保地没有覆盖本次住院的有效备案可重新上传；如备案被误删请选择“恢复备案”',
+            unstuck: false,
+          };
+        const target_admdvs = provinceOf(args.mdtrtarea_admvs);
+        await trx('filing_transmission')
+          .insert({
+            transmission_id: args.action_id,
+            filing_id: covering.id,
+            ticket_id: args.ticket_id,
+            target_admdvs,
+            sent_by: args.by,
+            sent_at: new Date(),
+          })
+          .onConflict('transmission_id')
+          .ignore();
+        const sent = await trx('filing_transmission').where({ transmission_id: args.action_id }).first();
+        const at = new Date(sent.sent_at).toISOString();
+        await insertEvents(trx, covering.id, [
+          {
+            id: `${covering.id}:${args.action_id}:resent`,
+            at,
+            actor: args.by,
+            kind: 'filing_resent',
+            detail: {
+              ticket_id: args.ticket_id,
+              target_admdvs,
+              text: `参保地协同人员向就医地（${target_admdvs}）重新上传了备案（问题协同 ${args.ticket_id}）`,
+            },
+          },
+        ]);
+        await trx('filing').where({ id: covering.id }).update({ updated_at: new Date() });
         return {
-          outcome: '参保地没有覆盖本次住院的有效备案可重新上传；如备案被误删请选择“恢复备案”',
-          unstuck: false,
+          outcome: `已于 ${at} 向就医地（${target_admdvs}）重新上传备案 ${covering.id}，已通知就医地重新结算`,
+          unstuck: true,
+          recorded: { filing_id: covering.id, target_admdvs, sent_at: at },
         };
-      await knex('filing').where({ id: covering.id }).update({ updated_at: new Date() });
-      return { outcome: `已向就医地重新上传备案 ${covering.id}，已通知就医地重新结算`, unstuck: true };
+      });
     },
 
     /** correct_person: one field of the person, from the insured place's own records. */
@@ -155,15 +236,21 @@ export function ticketActivities({ orm }: ActivityDeps) {
       const allowed = TICKET_PERSON_FIELDS[args.field];
       if (allowed === undefined || (allowed !== null && !allowed.includes(args.value)))
         throw invalid(`person field ${args.field} cannot be set to that value`);
-      const n = await orm.em
-        .fork()
-        .getKnex()('insured_person')
-        .where({ psn_no: args.psn_no })
-        .update({ [args.field]: args.value });
-      if (n === 0) return { outcome: `未找到参保人 ${args.psn_no}，未更正`, unstuck: false };
+      // The value before, read and replaced under one row lock, so the action says what it changed.
+      const old = await orm.em.fork().transactional(async (tx) => {
+        const trx = trxOf(tx);
+        const row = await trx('insured_person').where({ psn_no: args.psn_no }).forUpdate().first(args.field);
+        if (!row) return undefined;
+        await trx('insured_person')
+          .where({ psn_no: args.psn_no })
+          .update({ [args.field]: args.value });
+        return String(row[args.field] ?? '');
+      });
+      if (old === undefined) return { outcome: `未找到参保人 ${args.psn_no}，未更正`, unstuck: false };
       return {
-        outcome: `已更正参保人信息（${PERSON_FIELD_NAMES[args.field] ?? args.field}），已通知就医地重新结算`,
+        outcome: `已更正参保人信息（${PERSON_FIELD_NAMES[args.field] ?? args.field}：由“${old}”更正为“${args.value}”），已通知就医地重新结算`,
         unstuck: true,
+        recorded: { old_value: old },
       };
     },
 
@@ -206,11 +293,7 @@ export function ticketActivities({ orm }: ActivityDeps) {
   };
 }
 
-/** A date column as the driver gives it (a string, or a Date at local midnight). */
-const dateOf = (d: string | Date) =>
-  typeof d === 'string'
-    ? d.slice(0, 10)
-    : `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
+const dateOf = dateText;
 
 const PERSON_FIELD_NAMES: Record<string, string> = {
   insu_status: '参保状态',

@@ -22,6 +22,15 @@ export function idempotencyKey(req: Request): string | undefined {
   return key;
 }
 
+/**
+ * A UUID derived from a key (the caller's, the Idempotency-Key or the request's content), so a resent
+ * request stores its record once under the same id.
+ */
+export function keyedUuid(key: string): string {
+  const h = createHash('sha256').update(key).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
 export function requestHash(body: unknown): string {
   return createHash('sha256')
     .update(JSON.stringify(body ?? null))

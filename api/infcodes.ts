@@ -120,6 +120,43 @@ export const INFCODES = {
     stored: true,
     meaning: '暂不支持中途结算（mid_setl_flag 为 "1"）：请出院后结算',
   },
+  FILING_EXPIRED: {
+    infcode: 2019,
+    http: 200,
+    stored: true,
+    meaning: '参保人在本地的备案已于入院前到期：请参保人续办备案（开始日期不晚于入院日期）后再结算',
+  },
+  PERSON_RECORD_MISSING: {
+    infcode: 2020,
+    http: 200,
+    stored: true,
+    meaning: '参保地查无该参保人：已发起问题协同，由参保地核实人员信息后自动重新结算',
+  },
+  PRICE_OVER_LIMIT: {
+    infcode: 2021,
+    http: 200,
+    stored: true,
+    meaning:
+      '费用明细单价超过就医地限价（pric_uplmt_amt），就医地规定不予结算：请核对价格后撤销并重新上传（2302/2301）',
+  },
+  SETTLEMENT_TIMEOUT: {
+    infcode: 2022,
+    http: 200,
+    stored: true,
+    meaning: '结算未能在时限内完成：已发起问题协同，处理后将自动重新结算（补记账），无需重复发送',
+  },
+  REVERSAL_FAILED: {
+    infcode: 2023,
+    http: 200,
+    stored: true,
+    meaning: '结算撤销无法办理（参保人累计数据不一致）：已发起问题协同，原结算保持有效',
+  },
+  DUPLICATE_SETTLEMENT: {
+    infcode: 2024,
+    http: 200,
+    stored: true,
+    meaning: '该参保人同期已有其他就诊的结算（住院日期重叠）：请核对是否重复结算，已发起问题协同',
+  },
   // Ours: nothing was done, the same message may be sent again
   WORKFLOW_UNAVAILABLE: {
     infcode: 9001,

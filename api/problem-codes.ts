@@ -93,6 +93,10 @@ export const PROBLEM_CODES = {
   TICKET_ACTION_UNKNOWN: { status: 400, meaning: '没有这项处理操作；可用操作见 `allowed_actions`' },
   TICKET_PARAMS_INVALID: { status: 400, meaning: '处理操作的参数不完整或取值不对；`detail` 说明如何填写' },
   TICKET_ALREADY_OPEN: { status: 409, meaning: '该住院已有办理中的问题协同；`ticket_id` 给出其编号' },
+  TICKET_STAY_UNREACHABLE: {
+    status: 409,
+    meaning: '未能通知该住院的结算流程（流程已结束或不存在），问题协同状态未改变；请核对住院状态后再办理',
+  },
   TICKET_NOT_A_SIDE: { status: 403, meaning: '只有参保地或就医地的协同人员可以评论和操作' },
   // 清算 and 预付金
   CLEARING_MONTH_DONE: { status: 409, meaning: '该月已清算（或正在清算），不能再次清算' },

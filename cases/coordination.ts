@@ -47,6 +47,12 @@ export const REFUSAL_TICKET_CATEGORY: Partial<Record<StayRefusalCode, TicketCate
   INPATIENT_ELSEWHERE: 'inpatient_elsewhere',
   CATALOGUE_CODE_UNMAPPED: 'catalogue_unmapped',
   NO_POLICY: 'policy_missing',
+  FILING_EXPIRED: 'filing_expired',
+  PERSON_RECORD_MISSING: 'person_not_found',
+  PRICE_OVER_LIMIT: 'price_over_limit',
+  SETTLEMENT_TIMEOUT: 'timeout',
+  REVERSAL_FAILED: 'reversal_failed',
+  DUPLICATE_SETTLEMENT: 'duplicate_settlement',
 };
 
 /**
@@ -80,6 +86,9 @@ export const TICKET_PERSON_FIELDS: Readonly<Record<string, readonly string[] | n
   psn_type: ['in_service', 'retired'],
   psn_name: null,
 };
+
+/** Rounds of tickets raised by hand or by another case (清算) start here, so they never meet the stay's own. */
+export const HAND_RAISED_FROM = 51;
 
 /** `SE` + the stay's mdtrt_id + a two-digit round: one ticket per failed settlement round. */
 export function ticketId(mdtrt_id: string, round: number): string {
@@ -410,6 +419,8 @@ export const TICKET_REFUSALS = {
   TICKET_WRONG_SIDE: 'TICKET_WRONG_SIDE',
   TICKET_ACTION_UNKNOWN: 'TICKET_ACTION_UNKNOWN',
   TICKET_PARAMS_INVALID: 'TICKET_PARAMS_INVALID',
+  /** The stay could not be told (its workflow has ended or is gone): nothing was changed on the ticket. */
+  TICKET_STAY_UNREACHABLE: 'TICKET_STAY_UNREACHABLE',
 } as const;
 export type TicketRefusalCode = (typeof TICKET_REFUSALS)[keyof typeof TICKET_REFUSALS];
 

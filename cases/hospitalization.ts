@@ -15,7 +15,7 @@ import type { FilingCategory } from './types';
  * admission makes no stay at all. CANCELLED is 2404 (only with no fees). SETTLEMENT_ERROR: 2304 failed
  * for a classified reason and a ticket (问题协同) is open; the stay settles by itself when the ticket
  * resolves (补记账), and the hospital may still retry 2304. MANUAL_CLAIM: the ticket converted the stay
- * to 手工报销 (no direct settlement any more).
+ * to 手工报销 (no direct settlement any more). MANUAL_PAID: the insured place paid that claim; the stay is closed.
  */
 export const STAY_STATUSES = [
   'ADMITTED',
@@ -26,6 +26,7 @@ export const STAY_STATUSES = [
   'CANCELLED',
   'SETTLEMENT_ERROR',
   'MANUAL_CLAIM',
+  'MANUAL_PAID',
 ] as const;
 export type StayStatus = (typeof STAY_STATUSES)[number];
 
@@ -258,6 +259,18 @@ export const STAY_REFUSALS = {
   SETTLEMENT_NOT_FOUND: 'SETTLEMENT_NOT_FOUND',
   ALREADY_REVERSED: 'ALREADY_REVERSED',
   NO_POLICY: 'NO_POLICY',
+  /** 2304: the person's only filing for this place had expired before the admission date. */
+  FILING_EXPIRED: 'FILING_EXPIRED',
+  /** 2304: the insured place has no record of the person (any more) under that insured place. */
+  PERSON_RECORD_MISSING: 'PERSON_RECORD_MISSING',
+  /** 2304: a line priced above its 限价 where the treatment place refuses rather than self-pays the excess. */
+  PRICE_OVER_LIMIT: 'PRICE_OVER_LIMIT',
+  /** 2304: the settlement step could not complete within its deadline (retries exhausted, timed out). */
+  SETTLEMENT_TIMEOUT: 'SETTLEMENT_TIMEOUT',
+  /** 2305: the reversal cannot be applied (the person's accumulators no longer hold what it gives back). */
+  REVERSAL_FAILED: 'REVERSAL_FAILED',
+  /** 2304: the person already has a live settlement of a stay whose dates overlap this one. */
+  DUPLICATE_SETTLEMENT: 'DUPLICATE_SETTLEMENT',
 } as const;
 export type StayRefusalCode = (typeof STAY_REFUSALS)[keyof typeof STAY_REFUSALS];
 

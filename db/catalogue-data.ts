@@ -295,9 +295,16 @@ export function demoCatalogueRows(): Omit<CatalogueItem, 'id'>[] {
   );
 }
 
-/** How each demo place treats a code missing from its list: classified 丙 (全自费) with a reason [U]. */
-export function demoCatalogueRules(): { admvs: string; unlisted: 'self_pay' | 'reject' }[] {
-  return CATALOGUE_PLACES.map((p) => ({ admvs: p.admvs, unlisted: 'self_pay' }));
+/**
+ * How each demo place treats a code missing from its list (classified 丙, 全自费, with a reason) and a
+ * line over its price limit (the excess self-paid, 超限价自费) [U].
+ */
+export function demoCatalogueRules(): {
+  admvs: string;
+  unlisted: 'self_pay' | 'reject';
+  over_limit: 'self_pay' | 'refuse';
+}[] {
+  return CATALOGUE_PLACES.map((p) => ({ admvs: p.admvs, unlisted: 'self_pay', over_limit: 'self_pay' }));
 }
 
 /** Readable names of the settlement core's fixture codes (settlement/fixtures/catalogues.ts). */

@@ -15,6 +15,8 @@ export interface LoadedCatalogue {
   catalogue: Catalogue;
   /** Item names by code, for the explanation of benefits. */
   names: ReadonlyMap<string, string>;
+  /** The place's rule for a line priced above its limit (catalogue_rule.over_limit). */
+  over_limit: 'self_pay' | 'refuse';
 }
 
 /**
@@ -54,7 +56,11 @@ export async function loadCatalogue(
   };
   const checked = validateCatalogue(doc);
   if (!checked.ok) throw new Error(`catalogue ${admvs} is invalid: ${describeErrors(checked.errors)}`);
-  return { catalogue: checked.value, names: new Map(rows.map((r) => [r.med_list_codg, r.list_name])) };
+  return {
+    catalogue: checked.value,
+    names: new Map(rows.map((r) => [r.med_list_codg, r.list_name])),
+    over_limit: rule?.over_limit ?? 'self_pay',
+  };
 }
 
 /** The settlement core's fixture catalogues (成都, 海口) as rows: the codes its tests use stay valid. */
@@ -80,7 +86,10 @@ export function fixtureCatalogueRows(): {
       src: '[U] settlement/fixtures/catalogues.ts',
     })),
   );
-  return { items, rules: DEMO_CATALOGUES.map((c) => ({ admvs: c.admvs, unlisted: c.unlisted })) };
+  return {
+    items,
+    rules: DEMO_CATALOGUES.map((c) => ({ admvs: c.admvs, unlisted: c.unlisted, over_limit: 'self_pay' })),
+  };
 }
 
 function fixtureFen(yuan: string): number {

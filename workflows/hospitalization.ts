@@ -48,6 +48,7 @@ import { type Fen, formatYuan } from '../settlement';
 import { localDb, db as remoteDb } from './_shared';
 import { caseClock } from './lib/clock';
 import { refusal } from './lib/refusal';
+import { timedOut } from './lib/timed-out';
 import { caseTimeline } from './lib/timeline';
 import { settlementWorkflow, settlementWorkflowId } from './settlement';
 
@@ -59,6 +60,12 @@ export const STAY_LOCAL_STEPS_PATCH = 'stay-local-steps';
  * classified reason, wait in SETTLEMENT_ERROR for its resolution and settle by themselves (补记账).
  */
 export const SETTLEMENT_ERROR_TICKET_PATCH = 'settlement-error-ticket';
+
+/**
+ * Stays that reach this code also raise a ticket when the settlement step cannot complete in time
+ * (SETTLEMENT_TIMEOUT, instead of failing the update) and when a 2305 cannot be applied (REVERSAL_FAILED).
+ */
+export const SETTLEMENT_ERROR_CATEGORIES_PATCH = 'settlement-error-categories';
 
 /** An amount in fen as the timeline says it: "1234.50元". */
 const formatYuanText = (fen: number) => `${formatYuan(fen as Fen)}元`;
@@ -435,6 +442,13 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
         begntime: state.begntime,
       });
       if (!found.coverage) {
+        // The person's filing for this place ended before the admission: renew, not file anew.
+        if (found.expired)
+          throw refusal(
+            STAY_REFUSALS.FILING_EXPIRED,
+            `参保人在本地的异地就医备案（${found.expired.filing_id}）已于 ${found.expired.enddate} 到期，早于入院日期，不能结算：请参保人续办备案（开始日期不晚于入院日期）后再结算`,
+            { filing_id: found.expired.filing_id },
+          );
         throw found.elsewhere
           ? refusal(
               STAY_REFUSALS.FILING_AREA_MISMATCH,
@@ -452,17 +466,28 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     }
     settleRound += 1;
     const setl_id = `${state.mdtrt_id}S${String(settleRound).padStart(2, '0')}`;
-    const outcome = await executeChild(settlementWorkflow, {
-      workflowId: settlementWorkflowId(setl_id),
-      args: [
-        {
-          op: 'settle',
-          setl_id,
-          stay: stayForSettlement(state.endtime ?? clock.iso(), request.acct_used_flag),
-          setl_time: clock.iso(),
-        },
-      ],
-    });
+    let outcome: Awaited<ReturnType<typeof settlementWorkflow>>;
+    try {
+      outcome = await executeChild(settlementWorkflow, {
+        workflowId: settlementWorkflowId(setl_id),
+        args: [
+          {
+            op: 'settle',
+            setl_id,
+            stay: stayForSettlement(state.endtime ?? clock.iso(), request.acct_used_flag),
+            setl_time: clock.iso(),
+          },
+        ],
+      });
+    } catch (error) {
+      if (timedOut(error) && patched(SETTLEMENT_ERROR_CATEGORIES_PATCH))
+        throw refusal(
+          STAY_REFUSALS.SETTLEMENT_TIMEOUT,
+          `结算（${setl_id}）未能在时限内完成，本次未结算；已记录待处理，处理后将自动重新结算（补记账），医院无需重复发送`,
+          { setl_id },
+        );
+      throw error;
+    }
     if ('refused' in outcome) {
       await project();
       throw fail(outcome);
@@ -486,7 +511,7 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
    * A refusal of a classified kind (REFUSAL_TICKET_CATEGORY) puts the stay in SETTLEMENT_ERROR with a
    * 问题协同 ticket (one per failed round; none while one is open), and the refusal names it.
    */
-  const settlementFailed = async (error: unknown): Promise<unknown> => {
+  const settlementFailed = async (error: unknown, stuck = true): Promise<unknown> => {
     const code =
       error instanceof ApplicationFailure ? (error.type as StayRefusalCode | undefined) : undefined;
     const category = code ? REFUSAL_TICKET_CATEGORY[code] : undefined;
@@ -494,7 +519,7 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
       return error;
     if (openTicket) {
       // A ticket raised by hand before the stay failed: the stay now waits on it too.
-      if (state.status !== 'SETTLEMENT_ERROR') {
+      if (stuck && state.status !== 'SETTLEMENT_ERROR') {
         state.status = 'SETTLEMENT_ERROR';
         await project();
       }
@@ -507,7 +532,8 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
     ticketRound += 1;
     const ticket_id = ticketId(state.mdtrt_id, ticketRound);
     openTicket = ticket_id;
-    state.status = 'SETTLEMENT_ERROR';
+    // A failed reversal leaves the stay SETTLED: the settlement stands while the ticket is worked.
+    if (stuck) state.status = 'SETTLEMENT_ERROR';
     const ticket: TicketStart = {
       ticket_id,
       mdtrt_id: state.mdtrt_id,
@@ -661,7 +687,14 @@ export async function hospitalizationWorkflow(start: StayStart, carried?: StayCa
           workflowId: settlementWorkflowId(setl_id),
           args: [{ op: 'reverse', setl_id, original_setl_id: ref.setl_id, setl_time: clock.iso() }],
         });
-        if ('refused' in outcome) throw fail(outcome);
+        if ('refused' in outcome) {
+          if (
+            outcome.refused.code === STAY_REFUSALS.REVERSAL_FAILED &&
+            patched(SETTLEMENT_ERROR_CATEGORIES_PATCH)
+          )
+            throw await settlementFailed(fail(outcome), false);
+          throw fail(outcome);
+        }
         if (outcome.op !== 'reverse') throw new Error('settlement child answered a settlement');
         ref.status = 'REVERSED';
         ref.reversed_by = setl_id;

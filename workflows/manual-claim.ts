@@ -1,3 +1,4 @@
+import { patched } from '@temporalio/workflow';
 import type { ManualClaimComputed, ManualClaimSnapshot } from '../activities/manual-claim';
 import {
   calendarFor,
@@ -13,6 +14,9 @@ import { taskDesk } from './lib/human-task';
 import { caseTimeline } from './lib/timeline';
 
 const yuanText = (fen: number) => `${formatYuan(fen as Fen)} 元`;
+
+/** A paid claim closes its stay (MANUAL_CLAIM → MANUAL_PAID) with an event on the citizen's timeline. */
+export const MANUAL_CLAIM_CLOSES_STAY_PATCH = 'manual-claim-closes-stay';
 
 /**
  * 手工报销 at the insured place, one execution per stay (`manual-claim-<mdtrt_id>`): started by the stay
@@ -125,12 +129,22 @@ export async function manualClaimWorkflow(start: ManualClaimStart): Promise<Manu
     text: `参保地经办机构审核通过手工报销，基金支付 ${yuanText(c.fund_pay_sumamt)} 已支付给参保人`,
   });
   projectionSeq += 1;
+  const events = timeline.drain();
   await db.payManualClaim({
     claim: snapshot(),
-    events: timeline.drain(),
+    events,
     insutype: c.insutype,
     acc_year: c.acc_year,
     accumulator_effect: c.accumulator_effect,
+    stay_closed: patched(MANUAL_CLAIM_CLOSES_STAY_PATCH)
+      ? {
+          id: `${claim_id}:stay-closed`,
+          at: state.paid_at,
+          actor: 'system',
+          kind: 'stay_closed',
+          detail: { text: `本次住院已办结：手工报销已支付，基金支付 ${yuanText(c.fund_pay_sumamt)}` },
+        }
+      : null,
   });
   return state.status;
 }

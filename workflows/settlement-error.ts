@@ -28,6 +28,8 @@ import { caseTimeline, type TimelineEvent } from './lib/timeline';
 
 /** Hand-raised tickets tell the stay they are open, and withdrawn tickets that they are gone. */
 export const TICKET_STAY_LINK_PATCH = 'ticket-stay-link';
+/** A signal to the stay that fails refuses the action (TICKET_STAY_UNREACHABLE) instead of failing the task. */
+export const TICKET_STATUS_AFTER_SIGNAL_PATCH = 'ticket-status-after-signal';
 const SIDE_NAMES: Record<Side, string> = { insured: '参保地', treatment: '就医地' };
 const other = (side: Side): Side => (side === 'insured' ? 'treatment' : 'insured');
 /** The actions after which the stay can settle again: the ticket asks it to retry (补记账). */
@@ -101,6 +103,18 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
         escalated: t?.state.escalated ?? false,
       };
     });
+  /**
+   * The first responder's SLA: the due time its task was first given. Escalation moves the task's own
+   * due time to the supervisors'; the SLA (board, monitoring) is still measured against the first one.
+   * A hand-over gives the new first responder its own first due time.
+   */
+  let firstDue: { task: Task; due_at: string } | null = null;
+  const slaDue = (): string | null => {
+    const t = tasks?.[state.first_responder];
+    if (t && firstDue?.task !== t && t.state.due_at && !t.state.escalated)
+      firstDue = { task: t, due_at: t.state.due_at };
+    return firstDue?.due_at ?? t?.state.due_at ?? null;
+  };
   const snapshot = (): TicketSnapshot => ({
     ticket_id: start.ticket_id,
     mdtrt_id: start.mdtrt_id,
@@ -119,7 +133,7 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
     description: start.description,
     raised_by: start.raised_by,
     raised_at: start.raised_at,
-    sla_due_at: tasks?.[state.first_responder].state.due_at ?? start.raised_at,
+    sla_due_at: slaDue() ?? start.raised_at,
     closed_at,
     sides: sideViews(),
     retries: state.retries,
@@ -208,14 +222,27 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
   const text = (kind: string, actor: string, t: string, detail: Record<string, unknown> = {}) =>
     timeline.record(kind, actor, { ticket_id: start.ticket_id, text: t, ...detail });
 
-  /** Asks the waiting stay to settle again (补记账) or to leave direct settlement. */
-  const tellStay = (resolution: 'retry' | 'manual', by: string, note: string | null) =>
-    getExternalWorkflowHandle(stayWorkflowId(start.mdtrt_id)).signal(ticketResolutionSignal, {
+  /**
+   * Asks the waiting stay to settle again (补记账) or to leave direct settlement. A stay that cannot
+   * be signalled refuses the action (behind the patch; before it the signal's error failed the task).
+   */
+  const tellStay = async (resolution: 'retry' | 'manual', by: string, note: string | null) => {
+    const signal = getExternalWorkflowHandle(stayWorkflowId(start.mdtrt_id)).signal(ticketResolutionSignal, {
       ticket_id: start.ticket_id,
       resolution,
       by,
       note,
     });
+    if (!patched(TICKET_STATUS_AFTER_SIGNAL_PATCH)) return signal;
+    try {
+      await signal;
+    } catch {
+      throw refusal(
+        TICKET_REFUSALS.TICKET_STAY_UNREACHABLE,
+        `未能通知住院 ${start.mdtrt_id} 的结算流程（流程已结束或不存在），问题协同未改变；请核对住院状态`,
+      );
+    }
+  };
   /**
    * Tells the stay a hand-raised ticket is open, or this ticket withdrawn, so that its attempts go to
    * the ticket that is open. A stay that has ended has nothing to hear: that is not an error.
@@ -246,7 +273,7 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
       case 'restore_filing':
         return db.restoreFiling({ ...stay, by: req.user });
       case 'resend_filing':
-        return db.resendFiling(stay);
+        return db.resendFiling({ ...stay, action_id: req.action_id, by: req.user });
       case 'correct_person':
         return db.correctPerson({
           psn_no: start.psn_no,
@@ -287,6 +314,9 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
         if (earlier) return earlier;
         if (state.status !== 'OPEN') throw refusal(TICKET_REFUSALS.TICKET_CLOSED, closedMessage());
         const r = await run(req);
+        // The stay hears a conversion or a withdrawal first: if it cannot, nothing is recorded.
+        if (req.action === 'convert_manual') await tellStay('manual', req.user, req.note);
+        else if (req.action === 'withdraw') await linkStay('withdrawn', req.user);
         const by = `${SIDE_NAMES[req.side]}协同人员`;
         pendingAction = {
           action_id: req.action_id,
@@ -295,7 +325,7 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
           side: req.side,
           by: req.user,
           note: req.note,
-          params: req.params,
+          params: { ...req.params, ...r.recorded },
           outcome: r.outcome,
           at: clock.iso(),
         };
@@ -308,13 +338,12 @@ export async function settlementErrorWorkflow(start: TicketStart): Promise<Ticke
           await closeTasks('转交对方处理');
           openTasks();
         } else if (req.action === 'convert_manual') {
+          // Only once the stay has heard it (above): a failed signal leaves the ticket OPEN.
           state.status = 'MANUAL';
           closed_at = clock.iso();
-          await tellStay('manual', req.user, req.note);
         } else if (req.action === 'withdraw') {
           state.status = 'WITHDRAWN';
           closed_at = clock.iso();
-          await linkStay('withdrawn', req.user);
         } else if (r.unstuck && UNSTICKING.includes(req.action)) {
           await tellStay('retry', req.user, req.note);
         }

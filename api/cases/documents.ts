@@ -1,9 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import express, { type RequestHandler, Router } from 'express';
 import { z } from 'zod';
 import { CaseDocument } from '../../db/entities';
 import { requireRole } from '../auth/middleware';
 import { type CaseDeps, currentUser } from '../context';
+import { idempotencyKey, keyedUuid } from '../idempotency';
 import { HttpProblem } from '../problem';
 import { DocumentUploadQuery } from '../schemas';
 import { documentView, visibleFiling } from './read';
@@ -89,18 +90,28 @@ export function storeDocument<V>(
     if (body.length === 0) throw new HttpProblem(400, 'DOCUMENT_EMPTY', '文件为空', '上传的文件没有内容');
     if (!body.subarray(0, SIGNATURES[type].length).equals(SIGNATURES[type])) throw wrongType();
     const em = deps.orm.em.fork();
-    const document = em.create(CaseDocument, {
-      id: randomUUID(),
-      case_id: caseIdOf(req),
-      name: res.locals.documentName as string,
-      content_type: type,
-      size: body.length,
-      sha256: createHash('sha256').update(body).digest('hex'),
-      content: body,
-      uploaded_by: user.username,
-      created_at: new Date(),
-    });
-    await em.flush();
+    const case_id = caseIdOf(req);
+    const name = res.locals.documentName as string;
+    const sha256 = createHash('sha256').update(body).digest('hex');
+    // One document per Idempotency-Key, or without one per content and name: a retried upload is stored once.
+    const key = idempotencyKey(req) ?? `content:${sha256}:${name}`;
+    const id = keyedUuid(`${case_id}:${user.username}:${key}`);
+    await em
+      .getKnex()('case_document')
+      .insert({
+        id,
+        case_id,
+        name,
+        content_type: type,
+        size: body.length,
+        sha256,
+        content: body,
+        uploaded_by: user.username,
+        created_at: new Date(),
+      })
+      .onConflict('id')
+      .ignore();
+    const document = await em.findOneOrFail(CaseDocument, { id });
     res.status(201).location(locationOf(document));
     res.json(view(document));
   };

@@ -4,6 +4,7 @@ import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import {
+  HAND_RAISED_FROM,
   LABELS,
   type Side,
   type SlaState,
@@ -35,7 +36,7 @@ import type { AuthUser } from '../auth/tokens';
 import { contentType, rawBody, SIGNATURES, sendDocument, storeDocument, wrongType } from '../cases/documents';
 import { problemFromTemporal } from '../cases/temporal-errors';
 import { type CaseDeps, currentUser } from '../context';
-import { idempotencyKey } from '../idempotency';
+import { idempotencyKey, keyedUuid, requestHash } from '../idempotency';
 import { HttpProblem } from '../problem';
 import {
   AttachmentName,
@@ -47,14 +48,12 @@ import {
 import { notFound, present, sideOf, ticketScope, visibleTicket } from '../scope';
 
 const DAY = 86_400_000;
-/** Hand-raised tickets take rounds from here, so they never meet the rounds a stay raises itself (01…). */
-const HAND_RAISED_FROM = 51;
-
 /** What the person should do, by refusal code: the problem's title. */
 const TITLES = {
   TICKET_CLOSED: '该问题已办结，不能再操作',
   TICKET_WRONG_SIDE: '该操作须由对方协同人员办理',
   TICKET_ACTION_UNKNOWN: '没有这项操作，请从可用操作中选择',
+  TICKET_STAY_UNREACHABLE: '未能通知该住院，未办理',
   TICKET_PARAMS_INVALID: '操作参数不完整，请按说明填写后重试',
 } as const;
 
@@ -194,12 +193,6 @@ const closed = (t: Ticket) =>
     TITLES.TICKET_CLOSED,
     `问题协同 ${t.ticket_id} ${LABELS.ticket_status[t.status]}，未记录任何内容`,
   );
-
-/** A UUID derived from an Idempotency-Key, so a resent comment is stored once. */
-function uuidOf(key: string): string {
-  const h = createHash('sha256').update(key).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
-}
 
 /** Waits (bounded) for a ticket the API just started to be projected. */
 async function projected(deps: CaseDeps, ticket_id: string): Promise<Ticket> {
@@ -343,7 +336,10 @@ export function ticketsRouter(deps: CaseDeps): Router {
         '附件不属于该问题',
         '请先把附件上传到该问题协同，再在评论中引用',
       );
-    const comment_id = key ? uuidOf(`${t.ticket_id}:${user.username}:${key}`) : randomUUID();
+    // Without an Idempotency-Key the comment's content is its key: a retried POST stores it once.
+    const comment_id = keyedUuid(
+      `${t.ticket_id}:${user.username}:${key ?? `content:${requestHash({ text: body.text, document_ids: body.document_ids })}`}`,
+    );
     await em
       .getKnex()('ticket_comment')
       .insert({

@@ -35,7 +35,7 @@ export type CatalogueItem = InferEntity<typeof CatalogueItem>;
 
 /**
  * How a place treats a code missing from its catalogue: `self_pay` classifies it 丙 with a reason,
- * `reject` refuses the line (the "catalogue code not mapped" error).
+ * `reject` refuses the line (the "catalogue code not mapped" error); and a line over its price limit.
  */
 export const CatalogueRule = defineEntity({
   name: 'CatalogueRule',
@@ -43,6 +43,11 @@ export const CatalogueRule = defineEntity({
   properties: (p) => ({
     admvs: p.string().length(6).primary(),
     unlisted: p.enum(['self_pay', 'reject'] as const),
+    /**
+     * A line priced above its 限价 (`pric_uplmt_amt`): `self_pay` settles the excess as 超限价自费
+     * (`overlmt_amt`, the default), `refuse` refuses the settlement (PRICE_OVER_LIMIT, a ticket). [U]
+     */
+    over_limit: p.enum(['self_pay', 'refuse'] as const).default('self_pay'),
   }),
 });
 export type CatalogueRule = InferEntity<typeof CatalogueRule>;

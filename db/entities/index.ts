@@ -24,7 +24,7 @@ import { PersonIdentity } from './person-identity';
 import { PolicyVersion } from './policy-version';
 import { Accumulator, LedgerEntry, SetlDetailRow, Settlement } from './settlement';
 import { FeeDetail, Stay } from './stay';
-import { CatalogueMapping, Ticket, TicketActionRow, TicketComment } from './ticket';
+import { CatalogueMapping, FilingTransmission, Ticket, TicketActionRow, TicketComment } from './ticket';
 import { User } from './user';
 
 export * from './admdvs';
@@ -75,6 +75,7 @@ export const entities = [
   FeeCheckBatch,
   Ticket,
   TicketComment,
+  FilingTransmission,
   TicketActionRow,
   CatalogueMapping,
   ManualClaim,

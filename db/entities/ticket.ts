@@ -69,6 +69,25 @@ export const TicketComment = defineEntity({
 export type TicketComment = InferEntity<typeof TicketComment>;
 
 /**
+ * A filing sent again to the treatment place (`resend_filing`): when, to which province, by whom and
+ * for which ticket. One per ticket action (`transmission_id` is the action id), so a retry sends once.
+ */
+export const FilingTransmission = defineEntity({
+  name: 'FilingTransmission',
+  tableName: 'filing_transmission',
+  properties: (p) => ({
+    transmission_id: p.string().length(80).primary(),
+    filing_id: p.string().length(64).index(),
+    ticket_id: p.string().length(64).index(),
+    /** The treatment place's province the filing was sent to. */
+    target_admdvs: p.string().length(6),
+    sent_by: p.string().length(64),
+    sent_at: p.datetime(),
+  }),
+});
+export type FilingTransmission = InferEntity<typeof FilingTransmission>;
+
+/**
  * An action taken on a ticket, as the workflow applied it. `action_id` is the update id (the API's
  * Idempotency-Key or a generated one): the same action resent is recorded once.
  */

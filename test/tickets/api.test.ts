@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { manualClaimWorkflowId } from '../../cases';
-import { ManualClaim, Ticket, TicketActionRow, TicketComment } from '../../db/entities';
+import { CaseDocument, ManualClaim, Ticket, TicketActionRow, TicketComment } from '../../db/entities';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { stuckStay } from './story';
@@ -87,6 +87,35 @@ test('both sides comment, with an attachment, and each sees the other’s commen
     .set(await as('coord-ah'))
     .expect(200);
   expect(Buffer.from(file.body).equals(pdf)).toBe(true);
+});
+
+test('a comment or an attachment POSTed twice without an Idempotency-Key is recorded once', async () => {
+  const png = Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    Buffer.from('重试'),
+  ]);
+  const upload = async () =>
+    request(p.app)
+      .post(`/api/v1/tickets/${ticket_id}/attachments`)
+      .set(await as('coord-ah'))
+      .set('Content-Type', 'image/png')
+      .set('X-Filename', encodeURIComponent('备案记录.png'))
+      .send(png)
+      .expect(201);
+  const [a, b] = [await upload(), await upload()];
+  expect(b.body.document_id).toBe(a.body.document_id);
+  expect(await p.orm.em.fork().count(CaseDocument, { case_id: ticket_id, name: '备案记录.png' })).toBe(1);
+  const comment = async () =>
+    request(p.app)
+      .post(`/api/v1/tickets/${ticket_id}/comments`)
+      .set(await as('coord-ah'))
+      .send({ text: '网络超时后重发的同一条评论', document_ids: [a.body.document_id] })
+      .expect(201);
+  const [c1, c2] = [await comment(), await comment()];
+  expect(c2.body.comment_id).toBe(c1.body.comment_id);
+  expect(await p.orm.em.fork().count(TicketComment, { ticket_id, text: '网络超时后重发的同一条评论' })).toBe(
+    1,
+  );
 });
 
 test('a side may only take its own actions: 海南 cannot restore 安徽’s filing; nothing is recorded', async () => {

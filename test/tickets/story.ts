@@ -71,24 +71,41 @@ export async function lostFiling(
   return i.filing_id;
 }
 
+/** What a stay at 海南省人民医院 is made of: the person, its dates (days before now) and its fee lines. */
+export interface StayPlan {
+  psn_no: string;
+  insutype?: string;
+  /** Admission and discharge, in days before now (default 3 and 1). */
+  begin_days_ago?: number;
+  end_days_ago?: number;
+  /** [feedetl_sn, med_list_codg, price in fen, count]; default a bed for three days and an operation. */
+  lines?: [string, string, number, number][];
+  /** Runs after discharge (2402), before 2304. */
+  before2304?: () => Promise<void>;
+}
+
 /**
- * 2401 → 2301 → 2402 → 2304 at 海南省人民医院 for a person whose filing is lost: the settlement is
- * refused (FILING_REQUIRED) and names the ticket it raised. Returns the stay and the refusal.
+ * 2401 → 2301 → 2402 → 2304 at 海南省人民医院 on the real worker: the stay, and either the settlement
+ * or the refusal (its failure type and Chinese message).
  */
-export async function stuckStay(
+export async function stayTo2304(
   w: CaseWorker,
-  orm: Orm,
-  person: { psn_no: string; insutype?: string } = AH_PERSON,
-): Promise<{ mdtrt_id: string; ticket: Ticket; refusal: { type: string; message: string } }> {
+  plan: StayPlan,
+): Promise<{
+  mdtrt_id: string;
+  msgid: (infno: string) => { updateId: string };
+  settled: { setl_id: string | null } | null;
+  refusal: { type: string; message: string } | null;
+}> {
   serial += 1;
   const tag = `${process.pid % 1000}${String(Date.now() % 1_000_000).padStart(6, '0')}${serial}`.slice(-10);
   const mdtrt_id = newMdtrtId('460000', cstDate(Date.now()), tag.padStart(10, '0'));
-  const begntime = new Date(Date.now() - 3 * DAY).toISOString();
+  const begntime = new Date(Date.now() - (plan.begin_days_ago ?? 3) * DAY).toISOString();
   const admission: Admission = {
-    psn_no: person.psn_no,
-    insutype: person.insutype ?? '310',
+    psn_no: plan.psn_no,
+    insutype: plan.insutype ?? '310',
     mdtrt_cert_type: '02',
-    mdtrt_cert_no: person.psn_no,
+    mdtrt_cert_no: plan.psn_no,
     med_type: '21',
     ipt_no: `ZY${tag}`,
     begntime,
@@ -109,26 +126,25 @@ export async function stuckStay(
     args: [{ mdtrt_id, admission, msgid: `${tag}-2401` }],
   });
   const msg = (infno: string) => ({ updateId: transactionUpdateId(infno, `${tag}-${infno}`) });
-  const admitted = await stay.executeUpdate(admissionUpdate, msg('2401'));
-  if (admitted.coverage.kind !== 'pending_retro')
-    throw new Error(`expected no filing, got ${admitted.coverage.kind}`);
+  await stay.executeUpdate(admissionUpdate, msg('2401'));
+  const lines = plan.lines ?? [
+    ['0001', '001107000010000', 6000, 3],
+    ['0002', '003310000010000', 380000, 1],
+  ];
   await stay.executeUpdate(uploadFeesUpdate, {
     ...msg('2301'),
     args: [
       {
-        feedetail: [
-          ['0001', '001107000010000', 6000, 3],
-          ['0002', '003310000010000', 380000, 1],
-        ].map(([feedetl_sn, code, pric, cnt]) => ({
-          feedetl_sn: feedetl_sn as string,
+        feedetail: lines.map(([feedetl_sn, code, pric, cnt]) => ({
+          feedetl_sn,
           rx_drord_no: null,
-          med_list_codg: code as string,
+          med_list_codg: code,
           medins_list_codg: `HN-${code}`,
           medins_list_name: null,
           fee_ocur_time: begntime,
-          cnt_e4: (cnt as number) * 10_000,
-          pric_e4: (pric as number) * 100,
-          det_item_fee_sumamt: (pric as number) * (cnt as number),
+          cnt_e4: cnt * 10_000,
+          pric_e4: pric * 100,
+          det_item_fee_sumamt: pric * cnt,
           bilg_dept_codg: null,
           bilg_dr_codg: null,
         })),
@@ -140,7 +156,7 @@ export async function stuckStay(
     ...msg('2402'),
     args: [
       {
-        endtime: new Date(Date.now() - DAY).toISOString(),
+        endtime: new Date(Date.now() - (plan.end_days_ago ?? 1) * DAY).toISOString(),
         dscg_way: '1',
         dscg_maindiag_code: 'K35.9',
         dscg_maindiag_name: '急性阑尾炎',
@@ -149,17 +165,35 @@ export async function stuckStay(
       },
     ],
   });
-  let refusal: { type: string; message: string } | undefined;
+  await plan.before2304?.();
   try {
-    await stay.executeUpdate(settleUpdate, {
+    const settled = await stay.executeUpdate(settleUpdate, {
       ...msg('2304'),
       args: [{ acct_used_flag: false, mid_setl_flag: false, opter: 'his-hn' }],
     });
+    return { mdtrt_id, msgid: msg, settled, refusal: null };
   } catch (error) {
     if (!(error instanceof WorkflowUpdateFailedError)) throw error;
     const cause = error.cause as { type?: string; message: string };
-    refusal = { type: cause.type ?? '', message: cause.message };
+    return {
+      mdtrt_id,
+      msgid: msg,
+      settled: null,
+      refusal: { type: cause.type ?? '', message: cause.message },
+    };
   }
+}
+
+/**
+ * The seed story's stay for a person whose filing is lost: the settlement is refused (FILING_REQUIRED)
+ * and names the ticket it raised. Returns the stay, its ticket and the refusal.
+ */
+export async function stuckStay(
+  w: CaseWorker,
+  orm: Orm,
+  person: { psn_no: string; insutype?: string } = AH_PERSON,
+): Promise<{ mdtrt_id: string; ticket: Ticket; refusal: { type: string; message: string } }> {
+  const { mdtrt_id, refusal } = await stayTo2304(w, person);
   if (!refusal) throw new Error('2304 settled although the filing is lost');
   const ticket = await eventually(
     async () => (await orm.em.fork().findOne(Ticket, { mdtrt_id })) ?? undefined,

@@ -198,6 +198,16 @@ test('convert_manual: the stay leaves direct settlement, the manual claim is com
   expect(texts).toContain('本次住院转为手工报销');
   expect(texts).toMatch(/按参保地目录和政策计算手工报销：总费用 3,?980\.00 元/);
   expect(texts).toContain('审核通过手工报销');
+  // Paid: the stay leaves MANUAL_CLAIM, closed, on the citizen's timeline and in the stay list.
+  expect(view.status).toBe('MANUAL_PAID');
+  expect(texts).toMatch(/本次住院已办结：手工报销已支付，基金支付 [\d,.]+ 元/);
+  const list = (
+    await request(p.app)
+      .get('/api/v1/stays?status=MANUAL_PAID')
+      .set(await p.as('staff-ah'))
+      .expect(200)
+  ).body;
+  expect(list.items.map((s: { mdtrt_id: string }) => s.mdtrt_id)).toContain(mdtrt_id);
 });
 
 test('the hospital’s own later 2304 counts as an attempt: a 补备案 made meanwhile settles the stay and resolves the ticket', async () => {
