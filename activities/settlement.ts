@@ -35,6 +35,7 @@ import {
 } from '../settlement';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
+import { recoverCompensation } from './ledger';
 import { asOneStatement, trxOf } from './projection';
 import { refused, type StayRefusal } from './stay';
 
@@ -576,6 +577,14 @@ export function settlementActivities({ orm }: ActivityDeps) {
             back.value.accumulators_after,
           ),
         );
+        // A paid 待遇补差 of this settlement goes back with it, in this transaction.
+        await recoverCompensation(trx, {
+          setl_id: original.setl_id,
+          reversed_by: args.setl_id,
+          psn_no: original.psn_no,
+          insuplc_admdvs: original.insuplc_admdvs,
+          at,
+        });
         return answer({ ...original, ...negated, setl_id: args.setl_id, setl_time: at.toISOString() });
       });
     },

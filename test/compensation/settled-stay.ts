@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ledgerLines } from '../../activities/settlement';
 import { cstDate } from '../../cases';
 import { loadCatalogue } from '../../db/catalogue';
 import { FeeDetail, Settlement, Stay } from '../../db/entities';
@@ -46,6 +48,8 @@ export async function settledStay(
     endtime: Date;
     /** The ids to use (a comparison started before its settlement was recorded). */
     ids?: { mdtrt_id: string; setl_id: string };
+    /** Also its setldetail and ledger rows, as 2304 writes them (a reversal reads them). */
+    recorded?: boolean;
   },
 ): Promise<{ mdtrt_id: string; setl_id: string; fund_pay_sumamt: number; medfee_sumamt: number }> {
   serial += 1;
@@ -169,6 +173,36 @@ export async function settledStay(
       setl_time: o.endtime,
       created_at: now,
     });
+    if (!o.recorded) return;
+    await tx.flush();
+    const trx = tx.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
+    await trx('setl_detail').insert(
+      s.setldetail.map((d, i) => ({
+        setl_id,
+        seq: i + 1,
+        step: d.step,
+        fund_pay_type: d.fund_pay_type,
+        rule: d.rule,
+        amount: d.amount,
+        inscp_scp_amt: d.inscp_scp_amt,
+        crt_payb_lmt_amt: d.crt_payb_lmt_amt,
+        fund_payamt: d.fund_payamt,
+        setl_proc_info: d.setl_proc_info,
+      })),
+    );
+    await trx('ledger_entry').insert(
+      ledgerLines(s.setlinfo, s.setldetail, o).map((l, i) => ({
+        setl_id,
+        seq: i + 1,
+        mdtrt_id,
+        account: l.account,
+        fund_pay_type: l.fund_pay_type,
+        admdvs: l.admdvs,
+        debit: l.amount > 0 ? l.amount : 0,
+        credit: l.amount < 0 ? -l.amount : 0,
+        posted_at: o.endtime,
+      })),
+    );
   });
   return {
     mdtrt_id,
