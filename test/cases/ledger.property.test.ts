@@ -4,7 +4,7 @@ import type { StayForSettlement } from '../../activities/settlement';
 import { cstDate, type FeeDetailIn } from '../../cases';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
-import { ZERO_ACCUMULATORS } from '../../settlement';
+import { type Fen, ZERO_ACCUMULATORS } from '../../settlement';
 import { migratedOrm } from '../support/db';
 
 /**
@@ -133,7 +133,7 @@ test('the ledger balances and the accumulators match the live settlements after 
           const s = stays[op.stay]!;
           if (op.kind === 'compensate') {
             const setl_id = live[op.stay];
-            if (setl_id === null) continue;
+            if (!setl_id) continue;
             const gap = gaps.get(setl_id) ?? 10_000 + ((round * 7919) % 500_000);
             const at = new Date().toISOString();
             // Paid twice when drawn twice: the second finds the pair and moves nothing.
@@ -165,7 +165,7 @@ test('the ledger balances and the accumulators match the live settlements after 
               events: [],
               insutype: '310',
               acc_year: year,
-              accumulator_effect: { ...ZERO_ACCUMULATORS, hifp_paid_ytd: gap },
+              accumulator_effect: { ...ZERO_ACCUMULATORS, hifp_paid_ytd: gap as Fen },
             });
             gaps.set(setl_id, gap);
             continue;

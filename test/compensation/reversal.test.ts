@@ -168,7 +168,9 @@ test('reversed after the gap was paid: the gap goes back with the settlement (a 
   const paid = await s.handle.result();
   expect(paid.status).toBe('PAID');
   const acc = async () => orm.em.getKnex()('accumulator').where(s.key).first();
-  expect(Number((await acc()).hifp_paid_ytd)).toBeGreaterThan(s.direct.accumulators_after.hifp_paid_ytd);
+  expect(Number((await acc()).hifp_paid_ytd)).toBeGreaterThan(
+    Number(s.direct.accumulators_after.hifp_paid_ytd),
+  );
 
   await reverse(s.setl_id);
   const recovery = await orm.em
