@@ -84,7 +84,15 @@ export function compensationRecoveryKey(setl_id: string): string {
  */
 export async function recoverCompensation(
   trx: Knex.Transaction,
-  p: { setl_id: string; reversed_by: string; psn_no: string; insuplc_admdvs: string; at: Date },
+  p: {
+    setl_id: string;
+    reversed_by: string;
+    psn_no: string;
+    insuplc_admdvs: string;
+    at: Date;
+    /** For a gap paid before payments stored their effect: the comparison's, computed again. */
+    effectOf: (setl_id: string) => Promise<{ acc_year: number; accumulator_effect: Accumulators }>;
+  },
 ): Promise<{ recovered: number } | null> {
   const paid: LedgerEntry[] = await trx('ledger_entry')
     .where({ setl_id: `BC${p.setl_id}` })
@@ -111,13 +119,19 @@ export async function recoverCompensation(
     .returning('seq');
   if (inserted.length === 0) return null;
   const amount = paid.reduce((sum, e) => sum + Number(e.debit), 0);
-  const effect = c?.accumulator_effect as Accumulators | null | undefined;
-  if (c && effect && c.acc_year !== null) {
-    const current = await lockAccumulators(trx, p.psn_no, p.insuplc_admdvs, c.acc_year);
+  const stored =
+    c?.accumulator_effect && c.acc_year !== null
+      ? { acc_year: c.acc_year as number, accumulator_effect: c.accumulator_effect as Accumulators }
+      : c
+        ? await p.effectOf(p.setl_id)
+        : null;
+  if (stored) {
+    const effect = stored.accumulator_effect;
+    const current = await lockAccumulators(trx, p.psn_no, p.insuplc_admdvs, stored.acc_year);
     const after = Object.fromEntries(
       ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? current[k] + effect[k] : current[k] - effect[k]]),
     ) as unknown as Accumulators;
-    await accumulatorsUpdate(trx, p.psn_no, p.insuplc_admdvs, c.acc_year, after);
+    await accumulatorsUpdate(trx, p.psn_no, p.insuplc_admdvs, stored.acc_year, after);
   }
   if (c) {
     await trx('compensation')

@@ -33,6 +33,7 @@ import {
   settle,
   ZERO_ACCUMULATORS,
 } from '../settlement';
+import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { recoverCompensation } from './ledger';
@@ -584,6 +585,8 @@ export function settlementActivities({ orm }: ActivityDeps) {
           psn_no: original.psn_no,
           insuplc_admdvs: original.insuplc_admdvs,
           at,
+          effectOf: (setl_id) =>
+            compensationActivities({ orm }).assessCompensation({ setl_id, appy_date: cstDate(at.getTime()) }),
         });
         return answer({ ...original, ...negated, setl_id: args.setl_id, setl_time: at.toISOString() });
       });

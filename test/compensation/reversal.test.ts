@@ -197,3 +197,21 @@ test('reversed after the gap was paid: the gap goes back with the settlement (a 
   expect(await reverse(s.setl_id, 2)).toMatchObject({ refused: { code: 'ALREADY_REVERSED' } });
   expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BR${s.setl_id}` })).toBe(2);
 });
+
+test('a gap paid before payments stored their accumulator effect is taken back all the same (the effect computed again)', async () => {
+  const s = await settledWithGap();
+  const task = await eventually(openTask(s.setl_id));
+  const ok = approval(task);
+  await s.handle.executeUpdate(decideUpdate, { args: [ok], updateId: ok.decision_id });
+  expect((await s.handle.result()).status).toBe('PAID');
+  // As the row of a payment made by the code before: no effect stored.
+  await orm.em
+    .getKnex()('compensation')
+    .where({ setl_id: s.setl_id })
+    .update({ acc_year: null, accumulator_effect: null });
+  await reverse(s.setl_id);
+  const after = await orm.em.getKnex()('accumulator').where(s.key).first();
+  for (const [k, v] of Object.entries(s.direct.accumulators_before))
+    expect([k, Number(after[k])]).toEqual([k, v]);
+  expect((await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe('RECOVERED');
+});
