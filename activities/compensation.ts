@@ -376,7 +376,10 @@ export function compensationActivities({ orm }: ActivityDeps) {
      * by the compensation, so a retried or redelivered payment finds its rows), written in one transaction
      * with the PAID row, its events and the person's accumulators of the year moved by what the gap adds
      * (`payFromInsuredFund`, as a manual claim: moved only by the call that wrote the pair). A comparison
-     * assessed before the assessment carried its accumulator effect has it computed again here.
+     * assessed before the assessment carried its accumulator effect has it computed again here. The
+     * effect is stored on the row, for a reversal of the settlement to take back. A settlement reversed
+     * before the payment (found under the accumulator lock a reversal takes too) is not paid:
+     * `withdrawn`, nothing written.
      */
     async payCompensation(args: {
       compensation: CompensationSnapshot;

@@ -124,7 +124,7 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
   let reversed: { reversed_by: string; at: string } | null = null;
   let openTask: { withdraw: (reason: string) => void } | null = null;
   setHandler(settlementReversedSignal, (r) => {
-    if (reversed || CLOSED.includes(state.status)) return;
+    if (reversed) return;
     reversed = { reversed_by: r.reversed_by, at: r.at };
     openTask?.withdraw(SETTLEMENT_REVERSED);
   });
