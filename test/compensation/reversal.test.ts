@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   type CompensationStart,
@@ -13,7 +14,7 @@ import { compensationWorkflow, settlementWorkflow } from '../../workflows';
 import { settlementWorkflowId } from '../../workflows/settlement';
 import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { replayHistories } from '../support/histories';
+import { recordAndReplay } from '../support/histories';
 import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
 import { settledStay } from './settled-stay';
 
@@ -40,17 +41,21 @@ afterAll(async () => {
 beforeEach(async () => {
   w = await caseWorker(orm, 'time-skipping', bundle);
 }, 60_000);
+// Every history a test produced must replay (determinism); recorded with YIDI_RECORD_HISTORIES=1 for the
+// replay tests: the comparisons in test/compensation/histories/reversed, the reversals in
+// test/cases/histories/stays/compensation-reversal.
 afterEach(async () => {
   try {
-    const histories = [];
-    for await (const e of w.client.workflow.list()) {
-      histories.push({
-        workflowId: e.workflowId,
-        history: await w.client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
-      });
+    for (const [dir, type] of [
+      [path.join(__dirname, 'histories', 'reversed'), 'compensationWorkflow'],
+      [
+        path.join(__dirname, '..', 'cases', 'histories', 'stays', 'compensation-reversal'),
+        'settlementWorkflow',
+      ],
+    ] as const) {
+      const { failures } = await recordAndReplay(w.client, bundle, dir, new Set([type]));
+      expect(failures).toEqual([]);
     }
-    const { failures } = await replayHistories(bundle, histories);
-    expect(failures).toEqual([]);
   } finally {
     await w?.teardown();
   }
