@@ -311,7 +311,7 @@ export function ledgerLines(
   return lines;
 }
 
-function ledgerInsert(
+export function ledgerInsert(
   trx: Knex.Transaction,
   setl_id: string,
   mdtrt_id: string,
@@ -337,7 +337,7 @@ function ledgerInsert(
   );
 }
 
-function setlDetailInsert(
+export function setlDetailInsert(
   trx: Knex.Transaction,
   setl_id: string,
   steps: readonly SetlDetail[],

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ledgerLines } from '../../activities/settlement';
+import { ledgerInsert, ledgerLines, setlDetailInsert } from '../../activities/settlement';
 import { cstDate } from '../../cases';
 import { loadCatalogue } from '../../db/catalogue';
 import { FeeDetail, Settlement, Stay } from '../../db/entities';
@@ -176,33 +176,9 @@ export async function settledStay(
     if (!o.recorded) return;
     await tx.flush();
     const trx = tx.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
-    await trx('setl_detail').insert(
-      s.setldetail.map((d, i) => ({
-        setl_id,
-        seq: i + 1,
-        step: d.step,
-        fund_pay_type: d.fund_pay_type,
-        rule: d.rule,
-        amount: d.amount,
-        inscp_scp_amt: d.inscp_scp_amt,
-        crt_payb_lmt_amt: d.crt_payb_lmt_amt,
-        fund_payamt: d.fund_payamt,
-        setl_proc_info: d.setl_proc_info,
-      })),
-    );
-    await trx('ledger_entry').insert(
-      ledgerLines(s.setlinfo, s.setldetail, o).map((l, i) => ({
-        setl_id,
-        seq: i + 1,
-        mdtrt_id,
-        account: l.account,
-        fund_pay_type: l.fund_pay_type,
-        admdvs: l.admdvs,
-        debit: l.amount > 0 ? l.amount : 0,
-        credit: l.amount < 0 ? -l.amount : 0,
-        posted_at: o.endtime,
-      })),
-    );
+    // As 2304 writes them (the activity's own inserts).
+    await setlDetailInsert(trx, setl_id, s.setldetail, 1);
+    await ledgerInsert(trx, setl_id, mdtrt_id, ledgerLines(s.setlinfo, s.setldetail, o), 1, o.endtime);
   });
   return {
     mdtrt_id,
