@@ -38,6 +38,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf, upsertWithEvents } from './projection';
+import { lockAccumulators } from './settlement';
 
 /** What the comparison found, for the workflow to decide on (NOT_ELIGIBLE or a review task). */
 export interface CompensationAssessment {
@@ -73,7 +74,10 @@ export interface CompensationAssessment {
 }
 
 /** The compensation row as the workflow projects it. */
-export type CompensationSnapshot = Omit<Compensation, 'created_at' | 'updated_at' | 'paid_at'> & {
+export type CompensationSnapshot = Omit<
+  Compensation,
+  'created_at' | 'updated_at' | 'paid_at' | 'acc_year' | 'accumulator_effect'
+> & {
   updated_at: string;
   paid_at: string | null;
 };
@@ -372,7 +376,10 @@ export function compensationActivities({ orm }: ActivityDeps) {
      * by the compensation, so a retried or redelivered payment finds its rows), written in one transaction
      * with the PAID row, its events and the person's accumulators of the year moved by what the gap adds
      * (`payFromInsuredFund`, as a manual claim: moved only by the call that wrote the pair). A comparison
-     * assessed before the assessment carried its accumulator effect has it computed again here.
+     * assessed before the assessment carried its accumulator effect has it computed again here. The
+     * effect is stored on the row, for a reversal of the settlement to take back. A settlement reversed
+     * before the payment (found under the accumulator lock a reversal takes too) is not paid:
+     * `withdrawn`, nothing written.
      */
     async payCompensation(args: {
       compensation: CompensationSnapshot;
@@ -380,7 +387,7 @@ export function compensationActivities({ orm }: ActivityDeps) {
       insutype: string;
       acc_year?: number;
       accumulator_effect?: Accumulators;
-    }): Promise<{ ledger_key: string; entries: number }> {
+    }): Promise<{ ledger_key: string; entries: number; withdrawn?: boolean }> {
       const c = args.compensation;
       if (!(c.gap > 0)) throw invalid(`compensation ${c.compensation_id} has no gap to pay`);
       const key = compensationLedgerKey(c.setl_id);
@@ -392,8 +399,14 @@ export function compensationActivities({ orm }: ActivityDeps) {
               setl_id: c.setl_id,
               appy_date: cstDate(posted_at.getTime()),
             });
-      await orm.em.fork().transactional(async (tx) => {
+      return orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
+        // The accumulator row first (a reversal's lock order), then whether the settlement still stands:
+        // a reversal committed since the approval leaves nothing to pay (the workflow closes WITHDRAWN).
+        await lockAccumulators(trx, c.psn_no, c.insuplc_admdvs, acc_year);
+        const s = await trx('settlement').where({ setl_id: c.setl_id }).first();
+        const paidBefore = await trx('ledger_entry').where({ setl_id: key }).first();
+        if (s?.reversed_by && !paidBefore) return { ledger_key: key, entries: 0, withdrawn: true };
         await payFromInsuredFund(trx, {
           key,
           mdtrt_id: c.mdtrt_id,
@@ -404,9 +417,14 @@ export function compensationActivities({ orm }: ActivityDeps) {
           accumulators: { psn_no: c.psn_no, year: acc_year, effect: accumulator_effect },
         });
         await upsertCompensation(trx, c, true);
+        // What the payment moved, for a reversal of the settlement to take back with the gap.
+        await trx('compensation')
+          .where({ compensation_id: c.compensation_id })
+          .whereNull('accumulator_effect')
+          .update({ acc_year, accumulator_effect: JSON.stringify(accumulator_effect) });
         await insertEvents(trx, c.mdtrt_id, args.events);
+        return { ledger_key: key, entries: 2 };
       });
-      return { ledger_key: key, entries: 2 };
     },
   };
   return activities;

@@ -69,3 +69,92 @@ export async function payFromInsuredFund(
   }
   return paid;
 }
+
+/** The ledger key of a paid 待遇补差's recovery: `BR` + the settlement's id (as long as its `BC` key). */
+export function compensationRecoveryKey(setl_id: string): string {
+  return `BR${setl_id}`;
+}
+
+/**
+ * The settlement `setl_id` being reversed in this transaction (its accumulator row already locked by
+ * it): if its 待遇补差 was paid, the gap goes back with it — the `BC` pair reversed as a `BR` pair (the
+ * unique (setl_id, seq) makes it exactly once), the accumulators moved back by what the payment moved,
+ * the compensation row RECOVERED and the citizen told on the stay's timeline. Nothing when no gap was
+ * paid (an open comparison is closed by the reversal's signal to its workflow).
+ */
+export async function recoverCompensation(
+  trx: Knex.Transaction,
+  p: {
+    setl_id: string;
+    reversed_by: string;
+    psn_no: string;
+    insuplc_admdvs: string;
+    at: Date;
+    /** For a gap paid before payments stored their effect: the comparison's, computed again. */
+    effectOf: (setl_id: string) => Promise<{ acc_year: number; accumulator_effect: Accumulators }>;
+  },
+): Promise<{ recovered: number } | null> {
+  const paid: LedgerEntry[] = await trx('ledger_entry')
+    .where({ setl_id: `BC${p.setl_id}` })
+    .orderBy('seq');
+  if (paid.length === 0) return null;
+  const c = await trx('compensation').where({ setl_id: p.setl_id }).forUpdate().first();
+  const key = compensationRecoveryKey(p.setl_id);
+  const inserted = await trx('ledger_entry')
+    .insert(
+      paid.map((e) => ({
+        setl_id: key,
+        seq: e.seq,
+        mdtrt_id: e.mdtrt_id,
+        account: e.account,
+        fund_pay_type: e.fund_pay_type,
+        admdvs: e.admdvs,
+        debit: Number(e.credit),
+        credit: Number(e.debit),
+        posted_at: p.at,
+      })),
+    )
+    .onConflict(['setl_id', 'seq'])
+    .ignore()
+    .returning('seq');
+  if (inserted.length === 0) return null;
+  const amount = paid.reduce((sum, e) => sum + Number(e.debit), 0);
+  const stored =
+    c?.accumulator_effect && c.acc_year !== null
+      ? { acc_year: c.acc_year as number, accumulator_effect: c.accumulator_effect as Accumulators }
+      : c
+        ? await p.effectOf(p.setl_id)
+        : null;
+  if (stored) {
+    const effect = stored.accumulator_effect;
+    const current = await lockAccumulators(trx, p.psn_no, p.insuplc_admdvs, stored.acc_year);
+    const after = Object.fromEntries(
+      ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? current[k] + effect[k] : current[k] - effect[k]]),
+    ) as unknown as Accumulators;
+    await accumulatorsUpdate(trx, p.psn_no, p.insuplc_admdvs, stored.acc_year, after);
+  }
+  if (c) {
+    await trx('compensation')
+      .where({ setl_id: p.setl_id })
+      .update({ status: 'RECOVERED', projection_seq: c.projection_seq + 1, updated_at: p.at });
+    const yuan = `${Math.floor(amount / 100).toLocaleString('en-US')}.${String(amount % 100).padStart(2, '0')}`;
+    await trx('case_event')
+      .insert({
+        id: `${c.compensation_id}:recovered`,
+        case_id: c.mdtrt_id,
+        at: p.at,
+        actor: 'system',
+        kind: 'compensation_recovered',
+        detail: JSON.stringify({
+          setl_id: p.setl_id,
+          reversed_by: p.reversed_by,
+          gap: amount,
+          reason: '结算已撤销',
+          text: `结算已撤销，已支付的待遇补差 ${yuan} 元随之收回；重新结算后将另行比较是否需要补差`,
+        }),
+      })
+      .onConflict('id')
+      .ignore();
+  }
+  return { recovered: amount };
+}

@@ -34,8 +34,10 @@ import {
   settle,
   ZERO_ACCUMULATORS,
 } from '../settlement';
+import { compensationActivities } from './compensation';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
+import { recoverCompensation } from './ledger';
 import { asOneStatement, trxOf } from './projection';
 import { refused, type StayRefusal } from './stay';
 
@@ -358,7 +360,7 @@ export function ledgerLines(
   return lines;
 }
 
-function ledgerInsert(
+export function ledgerInsert(
   trx: Knex.Transaction,
   setl_id: string,
   mdtrt_id: string,
@@ -384,7 +386,7 @@ function ledgerInsert(
   );
 }
 
-function setlDetailInsert(
+export function setlDetailInsert(
   trx: Knex.Transaction,
   setl_id: string,
   steps: readonly SetlDetail[],
@@ -645,6 +647,16 @@ export function settlementActivities({ orm }: ActivityDeps) {
             back.value.accumulators_after,
           ),
         );
+        // A paid 待遇补差 of this settlement goes back with it, in this transaction.
+        await recoverCompensation(trx, {
+          setl_id: original.setl_id,
+          reversed_by: args.setl_id,
+          psn_no: original.psn_no,
+          insuplc_admdvs: original.insuplc_admdvs,
+          at,
+          effectOf: (setl_id) =>
+            compensationActivities({ orm }).assessCompensation({ setl_id, appy_date: cstDate(at.getTime()) }),
+        });
         return answer({ ...original, ...negated, setl_id: args.setl_id, setl_time: at.toISOString() });
       });
     },

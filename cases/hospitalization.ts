@@ -6,7 +6,7 @@
  * the results back into the national output. The workflow decides. Each synchronous transaction is an
  * update whose id derives from the message's `msgid`, so a retried message is applied once.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ChrgitmLv, Ratio, SetlDetail, Setlinfo } from '../settlement';
 import type { FilingCategory } from './types';
 
@@ -308,7 +308,11 @@ export const stayStateQuery = defineQuery<StayState>('stayState');
 
 // ── 待遇补差 ──────────────────────────────────────────────────────────────────────────────────────
 
-/** DETECTED/APPLIED → UNDER_REVIEW → RECOMPUTED → PAID | REJECTED; NOT_ELIGIBLE when the comparison finds no gap. */
+/**
+ * DETECTED/APPLIED → UNDER_REVIEW → RECOMPUTED → PAID | REJECTED; NOT_ELIGIBLE when the comparison finds no
+ * gap; WITHDRAWN when its settlement is reversed (2305) before the gap is paid; RECOVERED when a paid gap
+ * is taken back with the reversal of its settlement.
+ */
 export const COMPENSATION_STATUSES = [
   'DETECTED',
   'APPLIED',
@@ -317,8 +321,14 @@ export const COMPENSATION_STATUSES = [
   'PAID',
   'REJECTED',
   'NOT_ELIGIBLE',
+  'WITHDRAWN',
+  'RECOVERED',
 ] as const;
 export type CompensationStatus = (typeof COMPENSATION_STATUSES)[number];
+
+/** From the reversal (2305) of the settlement a comparison is about: an open comparison closes WITHDRAWN. */
+export const settlementReversedSignal =
+  defineSignal<[{ setl_id: string; reversed_by: string; at: string }]>('settlementReversed');
 
 /** Started by the settlement workflow after each settlement (`detected`), or by the citizen (`applied`). */
 export interface CompensationStart {

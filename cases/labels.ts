@@ -195,6 +195,8 @@ export const LABELS = {
     PAID: '已支付',
     REJECTED: '未通过',
     NOT_ELIGIBLE: '无需补差',
+    WITHDRAWN: '已终止（结算已撤销）',
+    RECOVERED: '已收回（结算已撤销）',
   } satisfies Record<CompensationStatus, string>,
   task_status: {
     open: '待认领',

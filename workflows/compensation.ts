@@ -1,4 +1,4 @@
-import { ActivityFailure, patched } from '@temporalio/workflow';
+import { ActivityFailure, patched, setHandler } from '@temporalio/workflow';
 import type { CompensationAssessment, CompensationSnapshot } from '../activities/compensation';
 import {
   type CompensationStart,
@@ -9,6 +9,7 @@ import {
   compensationWorkflowId,
   cstDate,
   REFUSALS,
+  settlementReversedSignal,
 } from '../cases';
 import { formatYuan } from '../settlement';
 import { localDb, db as remoteDb } from './_shared';
@@ -17,7 +18,10 @@ import { failureReason } from './lib/failure';
 import { taskDesk } from './lib/human-task';
 import { caseTimeline, type TimelineEvent } from './lib/timeline';
 
-const CLOSED: readonly CompensationStatus[] = ['PAID', 'REJECTED', 'NOT_ELIGIBLE'];
+const CLOSED: readonly CompensationStatus[] = ['PAID', 'REJECTED', 'NOT_ELIGIBLE', 'WITHDRAWN', 'RECOVERED'];
+
+/** Why a comparison closes when its settlement is reversed (2305). */
+const SETTLEMENT_REVERSED = '结算已撤销';
 
 /**
  * Comparisons started since run the comparison, their projections and the payment as local activities
@@ -113,6 +117,35 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
   });
 
   /**
+   * The settlement reversed (2305) while the comparison is open: the open task is withdrawn and the
+   * comparison closes WITHDRAWN — there is no settlement left to compare. A re-settlement after it has
+   * its own comparison.
+   */
+  let reversed: { reversed_by: string; at: string } | null = null;
+  let openTask: { withdraw: (reason: string) => void } | null = null;
+  setHandler(settlementReversedSignal, (r) => {
+    if (reversed) return;
+    reversed = { reversed_by: r.reversed_by, at: r.at };
+    openTask?.withdraw(SETTLEMENT_REVERSED);
+  });
+  const watched = <T extends { withdraw: (reason: string) => void }>(task: T): T => {
+    openTask = task;
+    if (reversed) task.withdraw(SETTLEMENT_REVERSED);
+    return task;
+  };
+  const closeWithdrawn = async (by: { reversed_by: string }): Promise<CompensationView> => {
+    state.status = 'WITHDRAWN';
+    state.decision = { decision: 'reject', reason: SETTLEMENT_REVERSED, decided_at: clock.iso() };
+    timeline.record('compensation_withdrawn', 'system', {
+      reason: SETTLEMENT_REVERSED,
+      reversed_by: by.reversed_by,
+      text: '医院已撤销本次结算，待遇补差比较随之终止；重新结算后将另行比较是否需要补差',
+    });
+    await timeline.project();
+    return view();
+  };
+
+  /**
    * The comparison; a failure for good (data the activity cannot read) goes to the insured province's
    * staff as a case_attention task: they retry once the data is fixed, or close the comparison.
    */
@@ -130,25 +163,27 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
           reason,
           text: '待遇补差比较未能完成，已转参保地经办人员处理',
         });
-        const task = desk.reviewTask({
-          kind: 'case_attention',
-          case_type: 'compensation',
-          case_id: compensation_id,
-          task_prefix: `${compensation_id}-attention${round}`,
-          side: { prov_admdvs },
-          escalation: [
-            { role: 'staff', working_days: policy.referral_sla_working_days },
-            { role: 'supervisor', working_days: policy.supervisor_sla_working_days },
-          ],
-          summary: {
-            psn_no: start.psn_no,
-            mdtrt_id: start.mdtrt_id,
-            setl_id: start.setl_id,
-            step: 'assess',
-            reason,
-          },
-          more_info: false,
-        });
+        const task = watched(
+          desk.reviewTask({
+            kind: 'case_attention',
+            case_type: 'compensation',
+            case_id: compensation_id,
+            task_prefix: `${compensation_id}-attention${round}`,
+            side: { prov_admdvs },
+            escalation: [
+              { role: 'staff', working_days: policy.referral_sla_working_days },
+              { role: 'supervisor', working_days: policy.supervisor_sla_working_days },
+            ],
+            summary: {
+              psn_no: start.psn_no,
+              mdtrt_id: start.mdtrt_id,
+              setl_id: start.setl_id,
+              step: 'assess',
+              reason,
+            },
+            more_info: false,
+          }),
+        );
         const outcome = await task.run();
         const d = outcome.outcome === 'decided' ? outcome.decision : null;
         if (d?.decision !== 'retry') return { closed: d?.reason ?? reason, by: d?.decided_by ?? 'system' };
@@ -174,6 +209,7 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
   await timeline.project();
 
   const assessed = await assess();
+  if (reversed) return closeWithdrawn(reversed);
   if ('closed' in assessed) {
     state.status = 'REJECTED';
     state.decision = { decision: 'reject', reason: assessed.closed, decided_at: clock.iso() };
@@ -202,40 +238,44 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
     gap: a.gap,
     text: `按参保地目录和政策重算，本次住院应由基金支付 ${y(a.recomputed_fund_pay)} 元，直接结算已支付 ${y(a.direct_fund_pay)} 元，差额 ${y(a.gap)} 元，待参保地经办机构审核`,
   });
-  const review = desk.reviewTask({
-    kind: 'compensation_review',
-    case_type: 'compensation',
-    case_id: compensation_id,
-    task_prefix: compensation_id,
-    side: { prov_admdvs: a.prov_admdvs },
-    escalation: [
-      { role: 'staff', working_days: a.sla.review_working_days },
-      { role: 'supervisor', working_days: a.sla.supervisor_working_days },
-    ],
-    summary: {
-      psn_no: a.psn_no,
-      psn_name: a.psn_name,
-      mdtrt_id: a.mdtrt_id,
-      setl_id: start.setl_id,
-      fixmedins_name: a.fixmedins_name,
-      dscg_date: a.dscg_date,
-      origin: start.origin,
-      medfee_sumamt: a.medfee_sumamt,
-      direct_fund_pay: a.direct_fund_pay,
-      recomputed_fund_pay: a.recomputed_fund_pay,
-      gap: a.gap,
-      catalogue_admvs: a.catalogue_admvs,
-      policy: a.policy,
-      // The lines the two catalogues grade differently: what the reviewer checks first.
-      changed_items: a.items.filter((i) => i.direct.chrgitm_lv !== i.insured_place.chrgitm_lv),
-    },
-    more_info: false,
-    project: async () => {
-      state.task_id = review.state.task_id;
-      await timeline.project();
-    },
-  });
+  const review = watched(
+    desk.reviewTask({
+      kind: 'compensation_review',
+      case_type: 'compensation',
+      case_id: compensation_id,
+      task_prefix: compensation_id,
+      side: { prov_admdvs: a.prov_admdvs },
+      escalation: [
+        { role: 'staff', working_days: a.sla.review_working_days },
+        { role: 'supervisor', working_days: a.sla.supervisor_working_days },
+      ],
+      summary: {
+        psn_no: a.psn_no,
+        psn_name: a.psn_name,
+        mdtrt_id: a.mdtrt_id,
+        setl_id: start.setl_id,
+        fixmedins_name: a.fixmedins_name,
+        dscg_date: a.dscg_date,
+        origin: start.origin,
+        medfee_sumamt: a.medfee_sumamt,
+        direct_fund_pay: a.direct_fund_pay,
+        recomputed_fund_pay: a.recomputed_fund_pay,
+        gap: a.gap,
+        catalogue_admvs: a.catalogue_admvs,
+        policy: a.policy,
+        // The lines the two catalogues grade differently: what the reviewer checks first.
+        changed_items: a.items.filter((i) => i.direct.chrgitm_lv !== i.insured_place.chrgitm_lv),
+      },
+      more_info: false,
+      project: async () => {
+        state.task_id = review.state.task_id;
+        await timeline.project();
+      },
+    }),
+  );
   const outcome = await review.run();
+  openTask = null;
+  if (reversed && outcome.outcome === 'withdrawn') return closeWithdrawn(reversed);
   const decided = outcome.outcome === 'decided' ? outcome.decision : null;
   state.decision = {
     decision: decided?.decision ?? 'reject',
@@ -258,6 +298,8 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
     text: `参保地经办机构审核通过，核定补差 ${y(a.gap)} 元`,
   });
   await timeline.project();
+  // Reversed after the approval: nothing is paid against a settlement that no longer stands.
+  if (reversed) return closeWithdrawn(reversed);
 
   state.status = 'PAID';
   state.paid_at = clock.iso();
@@ -268,12 +310,18 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
   const events: TimelineEvent[] = timeline.drain();
   // The accumulator effect rides with the payment (same command; a comparison assessed before it had
   // one leaves it out, and the activity computes it again).
-  await db.payCompensation({
+  const payment = await db.payCompensation({
     compensation: next(),
     events,
     insutype: a.insutype,
     acc_year: a.acc_year,
     accumulator_effect: a.accumulator_effect,
   });
+  if (payment?.withdrawn) {
+    // The reversal committed first (its signal not yet here): the events of the payment were not written.
+    state.status = 'RECOMPUTED';
+    state.paid_at = null;
+    return closeWithdrawn(reversed ?? { reversed_by: '' });
+  }
   return view();
 }

@@ -1,4 +1,10 @@
-import { ParentClosePolicy, patched, startChild, workflowInfo } from '@temporalio/workflow';
+import {
+  getExternalWorkflowHandle,
+  ParentClosePolicy,
+  patched,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { StayForSettlement } from '../activities/settlement';
 import type { StayRefusal } from '../activities/stay';
 import {
@@ -6,12 +12,16 @@ import {
   compensationWorkflowId,
   type ReversalResult,
   type SettlementResult,
+  settlementReversedSignal,
   WORKFLOW_TYPES,
 } from '../cases';
 import { localDb, db as remoteDb } from './_shared';
 
 /** Settlements started since record as a local activity (exactly once by request_key, so safe to run again). */
 export const SETTLEMENT_LOCAL_PATCH = 'settlement-local';
+
+/** Reversals since signal the reversed settlement's 待遇补差 comparison (an open one closes WITHDRAWN). */
+export const REVERSAL_CLOSES_COMPENSATION_PATCH = 'reversal-closes-compensation';
 
 export type SettlementStart =
   | { op: 'settle'; setl_id: string; stay: StayForSettlement; setl_time: string }
@@ -42,7 +52,20 @@ export async function settlementWorkflow(input: SettlementStart): Promise<Settle
       original_setl_id: input.original_setl_id,
       setl_time: input.setl_time,
     });
-    return 'refused' in r ? r : { op: 'reverse', result: r };
+    if ('refused' in r) return r;
+    if (patched(REVERSAL_CLOSES_COMPENSATION_PATCH)) {
+      // The comparison of the reversed settlement, if still open, closes: nothing to compare any more.
+      // (A paid gap went back in the reversal's transaction; a finished comparison ignores nothing.)
+      try {
+        await getExternalWorkflowHandle(compensationWorkflowId(input.original_setl_id)).signal(
+          settlementReversedSignal,
+          { setl_id: input.original_setl_id, reversed_by: input.setl_id, at: input.setl_time },
+        );
+      } catch {
+        // The one way a signal fails: no running comparison (it ended, or never started), nothing to close.
+      }
+    }
+    return { op: 'reverse', result: r };
   }
   const r = await money.recordSettlement({
     request_key,

@@ -59,6 +59,12 @@ export const Compensation = defineEntity({
     task_id: p.string().length(80).nullable(),
     decision: p.json<CompensationView['decision']>().nullable(),
     paid_at: p.datetime().nullable(),
+    /**
+     * What the payment moved in the person's accumulators of `acc_year` (written with the payment): a
+     * reversal of the settlement takes exactly this back with the gap.
+     */
+    acc_year: p.integer().nullable(),
+    accumulator_effect: p.json<Record<string, number>>().nullable(),
     created_at: p.datetime(),
     updated_at: p.datetime(),
     /** The workflow's projection counter: an older snapshot never overwrites a newer one. */

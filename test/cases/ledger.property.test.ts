@@ -4,11 +4,13 @@ import type { StayForSettlement } from '../../activities/settlement';
 import { cstDate, type FeeDetailIn } from '../../cases';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
+import { type Fen, ZERO_ACCUMULATORS } from '../../settlement';
 import { migratedOrm } from '../support/db';
 
 /**
- * The ledger balances to the fen after any sequence of settlements, retried settlements, reversals and
- * retried reversals of a person's stays, and the accumulators equal what the live settlements added.
+ * The ledger balances to the fen after any sequence of settlements, retried settlements, reversals,
+ * retried reversals and 待遇补差 paid (and paid again) on a person's stays, and the accumulators equal
+ * what the live settlements and the gaps paid on them added: a reversal takes a paid gap back with it.
  * On the real activities and PostgreSQL (the workflow only chooses the keys; the money is here).
  */
 let orm: Orm;
@@ -32,15 +34,17 @@ const lineArb = fc.record({
   cnt: fc.integer({ min: 1, max: 30 }),
   pric_fen: fc.integer({ min: 1, max: 2_000_000 }),
 });
-type Op = { kind: 'settle' | 'reverse' | 'retry'; stay: number };
+type Op = { kind: 'settle' | 'reverse' | 'retry' | 'compensate'; stay: number };
 const opArb: fc.Arbitrary<Op> = fc.record({
-  kind: fc.constantFrom('settle', 'reverse', 'retry'),
+  kind: fc.constantFrom('settle', 'reverse', 'retry', 'compensate'),
   stay: fc.integer({ min: 0, max: 1 }),
 });
 
 let run = 0;
 /** Settlements that drew on a personal account: the property must have exercised that entry. */
 let drawn = 0;
+/** Paid gaps taken back by a reversal: the property must have exercised that too. */
+let recovered = 0;
 test('the ledger balances and the accumulators match the live settlements after any sequence', async () => {
   await fc.assert(
     fc.asyncProperty(
@@ -123,8 +127,49 @@ test('the ledger balances and the accumulators match the live settlements after 
         const last: ({ op: 'settle' | 'reverse'; key: string; setl_id: string; original?: string } | null)[] =
           [null, null];
         let round = 0;
+        // The gap paid on each settlement (待遇补差, its effect: the pooled fund paid that much more).
+        const gaps = new Map<string, number>();
         for (const op of ops) {
           const s = stays[op.stay]!;
+          if (op.kind === 'compensate') {
+            const setl_id = live[op.stay];
+            if (!setl_id) continue;
+            const gap = gaps.get(setl_id) ?? 10_000 + ((round * 7919) % 500_000);
+            const at = new Date().toISOString();
+            // Paid twice when drawn twice: the second finds the pair and moves nothing.
+            await acts.payCompensation({
+              compensation: {
+                compensation_id: `compensation-${setl_id}`,
+                setl_id,
+                mdtrt_id: s.mdtrt_id,
+                psn_no,
+                insuplc_admdvs: '340100',
+                prov_admdvs: '340000',
+                origin: 'detected',
+                applied_by: null,
+                status: 'PAID',
+                direct_fund_pay: null,
+                recomputed_fund_pay: null,
+                gap,
+                steps: [],
+                items: [],
+                catalogue_admvs: null,
+                policy_id: null,
+                policy_version: null,
+                task_id: null,
+                decision: { decision: 'approve', reason: null, decided_at: at },
+                paid_at: at,
+                updated_at: at,
+                projection_seq: 1,
+              },
+              events: [],
+              insutype: '310',
+              acc_year: year,
+              accumulator_effect: { ...ZERO_ACCUMULATORS, hifp_paid_ytd: gap as Fen },
+            });
+            gaps.set(setl_id, gap);
+            continue;
+          }
           let req = last[op.stay];
           if (op.kind === 'settle' && live[op.stay] === null) {
             round += 1;
@@ -165,6 +210,22 @@ test('the ledger balances and the accumulators match the live settlements after 
           .groupBy('ledger_entry.setl_id')
           .select('ledger_entry.setl_id', knex.raw('sum(debit - credit)::bigint as net'));
         for (const row of perSettlement) expect([row.setl_id, Number(row.net)]).toEqual([row.setl_id, 0]);
+        // Each 待遇补差 pair and its recovery balance; a reversed settlement's gap nets to zero per account.
+        const gapRows = await knex('ledger_entry')
+          .whereIn(
+            'mdtrt_id',
+            stays.map((s) => s.mdtrt_id),
+          )
+          .where((q) => q.where('setl_id', 'like', 'BC%').orWhere('setl_id', 'like', 'BR%'));
+        const net = (rows: { debit: string; credit: string }[]) =>
+          rows.reduce((a, r) => a + Number(r.debit) - Number(r.credit), 0);
+        for (const key of new Set(gapRows.map((r) => r.setl_id as string)))
+          expect([key, net(gapRows.filter((r) => r.setl_id === key))]).toEqual([key, 0]);
+        recovered += new Set(gapRows.filter((r) => r.setl_id.startsWith('BR')).map((r) => r.setl_id)).size;
+        const livePaid = [...gaps].filter(([id]) => live.includes(id));
+        const owed = gapRows.filter((r) => r.account === 'personal_cash');
+        const livePaidSum = livePaid.reduce((a, [, g]) => a + g, 0);
+        expect(net(owed)).toBe(livePaidSum);
         const settlements = await knex('settlement').where({ psn_no });
         const liveRows = settlements.filter((r) => r.kind === 'SETTLEMENT' && r.reversed_by === null);
         expect(liveRows.map((r) => r.setl_id).sort()).toEqual(live.filter((x) => x !== null).sort());
@@ -180,7 +241,7 @@ test('the ledger balances and the accumulators match the live settlements after 
         const sum = (k: string) => liveRows.reduce((a, r) => a + Number(r[k]), 0);
         expect(Number(receivable?.s ?? 0)).toBe(sum('medfee_sumamt'));
         const acc = await knex('accumulator').where({ psn_no, year }).first();
-        expect(Number(acc.hifp_paid_ytd)).toBe(sum('hifp_pay'));
+        expect(Number(acc.hifp_paid_ytd)).toBe(sum('hifp_pay') + livePaidSum);
         expect(Number(acc.dedc_paid_ytd)).toBe(sum('act_pay_dedc'));
         expect(Number(acc.acct_balc)).toBe(acct_balc - sum('acct_pay'));
         // A stay without the person's consent never draws on the account.
@@ -204,4 +265,5 @@ test('the ledger balances and the accumulators match the live settlements after 
     { numRuns: 25, seed: 20261202 },
   );
   expect(drawn).toBeGreaterThan(0);
+  expect(recovered).toBeGreaterThan(0);
 }, 300_000);

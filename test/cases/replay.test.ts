@@ -17,6 +17,9 @@ test('recorded filing, referral, stay and settlement histories replay on the cur
     ...(await loadHistories(path.join(__dirname, 'histories', 'stays'))),
     // stays/remote-steps/: recorded before the stay's steps became local activities (patched('stay-local-steps')).
     ...(await loadHistories(path.join(__dirname, 'histories', 'stays', 'remote-steps'))),
+    // stays/compensation-reversal/: 2305s that signal their comparison (patched('reversal-closes-compensation');
+    // `YIDI_RECORD_HISTORIES=1 npx jest test/compensation/reversal.test.ts`).
+    ...(await loadHistories(path.join(__dirname, 'histories', 'stays', 'compensation-reversal'))),
     // tickets/: 问题协同 and the stays that raised them (`YIDI_RECORD_HISTORIES=1 npx jest test/tickets`).
     ...(await loadHistories(path.join(__dirname, 'histories', 'tickets', 'seed-story'))),
     ...(await loadHistories(path.join(__dirname, 'histories', 'tickets', 'workflow'))),

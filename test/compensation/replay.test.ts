@@ -12,6 +12,8 @@ test('recorded compensation histories replay on the current workflow code', asyn
     ...(await loadHistories(path.join(__dirname, 'histories'))),
     // remote-steps/: recorded before the comparison's steps became local activities (patched('compensation-local')).
     ...(await loadHistories(path.join(__dirname, 'histories', 'remote-steps'))),
+    // reversed/: comparisons closed or recovered by a 2305 (`YIDI_RECORD_HISTORIES=1 npx jest test/compensation/reversal.test.ts`).
+    ...(await loadHistories(path.join(__dirname, 'histories', 'reversed'))),
   ];
   expect(histories.length).toBeGreaterThanOrEqual(12);
   const types = new Set(

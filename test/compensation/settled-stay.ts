@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { ledgerInsert, ledgerLines, setlDetailInsert } from '../../activities/settlement';
 import { cstDate } from '../../cases';
 import { loadCatalogue } from '../../db/catalogue';
 import { FeeDetail, Settlement, Stay } from '../../db/entities';
@@ -46,6 +48,8 @@ export async function settledStay(
     endtime: Date;
     /** The ids to use (a comparison started before its settlement was recorded). */
     ids?: { mdtrt_id: string; setl_id: string };
+    /** Also its setldetail and ledger rows, as 2304 writes them (a reversal reads them). */
+    recorded?: boolean;
   },
 ): Promise<{ mdtrt_id: string; setl_id: string; fund_pay_sumamt: number; medfee_sumamt: number }> {
   serial += 1;
@@ -169,6 +173,12 @@ export async function settledStay(
       setl_time: o.endtime,
       created_at: now,
     });
+    if (!o.recorded) return;
+    await tx.flush();
+    const trx = tx.getTransactionContext<Knex.Transaction>() as Knex.Transaction;
+    // As 2304 writes them (the activity's own inserts).
+    await setlDetailInsert(trx, setl_id, s.setldetail, 1);
+    await ledgerInsert(trx, setl_id, mdtrt_id, ledgerLines(s.setlinfo, s.setldetail, o), 1, o.endtime);
   });
   return {
     mdtrt_id,
