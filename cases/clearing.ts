@@ -15,7 +15,16 @@ export interface ClearingInput {
   confirm_working_days?: number;
 }
 
-export const CLEARING_ACTIONS = ['confirm', 'dispute', 'transfer', 'reclear'] as const;
+export const CLEARING_ACTIONS = [
+  'confirm',
+  'dispute',
+  'transfer',
+  'reclear',
+  'recheck',
+  'supplement',
+] as const;
+/** The insured side's actions on a flagged reconciliation (对账不平): 重新对账, 补拨/退回 then re-check. */
+export const RECONCILE_ACTIONS = ['recheck', 'supplement'] as const;
 export type ClearingAction = (typeof CLEARING_ACTIONS)[number];
 
 export interface ClearingActionRequest {
@@ -33,6 +42,8 @@ export interface ClearingActionRequest {
   ticket_ids?: string[];
   /** transfer: the bank or treasury reference of the payment (the amount is the statement's net). */
   reference?: string | null;
+  /** supplement: fen added to the transfer, signed (补拨 > 0, 退回 < 0), with its reference. */
+  amount?: number | null;
 }
 
 export interface ClearingPairState {

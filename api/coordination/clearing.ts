@@ -41,6 +41,7 @@ import {
   ClearingDisputeRequest,
   ClearingQuery,
   ClearingRunRequest,
+  ClearingSupplementRequest,
   ClearingTransferRequest,
   clrMonth,
 } from '../schemas/clearing';
@@ -57,6 +58,14 @@ const REFUSAL_TITLES: Record<string, string> = {
   CLEARING_WRONG_SIDE: '不是该操作的一方',
   CLEARING_CLOSED: '清算单已结束',
   CLEARING_NOT_ALLOWED: '清算单当前状态不允许此操作',
+};
+const ACTION_NAMES: Record<ClearingAction, string> = {
+  confirm: '确认',
+  dispute: '提出异议',
+  transfer: '登记拨付',
+  reclear: '重新清算',
+  recheck: '重新对账',
+  supplement: '登记补拨',
 };
 const CLEARING_CODES = new Set<string>(Object.values(CLEARING_REFUSALS));
 
@@ -386,7 +395,8 @@ export function clearingRouter(deps: CaseDeps): Router {
   ) {
     const user = currentUser(res);
     const st = await visibleStatement(deps, user, req);
-    if (st.status === 'TRANSFERRED' || st.status === 'RECONCILED')
+    const reconciling = action === 'recheck' || action === 'supplement';
+    if (!reconciling && (st.status === 'TRANSFERRED' || st.status === 'RECONCILED'))
       throw new HttpProblem(
         409,
         'CLEARING_CLOSED',
@@ -409,10 +419,7 @@ export function clearingRouter(deps: CaseDeps): Router {
         .getHandle(clearingWorkflowId(st.clr_month))
         .executeUpdate(clearingActionUpdate, { updateId: action_id, args: [request] });
     } catch (error) {
-      throw clearingProblem(
-        error,
-        { confirm: '确认', dispute: '提出异议', transfer: '登记拨付', reclear: '重新清算' }[action],
-      );
+      throw clearingProblem(error, ACTION_NAMES[action]);
     }
     res.json(await visibleStatement(deps, user, req));
   }
@@ -427,6 +434,12 @@ export function clearingRouter(deps: CaseDeps): Router {
   router.post('/clearing/:clr_month/:pair_id/transfer', sides, (req, res) => {
     const body = ClearingTransferRequest.parse(req.body);
     return act(req, res, 'transfer', body);
+  });
+  // 对账不平: the insured side re-checks after correcting the data, or records a 补拨/退回 and re-checks.
+  router.post('/clearing/:clr_month/:pair_id/recheck', sides, (req, res) => act(req, res, 'recheck', {}));
+  router.post('/clearing/:clr_month/:pair_id/supplement', sides, (req, res) => {
+    const body = ClearingSupplementRequest.parse(req.body);
+    return act(req, res, 'supplement', body);
   });
   router.post('/clearing/:clr_month/:pair_id/reclear', agency, (req, res) => act(req, res, 'reclear', {}));
 
