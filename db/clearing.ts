@@ -68,9 +68,7 @@ export async function readStatements(
       'clearing_dispute',
       'clearing_transfer',
       'clearing_reconcile_action',
-    ].map((t) =>
-      db(t).whereIn('clr_month', months).whereIn('pair_id', ids).orderBy('id'),
-    ),
+    ].map((t) => db(t).whereIn('clr_month', months).whereIn('pair_id', ids).orderBy('id')),
   );
   const of = <T extends { clr_month: string; pair_id: string }>(
     list: T[],
