@@ -326,10 +326,7 @@ export function clearingActivities({ orm }: ActivityDeps) {
       });
     },
 
-    /**
-     * RECONCILED when the transfer equals the statement's net and the statement's lines still add up
-     * to the settlements of the month (to the fen); the pair's advance is given back what the month drew.
-     */
+    /** The transferred pair's reconciliation (reconcileIn below). */
     async reconcilePair(i: {
       clr_month: string;
       pair_id: string;
