@@ -343,7 +343,7 @@ export function clearingActivities({ orm }: ActivityDeps) {
       action_id: string;
       clr_month: string;
       pair_id: string;
-      action: 'recheck' | 'supplement';
+      action: 'recheck' | 'supplement' | 'ticket';
       amount: number;
       reference: string | null;
       user: string;
@@ -373,6 +373,15 @@ export function clearingActivities({ orm }: ActivityDeps) {
           await trx('clearing_transfer')
             .where(key)
             .update({ amount: trx.raw('amount + ?', [a.amount]) });
+        if (a.action === 'ticket') {
+          // A ticket settles nothing by itself: the flag stays until a re-check matches.
+          const st = await trx('clearing_statement').where(key).first();
+          const message = String(st?.reconcile_problem ?? '');
+          await trx('clearing_reconcile_action')
+            .where({ action_id: a.action_id })
+            .update({ problem: message });
+          return { reconciled: false, message };
+        }
         const r = await reconcileIn(tx, key);
         await trx('clearing_reconcile_action')
           .where({ action_id: a.action_id })

@@ -371,6 +371,16 @@ const ops: Record<string, Record<string, Op>> = {
       idempotent: true,
     },
   },
+  '/api/v1/clearing/{clr_month}/{pair_id}/ticket': {
+    post: {
+      summary:
+        "发起对账问题协同 A reconciliation_mismatch ticket for one settlement (setl_id) of a flagged statement, started by the month's run; the flag stays until a re-check matches",
+      roles: 'coordinator, supervisor',
+      body: c.ClearingTicketRequest,
+      ok: '200',
+      idempotent: true,
+    },
+  },
   '/api/v1/clearing/{clr_month}/{pair_id}/reclear': {
     post: {
       summary: '重新清算 After a dispute: the statement computed again, a new round of confirmations',

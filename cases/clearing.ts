@@ -4,7 +4,7 @@
  * the request's idempotency key, so a resend is applied once.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ClearingStatus, Side } from './coordination';
+import type { ClearingStatus, Side, TicketStart } from './coordination';
 
 export interface ClearingInput {
   /** YYYY-MM, the month cleared (its settlements and reversals by their CST time). */
@@ -22,9 +22,10 @@ export const CLEARING_ACTIONS = [
   'reclear',
   'recheck',
   'supplement',
+  'ticket',
 ] as const;
 /** The insured side's actions on a flagged reconciliation (对账不平): 重新对账, 补拨/退回 then re-check. */
-export const RECONCILE_ACTIONS = ['recheck', 'supplement'] as const;
+export const RECONCILE_ACTIONS = ['recheck', 'supplement', 'ticket'] as const;
 export type ClearingAction = (typeof CLEARING_ACTIONS)[number];
 
 export interface ClearingActionRequest {
@@ -44,6 +45,8 @@ export interface ClearingActionRequest {
   reference?: string | null;
   /** supplement: fen added to the transfer, signed (补拨 > 0, 退回 < 0), with its reference. */
   amount?: number | null;
+  /** ticket: the reconciliation_mismatch 问题协同 to start for one settlement of the pair (built by the API). */
+  ticket?: TicketStart | null;
 }
 
 export interface ClearingPairState {

@@ -367,7 +367,7 @@ export interface ClearingStatementView {
   transfer: { amount: number; at: string; by: string; reference: string } | null;
   /** The insured side's re-checks and supplementary transfers (补拨/退回) on a flagged reconciliation. */
   reconcile_actions: {
-    action: 'recheck' | 'supplement';
+    action: 'recheck' | 'supplement' | 'ticket';
     amount: number;
     reference: string | null;
     by: string;

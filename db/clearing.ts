@@ -122,7 +122,7 @@ export async function readStatements(
         : null,
       // 对账不平 worked: each re-check and 补拨/退回, with what the reconciliation then said.
       reconcile_actions: of(reconcileActions ?? [], r).map((x) => ({
-        action: x.action as 'recheck' | 'supplement',
+        action: x.action as 'recheck' | 'supplement' | 'ticket',
         amount: Number(x.amount),
         reference: x.reference ?? null,
         by: x.acted_by,

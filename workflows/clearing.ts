@@ -9,7 +9,14 @@ import {
   WorkflowIdReusePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import { calendarFor, clearingWorkflowId, LABELS, type Side, WORKFLOW_TYPES } from '../cases';
+import {
+  calendarFor,
+  clearingWorkflowId,
+  LABELS,
+  type Side,
+  ticketWorkflowId,
+  WORKFLOW_TYPES,
+} from '../cases';
 import {
   CLEARING_REFUSALS,
   type ClearingActionRequest,
@@ -33,6 +40,7 @@ const ACTION_NAME = {
   reclear: '重新清算',
   recheck: '重新对账',
   supplement: '登记补拨',
+  ticket: '发起对账问题协同',
 } as const;
 
 /** A failed reconciliation flags the statement and opens a clearing_reconcile task (issue 13). */
@@ -73,14 +81,26 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
       const p = pairs.get(a.pair_id) as ClearingPairState;
       inflight.set(p.pair_id, (inflight.get(p.pair_id) ?? 0) + 1);
       try {
-        if (a.action === 'recheck' || a.action === 'supplement') {
+        if (a.action === 'ticket' && a.ticket) {
+          // The ticket outlives the month's run; the stay follows it as it follows a hand-raised one.
+          try {
+            await startChild(WORKFLOW_TYPES.settlementError, {
+              workflowId: ticketWorkflowId(a.ticket.ticket_id),
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+              args: [a.ticket],
+            });
+          } catch (e) {
+            if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
+          }
+        }
+        if (a.action === 'recheck' || a.action === 'supplement' || a.action === 'ticket') {
           const r = await db.recordReconcileAction({
             action_id: a.action_id,
             clr_month,
             pair_id: p.pair_id,
             action: a.action,
             amount: a.amount ?? 0,
-            reference: a.reference ?? null,
+            reference: a.action === 'ticket' ? (a.ticket?.ticket_id ?? null) : (a.reference ?? null),
             user: a.user,
             at: clock.iso(),
             task_id: reconcileTaskId(p),
@@ -166,6 +186,8 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
               throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '补拨金额须为非零的整数分（退回为负数）');
             if (!a.reference?.trim()) throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '登记补拨须填写拨付凭证号');
           }
+          if (a.action === 'ticket' && a.ticket?.category !== 'reconciliation_mismatch')
+            throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '须指明对账不平的结算');
           return;
         }
         if (p.status === 'TRANSFERRED' || p.status === 'RECONCILED')

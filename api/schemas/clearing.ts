@@ -51,6 +51,14 @@ export const ClearingSupplementRequest = z
   })
   .meta({ id: 'ClearingSupplementRequest' });
 
+/** A reconciliation_mismatch ticket for one settlement of a flagged statement. */
+export const ClearingTicketRequest = z
+  .object({
+    setl_id: p.pathId,
+    description: p.text({ max: 2000, min: 1, required: '请说明对账问题', multiline: true }).optional(),
+  })
+  .meta({ id: 'ClearingTicketRequest' });
+
 export const AdvanceFundTopUpRequest = z
   .object({ amount: yuanAmount })
   .meta({ id: 'AdvanceFundTopUpRequest' });

@@ -114,6 +114,41 @@ test('a flagged transfer is worked to an end by the insured side, and the month 
     '清算金额与结算记录不符',
   );
 
+  // A reconciliation_mismatch 问题协同 for the stay behind a settlement of the pair, once per key.
+  const now = new Date();
+  await knex('stay').insert({
+    mdtrt_id: 'H1001',
+    psn_no: 'PH1001S01',
+    psn_name: '王海',
+    insuplc_admdvs: '460000',
+    prov_admdvs: '460000',
+    mdtrtarea_admvs: '510100',
+    fixmedins_code: 'H51010000001',
+    fixmedins_name: '四川大学华西医院',
+    ipt_no: 'ZY1001',
+    insutype: '390',
+    med_type: '21',
+    begntime: new Date('2026-10-01T02:00:00Z'),
+    status: 'SETTLED',
+    coverage: JSON.stringify({}),
+    diagnoses: JSON.stringify([]),
+    medfee_sumamt: 3_100_000,
+    fee_count: 0,
+    created_at: now,
+    updated_at: now,
+    projection_seq: 1,
+  });
+  const notInPair = await post('coord-hi', `${PAIR}/ticket`, { setl_id: 'H9999S01' }, 'tk-0');
+  expect([notInPair.status, notInPair.body.code]).toEqual([422, 'CLEARING_TICKET_SETTLEMENT_INVALID']);
+  for (let i = 0; i < 2; i++) {
+    const r = await post('coord-hi', `${PAIR}/ticket`, { setl_id: 'H1001S01' }, 'tk-1');
+    expect(r.status).toBe(200);
+    expect(r.body.reconcile_problem).toBe('清算金额与结算记录不符');
+  }
+  const ticket = await eventually(async () => knex('ticket').where({ mdtrt_id: 'H1001' }).first());
+  expect(ticket).toMatchObject({ category: 'reconciliation_mismatch', status: 'OPEN' });
+  expect(await knex('ticket').where({ mdtrt_id: 'H1001' }).count({ n: '*' })).toEqual([{ n: '1' }]);
+
   // The late row was booked in the wrong month: corrected, the re-check reconciles.
   await knex('settlement').where({ setl_id: 'H1004S01' }).delete();
   const ok = await post('coord-hi', `${PAIR}/recheck`, {}, 'chk-2');
@@ -139,6 +174,7 @@ test('a flagged transfer is worked to an end by the insured side, and the month 
       reconciled: false,
       problem: '清算金额与结算记录不符',
     }),
+    expect.objectContaining({ action: 'ticket', reference: ticket.ticket_id, reconciled: false }),
     expect.objectContaining({ action: 'recheck', amount: 0, reconciled: true, problem: null }),
   ]);
   expect(
