@@ -269,6 +269,13 @@ export const api = {
       { path: { clr_month, pair_id }, body: { amount, reference } },
       once(key),
     ),
+  /** 对账不平: a reconciliation_mismatch 问题协同 on the stay behind one settlement of the pair. */
+  ticketClearing: (clr_month: string, pair_id: string, setl_id: string, key: string) =>
+    call<ClearingStatementView>(
+      'ticketClearing',
+      { path: { clr_month, pair_id }, body: { setl_id } },
+      once(key),
+    ),
   /** The statement's file (CSV or .xlsx), fetched with the token and saved under its own name. */
   clearingExport: async (clr_month: string, pair_id: string, kind: 'csv' | 'xlsx') =>
     (

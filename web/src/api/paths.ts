@@ -52,6 +52,7 @@ export const operations = {
   transferClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/transfer' },
   recheckClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/recheck' },
   supplementClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/supplement' },
+  ticketClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/ticket' },
   exportClearingCsv: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}/export.csv' },
   exportClearingXlsx: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}/export.xlsx' },
   listAdvanceFunds: { method: 'get', path: '/api/v1/advance-funds' },
@@ -89,6 +90,7 @@ export const bodyFields: Partial<Record<OperationName, readonly string[]>> = {
   disputeClearing: ['reason', 'fee_check_ids', 'ticket_ids'],
   transferClearing: ['reference'],
   supplementClearing: ['amount', 'reference'],
+  ticketClearing: ['setl_id'],
   requestTopUp: ['amount'],
 };
 
