@@ -326,50 +326,71 @@ export function clearingActivities({ orm }: ActivityDeps) {
       });
     },
 
-    /**
-     * RECONCILED when the transfer equals the statement's net and the statement's lines still add up
-     * to the settlements of the month (to the fen); the pair's advance is given back what the month drew.
-     */
+    /** The transferred pair's reconciliation (reconcileIn below). */
     async reconcilePair(i: {
       clr_month: string;
       pair_id: string;
     }): Promise<{ reconciled: boolean; message: string }> {
-      const em = orm.em.fork();
-      return em.transactional(async (tx) => {
+      return orm.em.fork().transactional((tx) => reconcileIn(tx, i));
+    },
+
+    /**
+     * The insured side's re-check (重新对账) or supplementary transfer (补拨/退回, added to the transfer)
+     * on a flagged statement, written once by its action id, then the reconciliation again: matched,
+     * the flag clears and the clearing_reconcile task is decided; else the flag says what still differs.
+     */
+    async recordReconcileAction(a: {
+      action_id: string;
+      clr_month: string;
+      pair_id: string;
+      action: 'recheck' | 'supplement' | 'ticket';
+      amount: number;
+      reference: string | null;
+      user: string;
+      at: string;
+      task_id: string;
+    }): Promise<{ reconciled: boolean; message: string }> {
+      return orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
-        const key = { clr_month: i.clr_month, pair_id: i.pair_id };
-        const st = await trx('clearing_statement').where(key).forUpdate().first();
-        const tr = await trx('clearing_transfer').where(key).first();
-        const lines = await trx('clearing_line').where(key).sum({ total: 'amount' }).first();
-        const items = (await monthItems(trx, i.clr_month)).filter(
-          (it) => clearingStatements([it])[0]?.pair_id === i.pair_id,
-        );
-        const fromSettlements = items.reduce(
-          (s, it) => s + (it.kind === 'settle' ? 1 : -1) * (it.fund_pay_sumamt + it.acct_pay),
-          0,
-        );
-        const problems: string[] = [];
-        if (!st || !tr) problems.push('尚无拨付记录');
-        else {
-          const netPaid = Math.max(Number(st.net_transfer), 0);
-          if (Number(tr.amount) !== netPaid)
-            problems.push(`拨付金额 ${tr.amount} 与轧差净额 ${netPaid} 不符（分）`);
-          if (Number(lines?.total ?? 0) !== Number(st.owed)) problems.push('清算明细合计与应付金额不符');
-          if (Number(st.owed) !== fromSettlements) problems.push('清算金额与结算记录不符');
+        const at = new Date(a.at);
+        const key = { clr_month: a.clr_month, pair_id: a.pair_id };
+        const inserted = await trx('clearing_reconcile_action')
+          .insert({
+            action_id: a.action_id,
+            ...key,
+            action: a.action,
+            amount: a.action === 'supplement' ? a.amount : 0,
+            reference: a.reference,
+            acted_by: a.user,
+            acted_at: at,
+            reconciled: false,
+            problem: null,
+          })
+          .onConflict('action_id')
+          .ignore()
+          .returning('id');
+        if (inserted.length > 0 && a.action === 'supplement')
+          await trx('clearing_transfer')
+            .where(key)
+            .update({ amount: trx.raw('amount + ?', [a.amount]) });
+        if (a.action === 'ticket') {
+          // A ticket settles nothing by itself: the flag stays until a re-check matches.
+          const st = await trx('clearing_statement').where(key).first();
+          const message = String(st?.reconcile_problem ?? '');
+          await trx('clearing_reconcile_action')
+            .where({ action_id: a.action_id })
+            .update({ problem: message });
+          return { reconciled: false, message };
         }
-        if (problems.length > 0) return { reconciled: false, message: problems.join('；') };
-        const at = new Date();
-        await trx('clearing_statement').where(key).update({ status: 'RECONCILED', updated_at: at });
-        await trx('clearing_transfer').where(key).update({ reconciled_at: at });
-        await moveAdvanceFund(trx, {
-          pair_id: i.pair_id,
-          key: `replenish:${i.clr_month}:${i.pair_id}`,
-          event: 'replenished',
-          clr_month: i.clr_month,
-          amount: -Number(st?.owed ?? 0),
-          at,
-        });
-        return { reconciled: true, message: '已对账' };
+        const r = await reconcileIn(tx, key);
+        await trx('clearing_reconcile_action')
+          .where({ action_id: a.action_id })
+          .update({ reconciled: r.reconciled, problem: r.reconciled ? null : r.message });
+        await trx('clearing_statement')
+          .where(key)
+          .update({ reconcile_problem: r.reconciled ? null : r.message, updated_at: at });
+        if (r.reconciled) await decideTask(trx, a.task_id, 'approve', null, a.user, at);
+        return r;
       });
     },
 
@@ -388,6 +409,50 @@ export function clearingActivities({ orm }: ActivityDeps) {
         .update({ status: 'DONE', updated_at: new Date() });
     },
   };
+}
+
+/**
+ * RECONCILED when the transfer equals the statement's net and the statement's lines still add up
+ * to the settlements of the month (to the fen); the pair's advance is given back what the month drew.
+ */
+async function reconcileIn(
+  tx: EntityManager,
+  i: { clr_month: string; pair_id: string },
+): Promise<{ reconciled: boolean; message: string }> {
+  const trx = trxOf(tx);
+  const key = { clr_month: i.clr_month, pair_id: i.pair_id };
+  const st = await trx('clearing_statement').where(key).forUpdate().first();
+  const tr = await trx('clearing_transfer').where(key).first();
+  const lines = await trx('clearing_line').where(key).sum({ total: 'amount' }).first();
+  const items = (await monthItems(trx, i.clr_month)).filter(
+    (it) => clearingStatements([it])[0]?.pair_id === i.pair_id,
+  );
+  const fromSettlements = items.reduce(
+    (s, it) => s + (it.kind === 'settle' ? 1 : -1) * (it.fund_pay_sumamt + it.acct_pay),
+    0,
+  );
+  const problems: string[] = [];
+  if (!st || !tr) problems.push('尚无拨付记录');
+  else {
+    const netPaid = Math.max(Number(st.net_transfer), 0);
+    if (Number(tr.amount) !== netPaid)
+      problems.push(`拨付金额 ${tr.amount} 与轧差净额 ${netPaid} 不符（分）`);
+    if (Number(lines?.total ?? 0) !== Number(st.owed)) problems.push('清算明细合计与应付金额不符');
+    if (Number(st.owed) !== fromSettlements) problems.push('清算金额与结算记录不符');
+  }
+  if (problems.length > 0) return { reconciled: false, message: problems.join('；') };
+  const at = new Date();
+  await trx('clearing_statement').where(key).update({ status: 'RECONCILED', updated_at: at });
+  await trx('clearing_transfer').where(key).update({ reconciled_at: at });
+  await moveAdvanceFund(trx, {
+    pair_id: i.pair_id,
+    key: `replenish:${i.clr_month}:${i.pair_id}`,
+    event: 'replenished',
+    clr_month: i.clr_month,
+    amount: -Number(st?.owed ?? 0),
+    at,
+  });
+  return { reconciled: true, message: '已对账' };
 }
 
 async function decideTask(

@@ -352,6 +352,35 @@ const ops: Record<string, Record<string, Op>> = {
       idempotent: true,
     },
   },
+  '/api/v1/clearing/{clr_month}/{pair_id}/recheck': {
+    post: {
+      summary:
+        '重新对账 A flagged (对账不平) statement checked again against the settlements: matched → RECONCILED, the task completes; only the insured side (else 403 CLEARING_WRONG_SIDE)',
+      roles: 'coordinator, supervisor',
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/supplement': {
+    post: {
+      summary:
+        '登记补拨 A supplementary transfer (amount in fen, signed: 补拨 > 0, 退回 < 0) added to the transfer of a flagged statement, then re-checked',
+      roles: 'coordinator, supervisor',
+      body: c.ClearingSupplementRequest,
+      ok: '200',
+      idempotent: true,
+    },
+  },
+  '/api/v1/clearing/{clr_month}/{pair_id}/ticket': {
+    post: {
+      summary:
+        "发起对账问题协同 A reconciliation_mismatch ticket for one settlement (setl_id) of a flagged statement, started by the month's run; the flag stays until a re-check matches",
+      roles: 'coordinator, supervisor',
+      body: c.ClearingTicketRequest,
+      ok: '200',
+      idempotent: true,
+    },
+  },
   '/api/v1/clearing/{clr_month}/{pair_id}/reclear': {
     post: {
       summary: '重新清算 After a dispute: the statement computed again, a new round of confirmations',

@@ -4,7 +4,7 @@
  * the request's idempotency key, so a resend is applied once.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { ClearingStatus, Side } from './coordination';
+import type { ClearingStatus, Side, TicketStart } from './coordination';
 
 export interface ClearingInput {
   /** YYYY-MM, the month cleared (its settlements and reversals by their CST time). */
@@ -15,7 +15,17 @@ export interface ClearingInput {
   confirm_working_days?: number;
 }
 
-export const CLEARING_ACTIONS = ['confirm', 'dispute', 'transfer', 'reclear'] as const;
+export const CLEARING_ACTIONS = [
+  'confirm',
+  'dispute',
+  'transfer',
+  'reclear',
+  'recheck',
+  'supplement',
+  'ticket',
+] as const;
+/** The insured side's actions on a flagged reconciliation (对账不平): 重新对账, 补拨/退回 then re-check. */
+export const RECONCILE_ACTIONS = ['recheck', 'supplement', 'ticket'] as const;
 export type ClearingAction = (typeof CLEARING_ACTIONS)[number];
 
 export interface ClearingActionRequest {
@@ -33,6 +43,10 @@ export interface ClearingActionRequest {
   ticket_ids?: string[];
   /** transfer: the bank or treasury reference of the payment (the amount is the statement's net). */
   reference?: string | null;
+  /** supplement: fen added to the transfer, signed (补拨 > 0, 退回 < 0), with its reference. */
+  amount?: number | null;
+  /** ticket: the reconciliation_mismatch 问题协同 to start for one settlement of the pair (built by the API). */
+  ticket?: TicketStart | null;
 }
 
 export interface ClearingPairState {

@@ -374,6 +374,16 @@ export interface ClearingStatementView {
   confirm_due: string | null;
   disputes: { side: Side; reason: string; fee_check_ids: string[]; ticket_ids: string[]; at: string }[];
   transfer: { amount: number; at: string; by: string; reference: string } | null;
+  /** The insured side's re-checks and supplementary transfers (补拨/退回) on a flagged reconciliation. */
+  reconcile_actions: {
+    action: 'recheck' | 'supplement' | 'ticket';
+    amount: number;
+    reference: string | null;
+    by: string;
+    at: string;
+    reconciled: boolean;
+    problem: string | null;
+  }[];
 }
 
 export interface AdvanceFundView {

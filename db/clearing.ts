@@ -61,10 +61,14 @@ export async function readStatements(
   if (rows.length === 0) return [];
   const months = [...new Set(rows.map((r) => r.clr_month as string))];
   const ids = rows.map((r) => r.pair_id as string);
-  const [lines, confirmations, disputes, transfers] = await Promise.all(
-    ['clearing_line', 'clearing_confirmation', 'clearing_dispute', 'clearing_transfer'].map((t) =>
-      db(t).whereIn('clr_month', months).whereIn('pair_id', ids).orderBy('id'),
-    ),
+  const [lines, confirmations, disputes, transfers, reconcileActions] = await Promise.all(
+    [
+      'clearing_line',
+      'clearing_confirmation',
+      'clearing_dispute',
+      'clearing_transfer',
+      'clearing_reconcile_action',
+    ].map((t) => db(t).whereIn('clr_month', months).whereIn('pair_id', ids).orderBy('id')),
   );
   const of = <T extends { clr_month: string; pair_id: string }>(
     list: T[],
@@ -116,6 +120,16 @@ export async function readStatements(
             reference: tr.reference,
           }
         : null,
+      // 对账不平 worked: each re-check and 补拨/退回, with what the reconciliation then said.
+      reconcile_actions: of(reconcileActions ?? [], r).map((x) => ({
+        action: x.action as 'recheck' | 'supplement' | 'ticket',
+        amount: Number(x.amount),
+        reference: x.reference ?? null,
+        by: x.acted_by,
+        at: iso(x.acted_at) as string,
+        reconciled: Boolean(x.reconciled),
+        problem: x.problem ?? null,
+      })),
     };
   });
 }

@@ -9,7 +9,14 @@ import {
   WorkflowIdReusePolicy,
   workflowInfo,
 } from '@temporalio/workflow';
-import { calendarFor, clearingWorkflowId, LABELS, type Side, WORKFLOW_TYPES } from '../cases';
+import {
+  calendarFor,
+  clearingWorkflowId,
+  LABELS,
+  type Side,
+  ticketWorkflowId,
+  WORKFLOW_TYPES,
+} from '../cases';
 import {
   CLEARING_REFUSALS,
   type ClearingActionRequest,
@@ -18,6 +25,7 @@ import {
   type ClearingRefusalCode,
   clearingActionUpdate,
   clearingStateQuery,
+  RECONCILE_ACTIONS,
 } from '../cases/clearing';
 import { previousCstMonth } from '../settlement/clearing-statement';
 import { db } from './_shared';
@@ -30,10 +38,15 @@ const ACTION_NAME = {
   dispute: '提出异议',
   transfer: '登记拨付',
   reclear: '重新清算',
+  recheck: '重新对账',
+  supplement: '登记补拨',
+  ticket: '发起对账问题协同',
 } as const;
 
 /** A failed reconciliation flags the statement and opens a clearing_reconcile task (issue 13). */
 export const CLEARING_RECONCILE_TASK_PATCH = 'clearing-reconcile-task';
+/** A flagged pair is worked to an end (re-check, supplementary transfer) within an SLA before the run ends. */
+export const CLEARING_RECONCILE_WORK_PATCH = 'clearing-reconcile-work';
 
 function refuse(code: ClearingRefusalCode, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true });
@@ -55,6 +68,10 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
   /** Actions whose write is in flight per pair: the pair's own steps wait for them (one status at a time). */
   const inflight = new Map<string, number>();
   const reclearing = new Set<string>();
+  /** Flagged pairs being worked (re-check, supplement): the run ends after them. */
+  const reconciling: Promise<void>[] = [];
+  const isReconcileAction = (a: ClearingActionRequest) =>
+    (RECONCILE_ACTIONS as readonly string[]).includes(a.action);
   const idle = (id: string) => (inflight.get(id) ?? 0) === 0;
 
   setHandler(clearingStateQuery, () => ({ clr_month, pairs: [...pairs.values()].map((p) => ({ ...p })) }));
@@ -64,6 +81,36 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
       const p = pairs.get(a.pair_id) as ClearingPairState;
       inflight.set(p.pair_id, (inflight.get(p.pair_id) ?? 0) + 1);
       try {
+        if (a.action === 'ticket' && a.ticket) {
+          // The ticket outlives the month's run; the stay follows it as it follows a hand-raised one.
+          try {
+            await startChild(WORKFLOW_TYPES.settlementError, {
+              workflowId: ticketWorkflowId(a.ticket.ticket_id),
+              parentClosePolicy: ParentClosePolicy.ABANDON,
+              args: [a.ticket],
+            });
+          } catch (e) {
+            if (!(e instanceof Error && e.name === 'WorkflowExecutionAlreadyStartedError')) throw e;
+          }
+        }
+        if (a.action === 'recheck' || a.action === 'supplement' || a.action === 'ticket') {
+          const r = await db.recordReconcileAction({
+            action_id: a.action_id,
+            clr_month,
+            pair_id: p.pair_id,
+            action: a.action,
+            amount: a.amount ?? 0,
+            reference: a.action === 'ticket' ? (a.ticket?.ticket_id ?? null) : (a.reference ?? null),
+            user: a.user,
+            at: clock.iso(),
+            task_id: reconcileTaskId(p),
+          });
+          if (r.reconciled) {
+            p.status = 'RECONCILED';
+            p.reconcile_problem = null;
+          } else p.reconcile_problem = r.message;
+          return { ...p };
+        }
         if (a.action === 'reclear') {
           reclearing.add(p.pair_id);
           const { opposite, ...next } = await db.reclearPair({
@@ -82,11 +129,13 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
               back.status === 'RECONCILED' &&
               Math.max(back.net_transfer, 0) !== paid &&
               patched(CLEARING_RECONCILE_TASK_PATCH)
-            )
-              await flagMismatch(
+            ) {
+              const due = await flagMismatch(
                 back,
                 `重新清算 ${p.pair_id} 后轧差净额变为 ${back.net_transfer}，与已拨付的 ${paid} 不符（分）`,
               );
+              if (patched(CLEARING_RECONCILE_WORK_PATCH)) reconciling.push(workReconcile(back, due));
+            }
           }
           reclearing.delete(p.pair_id);
           return { ...p };
@@ -124,6 +173,23 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
         const p = pairs.get(a.pair_id);
         if (!p) throw refuse(CLEARING_REFUSALS.NOT_FOUND, `${clr_month} 没有 ${a.pair_id} 的清算单`);
         const status = LABELS.clearing_status[p.status];
+        if (isReconcileAction(a)) {
+          if (!p.reconcile_problem)
+            throw refuse(
+              p.status === 'RECONCILED' ? CLEARING_REFUSALS.CLOSED : CLEARING_REFUSALS.NOT_ALLOWED,
+              `该清算单${status}，没有对账不平，不能${ACTION_NAME[a.action]}`,
+            );
+          if (a.side !== 'insured' || a.prov_admdvs !== p.insured_prov)
+            throw refuse(CLEARING_REFUSALS.WRONG_SIDE, `对账不平由参保地处理，不能${ACTION_NAME[a.action]}`);
+          if (a.action === 'supplement') {
+            if (!Number.isSafeInteger(a.amount) || a.amount === 0)
+              throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '补拨金额须为非零的整数分（退回为负数）');
+            if (!a.reference?.trim()) throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '登记补拨须填写拨付凭证号');
+          }
+          if (a.action === 'ticket' && a.ticket?.category !== 'reconciliation_mismatch')
+            throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '须指明对账不平的结算');
+          return;
+        }
         if (p.status === 'TRANSFERRED' || p.status === 'RECONCILED')
           throw refuse(CLEARING_REFUSALS.CLOSED, `该清算单${status}，不能再${ACTION_NAME[a.action]}`);
         if (a.action === 'reclear') {
@@ -263,22 +329,46 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
     await condition(() => p.status === 'TRANSFERRED' && idle(p.pair_id));
     const r = await db.reconcilePair({ clr_month, pair_id: p.pair_id });
     if (r.reconciled) p.status = 'RECONCILED';
-    else if (patched(CLEARING_RECONCILE_TASK_PATCH)) await flagMismatch(p, r.message);
+    else if (patched(CLEARING_RECONCILE_TASK_PATCH)) {
+      const due = await flagMismatch(p, r.message);
+      if (patched(CLEARING_RECONCILE_WORK_PATCH)) await workReconcile(p, due);
+    }
+  }
+
+  const reconcileTaskId = (p: ClearingPairState) => `clearing-${clr_month}-${p.pair_id}-reconcile`;
+
+  /**
+   * A flagged pair waits for the insured side to make it reconcile (re-check, supplement); not done
+   * within the task's working days, the task goes to the supervisors with as long again.
+   */
+  async function workReconcile(p: ClearingPairState, deadline: WorkingDayDeadline): Promise<void> {
+    const done = () => !p.reconcile_problem && idle(p.pair_id);
+    let escalated = false;
+    while (!(await deadline.wait(done))) {
+      if (escalated) {
+        await condition(done);
+        break;
+      }
+      escalated = true;
+      deadline.restart(days);
+      await db.escalateTask({ id: reconcileTaskId(p), due_at: deadline.dueIso, role: 'supervisor' });
+    }
   }
 
   /** Not silently TRANSFERRED: the statement says why and the insured side's coordinators get a task. */
-  async function flagMismatch(p: ClearingPairState, problem: string): Promise<void> {
+  async function flagMismatch(p: ClearingPairState, problem: string): Promise<WorkingDayDeadline> {
     const case_id = `clearing-${clr_month}-${p.pair_id}`;
     p.reconcile_problem = problem;
+    const deadline = new WorkingDayDeadline(clock, calendarFor(p.insured_prov)).restart(days);
     await db.createTask({
-      id: `${case_id}-reconcile`,
+      id: reconcileTaskId(p),
       case_id,
       case_type: 'clearing',
       workflow_id: info.workflowId,
       kind: 'clearing_reconcile',
       role: 'coordinator',
       prov_admdvs: p.insured_prov,
-      due_at: new WorkingDayDeadline(clock, calendarFor(p.insured_prov)).restart(days).dueIso,
+      due_at: deadline.dueIso,
       summary: {
         clr_month,
         pair_id: p.pair_id,
@@ -289,9 +379,11 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
       },
     });
     await db.flagReconcileMismatch({ clr_month, pair_id: p.pair_id, problem });
+    return deadline;
   }
 
   await Promise.all(states.map((p) => runPair(p)));
+  await Promise.all(reconciling);
   await db.finishClearing({ clr_month });
   return { clr_month, pairs: states.length };
 }

@@ -15,6 +15,8 @@ import {
   cstDate,
   LABELS,
   type Side,
+  type TicketStart,
+  ticketId,
   WORKFLOW_TYPES,
 } from '../../cases';
 import {
@@ -41,6 +43,8 @@ import {
   ClearingDisputeRequest,
   ClearingQuery,
   ClearingRunRequest,
+  ClearingSupplementRequest,
+  ClearingTicketRequest,
   ClearingTransferRequest,
   clrMonth,
 } from '../schemas/clearing';
@@ -57,6 +61,15 @@ const REFUSAL_TITLES: Record<string, string> = {
   CLEARING_WRONG_SIDE: '不是该操作的一方',
   CLEARING_CLOSED: '清算单已结束',
   CLEARING_NOT_ALLOWED: '清算单当前状态不允许此操作',
+};
+const ACTION_NAMES: Record<ClearingAction, string> = {
+  confirm: '确认',
+  dispute: '提出异议',
+  transfer: '登记拨付',
+  reclear: '重新清算',
+  recheck: '重新对账',
+  supplement: '登记补拨',
+  ticket: '发起对账问题协同',
 };
 const CLEARING_CODES = new Set<string>(Object.values(CLEARING_REFUSALS));
 
@@ -386,7 +399,8 @@ export function clearingRouter(deps: CaseDeps): Router {
   ) {
     const user = currentUser(res);
     const st = await visibleStatement(deps, user, req);
-    if (st.status === 'TRANSFERRED' || st.status === 'RECONCILED')
+    const reconciling = action === 'recheck' || action === 'supplement' || action === 'ticket';
+    if (!reconciling && (st.status === 'TRANSFERRED' || st.status === 'RECONCILED'))
       throw new HttpProblem(
         409,
         'CLEARING_CLOSED',
@@ -409,10 +423,7 @@ export function clearingRouter(deps: CaseDeps): Router {
         .getHandle(clearingWorkflowId(st.clr_month))
         .executeUpdate(clearingActionUpdate, { updateId: action_id, args: [request] });
     } catch (error) {
-      throw clearingProblem(
-        error,
-        { confirm: '确认', dispute: '提出异议', transfer: '登记拨付', reclear: '重新清算' }[action],
-      );
+      throw clearingProblem(error, ACTION_NAMES[action]);
     }
     res.json(await visibleStatement(deps, user, req));
   }
@@ -427,6 +438,66 @@ export function clearingRouter(deps: CaseDeps): Router {
   router.post('/clearing/:clr_month/:pair_id/transfer', sides, (req, res) => {
     const body = ClearingTransferRequest.parse(req.body);
     return act(req, res, 'transfer', body);
+  });
+  // 对账不平: the insured side re-checks after correcting the data, or records a 补拨/退回 and re-checks.
+  router.post('/clearing/:clr_month/:pair_id/recheck', sides, (req, res) => act(req, res, 'recheck', {}));
+  router.post('/clearing/:clr_month/:pair_id/supplement', sides, (req, res) => {
+    const body = ClearingSupplementRequest.parse(req.body);
+    return act(req, res, 'supplement', body);
+  });
+  // A reconciliation_mismatch 问题协同 for one settlement of the pair, started by the month's run.
+  router.post('/clearing/:clr_month/:pair_id/ticket', sides, async (req, res) => {
+    const body = ClearingTicketRequest.parse(req.body);
+    const user = currentUser(res);
+    const st = await visibleStatement(deps, user, req);
+    const knex = deps.orm.em.getKnex();
+    const key = idempotencyKey(req);
+    // A resend of a ticket already raised: the statement as it stands.
+    if (
+      key &&
+      (await knex('clearing_reconcile_action')
+        .where({ action_id: `ticket-${st.clr_month}-${st.pair_id}-${key}` })
+        .first())
+    )
+      return res.json(await visibleStatement(deps, user, req));
+    const setl = (await statementSettlements(deps, st)).find((s) => s.setl_id === body.setl_id);
+    const stay = setl && (await knex('stay').where({ mdtrt_id: setl.mdtrt_id }).first());
+    if (!setl || !stay)
+      throw new HttpProblem(
+        422,
+        'CLEARING_TICKET_SETTLEMENT_INVALID',
+        '结算不属于该清算单',
+        `结算 ${body.setl_id} 不在 ${st.clr_month} ${st.pair_id} 的清算单中，或没有对应的住院`,
+      );
+    const open = await knex('ticket').where({ mdtrt_id: stay.mdtrt_id, status: 'OPEN' }).first();
+    if (open)
+      throw new HttpProblem(
+        409,
+        'TICKET_ALREADY_OPEN',
+        '该住院已有办理中的问题协同',
+        `请在问题协同 ${open.ticket_id} 中继续处理`,
+        { ticket_id: open.ticket_id },
+      );
+    // Rounds from 51 on are the hand-raised ones (as api/coordination/tickets.ts numbers them).
+    const last = await knex('ticket')
+      .where({ mdtrt_id: stay.mdtrt_id })
+      .andWhere('round', '>=', 51)
+      .max({ round: 'round' })
+      .first();
+    const ticket: TicketStart = {
+      ticket_id: ticketId(stay.mdtrt_id, Math.max(Number(last?.round ?? 50), 50) + 1),
+      mdtrt_id: stay.mdtrt_id,
+      category: 'reconciliation_mismatch',
+      description:
+        body.description ?? `清算 ${st.clr_month} ${st.pair_id} 对账不平：${st.reconcile_problem ?? ''}`,
+      insuplc_admdvs: stay.insuplc_admdvs,
+      mdtrtarea_admvs: stay.mdtrtarea_admvs,
+      fixmedins_code: stay.fixmedins_code,
+      psn_no: stay.psn_no,
+      raised_by: { role: 'coordinator', user: user.username, side: viewerSide(user, st) },
+      raised_at: new Date().toISOString(),
+    };
+    return act(req, res, 'ticket', { ticket });
   });
   router.post('/clearing/:clr_month/:pair_id/reclear', agency, (req, res) => act(req, res, 'reclear', {}));
 

@@ -40,6 +40,25 @@ export const ClearingTransferRequest = z
   .object({ reference: p.text({ max: 100, min: 1, required: '请填写拨付凭证号' }) })
   .meta({ id: 'ClearingTransferRequest' });
 
+/** 补拨 (> 0) or 退回 (< 0) on a flagged reconciliation, in fen, with the payment's reference. */
+export const ClearingSupplementRequest = z
+  .object({
+    amount: z
+      .number()
+      .int('补拨金额须为整数分')
+      .refine((n) => n !== 0 && Number.isSafeInteger(n), '补拨金额须为非零的整数分（退回为负数）'),
+    reference: p.text({ max: 100, min: 1, required: '请填写拨付凭证号' }),
+  })
+  .meta({ id: 'ClearingSupplementRequest' });
+
+/** A reconciliation_mismatch ticket for one settlement of a flagged statement. */
+export const ClearingTicketRequest = z
+  .object({
+    setl_id: p.pathId,
+    description: p.text({ max: 2000, min: 1, required: '请说明对账问题', multiline: true }).optional(),
+  })
+  .meta({ id: 'ClearingTicketRequest' });
+
 export const AdvanceFundTopUpRequest = z
   .object({ amount: yuanAmount })
   .meta({ id: 'AdvanceFundTopUpRequest' });

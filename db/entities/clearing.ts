@@ -132,6 +132,30 @@ export const ClearingTransfer = defineEntity({
 export type ClearingTransfer = InferEntity<typeof ClearingTransfer>;
 
 /**
+ * What the insured side did on a flagged reconciliation (对账不平): a re-check, or a supplementary
+ * transfer (补拨, or 退回 when negative) added to the transfer; each once by its action id.
+ */
+export const ClearingReconcileAction = defineEntity({
+  name: 'ClearingReconcileAction',
+  tableName: 'clearing_reconcile_action',
+  properties: (p) => ({
+    id: p.bigint('number').primary().autoincrement(),
+    action_id: p.string().length(200).unique(),
+    clr_month: p.string().length(7),
+    pair_id: p.string().length(13),
+    action: p.string().length(16),
+    amount: p.bigint('number'),
+    reference: p.string().length(100).nullable(),
+    acted_by: p.string().length(64),
+    acted_at: p.datetime(),
+    reconciled: p.boolean(),
+    problem: p.text().nullable(),
+  }),
+  indexes: [{ properties: ['clr_month', 'pair_id'] }],
+});
+export type ClearingReconcileAction = InferEntity<typeof ClearingReconcileAction>;
+
+/**
  * 预付金 warning levels and sizing of an insured province (the one that advances the fund), as data:
  * usage ≥ yellow → 黄色预警, ≥ red → 红色预警 and an emergency top-up (紧急调增) back to top_up_target.
  */

@@ -277,4 +277,84 @@ test('a re-clear that changes what the already reconciled opposite direction owe
       .where({ id: `clearing-${month}-510000-460000-reconcile` })
       .first(),
   ).toMatchObject({ kind: 'clearing_reconcile', status: 'open', prov_admdvs: '510000' });
+
+  // 四川 now owes the net it did not pay: a 补拨 short of it keeps the flag, the rest reconciles it.
+  const supplement = (n: number, amount: number) =>
+    handle.executeUpdate(clearingActionUpdate, {
+      updateId: `${month}-sup-${n}`,
+      args: [
+        {
+          action_id: `${month}-sup-${n}`,
+          pair_id: '510000-460000',
+          action: 'supplement',
+          side: 'insured',
+          prov_admdvs: '510000',
+          user: 'coord-sc',
+          amount,
+          reference: `SC-2027-01-${n}`,
+        },
+      ],
+    });
+  expect(await supplement(1, 200_000)).toMatchObject({
+    reconcile_problem: '拨付金额 200000 与轧差净额 500000 不符（分）',
+  });
+  expect(await supplement(2, 300_000)).toMatchObject({ status: 'RECONCILED', reconcile_problem: null });
+  const [done] = await readStatements(knex, { clr_month: month, pair_id: '510000-460000', provs: null });
+  expect(done).toMatchObject({
+    status: 'RECONCILED',
+    reconcile_problem: null,
+    transfer: { amount: 500_000 },
+  });
+  expect(
+    await knex('human_task')
+      .where({ id: `clearing-${month}-510000-460000-reconcile` })
+      .first(),
+  ).toMatchObject({ status: 'decided', decision: 'approve' });
+}, 60_000);
+
+test('a flagged reconciliation not worked within its working days goes to the supervisors', async () => {
+  const month = '2027-02';
+  const knex = orm.em.getKnex();
+  await insertSettlements(knex, month, [settlement('H2801S01', 1_000_000, 3)]);
+  await clear(month);
+  const handle = w.client.workflow.getHandle(clearingWorkflowId(month));
+  await eventually(async () => {
+    const p = (await handle.query(clearingStateQuery)).pairs[0];
+    return p?.task_ids.insured && p.task_ids.treatment ? p : undefined;
+  });
+  for (const [side, prov_admdvs, action] of [
+    ['insured', '460000', 'confirm'],
+    ['treatment', '510000', 'confirm'],
+  ] as const)
+    await handle.executeUpdate(clearingActionUpdate, {
+      updateId: `${month}-${side}`,
+      args: [
+        { action_id: `${month}-${side}`, pair_id: PAIR, action, side, prov_admdvs, user: `coord-${side}` },
+      ],
+    });
+  await insertSettlements(knex, month, [settlement('H2802S01', 50_000, 27)]);
+  await handle.executeUpdate(clearingActionUpdate, {
+    updateId: `${month}-transfer`,
+    args: [
+      {
+        action_id: `${month}-transfer`,
+        pair_id: PAIR,
+        action: 'transfer',
+        side: 'insured',
+        prov_admdvs: '460000',
+        user: 'coord-hi',
+        reference: 'HN-2027-02-001',
+      },
+    ],
+  });
+  const id = `clearing-${month}-${PAIR}-reconcile`;
+  const open = await eventually(async () => knex('human_task').where({ id, status: 'open' }).first());
+  // 5 working days (and the weekends between) pass with nobody acting.
+  await w.env.sleep('8 days');
+  const task = await eventually(async () => knex('human_task').where({ id, status: 'escalated' }).first());
+  expect(task).toMatchObject({ role: 'supervisor', prov_admdvs: '460000', kind: 'clearing_reconcile' });
+  // …with as long again.
+  expect(new Date(task.due_at).getTime()).toBeGreaterThan(new Date(open.due_at).getTime() + 5 * 86_400_000);
+  // Still flagged: the month's run has not finished.
+  expect(await knex('clearing_run').where({ clr_month: month }).first()).toMatchObject({ status: 'RUNNING' });
 }, 60_000);

@@ -259,6 +259,23 @@ export const api = {
       { path: { clr_month, pair_id }, body: { reference } },
       once(key),
     ),
+  /** 对账不平: check the transfer against the settlements again (after correcting the data). */
+  recheckClearing: (clr_month: string, pair_id: string, key: string) =>
+    call<ClearingStatementView>('recheckClearing', { path: { clr_month, pair_id } }, once(key)),
+  /** 补拨 (fen > 0) or 退回 (fen < 0) added to the transfer, then re-checked. */
+  supplementClearing: (clr_month: string, pair_id: string, amount: number, reference: string, key: string) =>
+    call<ClearingStatementView>(
+      'supplementClearing',
+      { path: { clr_month, pair_id }, body: { amount, reference } },
+      once(key),
+    ),
+  /** 对账不平: a reconciliation_mismatch 问题协同 on the stay behind one settlement of the pair. */
+  ticketClearing: (clr_month: string, pair_id: string, setl_id: string, key: string) =>
+    call<ClearingStatementView>(
+      'ticketClearing',
+      { path: { clr_month, pair_id }, body: { setl_id } },
+      once(key),
+    ),
   /** The statement's file (CSV or .xlsx), fetched with the token and saved under its own name. */
   clearingExport: async (clr_month: string, pair_id: string, kind: 'csv' | 'xlsx') =>
     (

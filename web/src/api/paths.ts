@@ -50,6 +50,9 @@ export const operations = {
   confirmClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/confirm' },
   disputeClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/dispute' },
   transferClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/transfer' },
+  recheckClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/recheck' },
+  supplementClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/supplement' },
+  ticketClearing: { method: 'post', path: '/api/v1/clearing/{clr_month}/{pair_id}/ticket' },
   exportClearingCsv: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}/export.csv' },
   exportClearingXlsx: { method: 'get', path: '/api/v1/clearing/{clr_month}/{pair_id}/export.xlsx' },
   listAdvanceFunds: { method: 'get', path: '/api/v1/advance-funds' },
@@ -86,6 +89,8 @@ export const bodyFields: Partial<Record<OperationName, readonly string[]>> = {
   requestFeeCheck: ['setl_id', 'reason'],
   disputeClearing: ['reason', 'fee_check_ids', 'ticket_ids'],
   transferClearing: ['reference'],
+  supplementClearing: ['amount', 'reference'],
+  ticketClearing: ['setl_id'],
   requestTopUp: ['amount'],
 };
 

@@ -37,6 +37,14 @@ export function yuanInput(text: string): string | null {
   return /^\d{1,12}(\.\d{1,2})?$/.test(t) ? t : null;
 }
 
+/** A signed yuan amount as typed for a 补拨 (“-12.3” is a 退回) → integer fen, by its digits (no floats); null if not one or zero. */
+export function signedFenInput(text: string): number | null {
+  const m = /^([+-]?)(\d{1,12})(?:\.(\d{1,2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const fen = Number(m[2]) * 100 + Number((m[3] ?? '').padEnd(2, '0'));
+  return fen === 0 ? null : m[1] === '-' ? -fen : fen;
+}
+
 /** A fresh Idempotency-Key for one user action (a resend of the same action reuses it). */
 export function actionKey(): string {
   return crypto.randomUUID();
