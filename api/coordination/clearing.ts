@@ -13,6 +13,7 @@ import {
   type ClearingStatementView,
   clearingWorkflowId,
   cstDate,
+  HAND_RAISED_FROM,
   LABELS,
   type Side,
   type TicketStart,
@@ -478,14 +479,14 @@ export function clearingRouter(deps: CaseDeps): Router {
         `请在问题协同 ${open.ticket_id} 中继续处理`,
         { ticket_id: open.ticket_id },
       );
-    // Rounds from 51 on are the hand-raised ones (as api/coordination/tickets.ts numbers them).
+    // Rounds from HAND_RAISED_FROM on are the hand-raised ones (as api/coordination/tickets.ts numbers them).
     const last = await knex('ticket')
       .where({ mdtrt_id: stay.mdtrt_id })
-      .andWhere('round', '>=', 51)
+      .andWhere('round', '>=', HAND_RAISED_FROM)
       .max({ round: 'round' })
       .first();
     const ticket: TicketStart = {
-      ticket_id: ticketId(stay.mdtrt_id, Math.max(Number(last?.round ?? 50), 50) + 1),
+      ticket_id: ticketId(stay.mdtrt_id, Math.max(Number(last?.round ?? 0) + 1, HAND_RAISED_FROM)),
       mdtrt_id: stay.mdtrt_id,
       category: 'reconciliation_mismatch',
       description:
