@@ -34,6 +34,8 @@ const ACTION_NAME = {
 
 /** A failed reconciliation flags the statement and opens a clearing_reconcile task (issue 13). */
 export const CLEARING_RECONCILE_TASK_PATCH = 'clearing-reconcile-task';
+/** A re-clear that changes an already reconciled opposite direction's net flags it (a later command). */
+export const CLEARING_RECLEAR_RECONCILED_PATCH = 'clearing-reclear-reconciled';
 
 function refuse(code: ClearingRefusalCode, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true });
@@ -81,7 +83,7 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
             if (
               back.status === 'RECONCILED' &&
               Math.max(back.net_transfer, 0) !== paid &&
-              patched(CLEARING_RECONCILE_TASK_PATCH)
+              patched(CLEARING_RECLEAR_RECONCILED_PATCH)
             )
               await flagMismatch(
                 back,
