@@ -34,12 +34,28 @@ const ACTION_NAME = {
 
 /** A failed reconciliation flags the statement and opens a clearing_reconcile task (issue 13). */
 export const CLEARING_RECONCILE_TASK_PATCH = 'clearing-reconcile-task';
-/** A re-clear that changes an already reconciled opposite direction's net flags it (a later command). */
-export const CLEARING_RECLEAR_RECONCILED_PATCH = 'clearing-reclear-reconciled';
+/**
+ * A direction waits while its opposite is disputed; a re-clear that changes its net reopens it into a
+ * new round (one that would change a closed one's is refused by the activity).
+ */
+export const CLEARING_OPPOSITE_REOPEN_PATCH = 'clearing-opposite-reopen';
 
 function refuse(code: ClearingRefusalCode, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true });
 }
+
+/** An activity's refusal (its ApplicationFailure's type) as the update's; anything else as it was. */
+function refusalOf(error: unknown): unknown {
+  if (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === CLEARING_REFUSALS.OPPOSITE_CLOSED
+  )
+    return refuse(CLEARING_REFUSALS.OPPOSITE_CLOSED, error.cause.message);
+  return error;
+}
+
+const oppositeOf = (pair_id: string) => pair_id.split('-').reverse().join('-');
 
 /**
  * 清算 of one month (id `clearing-<YYYY-MM>`): the statements per province pair are computed and stored
@@ -68,27 +84,27 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
       try {
         if (a.action === 'reclear') {
           reclearing.add(p.pair_id);
-          const { opposite, ...next } = await db.reclearPair({
-            clr_month,
-            pair_id: p.pair_id,
-            round: p.round + 1,
-          });
+          let result: Awaited<ReturnType<typeof db.reclearPair>>;
+          try {
+            result = await db.reclearPair({ clr_month, pair_id: p.pair_id, round: p.round + 1 });
+          } catch (error) {
+            reclearing.delete(p.pair_id);
+            throw refusalOf(error);
+          }
+          const { opposite, ...next } = result;
           Object.assign(p, { ...next, confirmed: [], task_ids: {}, confirm_due: null });
           // The opposite direction is netted against the new amounts too.
           const back = opposite && pairs.get(opposite.pair_id);
           if (back) {
-            const paid = Math.max(back.net_transfer, 0);
             back.net_transfer = opposite.net_transfer;
-            // Already reconciled on the old net, and now it owes something else: someone must look.
-            if (
-              back.status === 'RECONCILED' &&
-              Math.max(back.net_transfer, 0) !== paid &&
-              patched(CLEARING_RECLEAR_RECONCILED_PATCH)
-            )
-              await flagMismatch(
-                back,
-                `重新清算 ${p.pair_id} 后轧差净额变为 ${back.net_transfer}，与已拨付的 ${paid} 不符（分）`,
-              );
+            if (opposite.reopened && patched(CLEARING_OPPOSITE_REOPEN_PATCH))
+              Object.assign(back, {
+                status: 'GENERATED',
+                round: opposite.round,
+                confirmed: [],
+                task_ids: {},
+                confirm_due: null,
+              });
           }
           reclearing.delete(p.pair_id);
           return { ...p };
@@ -144,6 +160,8 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
           if (side !== 'insured') throw refuse(CLEARING_REFUSALS.WRONG_SIDE, '拨付由参保地登记');
           if (p.status !== 'CONFIRMED')
             throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, `该清算单${status}，双方确认后才能登记拨付`);
+          if (oppositeDisputed(p.pair_id))
+            throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '反方向清算单有异议，重新清算后才能登记拨付');
           if (!a.reference?.trim()) throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '登记拨付须填写拨付凭证号');
           return;
         }
@@ -243,6 +261,7 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
         await condition(() => p.round !== round && p.status === 'GENERATED' && idle(p.pair_id));
         continue;
       }
+      if (await reopenedByOpposite(p, round)) continue;
       break;
     }
     // After netting the other direction pays (or nothing is due): no transfer of this one's own.
@@ -266,6 +285,19 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
     const r = await db.reconcilePair({ clr_month, pair_id: p.pair_id });
     if (r.reconciled) p.status = 'RECONCILED';
     else if (patched(CLEARING_RECONCILE_TASK_PATCH)) await flagMismatch(p, r.message);
+  }
+
+  /** The opposite direction waits for a re-clear (or is in one): its new amounts may change this net. */
+  function oppositeDisputed(pair_id: string): boolean {
+    const o = pairs.get(oppositeOf(pair_id));
+    return o !== undefined && (o.status === 'DISPUTED' || reclearing.has(o.pair_id));
+  }
+
+  /** No transfer while the opposite is disputed; true when its re-clear reopened this one (a new round). */
+  async function reopenedByOpposite(p: ClearingPairState, round: number): Promise<boolean> {
+    if (!patched(CLEARING_OPPOSITE_REOPEN_PATCH)) return false;
+    await condition(() => !oppositeDisputed(p.pair_id) && idle(p.pair_id));
+    return p.round !== round;
   }
 
   /** Not silently TRANSFERRED: the statement says why and the insured side's coordinators get a task. */

@@ -57,6 +57,7 @@ const REFUSAL_TITLES: Record<string, string> = {
   CLEARING_WRONG_SIDE: '不是该操作的一方',
   CLEARING_CLOSED: '清算单已结束',
   CLEARING_NOT_ALLOWED: '清算单当前状态不允许此操作',
+  CLEARING_OPPOSITE_CLOSED: '反方向清算单已结束',
 };
 const CLEARING_CODES = new Set<string>(Object.values(CLEARING_REFUSALS));
 
