@@ -182,11 +182,11 @@ export function clearingActivities({ orm }: ActivityDeps) {
      * Its net is taken against the opposite direction's statement as stored, and that statement's net
      * is set to the negation, so the two directions stay netted against each other.
      */
-    async reclearPair(i: {
-      clr_month: string;
-      pair_id: string;
-      round: number;
-    }): Promise<ClearingPairState & { opposite?: { pair_id: string; net_transfer: number } }> {
+    async reclearPair(i: { clr_month: string; pair_id: string; round: number }): Promise<
+      ClearingPairState & {
+        opposite?: { pair_id: string; net_transfer: number; round?: number; reopened?: boolean };
+      }
+    > {
       const em = orm.em.fork();
       return em.transactional(async (tx) => {
         const trx = trxOf(tx);
@@ -217,14 +217,37 @@ export function clearingActivities({ orm }: ActivityDeps) {
           ? Number(opp.owed) - Number(opp.held_back) + Number(opp.released) - Number(opp.recovered)
           : 0;
         const s: PairStatement = { ...computed, net_transfer: computed.due - oppDue };
+        const changed = opp && Number(opp.net_transfer) !== -s.net_transfer;
+        // A closed opposite direction was paid (or netted to nothing) on its net: it cannot change now.
+        if (changed && (opp.status === 'TRANSFERRED' || opp.status === 'RECONCILED'))
+          throw ApplicationFailure.create({
+            type: CLEARING_REFUSALS.OPPOSITE_CLOSED,
+            message: `重新清算会使反方向清算单 ${opposite_id}（已${opp.status === 'RECONCILED' ? '对账' : '拨付'}）的轧差净额由 ${opp.net_transfer} 变为 ${-s.net_transfer}（分），不能重新清算`,
+            nonRetryable: true,
+          });
         await writeStatement(trx, i.clr_month, s, i.round, at);
         await drawForMonth(trx, i.clr_month, s, i.round, at);
         await markClearingHolds(trx, marksOf(holds, s.pair_id));
         if (!opp) return stateOf(s, i.round);
+        // Its sides confirmed another figure: the opposite direction is confirmed again, in a new round.
+        const reopened = Boolean(changed);
+        const round = reopened ? Number(opp.round) + 1 : Number(opp.round);
         await trx('clearing_statement')
           .where({ clr_month: i.clr_month, pair_id: opposite_id })
-          .update({ net_transfer: -s.net_transfer, updated_at: at });
-        return { ...stateOf(s, i.round), opposite: { pair_id: opposite_id, net_transfer: -s.net_transfer } };
+          .update({
+            net_transfer: -s.net_transfer,
+            updated_at: at,
+            ...(reopened ? { round, status: 'GENERATED', confirm_due: null } : {}),
+          });
+        if (reopened)
+          await trx('human_task')
+            .where({ case_id: `clearing-${i.clr_month}-${opposite_id}`, kind: 'clearing_confirm' })
+            .whereIn('status', ['open', 'claimed', 'escalated'])
+            .update({ status: 'cancelled', version: trx.raw('version + 1') });
+        return {
+          ...stateOf(s, i.round),
+          opposite: { pair_id: opposite_id, net_transfer: -s.net_transfer, round, reopened },
+        };
       });
     },
 

@@ -335,7 +335,7 @@ const ops: Record<string, Record<string, Op>> = {
   '/api/v1/clearing/{clr_month}/{pair_id}/dispute': {
     post: {
       summary:
-        '提出异议 DISPUTED with a reason and the fee checks and tickets behind it; waits for a re-clear',
+        '提出异议 DISPUTED with a reason and the fee checks and tickets behind it; waits for a re-clear; a fee check or ticket not of the pair (and month) → 422 CLEARING_DISPUTE_LINK_INVALID; a closed statement → 409 CLEARING_CLOSED',
       roles: 'coordinator, supervisor',
       body: c.ClearingDisputeRequest,
       ok: '200',

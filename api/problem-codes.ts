@@ -112,6 +112,10 @@ export const PROBLEM_CODES = {
     status: 422,
     meaning: '发起对账问题协同的结算不在该清算单中，或没有对应的住院',
   },
+  CLEARING_OPPOSITE_CLOSED: {
+    status: 409,
+    meaning: '重新清算会改变已拨付或已对账的反方向清算单的轧差净额，不能重新清算',
+  },
   CLEARING_DISPUTE_LINK_INVALID: {
     status: 422,
     meaning: '异议所附的费用协查或问题协同单不存在，或不属于该清算单的省份对（协查还须属于该月）',

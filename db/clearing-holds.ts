@@ -35,6 +35,10 @@ export async function clearingHolds(
         .orWhere((n) => n.whereNull('c.held_in').whereNull('c.recovered_in'))
         .orWhere((n) => n.where('c.status', 'CONFIRMED').whereNull('c.recovered_in')),
     )
+    // Only the pairs asked for are locked (a re-clear of one pair does not hold up the others).
+    .modify((q) => {
+      if (pair_ids) q.whereRaw(`c.insured_prov || '-' || c.treatment_prov = any(?)`, [[...pair_ids]]);
+    })
     .orderBy('c.check_id')
     .forUpdate('c')
     .select(
@@ -52,7 +56,7 @@ export async function clearingHolds(
     const sums = await knex('fee_check_item')
       .whereIn(
         'check_id',
-        checks.map((c) => c.check_id as string),
+        checks.map((c: { check_id: string }) => c.check_id),
       )
       .groupBy('check_id')
       .select('check_id', knex.raw('sum(det_item_fee_sumamt)::bigint as lines'));
@@ -61,7 +65,6 @@ export async function clearingHolds(
   const out: Record<string, PairHolds> = {};
   for (const c of checks) {
     const pair_id = pairIdOf(c.insured_prov, c.treatment_prov);
-    if (pair_ids && !pair_ids.includes(pair_id)) continue;
     const e = holdEffect(
       {
         setl_id: c.setl_id,

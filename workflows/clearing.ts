@@ -47,10 +47,28 @@ const ACTION_NAME = {
 export const CLEARING_RECONCILE_TASK_PATCH = 'clearing-reconcile-task';
 /** A flagged pair is worked to an end (re-check, supplementary transfer) within an SLA before the run ends. */
 export const CLEARING_RECONCILE_WORK_PATCH = 'clearing-reconcile-work';
+/**
+ * A direction waits while its opposite is disputed; a re-clear that changes its net reopens it into a
+ * new round (one that would change a closed one's is refused by the activity).
+ */
+export const CLEARING_OPPOSITE_REOPEN_PATCH = 'clearing-opposite-reopen';
 
 function refuse(code: ClearingRefusalCode, message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: code, message, nonRetryable: true });
 }
+
+/** An activity's refusal (its ApplicationFailure's type) as the update's; anything else as it was. */
+function refusalOf(error: unknown): unknown {
+  if (
+    error instanceof ActivityFailure &&
+    error.cause instanceof ApplicationFailure &&
+    error.cause.type === CLEARING_REFUSALS.OPPOSITE_CLOSED
+  )
+    return refuse(CLEARING_REFUSALS.OPPOSITE_CLOSED, error.cause.message);
+  return error;
+}
+
+const oppositeOf = (pair_id: string) => pair_id.split('-').reverse().join('-');
 
 /**
  * 清算 of one month (id `clearing-<YYYY-MM>`): the statements per province pair are computed and stored
@@ -68,8 +86,6 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
   /** Actions whose write is in flight per pair: the pair's own steps wait for them (one status at a time). */
   const inflight = new Map<string, number>();
   const reclearing = new Set<string>();
-  /** Flagged pairs being worked (re-check, supplement): the run ends after them. */
-  const reconciling: Promise<void>[] = [];
   const isReconcileAction = (a: ClearingActionRequest) =>
     (RECONCILE_ACTIONS as readonly string[]).includes(a.action);
   const idle = (id: string) => (inflight.get(id) ?? 0) === 0;
@@ -113,29 +129,27 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
         }
         if (a.action === 'reclear') {
           reclearing.add(p.pair_id);
-          const { opposite, ...next } = await db.reclearPair({
-            clr_month,
-            pair_id: p.pair_id,
-            round: p.round + 1,
-          });
+          let result: Awaited<ReturnType<typeof db.reclearPair>>;
+          try {
+            result = await db.reclearPair({ clr_month, pair_id: p.pair_id, round: p.round + 1 });
+          } catch (error) {
+            reclearing.delete(p.pair_id);
+            throw refusalOf(error);
+          }
+          const { opposite, ...next } = result;
           Object.assign(p, { ...next, confirmed: [], task_ids: {}, confirm_due: null });
           // The opposite direction is netted against the new amounts too.
           const back = opposite && pairs.get(opposite.pair_id);
           if (back) {
-            const paid = Math.max(back.net_transfer, 0);
             back.net_transfer = opposite.net_transfer;
-            // Already reconciled on the old net, and now it owes something else: someone must look.
-            if (
-              back.status === 'RECONCILED' &&
-              Math.max(back.net_transfer, 0) !== paid &&
-              patched(CLEARING_RECONCILE_TASK_PATCH)
-            ) {
-              const due = await flagMismatch(
-                back,
-                `重新清算 ${p.pair_id} 后轧差净额变为 ${back.net_transfer}，与已拨付的 ${paid} 不符（分）`,
-              );
-              if (patched(CLEARING_RECONCILE_WORK_PATCH)) reconciling.push(workReconcile(back, due));
-            }
+            if (opposite.reopened && patched(CLEARING_OPPOSITE_REOPEN_PATCH))
+              Object.assign(back, {
+                status: 'GENERATED',
+                round: opposite.round,
+                confirmed: [],
+                task_ids: {},
+                confirm_due: null,
+              });
           }
           reclearing.delete(p.pair_id);
           return { ...p };
@@ -208,6 +222,8 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
           if (side !== 'insured') throw refuse(CLEARING_REFUSALS.WRONG_SIDE, '拨付由参保地登记');
           if (p.status !== 'CONFIRMED')
             throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, `该清算单${status}，双方确认后才能登记拨付`);
+          if (oppositeDisputed(p.pair_id))
+            throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '反方向清算单有异议，重新清算后才能登记拨付');
           if (!a.reference?.trim()) throw refuse(CLEARING_REFUSALS.NOT_ALLOWED, '登记拨付须填写拨付凭证号');
           return;
         }
@@ -307,6 +323,7 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
         await condition(() => p.round !== round && p.status === 'GENERATED' && idle(p.pair_id));
         continue;
       }
+      if (await reopenedByOpposite(p, round)) continue;
       break;
     }
     // After netting the other direction pays (or nothing is due): no transfer of this one's own.
@@ -355,6 +372,19 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
     }
   }
 
+  /** The opposite direction waits for a re-clear (or is in one): its new amounts may change this net. */
+  function oppositeDisputed(pair_id: string): boolean {
+    const o = pairs.get(oppositeOf(pair_id));
+    return o !== undefined && (o.status === 'DISPUTED' || reclearing.has(o.pair_id));
+  }
+
+  /** No transfer while the opposite is disputed; true when its re-clear reopened this one (a new round). */
+  async function reopenedByOpposite(p: ClearingPairState, round: number): Promise<boolean> {
+    if (!patched(CLEARING_OPPOSITE_REOPEN_PATCH)) return false;
+    await condition(() => !oppositeDisputed(p.pair_id) && idle(p.pair_id));
+    return p.round !== round;
+  }
+
   /** Not silently TRANSFERRED: the statement says why and the insured side's coordinators get a task. */
   async function flagMismatch(p: ClearingPairState, problem: string): Promise<WorkingDayDeadline> {
     const case_id = `clearing-${clr_month}-${p.pair_id}`;
@@ -383,7 +413,6 @@ export async function clearingWorkflow(input: ClearingInput): Promise<{ clr_mont
   }
 
   await Promise.all(states.map((p) => runPair(p)));
-  await Promise.all(reconciling);
   await db.finishClearing({ clr_month });
   return { clr_month, pairs: states.length };
 }

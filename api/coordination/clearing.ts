@@ -62,6 +62,7 @@ const REFUSAL_TITLES: Record<string, string> = {
   CLEARING_WRONG_SIDE: '不是该操作的一方',
   CLEARING_CLOSED: '清算单已结束',
   CLEARING_NOT_ALLOWED: '清算单当前状态不允许此操作',
+  CLEARING_OPPOSITE_CLOSED: '反方向清算单已结束',
 };
 const ACTION_NAMES: Record<ClearingAction, string> = {
   confirm: '确认',
@@ -110,8 +111,17 @@ async function checkDisputeLinks(
           .andWhere((w) =>
             w
               .where((m) => m.where('s.setl_time', '>=', from).andWhere('s.setl_time', '<', to))
-              .orWhere('c.held_in', st.clr_month)
-              .orWhere('c.recovered_in', st.clr_month),
+              // What the re-clear would take (clearingHolds): a check on an earlier settlement whose
+              // hold or recovery is in no clearing yet, or in this month's.
+              .orWhere((e) =>
+                e.where('s.setl_time', '<', to).andWhere((h) =>
+                  h
+                    .where('c.held_in', st.clr_month)
+                    .orWhere('c.recovered_in', st.clr_month)
+                    .orWhere((n) => n.whereNull('c.held_in').whereNull('c.recovered_in'))
+                    .orWhere((n) => n.where('c.status', 'CONFIRMED').whereNull('c.recovered_in')),
+                ),
+              ),
           )
           .pluck('c.check_id');
   const tickets =
@@ -138,6 +148,16 @@ async function checkDisputeLinks(
       ticket_ids: badTickets,
     },
   );
+}
+
+function closedCheck(st: ClearingStatementView): void {
+  if (st.status === 'TRANSFERRED' || st.status === 'RECONCILED')
+    throw new HttpProblem(
+      409,
+      'CLEARING_CLOSED',
+      '清算单已结束',
+      `该清算单${LABELS.clearing_status[st.status]}，不能再操作`,
+    );
 }
 
 const notFound = (clr_month: string, pair_id: string) =>
@@ -401,13 +421,8 @@ export function clearingRouter(deps: CaseDeps): Router {
     const user = currentUser(res);
     const st = await visibleStatement(deps, user, req);
     const reconciling = action === 'recheck' || action === 'supplement' || action === 'ticket';
-    if (!reconciling && (st.status === 'TRANSFERRED' || st.status === 'RECONCILED'))
-      throw new HttpProblem(
-        409,
-        'CLEARING_CLOSED',
-        '清算单已结束',
-        `该清算单${LABELS.clearing_status[st.status]}，不能再操作`,
-      );
+    // A flagged reconciliation is worked on a TRANSFERRED statement; everything else ends there.
+    if (!reconciling) closedCheck(st);
     const side = action === 'reclear' ? null : viewerSide(user, st);
     const action_id = `${action}-${st.clr_month}-${st.pair_id}-${idempotencyKey(req) ?? randomUUID()}`;
     const request: ClearingActionRequest = {
@@ -433,6 +448,8 @@ export function clearingRouter(deps: CaseDeps): Router {
   router.post('/clearing/:clr_month/:pair_id/dispute', sides, async (req, res) => {
     const body = ClearingDisputeRequest.parse(req.body);
     const st = await visibleStatement(deps, currentUser(res), req);
+    // A closed statement answers 409 whatever the dispute names.
+    closedCheck(st);
     await checkDisputeLinks(deps.orm.em.getKnex(), st, body);
     return act(req, res, 'dispute', body);
   });

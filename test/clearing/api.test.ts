@@ -238,6 +238,12 @@ describe('a month cleared through the API', () => {
     );
     const closed = await post('coord-ah', `${AH_SC}/dispute`, { reason: '晚了' });
     expect([closed.status, closed.body.code]).toEqual([409, 'CLEARING_CLOSED']);
+    // Closed answers before the links are looked at: not a 422 for a fee check of no one.
+    const closedLinks = await post('coord-ah', `${AH_SC}/dispute`, {
+      reason: '晚了',
+      fee_check_ids: ['FCNONE'],
+    });
+    expect([closedLinks.status, closedLinks.body.code]).toEqual([409, 'CLEARING_CLOSED']);
     const confirmations = await orm.em.getKnex()('clearing_confirmation').where({ pair_id: '340000-510000' });
     expect(confirmations.map((c) => c.confirmed_by).sort()).toEqual(['coord-ah', 'coord-sc']);
   });

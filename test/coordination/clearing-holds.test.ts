@@ -203,7 +203,7 @@ test('a transfer that does not reconcile with the settlements is flagged on the 
   });
 }, 60_000);
 
-test('a re-clear that changes what the already reconciled opposite direction owes flags that direction', async () => {
+test('a re-clear that would change what the already reconciled opposite direction owes is refused', async () => {
   const month = '2027-01';
   const knex = orm.em.getKnex();
   await insertSettlements(knex, month, [
@@ -259,58 +259,112 @@ test('a re-clear that changes what the already reconciled opposite direction owe
     user: 'coord-hi',
     reason: '协查未完成',
   });
-  // A fee check on 海南's big stay, then the re-clear holds it back: now 四川 → 海南 owes the net.
+  // A fee check on 海南's big stay would make 四川 → 海南, already reconciled on nothing, the payer.
   await feeCheck('H2701S01', 'BATCHED', [2_500_000], null);
-  await act({ pair_id: PAIR, action: 'reclear', side: null, prov_admdvs: '460000', user: 'staff-hi' });
+  await expect(
+    act({ pair_id: PAIR, action: 'reclear', side: null, prov_admdvs: '460000', user: 'staff-hi' }),
+  ).rejects.toMatchObject({ cause: { type: 'CLEARING_OPPOSITE_CLOSED' } });
   const [mine] = await readStatements(knex, { clr_month: month, pair_id: PAIR, provs: null });
-  expect(mine).toMatchObject({ held_back: 2_500_000, net_transfer: -500_000 });
-  const flagged = await eventually(async () => {
-    const [s] = await readStatements(knex, { clr_month: month, pair_id: '510000-460000', provs: null });
-    return s?.reconcile_problem ? s : undefined;
-  });
-  expect(flagged.net_transfer).toBe(500_000);
-  expect(flagged.reconcile_problem).toBe(
-    '重新清算 460000-510000 后轧差净额变为 500000，与已拨付的 0 不符（分）',
-  );
-  expect(
-    await knex('human_task')
-      .where({ id: `clearing-${month}-510000-460000-reconcile` })
-      .first(),
-  ).toMatchObject({ kind: 'clearing_reconcile', status: 'open', prov_admdvs: '510000' });
-
-  // 四川 now owes the net it did not pay: a 补拨 short of it keeps the flag, the rest reconciles it.
-  const supplement = (n: number, amount: number) =>
-    handle.executeUpdate(clearingActionUpdate, {
-      updateId: `${month}-sup-${n}`,
-      args: [
-        {
-          action_id: `${month}-sup-${n}`,
-          pair_id: '510000-460000',
-          action: 'supplement',
-          side: 'insured',
-          prov_admdvs: '510000',
-          user: 'coord-sc',
-          amount,
-          reference: `SC-2027-01-${n}`,
-        },
-      ],
-    });
-  expect(await supplement(1, 200_000)).toMatchObject({
-    reconcile_problem: '拨付金额 200000 与轧差净额 500000 不符（分）',
-  });
-  expect(await supplement(2, 300_000)).toMatchObject({ status: 'RECONCILED', reconcile_problem: null });
-  const [done] = await readStatements(knex, { clr_month: month, pair_id: '510000-460000', provs: null });
-  expect(done).toMatchObject({
-    status: 'RECONCILED',
-    reconcile_problem: null,
-    transfer: { amount: 500_000 },
-  });
-  expect(
-    await knex('human_task')
-      .where({ id: `clearing-${month}-510000-460000-reconcile` })
-      .first(),
-  ).toMatchObject({ status: 'decided', decision: 'approve' });
+  expect(mine).toMatchObject({ status: 'DISPUTED', held_back: 0, net_transfer: 2_000_000 });
+  const [theirs] = await readStatements(knex, { clr_month: month, pair_id: '510000-460000', provs: null });
+  expect(theirs).toMatchObject({ status: 'RECONCILED', net_transfer: -2_000_000 });
+  // Nothing of it stays for later months.
+  await knex('fee_check_item').where({ check_id: 'FCH2701S01' }).delete();
+  await knex('fee_check').where({ check_id: 'FCH2701S01' }).delete();
 }, 60_000);
+
+test('a direction waits while its opposite is disputed; the re-clear that flips the net reopens it', async () => {
+  const month = '2027-02';
+  const knex = orm.em.getKnex();
+  const BACK = '510000-460000';
+  await insertSettlements(knex, month, [
+    settlement('H2801S01', 3_000_000, 5),
+    { ...settlement('H2802S01', 2_900_000, 6), insuplc_admdvs: '510100', mdtrtarea_admvs: '460000' },
+  ]);
+  await clear(month);
+  const handle = w.client.workflow.getHandle(clearingWorkflowId(month));
+  let n = 0;
+  const act = (req: Omit<ClearingActionRequest, 'action_id'>) => {
+    const action_id = `${month}-${req.pair_id}-${req.action}-${req.side}-${++n}`;
+    return handle.executeUpdate(clearingActionUpdate, { updateId: action_id, args: [{ ...req, action_id }] });
+  };
+  const pair = async (pair_id: string) =>
+    (await handle.query(clearingStateQuery)).pairs.find((x) => x.pair_id === pair_id);
+  const tasksOpen = (pair_id: string, round: number) =>
+    eventually(async () => {
+      const p = await pair(pair_id);
+      return p?.status === 'GENERATED' && p.round === round && p.task_ids.insured && p.task_ids.treatment
+        ? p
+        : undefined;
+    });
+  const confirmBoth = async (pair_id: string) => {
+    const [insured, treatment] = pair_id.split('-') as [string, string];
+    await act({ pair_id, action: 'confirm', side: 'insured', prov_admdvs: insured, user: 'coord-a' });
+    await act({ pair_id, action: 'confirm', side: 'treatment', prov_admdvs: treatment, user: 'coord-b' });
+  };
+  await tasksOpen(PAIR, 1);
+  await tasksOpen(BACK, 1);
+  // 海南 → 四川 owes slightly more (100,000 fen net) and is disputed.
+  await act({
+    pair_id: PAIR,
+    action: 'dispute',
+    side: 'insured',
+    prov_admdvs: '460000',
+    user: 'coord-hi',
+    reason: '协查未完成',
+  });
+  // 四川 → 海南 is netted to nothing and both confirm: it stays CONFIRMED, not auto-transferred.
+  await confirmBoth(BACK);
+  await expect(
+    act({
+      pair_id: BACK,
+      action: 'transfer',
+      side: 'insured',
+      prov_admdvs: '510000',
+      user: 'coord-sc',
+      reference: 'X',
+    }),
+  ).rejects.toMatchObject({ cause: { type: 'CLEARING_NOT_ALLOWED' } });
+  expect((await readStatements(knex, { clr_month: month, pair_id: BACK, provs: null }))[0]?.status).toBe(
+    'CONFIRMED',
+  );
+  // The re-clear holds 2,500,000 fen of 海南's stay: now 四川 → 海南 pays, confirmed again in round 2.
+  await feeCheck('H2801S01', 'BATCHED', [2_500_000], null);
+  await act({ pair_id: PAIR, action: 'reclear', side: null, prov_admdvs: '460000', user: 'staff-hi' });
+  const reopened = await tasksOpen(BACK, 2);
+  expect(reopened.net_transfer).toBe(2_400_000);
+  const [back] = await readStatements(knex, { clr_month: month, pair_id: BACK, provs: null });
+  expect(back).toMatchObject({ status: 'GENERATED', net_transfer: 2_400_000 });
+  expect(
+    await knex('human_task')
+      .where({ id: `clearing-${month}-${BACK}-insured-r1` })
+      .first(),
+  ).toMatchObject({ status: 'decided' });
+  await tasksOpen(PAIR, 2);
+  await confirmBoth(BACK);
+  await confirmBoth(PAIR);
+  await act({
+    pair_id: BACK,
+    action: 'transfer',
+    side: 'insured',
+    prov_admdvs: '510000',
+    user: 'coord-sc',
+    reference: 'SC-2027-02',
+  });
+  const done = await eventually(async () => {
+    const rows = await readStatements(knex, { clr_month: month, provs: null });
+    const mine = rows.filter((r) => r.pair_id === PAIR || r.pair_id === BACK);
+    return mine.every((r) => r.status === 'RECONCILED') ? mine : undefined;
+  });
+  expect(done.map((r) => [r.pair_id, r.net_transfer])).toEqual(
+    expect.arrayContaining([
+      [PAIR, -2_400_000],
+      [BACK, 2_400_000],
+    ]),
+  );
+  await knex('fee_check_item').where({ check_id: 'FCH2801S01' }).delete();
+  await knex('fee_check').where({ check_id: 'FCH2801S01' }).delete();
+}, 90_000);
 
 test('a flagged reconciliation not worked within its working days goes to the supervisors', async () => {
   const month = '2027-02';
