@@ -34,11 +34,11 @@ import {
   validatePolicy,
   ZERO_ACCUMULATORS,
 } from '../settlement';
+import { lockAccumulators } from './accumulators';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf, upsertWithEvents } from './projection';
-import { lockAccumulators } from './settlement';
 
 /** What the comparison found, for the workflow to decide on (NOT_ELIGIBLE or a review task). */
 export interface CompensationAssessment {

@@ -2,7 +2,7 @@ import type { Knex } from '@mikro-orm/knex';
 import type { LedgerEntry } from '../db/entities';
 import { ACCUMULATOR_FIELDS, type Accumulators, type Insutype } from '../settlement';
 import { poolFundPayType } from '../settlement/fund-pay-type';
-import { accumulatorsUpdate, lockAccumulators } from './settlement';
+import { accumulatorsUpdate, lockAccumulators } from './accumulators';
 
 /**
  * The insured place's fund paying the person (待遇补差, 手工报销): a balanced pair keyed like a

@@ -16,11 +16,12 @@ import {
   type PsnType,
   settle,
 } from '../settlement';
+import { accumulatorsOf } from './accumulators';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf } from './projection';
-import { accumulatorsOf, filingTypeOf } from './settlement';
+import { filingTypeOf } from './settlement';
 
 export type ManualClaimSnapshot = Omit<Snapshot<ManualClaim>, 'created_at'>;
 

@@ -13,6 +13,9 @@ import { freePort } from '../support/ports';
  * Each test gets its own data folder and ports, so it never touches the developer's .data/.
  */
 const root = path.resolve(__dirname, '..', '..');
+// Each test starts the whole platform twice (PostgreSQL, migrations, seed, devserver, worker, API): ~20 s
+// on a quiet machine, over a minute on a busy CI box. Bounded generously, never timed.
+jest.setTimeout(180_000);
 
 interface Started {
   child: ChildProcess;
