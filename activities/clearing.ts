@@ -218,8 +218,11 @@ export function clearingActivities({ orm }: ActivityDeps) {
           : 0;
         const s: PairStatement = { ...computed, net_transfer: computed.due - oppDue };
         const changed = opp && Number(opp.net_transfer) !== -s.net_transfer;
-        // A closed opposite direction was paid (or netted to nothing) on its net: it cannot change now.
-        if (changed && (opp.status === 'TRANSFERRED' || opp.status === 'RECONCILED'))
+        const closed = opp && (opp.status === 'TRANSFERRED' || opp.status === 'RECONCILED');
+        // A closed opposite direction was paid (or netted to nothing) on its net: what it pays cannot
+        // change now. A net that stays at or below zero pays nothing either way: only its figure moves.
+        const pays = (net: number) => Math.max(net, 0);
+        if (closed && pays(Number(opp.net_transfer)) !== pays(-s.net_transfer))
           throw ApplicationFailure.create({
             type: CLEARING_REFUSALS.OPPOSITE_CLOSED,
             message: `重新清算会使反方向清算单 ${opposite_id}（已${opp.status === 'RECONCILED' ? '对账' : '拨付'}）的轧差净额由 ${opp.net_transfer} 变为 ${-s.net_transfer}（分），不能重新清算`,
@@ -230,7 +233,7 @@ export function clearingActivities({ orm }: ActivityDeps) {
         await markClearingHolds(trx, marksOf(holds, s.pair_id));
         if (!opp) return stateOf(s, i.round);
         // Its sides confirmed another figure: the opposite direction is confirmed again, in a new round.
-        const reopened = Boolean(changed);
+        const reopened = Boolean(changed) && !closed;
         const round = reopened ? Number(opp.round) + 1 : Number(opp.round);
         await trx('clearing_statement')
           .where({ clr_month: i.clr_month, pair_id: opposite_id })

@@ -367,9 +367,9 @@ test('a direction waits while its opposite is disputed; the re-clear that flips 
 }, 90_000);
 
 test('a flagged reconciliation not worked within its working days goes to the supervisors', async () => {
-  const month = '2027-02';
+  const month = '2027-03';
   const knex = orm.em.getKnex();
-  await insertSettlements(knex, month, [settlement('H2801S01', 1_000_000, 3)]);
+  await insertSettlements(knex, month, [settlement('H3101S01', 1_000_000, 3)]);
   await clear(month);
   const handle = w.client.workflow.getHandle(clearingWorkflowId(month));
   await eventually(async () => {
@@ -386,7 +386,7 @@ test('a flagged reconciliation not worked within its working days goes to the su
         { action_id: `${month}-${side}`, pair_id: PAIR, action, side, prov_admdvs, user: `coord-${side}` },
       ],
     });
-  await insertSettlements(knex, month, [settlement('H2802S01', 50_000, 27)]);
+  await insertSettlements(knex, month, [settlement('H3102S01', 50_000, 27)]);
   await handle.executeUpdate(clearingActionUpdate, {
     updateId: `${month}-transfer`,
     args: [

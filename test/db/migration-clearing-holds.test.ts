@@ -13,7 +13,8 @@ let db: TestDatabase;
 beforeAll(async () => {
   db = await createTestDatabase();
   orm = await openOrm(db.url);
-  await orm.getMigrator().up({ to: 'Migration20261202155212' });
+  // The migration just before Migration20261202191422: the reference seed needs its columns.
+  await orm.getMigrator().up({ to: 'Migration20261202190321' });
 }, 120_000);
 afterAll(async () => {
   await orm?.close();
