@@ -18,13 +18,17 @@ import {
   ACCUMULATOR_FIELDS,
   type Accumulators,
   accumulatorEffect,
+  type CappedFund,
+  type CappedPayment,
   type Catalogue,
   type CompensationStep,
   type Settlement as CoreSettlement,
+  capCompensationPayment,
   classify,
   computeCompensation,
   describeErrors,
   type FeeLine,
+  type Fen,
   type FilingType,
   fen,
   type Insutype,
@@ -76,7 +80,7 @@ export interface CompensationAssessment {
 /** The compensation row as the workflow projects it. */
 export type CompensationSnapshot = Omit<
   Compensation,
-  'created_at' | 'updated_at' | 'paid_at' | 'acc_year' | 'accumulator_effect'
+  'created_at' | 'updated_at' | 'paid_at' | 'acc_year' | 'accumulator_effect' | 'paid_amount'
 > & {
   updated_at: string;
   paid_at: string | null;
@@ -181,6 +185,31 @@ function stepRule(
   }
 }
 
+/** The funds a cap limits, as the citizen reads them. */
+const CAPPED_FUND_NAMES: Record<CappedFund, string> = {
+  hifp_paid_ytd: '统筹基金',
+  si_paid_ytd: '大病保险（大额医疗）',
+  cvlserv_paid_ytd: '公务员医疗补助',
+  oth_paid_ytd: '其他基金',
+  maf_paid_ytd: '医疗救助',
+};
+
+/** The payment's own step of the explanation, when a cap limited it: which cap, of which policy, what it left. */
+function capStep(gap: number, cap: CappedPayment, policy: string): CompensationView['steps'][number] {
+  const why = cap.limits
+    .map(
+      (l) =>
+        `${CAPPED_FUND_NAMES[l.fund]}年度最高支付限额 ${yuan(l.annual_cap)} 元（${policy}），本年已支付 ${yuan(l.paid_ytd)} 元，尚余 ${yuan(l.left)} 元，核定补差中该项 ${yuan(l.assessed)} 元`,
+    )
+    .join('；');
+  return {
+    step: 'payment_cap',
+    rule: `支付时按年度限额核减：${why}；核定补差 ${yuan(gap)} 元，实付`,
+    amount: cap.paid,
+    passed: cap.paid > 0,
+  };
+}
+
 /** The first failed condition, as the citizen reads it. */
 function notEligibleReason(steps: CompensationView['steps'], deadline_days: number): string {
   const failed = steps.find((s) => !s.passed);
@@ -196,6 +225,40 @@ function notEligibleReason(steps: CompensationView['steps'], deadline_days: numb
     default:
       return '比较后无需补差';
   }
+}
+
+/**
+ * The workflow's paid event, written with what the caps let the payment pay (known only under the
+ * accumulator lock): the amount paid and why it is less than the gap, or — nothing left — the
+ * exhausted cap instead of a payment.
+ */
+function paidEvents(
+  events: EventRow[],
+  gap: number,
+  cap: CappedPayment,
+  step: CompensationView['steps'][number],
+): EventRow[] {
+  const funds = cap.limits.map((l) => CAPPED_FUND_NAMES[l.fund]).join('、');
+  return events.map((e) => {
+    if (e.kind !== 'compensation_paid') return e;
+    const detail = { ...e.detail, gap, paid: cap.paid, cap_rule: step.rule };
+    return cap.paid === 0
+      ? {
+          ...e,
+          kind: 'compensation_cap_exhausted',
+          detail: {
+            ...detail,
+            text: `核定补差 ${yuan(gap)} 元，但本年度${funds}最高支付限额已用完（其他住院结算已用），本次未支付`,
+          },
+        }
+      : {
+          ...e,
+          detail: {
+            ...detail,
+            text: `核定补差 ${yuan(gap)} 元，受本年度${funds}最高支付限额所限，实付待遇补差 ${yuan(cap.paid)} 元`,
+          },
+        };
+  });
 }
 
 async function policyOf(em: EntityManager, policy_id: string, version: number) {
@@ -380,6 +443,12 @@ export function compensationActivities({ orm }: ActivityDeps) {
      * effect is stored on the row, for a reversal of the settlement to take back. A settlement reversed
      * before the payment (found under the accumulator lock a reversal takes too) is not paid:
      * `withdrawn`, nothing written.
+     *
+     * The gap was assessed from the accumulators the direct settlement started from; under the lock the
+     * caps are checked against the row as it stands (another stay of the person may have settled since):
+     * each fund pays at most what its annual cap leaves (`capCompensationPayment`), the row records the
+     * amount paid beside the approved gap and a `payment_cap` step saying which cap, and the workflow's
+     * paid event is written with the amount actually paid. Nothing left → CAP_EXHAUSTED, no pair.
      */
     async payCompensation(args: {
       compensation: CompensationSnapshot;
@@ -387,7 +456,15 @@ export function compensationActivities({ orm }: ActivityDeps) {
       insutype: string;
       acc_year?: number;
       accumulator_effect?: Accumulators;
-    }): Promise<{ ledger_key: string; entries: number; withdrawn?: boolean }> {
+    }): Promise<{
+      ledger_key: string;
+      entries: number;
+      withdrawn?: boolean;
+      /** What was paid (fen): the gap, or what the caps left of it. */
+      paid?: number;
+      /** The payment's step of the explanation when a cap limited it. */
+      cap_step?: CompensationView['steps'][number] | null;
+    }> {
       const c = args.compensation;
       if (!(c.gap > 0)) throw invalid(`compensation ${c.compensation_id} has no gap to pay`);
       const key = compensationLedgerKey(c.setl_id);
@@ -399,31 +476,63 @@ export function compensationActivities({ orm }: ActivityDeps) {
               setl_id: c.setl_id,
               appy_date: cstDate(posted_at.getTime()),
             });
-      return orm.em.fork().transactional(async (tx) => {
+      const em = orm.em.fork();
+      const settled = await em.findOne(Settlement, { setl_id: c.setl_id, kind: 'SETTLEMENT' });
+      if (!settled) throw invalid(`no settlement ${c.setl_id}`);
+      const policy = await policyOf(em, settled.policy_id, settled.policy_version);
+      const policyName = `${policy.name} 第${policy.version}版`;
+      return em.transactional(async (tx) => {
         const trx = trxOf(tx);
         // The accumulator row first (a reversal's lock order), then whether the settlement still stands:
         // a reversal committed since the approval leaves nothing to pay (the workflow closes WITHDRAWN).
-        await lockAccumulators(trx, c.psn_no, c.insuplc_admdvs, acc_year);
+        const current = await lockAccumulators(trx, c.psn_no, c.insuplc_admdvs, acc_year);
         const s = await trx('settlement').where({ setl_id: c.setl_id }).first();
-        const paidBefore = await trx('ledger_entry').where({ setl_id: key }).first();
-        if (s?.reversed_by && !paidBefore) return { ledger_key: key, entries: 0, withdrawn: true };
+        const paidBefore: { debit: string | number }[] = await trx('ledger_entry')
+          .where({ setl_id: key, seq: 1 })
+          .select('debit');
+        const row = await trx('compensation').where({ compensation_id: c.compensation_id }).first();
+        const found = ((row?.steps ?? []) as CompensationView['steps']).find((x) => x.step === 'payment_cap');
+        // A retry of a payment that committed: the caps are now moved by it, so what it paid is read back.
+        if (paidBefore[0]) {
+          return { ledger_key: key, entries: 2, paid: Number(paidBefore[0].debit), cap_step: found ?? null };
+        }
+        if (row?.status === 'CAP_EXHAUSTED')
+          return { ledger_key: key, entries: 0, paid: 0, cap_step: found ?? null };
+        if (s?.reversed_by) return { ledger_key: key, entries: 0, withdrawn: true };
+        const cap = capCompensationPayment(c.gap as Fen, accumulator_effect, current, policy);
+        const cap_step = cap.limits.length > 0 ? capStep(c.gap, cap, policyName) : null;
+        const events = cap_step ? paidEvents(args.events, c.gap, cap, cap_step) : args.events;
+        if (cap.paid === 0) {
+          await upsertCompensation(
+            trx,
+            {
+              ...c,
+              status: 'CAP_EXHAUSTED',
+              paid_at: null,
+              steps: [...c.steps, cap_step as CompensationStep],
+            },
+            false,
+          );
+          await trx('compensation').where({ compensation_id: c.compensation_id }).update({ paid_amount: 0 });
+          await insertEvents(trx, c.mdtrt_id, events);
+          return { ledger_key: key, entries: 0, paid: 0, cap_step };
+        }
         await payFromInsuredFund(trx, {
           key,
           mdtrt_id: c.mdtrt_id,
           insuplc_admdvs: c.insuplc_admdvs,
           insutype: args.insutype,
-          amount: c.gap,
+          amount: cap.paid,
           posted_at,
-          accumulators: { psn_no: c.psn_no, year: acc_year, effect: accumulator_effect },
+          accumulators: { psn_no: c.psn_no, year: acc_year, effect: cap.effect },
         });
-        await upsertCompensation(trx, c, true);
-        // What the payment moved, for a reversal of the settlement to take back with the gap.
+        await upsertCompensation(trx, cap_step ? { ...c, steps: [...c.steps, cap_step] } : c, true);
+        // What was paid and what it moved, for a reversal of the settlement to take back with the gap.
         await trx('compensation')
           .where({ compensation_id: c.compensation_id })
-          .whereNull('accumulator_effect')
-          .update({ acc_year, accumulator_effect: JSON.stringify(accumulator_effect) });
-        await insertEvents(trx, c.mdtrt_id, args.events);
-        return { ledger_key: key, entries: 2 };
+          .update({ paid_amount: cap.paid, acc_year, accumulator_effect: JSON.stringify(cap.effect) });
+        await insertEvents(trx, c.mdtrt_id, events);
+        return { ledger_key: key, entries: 2, paid: cap.paid, cap_step };
       });
     },
   };

@@ -25,6 +25,8 @@ export function compensationViewOf(row: Compensation): CompensationView {
     direct_fund_pay: row.direct_fund_pay ?? 0,
     recomputed_fund_pay: row.recomputed_fund_pay ?? 0,
     gap: row.gap,
+    // Rows paid before the payment recorded its amount paid the whole gap.
+    paid: row.paid_amount ?? (row.status === 'PAID' || row.status === 'RECOVERED' ? row.gap : null),
     steps: row.steps,
     items: row.items,
     task_id: row.task_id ?? null,

@@ -311,7 +311,8 @@ export const stayStateQuery = defineQuery<StayState>('stayState');
 /**
  * DETECTED/APPLIED → UNDER_REVIEW → RECOMPUTED → PAID | REJECTED; NOT_ELIGIBLE when the comparison finds no
  * gap; WITHDRAWN when its settlement is reversed (2305) before the gap is paid; RECOVERED when a paid gap
- * is taken back with the reversal of its settlement.
+ * is taken back with the reversal of its settlement; CAP_EXHAUSTED when, at payment, the annual caps
+ * leave nothing of the approved gap to pay (other stays of the person used them since the comparison).
  */
 export const COMPENSATION_STATUSES = [
   'DETECTED',
@@ -323,6 +324,7 @@ export const COMPENSATION_STATUSES = [
   'NOT_ELIGIBLE',
   'WITHDRAWN',
   'RECOVERED',
+  'CAP_EXHAUSTED',
 ] as const;
 export type CompensationStatus = (typeof COMPENSATION_STATUSES)[number];
 
@@ -380,7 +382,10 @@ export interface CompensationView {
   status: CompensationStatus;
   direct_fund_pay: number;
   recomputed_fund_pay: number;
+  /** The approved gap, as assessed. */
   gap: number;
+  /** What was paid (in fen): the gap, or less when the annual caps no longer left it; null until paid. */
+  paid: number | null;
   steps: { step: string; rule: string; amount: number | null; passed: boolean }[];
   items: CompensationItem[];
   task_id: string | null;

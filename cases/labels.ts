@@ -197,6 +197,7 @@ export const LABELS = {
     NOT_ELIGIBLE: '无需补差',
     WITHDRAWN: '已终止（结算已撤销）',
     RECOVERED: '已收回（结算已撤销）',
+    CAP_EXHAUSTED: '年度限额已用完，未支付',
   } satisfies Record<CompensationStatus, string>,
   task_status: {
     open: '待认领',
@@ -279,6 +280,7 @@ export const LABELS = {
     compensation_approved: '待遇补差审核通过',
     compensation_rejected: '待遇补差未通过',
     compensation_paid: '待遇补差已支付',
+    compensation_cap_exhausted: '年度限额已用完，待遇补差未支付',
     settlement_error: '结算报错，已发起问题协同',
     settlement_retry_failed: '补记账未成功',
     manual_claim_started: '转手工报销',

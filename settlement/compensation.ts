@@ -1,11 +1,17 @@
 // 待遇补差: what the stay would have had as a manual claim under the insured place's own catalogue
 // and policy, against the direct settlement's fund payment. [U] No official text: eligibility,
 // threshold and deadline are per-province parameters (pilots reported in 安徽 and 海南).
-import { type Accumulators, type ClaimContext, calculate, type Settlement } from './calculate';
+import {
+  ACCUMULATOR_FIELDS,
+  type Accumulators,
+  type ClaimContext,
+  calculate,
+  type Settlement,
+} from './calculate';
 import type { Catalogue, FeeLine } from './catalogue';
 import { classify } from './classify';
 import { fail, issue, ok, type Result } from './errors';
-import { type Fen, formatYuan as y } from './money';
+import { type Fen, min, remaining, formatYuan as y } from './money';
 import type { Policy } from './policy';
 import { isDate, Reader } from './read';
 
@@ -119,6 +125,86 @@ export function computeCompensation(input: CompensationInput): Result<Compensati
     qualifies,
     steps,
   });
+}
+
+/** The year-to-date figures a fund's annual cap limits, with where the policy keeps that cap. */
+export const CAPPED_FUNDS = [
+  'hifp_paid_ytd',
+  'si_paid_ytd',
+  'cvlserv_paid_ytd',
+  'oth_paid_ytd',
+  'maf_paid_ytd',
+] as const satisfies readonly (keyof Accumulators)[];
+export type CappedFund = (typeof CAPPED_FUNDS)[number];
+
+function annualCap(policy: Policy, f: CappedFund): Fen {
+  switch (f) {
+    case 'hifp_paid_ytd':
+      return policy.fund.annual_cap;
+    case 'si_paid_ytd':
+      return policy.serious_illness?.annual_cap ?? (0 as Fen);
+    case 'cvlserv_paid_ytd':
+      return policy.civil_servant?.annual_cap ?? (0 as Fen);
+    case 'oth_paid_ytd':
+      return policy.other_fund?.annual_cap ?? (0 as Fen);
+    case 'maf_paid_ytd':
+      return policy.medical_assistance?.annual_cap ?? (0 as Fen);
+  }
+}
+
+/** One fund whose annual cap left less than the approved gap asked of it. */
+export interface CapLimit {
+  readonly fund: CappedFund;
+  readonly annual_cap: Fen;
+  /** Paid this year when the payment is made (later stays of the person included). */
+  readonly paid_ytd: Fen;
+  readonly left: Fen;
+  /** This fund's part of the approved gap, and what the cap lets it pay. */
+  readonly assessed: Fen;
+  readonly allowed: Fen;
+}
+
+export interface CappedPayment {
+  /** What is paid now: the approved gap less what the caps no longer leave; zero pays nothing. */
+  readonly paid: Fen;
+  /** What the payment moves in the accumulators (the approved effect, capped fund by fund). */
+  readonly effect: Accumulators;
+  readonly limits: readonly CapLimit[];
+}
+
+/**
+ * The approved gap against the caps as they stand at payment. The gap was assessed from the
+ * accumulators the direct settlement started from; another stay of the person settled since may have
+ * used the room, and the law caps what a fund pays a person in a year. Each fund's part of the gap
+ * (`effect`, recomputed − direct) is limited to what its cap leaves; the deductible and the
+ * serious-illness basis move as assessed (the stay's own figures, not capped).
+ */
+export function capCompensationPayment(
+  gap: Fen,
+  effect: Accumulators,
+  current: Accumulators,
+  policy: Policy,
+): CappedPayment {
+  const limits: CapLimit[] = [];
+  const capped: Record<keyof Accumulators, number> = { ...effect };
+  let cut = 0;
+  for (const fund of CAPPED_FUNDS) {
+    const assessed = effect[fund];
+    if (assessed <= 0) continue;
+    const annual_cap = annualCap(policy, fund);
+    const left = remaining(annual_cap, current[fund]);
+    if (assessed <= left) continue;
+    const allowed = min(assessed, left);
+    limits.push({ fund, annual_cap, paid_ytd: current[fund], left, assessed, allowed });
+    capped[fund] = allowed;
+    cut += assessed - allowed;
+  }
+  const paid = gap - cut;
+  if (paid <= 0) {
+    const none = Object.fromEntries(ACCUMULATOR_FIELDS.map((k) => [k, 0])) as unknown as Accumulators;
+    return { paid: 0 as Fen, effect: none, limits };
+  }
+  return { paid: paid as Fen, effect: capped as unknown as Accumulators, limits };
 }
 
 /** Reads { enabled, threshold: "yuan", deadline_days } (e.g. fixtures/parameters.ts). */

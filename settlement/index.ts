@@ -12,8 +12,21 @@ export type { LineTotals } from './classify';
 export { classify, sumClassified } from './classify';
 export type { ClearingItem, ClearingStatement, NetTransfer, PairFlow, ProvincePosition } from './clearing';
 export { clearingItem, clearMonth, provinceOf } from './clearing';
-export type { Compensation, CompensationInput, CompensationParams, CompensationStep } from './compensation';
-export { computeCompensation, validateCompensationParams } from './compensation';
+export type {
+  CapLimit,
+  CappedFund,
+  CappedPayment,
+  Compensation,
+  CompensationInput,
+  CompensationParams,
+  CompensationStep,
+} from './compensation';
+export {
+  CAPPED_FUNDS,
+  capCompensationPayment,
+  computeCompensation,
+  validateCompensationParams,
+} from './compensation';
 export type { ErrorCode, Result, ValidationError } from './errors';
 export { describeErrors } from './errors';
 export type { SetlDetail, SetlStep } from './explain';

@@ -18,7 +18,14 @@ import { failureReason } from './lib/failure';
 import { taskDesk } from './lib/human-task';
 import { caseTimeline, type TimelineEvent } from './lib/timeline';
 
-const CLOSED: readonly CompensationStatus[] = ['PAID', 'REJECTED', 'NOT_ELIGIBLE', 'WITHDRAWN', 'RECOVERED'];
+const CLOSED: readonly CompensationStatus[] = [
+  'PAID',
+  'REJECTED',
+  'NOT_ELIGIBLE',
+  'WITHDRAWN',
+  'RECOVERED',
+  'CAP_EXHAUSTED',
+];
 
 /** Why a comparison closes when its settlement is reversed (2305). */
 const SETTLEMENT_REVERSED = '结算已撤销';
@@ -53,12 +60,17 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
     task_id: string | null;
     decision: CompensationView['decision'];
     paid_at: string | null;
+    /** What the payment paid, and its step when an annual cap limited it (from the payment's result). */
+    paid: number | null;
+    cap_step: CompensationView['steps'][number] | null;
   } = {
     status: start.origin === 'applied' ? 'APPLIED' : 'DETECTED',
     a: null,
     task_id: null,
     decision: null,
     paid_at: null,
+    paid: null,
+    cap_step: null,
   };
   let projectionSeq = 0;
   const snapshot = (): Omit<CompensationSnapshot, 'projection_seq'> => ({
@@ -110,7 +122,8 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
     direct_fund_pay: state.a?.direct_fund_pay ?? 0,
     recomputed_fund_pay: state.a?.recomputed_fund_pay ?? 0,
     gap: state.a?.gap ?? 0,
-    steps: state.a?.steps ?? [],
+    paid: state.paid,
+    steps: [...(state.a?.steps ?? []), ...(state.cap_step ? [state.cap_step] : [])],
     items: state.a?.items ?? [],
     task_id: state.task_id,
     decision: state.decision,
@@ -322,6 +335,14 @@ export async function compensationWorkflow(start: CompensationStart): Promise<Co
     state.status = 'RECOMPUTED';
     state.paid_at = null;
     return closeWithdrawn(reversed ?? { reversed_by: '' });
+  }
+  // Less than the gap when another stay of the person used the annual caps since the comparison; nothing
+  // at all → CAP_EXHAUSTED (a payment recorded by older code paid the whole gap).
+  state.paid = payment?.paid ?? a.gap;
+  state.cap_step = payment?.cap_step ?? null;
+  if (state.paid === 0) {
+    state.status = 'CAP_EXHAUSTED';
+    state.paid_at = null;
   }
   return view();
 }

@@ -60,6 +60,11 @@ export const Compensation = defineEntity({
     decision: p.json<CompensationView['decision']>().nullable(),
     paid_at: p.datetime().nullable(),
     /**
+     * In fen, written with the payment: the gap, or what the annual caps left of it then (another stay
+     * of the person may have settled since the comparison); 0 when CAP_EXHAUSTED.
+     */
+    paid_amount: p.bigint('number').nullable(),
+    /**
      * What the payment moved in the person's accumulators of `acc_year` (written with the payment): a
      * reversal of the settlement takes exactly this back with the gap.
      */

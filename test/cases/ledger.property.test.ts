@@ -4,7 +4,7 @@ import type { StayForSettlement } from '../../activities/settlement';
 import { cstDate, type FeeDetailIn } from '../../cases';
 import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
-import { type Fen, ZERO_ACCUMULATORS } from '../../settlement';
+import { type Fen, validatePolicy, ZERO_ACCUMULATORS } from '../../settlement';
 import { migratedOrm } from '../support/db';
 
 /**
@@ -45,6 +45,8 @@ let run = 0;
 let drawn = 0;
 /** Paid gaps taken back by a reversal: the property must have exercised that too. */
 let recovered = 0;
+/** Gaps paid short because another stay used the annual cap first: exercised too. */
+let capped = 0;
 test('the ledger balances and the accumulators match the live settlements after any sequence', async () => {
   await fc.assert(
     fc.asyncProperty(
@@ -127,8 +129,19 @@ test('the ledger balances and the accumulators match the live settlements after 
         const last: ({ op: 'settle' | 'reverse'; key: string; setl_id: string; original?: string } | null)[] =
           [null, null];
         let round = 0;
-        // The gap paid on each settlement (待遇补差, its effect: the pooled fund paid that much more).
+        const hifpCapOf = async (setl_id: string) => {
+          const st = await knex('settlement').where({ setl_id }).first();
+          const pv = await knex('policy_version')
+            .where({ policy_id: st.policy_id, version: st.policy_version })
+            .first();
+          const policy = validatePolicy(pv.params);
+          if (!policy.ok) throw new Error(`stored policy ${st.policy_id} invalid`);
+          return policy.value.fund.annual_cap;
+        };
+        // The gap approved on each settlement, and what was paid of it (待遇补差, its effect: the pooled fund
+        // paid that much more) — at most what the fund's annual cap left when it was paid.
         const gaps = new Map<string, number>();
+        const paidOf = new Map<string, number>();
         for (const op of ops) {
           const s = stays[op.stay]!;
           if (op.kind === 'compensate') {
@@ -136,8 +149,11 @@ test('the ledger balances and the accumulators match the live settlements after 
             if (!setl_id) continue;
             const gap = gaps.get(setl_id) ?? 10_000 + ((round * 7919) % 500_000);
             const at = new Date().toISOString();
+            const hifpBefore = Number(
+              (await knex('accumulator').where({ psn_no, year }).first()).hifp_paid_ytd,
+            );
             // Paid twice when drawn twice: the second finds the pair and moves nothing.
-            await acts.payCompensation({
+            const payment = await acts.payCompensation({
               compensation: {
                 compensation_id: `compensation-${setl_id}`,
                 setl_id,
@@ -167,7 +183,13 @@ test('the ledger balances and the accumulators match the live settlements after 
               acc_year: year,
               accumulator_effect: { ...ZERO_ACCUMULATORS, hifp_paid_ytd: gap as Fen },
             });
+            const expected = paidOf.has(setl_id)
+              ? paidOf.get(setl_id)
+              : Math.min(gap, Math.max(0, (await hifpCapOf(setl_id)) - hifpBefore));
+            expect(payment.paid).toBe(expected);
+            if (!paidOf.has(setl_id) && (payment.paid as number) < gap) capped += 1;
             gaps.set(setl_id, gap);
+            paidOf.set(setl_id, payment.paid as number);
             continue;
           }
           let req = last[op.stay];
@@ -222,7 +244,7 @@ test('the ledger balances and the accumulators match the live settlements after 
         for (const key of new Set(gapRows.map((r) => r.setl_id as string)))
           expect([key, net(gapRows.filter((r) => r.setl_id === key))]).toEqual([key, 0]);
         recovered += new Set(gapRows.filter((r) => r.setl_id.startsWith('BR')).map((r) => r.setl_id)).size;
-        const livePaid = [...gaps].filter(([id]) => live.includes(id));
+        const livePaid = [...paidOf].filter(([id]) => live.includes(id));
         const owed = gapRows.filter((r) => r.account === 'personal_cash');
         const livePaidSum = livePaid.reduce((a, [, g]) => a + g, 0);
         expect(net(owed)).toBe(livePaidSum);
@@ -266,4 +288,5 @@ test('the ledger balances and the accumulators match the live settlements after 
   );
   expect(drawn).toBeGreaterThan(0);
   expect(recovered).toBeGreaterThan(0);
+  expect(capped).toBeGreaterThan(0);
 }, 300_000);

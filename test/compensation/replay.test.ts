@@ -14,8 +14,10 @@ test('recorded compensation histories replay on the current workflow code', asyn
     ...(await loadHistories(path.join(__dirname, 'histories', 'remote-steps'))),
     // reversed/: comparisons closed or recovered by a 2305 (`YIDI_RECORD_HISTORIES=1 npx jest test/compensation/reversal.test.ts`).
     ...(await loadHistories(path.join(__dirname, 'histories', 'reversed'))),
+    // capped/: payments limited by the annual caps (`YIDI_RECORD_HISTORIES=1 npx jest test/compensation/capped-payment.test.ts`).
+    ...(await loadHistories(path.join(__dirname, 'histories', 'capped'))),
   ];
-  expect(histories.length).toBeGreaterThanOrEqual(12);
+  expect(histories.length).toBeGreaterThanOrEqual(14);
   const types = new Set(
     histories.map((h) => h.history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name),
   );

@@ -3,7 +3,12 @@ import { advanceFundStatus, parseAdvanceFundParams, sizeAdvanceFund } from '../.
 import { calculate, settle } from '../../settlement/calculate';
 import { parseFeeDetail, validateCatalogue } from '../../settlement/catalogue';
 import { type ClearingItem, clearingItem, clearMonth } from '../../settlement/clearing';
-import { computeCompensation, validateCompensationParams } from '../../settlement/compensation';
+import {
+  CAPPED_FUNDS,
+  capCompensationPayment,
+  computeCompensation,
+  validateCompensationParams,
+} from '../../settlement/compensation';
 import {
   ADVANCE_FUND_PARAMS,
   CHENGDU_CATALOGUE,
@@ -13,7 +18,7 @@ import {
 } from '../../settlement/fixtures';
 import { fen } from '../../settlement/money';
 import { validatePolicy } from '../../settlement/policy-validate';
-import { reverse } from '../../settlement/reversal';
+import { accumulatorEffect, reverse } from '../../settlement/reversal';
 import { acc, claim, pol, totals, unwrap, Y } from './helpers';
 
 describe('reversal (结算撤销)', () => {
@@ -110,6 +115,67 @@ describe('待遇补差: the Hainan patient treated in Chengdu', () => {
       computeCompensation({ ...base, appy_date: '2025-04-01', params: { ...params, enabled: false } }),
     );
     expect(off.qualifies).toBe(false);
+  });
+
+  describe('paid against the caps as they stand at payment (another stay settled since the comparison)', () => {
+    const comp = unwrap(computeCompensation({ ...base, appy_date: '2025-04-01' }));
+    const r = accumulatorEffect(comp.recomputed);
+    const d = accumulatorEffect(direct);
+    // What the gap adds per field: 统筹 29,400 − 12,600 = 16,800; 大病 960 − 0.
+    const effect = acc({
+      dedc_paid_ytd: fen(r.dedc_paid_ytd - d.dedc_paid_ytd),
+      hifp_paid_ytd: fen(r.hifp_paid_ytd - d.hifp_paid_ytd),
+      si_base_ytd: fen(r.si_base_ytd - d.si_base_ytd),
+      si_paid_ytd: fen(r.si_paid_ytd - d.si_paid_ytd),
+    });
+    const hifpCap = haikou.fund.annual_cap;
+    const siCap = haikou.serious_illness?.annual_cap ?? fen(0);
+
+    test('room left: the whole gap, nothing limited', () => {
+      expect(effect.hifp_paid_ytd).toBe(Y(16_800));
+      expect(effect.si_paid_ytd).toBe(Y(960));
+      const p = capCompensationPayment(comp.gap, effect, direct.accumulators_after, haikou);
+      expect(p).toEqual({ paid: comp.gap, effect, limits: [] });
+    });
+
+    test('统筹 cap with 10,000 left: its part cut to 10,000, the 大病 part paid as approved', () => {
+      const current = acc({ ...direct.accumulators_after, hifp_paid_ytd: fen(hifpCap - Y(10_000)) });
+      const p = capCompensationPayment(comp.gap, effect, current, haikou);
+      expect(p.paid).toBe(Y(17_760 - 6_800));
+      expect(p.effect).toEqual({ ...effect, hifp_paid_ytd: Y(10_000) });
+      expect(p.limits).toEqual([
+        {
+          fund: 'hifp_paid_ytd',
+          annual_cap: hifpCap,
+          paid_ytd: hifpCap - Y(10_000),
+          left: Y(10_000),
+          assessed: Y(16_800),
+          allowed: Y(10_000),
+        },
+      ]);
+    });
+
+    test('every cap used: nothing paid, nothing moved', () => {
+      const current = acc({ hifp_paid_ytd: hifpCap, si_paid_ytd: siCap });
+      const p = capCompensationPayment(comp.gap, effect, current, haikou);
+      expect(p.paid).toBe(0);
+      expect(Object.values(p.effect).every((v) => v === 0)).toBe(true);
+      expect(p.limits.map((l) => l.fund)).toEqual(['hifp_paid_ytd', 'si_paid_ytd']);
+    });
+
+    test('whatever is left: paid is the gap less the cut, each fund ends at or below its cap', () => {
+      for (let left = 0; left <= Y(20_000); left += 99_991) {
+        for (const siLeft of [0, Y(500), Y(2_000)]) {
+          const current = acc({ hifp_paid_ytd: fen(hifpCap - left), si_paid_ytd: fen(siCap - siLeft) });
+          const p = capCompensationPayment(comp.gap, effect, current, haikou);
+          const moved = CAPPED_FUNDS.reduce((t, f) => t + p.effect[f], 0);
+          expect(moved).toBe(p.paid);
+          expect(p.paid).toBe(Math.min(left, Y(16_800)) + Math.min(siLeft, Y(960)));
+          expect(current.hifp_paid_ytd + p.effect.hifp_paid_ytd).toBeLessThanOrEqual(hifpCap);
+          expect(current.si_paid_ytd + p.effect.si_paid_ytd).toBeLessThanOrEqual(siCap);
+        }
+      }
+    });
   });
 
   test('malformed parameters are refused', () => {

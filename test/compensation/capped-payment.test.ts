@@ -1,0 +1,272 @@
+import path from 'node:path';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { compensationActivities } from '../../activities/compensation';
+import {
+  type CompensationStart,
+  compensationWorkflowId,
+  type DecisionMessage,
+  decideUpdate,
+} from '../../cases';
+import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
+import {
+  CaseEvent,
+  Compensation,
+  HumanTask,
+  LedgerEntry,
+  PolicyVersion,
+  Settlement,
+} from '../../db/entities';
+import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
+import { validatePolicy } from '../../settlement';
+import { compensationWorkflow, settlementWorkflow } from '../../workflows';
+import { settlementWorkflowId } from '../../workflows/settlement';
+import { migratedOrm } from '../support/db';
+import { eventually } from '../support/eventually';
+import { recordAndReplay } from '../support/histories';
+import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { settledStay } from './settled-stay';
+
+/**
+ * 待遇补差 paid against the caps as they stand at payment: the gap is assessed from the accumulators the
+ * direct settlement started from, but another stay of the same person may settle while the comparison
+ * waits for review, using the room the annual cap left. The payment pays at most what the caps leave.
+ */
+
+let orm: Orm;
+let close: () => Promise<void>;
+let bundle: WorkflowBundleWithSourceMap;
+let w: Awaited<ReturnType<typeof caseWorker>>;
+
+beforeAll(async () => {
+  const db = await migratedOrm();
+  orm = db.orm;
+  close = db.close;
+  await seedReferenceData(orm.em.fork());
+  bundle = await bundleCaseWorkflows();
+}, 120_000);
+afterAll(async () => {
+  await close?.();
+});
+beforeEach(async () => {
+  w = await caseWorker(orm, 'time-skipping', bundle);
+}, 60_000);
+afterEach(async () => {
+  try {
+    const { failures } = await recordAndReplay(
+      w.client,
+      bundle,
+      path.join(__dirname, 'histories', 'capped'),
+      new Set(['compensationWorkflow']),
+    );
+    expect(failures).toEqual([]);
+  } finally {
+    await w?.teardown();
+  }
+});
+
+const psn_no = 'P46000000000004';
+
+/** 吴静's stay with a gap, her year's accumulators as it left them, and its comparison under review. */
+async function underReview() {
+  const s = await settledStay(orm, {
+    psn_no,
+    psn_name: '吴静',
+    insuplc_admdvs: '460000',
+    insutype: '390',
+    mdtrtarea_admvs: '510100',
+    fixmedins_code: 'H51010000001',
+    fixmedins_name: '四川大学华西医院',
+    lines: [
+      ['003310000010000', 380_000, 1],
+      [HAINAN_CASE_CODES.trastuzumab, 520_000, 2], // 丙 in 成都, 乙 in 海南: a gap
+      [HAINAN_CASE_CODES.pertuzumab, 498_000, 1],
+    ],
+    endtime: new Date(Date.now() - 86_400_000),
+    recorded: true,
+  });
+  const direct = await orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
+  const key = { psn_no, insuplc_admdvs: '460000', year: direct.acc_year };
+  const knex = orm.em.getKnex();
+  await knex('accumulator').where(key).delete();
+  await knex('accumulator').insert({
+    ...key,
+    ...direct.accumulators_after,
+    version: 1,
+    updated_at: new Date(),
+  });
+  const input: CompensationStart = {
+    setl_id: s.setl_id,
+    mdtrt_id: s.mdtrt_id,
+    psn_no,
+    insuplc_admdvs: '460000',
+    origin: 'detected',
+    applied_by: null,
+    at: new Date().toISOString(),
+  };
+  const handle = await w.client.workflow.start(compensationWorkflow, {
+    workflowId: compensationWorkflowId(s.setl_id),
+    taskQueue: w.taskQueue,
+    args: [input],
+  });
+  const task = await eventually(
+    async () =>
+      (await orm.em
+        .fork()
+        .findOne(HumanTask, { case_id: compensationWorkflowId(s.setl_id), status: 'open' })) ?? undefined,
+  );
+  const row = await policyRow(direct);
+  const checked = validatePolicy(row.params);
+  if (!checked.ok) throw new Error('stored policy invalid');
+  const acc = async () => knex('accumulator').where(key).first();
+  return { ...s, handle, task, direct, key, policy: checked.value, acc };
+}
+
+async function policyRow(direct: Settlement) {
+  return orm.em
+    .fork()
+    .findOneOrFail(PolicyVersion, { policy_id: direct.policy_id, version: direct.policy_version });
+}
+
+/**
+ * Another stay of hers settled since the comparison (at another hospital): its settlement moved her
+ * year's 统筹基金 paid to within `left` of the annual cap, and each other capped fund to within `otherLeft`.
+ */
+async function anotherStaySettled(
+  s: Awaited<ReturnType<typeof underReview>>,
+  left: number,
+  otherLeft: number | null = null,
+) {
+  const p = s.policy;
+  const update: Record<string, number> = { hifp_paid_ytd: p.fund.annual_cap - left };
+  if (otherLeft !== null) {
+    if (p.serious_illness) update.si_paid_ytd = p.serious_illness.annual_cap - otherLeft;
+    if (p.civil_servant) update.cvlserv_paid_ytd = p.civil_servant.annual_cap - otherLeft;
+    if (p.other_fund) update.oth_paid_ytd = p.other_fund.annual_cap - otherLeft;
+    if (p.medical_assistance) update.maf_paid_ytd = p.medical_assistance.annual_cap - otherLeft;
+  }
+  await orm.em
+    .getKnex()('accumulator')
+    .where(s.key)
+    .update({ ...update, version: orm.em.getKnex().raw('version + 1') });
+}
+
+async function approve(s: Awaited<ReturnType<typeof underReview>>) {
+  const d: DecisionMessage = {
+    decision_id: crypto.randomUUID(),
+    task_id: s.task.id,
+    decision: 'approve',
+    reason: null,
+    decided_by: 'staff-hi',
+    decided_at: new Date().toISOString(),
+  };
+  await s.handle.executeUpdate(decideUpdate, { args: [d], updateId: d.decision_id });
+  return s.handle.result();
+}
+
+/** 2305 as the stay runs it: the settlement child with op reverse. */
+function reverse(setl_id: string) {
+  const reversal = `${setl_id}R1`;
+  return w.client.workflow.execute(settlementWorkflow, {
+    workflowId: settlementWorkflowId(reversal),
+    taskQueue: w.taskQueue,
+    args: [
+      { op: 'reverse', setl_id: reversal, original_setl_id: setl_id, setl_time: new Date().toISOString() },
+    ],
+  });
+}
+
+const texts = async (mdtrt_id: string) =>
+  (await orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })).map(
+    (e) => String(e.detail.text ?? e.kind),
+  );
+const gapPairs = (setl_id: string, prefix: 'BC' | 'BR') =>
+  orm.em.fork().find(LedgerEntry, { setl_id: `${prefix}${setl_id}` }, { orderBy: { seq: 'asc' } });
+
+test('a later stay left the 统筹基金 cap less than the gap asks of it: the payment pays what the cap leaves, says so, and a reversal takes back only that', async () => {
+  const s = await underReview();
+  const summary = s.task.summary as { gap: number };
+  const assessed = summary.gap;
+  // The gap's part per fund, as assessed (recomputed − direct, from the same accumulators).
+  const assessment = await compensationActivities({ orm }).assessCompensation({
+    setl_id: s.setl_id,
+    appy_date: new Date().toISOString().slice(0, 10),
+  });
+  const hifpPart = assessment.accumulator_effect.hifp_paid_ytd;
+  expect(hifpPart).toBeGreaterThan(123_456);
+  const left = 123_456; // 1,234.56 left of the year's cap
+  await anotherStaySettled(s, left);
+
+  const view = await approve(s);
+  const c = await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
+  const effect = c.accumulator_effect as Record<string, number>;
+  // Only the 统筹基金 part is cut, to what its cap left; the rest of the gap is paid as approved.
+  expect(effect.hifp_paid_ytd).toBe(left);
+  const paid = c.paid_amount as number;
+  expect(paid).toBe(assessed - (hifpPart - left));
+  expect(view).toMatchObject({ status: 'PAID', gap: assessed, paid });
+  expect(c.status).toBe('PAID');
+  expect(c.gap).toBe(assessed);
+  // The ledger pair is what was paid, not what was approved.
+  expect((await gapPairs(s.setl_id, 'BC')).map((l) => [l.account, l.debit, l.credit])).toEqual([
+    ['personal_cash', paid, 0],
+    ['insured_fund_payable', 0, paid],
+  ]);
+  // The cap is reached to the fen, never passed.
+  expect(Number((await s.acc()).hifp_paid_ytd)).toBe(s.policy.fund.annual_cap);
+  // The explanation says which cap, of which policy, what it left.
+  const step = c.steps.at(-1);
+  expect(step).toMatchObject({ step: 'payment_cap', amount: paid, passed: true });
+  expect(step?.rule).toContain('统筹基金年度最高支付限额');
+  expect(step?.rule).toContain('尚余 1,234.56 元');
+  expect(step?.rule).toContain(`第${s.policy.version}版`);
+  expect(view.steps.at(-1)).toEqual(step);
+  const paidText = (await texts(s.mdtrt_id)).at(-1);
+  expect(paidText).toMatch(
+    /^核定补差 [\d,]+\.\d{2} 元，受本年度统筹基金最高支付限额所限，实付待遇补差 [\d,]+\.\d{2} 元$/,
+  );
+
+  // 2305 of the settlement: only what was paid goes back, and the accumulators by what the payment moved.
+  const accBefore = await s.acc();
+  expect(await reverse(s.setl_id)).toMatchObject({ op: 'reverse' });
+  expect((await gapPairs(s.setl_id, 'BR')).map((l) => [l.account, l.debit, l.credit])).toEqual([
+    ['personal_cash', 0, paid],
+    ['insured_fund_payable', paid, 0],
+  ]);
+  expect((await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe('RECOVERED');
+  // Back by the settlement's own effect and by what the payment moved (the cap's 1,234.56, not the gap's part).
+  const accAfter = await s.acc();
+  const own = s.direct.accumulators_after as unknown as Record<string, number>;
+  const start = s.direct.accumulators_before as unknown as Record<string, number>;
+  for (const [k, v] of Object.entries(effect)) {
+    const settlementEffect = k === 'acct_balc' ? start[k]! - own[k]! : own[k]! - start[k]!;
+    const back =
+      k === 'acct_balc'
+        ? Number(accAfter[k]) - Number(accBefore[k])
+        : Number(accBefore[k]) - Number(accAfter[k]);
+    expect([k, back]).toEqual([k, settlementEffect + v]);
+  }
+});
+
+test('the caps leave nothing of the approved gap: CAP_EXHAUSTED, no ledger pair, accumulators untouched, the citizen told why', async () => {
+  const s = await underReview();
+  await anotherStaySettled(s, 0, 0);
+  const before = await s.acc();
+  const view = await approve(s);
+  expect(view).toMatchObject({ status: 'CAP_EXHAUSTED', paid: 0 });
+  const c = await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
+  expect(c).toMatchObject({ status: 'CAP_EXHAUSTED', paid_amount: 0, paid_at: null });
+  expect(c.steps.at(-1)).toMatchObject({ step: 'payment_cap', amount: 0, passed: false });
+  expect(await gapPairs(s.setl_id, 'BC')).toEqual([]);
+  expect(await s.acc()).toEqual(before);
+  const last = (await texts(s.mdtrt_id)).at(-1);
+  expect(last).toMatch(
+    /^核定补差 [\d,]+\.\d{2} 元，但本年度.*最高支付限额已用完（其他住院结算已用），本次未支付$/,
+  );
+  // The stay's reversal finds nothing paid to take back: no BR pair, the comparison stays as it ended.
+  expect(await reverse(s.setl_id)).toMatchObject({ op: 'reverse' });
+  expect(await gapPairs(s.setl_id, 'BR')).toEqual([]);
+  expect((await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe(
+    'CAP_EXHAUSTED',
+  );
+});
