@@ -194,14 +194,24 @@ const CAPPED_FUND_NAMES: Record<CappedFund, string> = {
   maf_paid_ytd: '医疗救助',
 };
 
-/** The payment's own step of the explanation, when a cap limited it: which cap, of which policy, what it left. */
-function capStep(gap: number, cap: CappedPayment, policy: string): CompensationView['steps'][number] {
-  const why = cap.limits
+/** Which caps limited a payment, of which policy, what they left, and what the approved amount asked of each. */
+export function capReasons(cap: CappedPayment, policy: string, asked: string): string {
+  return cap.limits
     .map(
       (l) =>
-        `${CAPPED_FUND_NAMES[l.fund]}年度最高支付限额 ${yuan(l.annual_cap)} 元（${policy}），本年已支付 ${yuan(l.paid_ytd)} 元，尚余 ${yuan(l.left)} 元，核定补差中该项 ${yuan(l.assessed)} 元`,
+        `${CAPPED_FUND_NAMES[l.fund]}年度最高支付限额 ${yuan(l.annual_cap)} 元（${policy}），本年已支付 ${yuan(l.paid_ytd)} 元，尚余 ${yuan(l.left)} 元，${asked}该项 ${yuan(l.assessed)} 元`,
     )
     .join('；');
+}
+
+/** The capped funds' names, as in "受本年度统筹基金最高支付限额所限". */
+export function cappedFundNames(cap: CappedPayment): string {
+  return cap.limits.map((l) => CAPPED_FUND_NAMES[l.fund]).join('、');
+}
+
+/** The payment's own step of the explanation, when a cap limited it: which cap, of which policy, what it left. */
+function capStep(gap: number, cap: CappedPayment, policy: string): CompensationView['steps'][number] {
+  const why = capReasons(cap, policy, '核定补差中');
   return {
     step: 'payment_cap',
     rule: `支付时按年度限额核减：${why}；核定补差 ${yuan(gap)} 元，实付`,
@@ -238,7 +248,7 @@ function paidEvents(
   cap: CappedPayment,
   step: CompensationView['steps'][number],
 ): EventRow[] {
-  const funds = cap.limits.map((l) => CAPPED_FUND_NAMES[l.fund]).join('、');
+  const funds = cappedFundNames(cap);
   return events.map((e) => {
     if (e.kind !== 'compensation_paid') return e;
     const detail = { ...e.detail, gap, paid: cap.paid, cap_rule: step.rule };
@@ -261,7 +271,7 @@ function paidEvents(
   });
 }
 
-async function policyOf(em: EntityManager, policy_id: string, version: number) {
+export async function policyOf(em: EntityManager, policy_id: string, version: number) {
   const row = await em.findOne(PolicyVersion, { policy_id, version });
   if (!row) throw invalid(`policy ${policy_id} v${version} of the settlement is not stored`);
   const checked = validatePolicy(row.params);

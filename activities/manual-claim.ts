@@ -8,22 +8,26 @@ import { snapshotValues } from '../db/rows';
 import {
   type Accumulators,
   accumulatorEffect,
+  type CappedPayment,
+  capCompensationPayment,
   describeErrors,
   type Fen,
+  formatYuan,
   type HospLv,
   type Insutype,
   type MedType,
   type PsnType,
   settle,
 } from '../settlement';
-import { accumulatorsOf } from './accumulators';
+import { accumulatorsOf, lockAccumulators } from './accumulators';
+import { cappedFundNames, capReasons, policyOf } from './compensation';
 import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf } from './projection';
 import { filingTypeOf } from './settlement';
 
-export type ManualClaimSnapshot = Omit<Snapshot<ManualClaim>, 'created_at'>;
+export type ManualClaimSnapshot = Omit<Snapshot<ManualClaim>, 'created_at' | 'paid_amount'>;
 
 export interface ManualClaimComputed {
   prov_admdvs: string;
@@ -42,6 +46,46 @@ export interface ManualClaimComputed {
 
 const invalid = (message: string) =>
   ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
+
+const yuanText = (fen: number) => `${formatYuan(fen as Fen)} 元`;
+
+/**
+ * The workflow's paid and stay-closed events, written with what the caps let the payment pay (known
+ * only under the accumulator lock): the amount paid and which cap cut it, or — nothing left — the
+ * exhausted cap instead of a payment.
+ */
+function cappedEvents(events: EventRow[], approved: number, cap: CappedPayment, why: string): EventRow[] {
+  const funds = cappedFundNames(cap);
+  return events.map((e) => {
+    const detail = { ...e.detail, approved, paid: cap.paid, cap_rule: why };
+    if (e.kind === 'manual_claim_paid') {
+      return cap.paid === 0
+        ? {
+            ...e,
+            kind: 'manual_claim_cap_exhausted',
+            detail: {
+              ...detail,
+              text: `参保地经办机构审核通过手工报销，核定基金支付 ${yuanText(approved)}，但本年度${funds}最高支付限额已用完（其他住院结算已用），本次未支付：${why}`,
+            },
+          }
+        : {
+            ...e,
+            detail: {
+              ...detail,
+              text: `参保地经办机构审核通过手工报销，核定基金支付 ${yuanText(approved)}，受本年度${funds}最高支付限额所限，实付 ${yuanText(cap.paid)} 已支付给参保人：${why}`,
+            },
+          };
+    }
+    if (e.kind === 'stay_closed') {
+      const text =
+        cap.paid === 0
+          ? '本次住院已办结：手工报销核定的基金支付因年度最高支付限额已用完未支付'
+          : `本次住院已办结：手工报销已支付，基金支付 ${yuanText(cap.paid)}（受年度最高支付限额所限）`;
+      return { ...e, detail: { ...detail, text } };
+    }
+    return e;
+  });
+}
 
 /** 手工报销 at the insured place: computed by the settlement core at home, projected, paid once. */
 export function manualClaimActivities({ orm }: ActivityDeps) {
@@ -146,6 +190,10 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
      * of the year moved by what the claim adds, and the PAID row, in one transaction. The accumulator
      * row is locked first (the lock order of a settlement), so a settlement of another stay of the
      * person in between is not lost; a retry finds the ledger pair written and moves nothing again.
+     * The claim was computed from the accumulators at conversion; a stay settled since may have used
+     * the annual caps, so under the lock each fund pays at most what its cap leaves now
+     * (`capCompensationPayment`), `paid_amount` records it and the events say which cap cut it;
+     * nothing left → CAP_EXHAUSTED, no pair.
      */
     async payManualClaim(args: {
       claim: ManualClaimSnapshot;
@@ -155,32 +203,53 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
       accumulator_effect: Accumulators;
       /** The paid claim closes its stay (MANUAL_CLAIM → MANUAL_PAID) with this event on its timeline. */
       stay_closed?: EventRow | null;
-    }): Promise<void> {
+    }): Promise<{ paid: number }> {
       const c = args.claim;
-      if (!(c.fund_pay_sumamt && c.fund_pay_sumamt > 0))
-        throw invalid(`manual claim ${c.claim_id} has nothing to pay`);
-      await orm.em.fork().transactional(async (tx) => {
+      const approved = c.fund_pay_sumamt;
+      if (!(approved && approved > 0)) throw invalid(`manual claim ${c.claim_id} has nothing to pay`);
+      if (!c.policy_id || !c.policy_version) throw invalid(`manual claim ${c.claim_id} names no policy`);
+      const em = orm.em.fork();
+      const policy = await policyOf(em, c.policy_id, c.policy_version);
+      const key = `MC${c.mdtrt_id}`;
+      return em.transactional(async (tx) => {
         const trx = trxOf(tx);
-        await payFromInsuredFund(trx, {
-          key: `MC${c.mdtrt_id}`,
-          mdtrt_id: c.mdtrt_id,
-          insuplc_admdvs: c.insuplc_admdvs,
-          insutype: args.insutype,
-          amount: c.fund_pay_sumamt as number,
-          posted_at: new Date(c.paid_at ?? c.updated_at),
-          accumulators: { psn_no: c.psn_no, year: args.acc_year, effect: args.accumulator_effect },
-        });
-        await upsert(trx, c);
+        const current = await lockAccumulators(trx, c.psn_no, c.insuplc_admdvs, args.acc_year);
+        // A retry of a payment that committed: the caps are now moved by it, so what it paid is read back.
+        const paidBefore = await trx('ledger_entry').where({ setl_id: key, seq: 1 }).first('debit');
+        if (paidBefore) return { paid: Number(paidBefore.debit) };
+        const row = await trx('manual_claim').where({ claim_id: c.claim_id }).first('status');
+        if (row?.status === 'CAP_EXHAUSTED') return { paid: 0 };
+        const cap = capCompensationPayment(approved as Fen, args.accumulator_effect, current, policy);
+        const events =
+          cap.limits.length > 0
+            ? cappedEvents(
+                [...args.events, ...(args.stay_closed ? [args.stay_closed] : [])],
+                approved,
+                cap,
+                capReasons(cap, `${policy.name} 第${policy.version}版`, '核定基金支付中'),
+              )
+            : [...args.events, ...(args.stay_closed ? [args.stay_closed] : [])];
+        if (cap.paid > 0) {
+          await payFromInsuredFund(trx, {
+            key,
+            mdtrt_id: c.mdtrt_id,
+            insuplc_admdvs: c.insuplc_admdvs,
+            insutype: args.insutype,
+            amount: cap.paid,
+            posted_at: new Date(c.paid_at ?? c.updated_at),
+            accumulators: { psn_no: c.psn_no, year: args.acc_year, effect: cap.effect },
+          });
+        }
+        await upsert(trx, cap.paid > 0 ? c : { ...c, status: 'CAP_EXHAUSTED', paid_at: null });
+        await trx('manual_claim').where({ claim_id: c.claim_id }).update({ paid_amount: cap.paid });
         if (args.stay_closed) {
           // The stay's workflow ended at the conversion: the claim moves its row on, as a projection would.
           await trx('stay')
             .where({ mdtrt_id: c.mdtrt_id, status: 'MANUAL_CLAIM' })
             .update({ status: 'MANUAL_PAID', updated_at: new Date(c.paid_at ?? c.updated_at) });
         }
-        await insertEvents(trx, c.mdtrt_id, [
-          ...args.events,
-          ...(args.stay_closed ? [args.stay_closed] : []),
-        ]);
+        await insertEvents(trx, c.mdtrt_id, events);
+        return { paid: cap.paid };
       });
     },
   };

@@ -434,8 +434,11 @@ export const TICKET_REFUSALS = {
 } as const;
 export type TicketRefusalCode = (typeof TICKET_REFUSALS)[keyof typeof TICKET_REFUSALS];
 
-/** UNDER_REVIEW by the insured province's staff → PAID (through the ledger) | REJECTED. */
-export const MANUAL_CLAIM_STATUSES = ['UNDER_REVIEW', 'PAID', 'REJECTED'] as const;
+/**
+ * UNDER_REVIEW by the insured province's staff → PAID (through the ledger) | REJECTED; CAP_EXHAUSTED when,
+ * at payment, the annual caps leave nothing of the approved amount (other stays of the person used them).
+ */
+export const MANUAL_CLAIM_STATUSES = ['UNDER_REVIEW', 'PAID', 'REJECTED', 'CAP_EXHAUSTED'] as const;
 export type ManualClaimStatus = (typeof MANUAL_CLAIM_STATUSES)[number];
 
 export interface ManualClaimStart {

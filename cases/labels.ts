@@ -297,6 +297,7 @@ export const LABELS = {
     manual_claim_computed: '手工报销已计算',
     manual_claim_rejected: '手工报销未通过',
     manual_claim_paid: '手工报销已支付',
+    manual_claim_cap_exhausted: '年度限额已用完，手工报销未支付',
   } as Record<string, string>,
 };
 export type Labels = typeof LABELS;

@@ -130,7 +130,7 @@ export async function manualClaimWorkflow(start: ManualClaimStart): Promise<Manu
   });
   projectionSeq += 1;
   const events = timeline.drain();
-  await db.payManualClaim({
+  const payment = await db.payManualClaim({
     claim: snapshot(),
     events,
     insutype: c.insutype,
@@ -146,5 +146,11 @@ export async function manualClaimWorkflow(start: ManualClaimStart): Promise<Manu
         }
       : null,
   });
+  // Nothing paid when the annual caps were used by another stay since the claim was computed (a payment
+  // recorded by older code answered nothing and paid the whole amount).
+  if (payment?.paid === 0) {
+    state.status = 'CAP_EXHAUSTED';
+    state.paid_at = null;
+  }
   return state.status;
 }

@@ -28,6 +28,8 @@ export const ManualClaim = defineEntity({
     task_id: p.string().length(80).nullable(),
     decision: p.json<{ decision: string; reason: string | null; decided_at: string } | null>().nullable(),
     paid_at: p.datetime().nullable(),
+    /** In fen, written with the payment: `fund_pay_sumamt`, or what the annual caps left of it then. */
+    paid_amount: p.bigint('number').nullable(),
     created_at: p.datetime(),
     updated_at: p.datetime(),
     projection_seq: p.integer(),

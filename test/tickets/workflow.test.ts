@@ -252,3 +252,78 @@ test('the hospital’s own later 2304 counts as an attempt: a 补备案 made mea
     expect.objectContaining({ ok: true, message: expect.stringContaining('医院重新结算成功') }),
   ]);
 });
+
+test('convert_manual paid after another stay of the person used the 统筹基金 cap: the claim pays what the cap leaves and says which cap', async () => {
+  const psn_no = 'P34010000000084';
+  await p.orm.em.fork().getKnex()('insured_person').insert({
+    psn_no,
+    psn_name: '测试4',
+    certno: '340102199001012084',
+    gend: '1',
+    brdy: '1990-01-01',
+    insutype: '310',
+    psn_type: 'in_service',
+    insuplc_admdvs: '340100',
+    insu_status: 'active',
+  });
+  await lostFiling(p.worker, p.orm, psn_no);
+  const { mdtrt_id, ticket } = await stuckStay(p.worker, p.orm, { psn_no });
+  await act(ticket.ticket_id, 'convert_manual', 'insured', 'coord-ah');
+  const task = await eventually(
+    async () =>
+      (await p.orm.em
+        .fork()
+        .findOne(HumanTask, { case_id: manualClaimWorkflowId(mdtrt_id), status: 'open' })) ?? undefined,
+  );
+  const computed = await eventually(async () => {
+    const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id });
+    return c?.task_id === task.id ? c : undefined;
+  });
+  // What the claim asks of each fund, computed as the workflow did (her year had nothing before it).
+  const asked = await manualClaimActivities({ orm: p.orm }).computeManualClaim({ mdtrt_id });
+  expect(asked.fund_pay_sumamt).toBe(computed.fund_pay_sumamt);
+  const hifpPart = asked.accumulator_effect.hifp_paid_ytd;
+  const left = Math.floor(hifpPart / 2);
+  expect(left).toBeGreaterThan(0);
+  // Another stay of hers settled meanwhile: the year's 统筹基金 paid to within `left` of the 300,000.00 cap.
+  const knex = p.orm.em.fork().getKnex();
+  const key = { psn_no, insuplc_admdvs: '340100', year: asked.acc_year };
+  await knex('accumulator').insert({
+    ...key,
+    dedc_paid_ytd: 0,
+    hifp_paid_ytd: 30_000_000 - left,
+    si_base_ytd: 0,
+    si_paid_ytd: 0,
+    cvlserv_paid_ytd: 0,
+    oth_paid_ytd: 0,
+    maf_paid_ytd: 0,
+    acct_balc: 0,
+    version: 1,
+    updated_at: new Date(),
+  });
+
+  const staff = await p.as('staff-ah');
+  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
+  await request(p.app)
+    .post(`/api/v1/tasks/${task.id}/decision`)
+    .set(staff)
+    .send({ decision: 'approve' })
+    .expect(200);
+  const paid = await eventually(async () => {
+    const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id });
+    return c?.status === 'PAID' ? c : undefined;
+  });
+  const expected = (computed.fund_pay_sumamt as number) - (hifpPart - left);
+  expect(paid.paid_amount).toBe(expected);
+  expect(paid.fund_pay_sumamt).toBe(computed.fund_pay_sumamt);
+  const ledger = await p.orm.em.fork().find(LedgerEntry, { setl_id: `MC${mdtrt_id}` });
+  expect(ledger.reduce((sum, l) => sum + l.credit, 0)).toBe(expected);
+  // The cap is reached to the fen, never passed.
+  expect(Number((await knex('accumulator').where(key).first()).hifp_paid_ytd)).toBe(30_000_000);
+  const view = (await request(p.app).get(`/api/v1/stays/${mdtrt_id}`).set(staff).expect(200)).body;
+  const texts = view.timeline.map((e: { text: string }) => e.text).join('\n');
+  expect(texts).toMatch(
+    /受本年度统筹基金最高支付限额所限，实付 [\d,.]+ 元 已支付给参保人：统筹基金年度最高支付限额 300,000\.00 元/,
+  );
+  expect(texts).toMatch(/本次住院已办结：手工报销已支付，基金支付 [\d,.]+ 元（受年度最高支付限额所限）/);
+});
