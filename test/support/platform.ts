@@ -7,12 +7,12 @@ import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { migratedOrm, type TestDatabase } from './db';
 import { demoLogins } from './login';
-import { bundleCaseWorkflows, caseWorker } from './temporal';
+import { bundleCaseWorkflows, type CaseWorker, caseWorker } from './temporal';
 
 /** A dependency that is always up (health checks of a test app). */
 export const UP: Dependency = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
-export type CaseWorker = Awaited<ReturnType<typeof caseWorker>>;
+export type { CaseWorker } from './temporal';
 
 /** The platform's app with test defaults: both dependencies up, the log into `deps.log` or nowhere. */
 export function testApp(deps: Partial<AppDeps> = {}): Express {
