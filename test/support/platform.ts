@@ -101,6 +101,27 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   };
 }
 
+/**
+ * `startTestPlatform` as this file's hooks: started in `beforeAll`, then `prepare` (e.g. a login), whose
+ * members join the platform's; closed in `afterAll`. The members are there inside tests and hooks.
+ */
+export function testPlatformForFile<E extends object = object>(
+  options: TestPlatformOptions = {},
+  prepare: (p: TestPlatform) => Promise<E> = async () => ({}) as E,
+  timeout = 120_000,
+): TestPlatform & E {
+  const platform = {} as TestPlatform & E;
+  beforeAll(async () => {
+    // Copied as descriptors: `worker` stays a getter (it throws for `temporal: false`).
+    Object.defineProperties(platform, Object.getOwnPropertyDescriptors(await startTestPlatform(options)));
+    Object.defineProperties(platform, Object.getOwnPropertyDescriptors(await prepare(platform)));
+  }, timeout);
+  afterAll(async () => {
+    await platform.close?.();
+  });
+  return platform;
+}
+
 const noTemporal = new Proxy(
   {},
   {
