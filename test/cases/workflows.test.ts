@@ -17,18 +17,14 @@ import {
 import { Admdvs, CaseEvent, Filing, HumanTask, InsuredPerson, Referral } from '../../db/entities';
 import { filingWorkflow } from '../../workflows';
 import { eventually } from '../support/eventually';
-import { recordAndReplay } from '../support/histories';
+import { expectReplays } from '../support/histories';
 import { caseWorkerPerTest } from '../support/temporal';
 
 /** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/cases/workflows.test.ts`; replayed by replay.test.ts. */
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
 // Every history a test produced must replay on the current workflow code (determinism check).
-const suite = caseWorkerPerTest(async ({ worker, bundle }) => {
-  const { failures, replayed } = await recordAndReplay(worker.client, bundle, HISTORIES_DIR);
-  expect(failures).toEqual([]);
-  expect(replayed).toBeGreaterThan(0);
-});
+const suite = caseWorkerPerTest(({ worker, bundle }) => expectReplays(worker.client, bundle, HISTORIES_DIR));
 
 let n = 0;
 function input(psn_no: string, overrides: Partial<FilingInput>): FilingInput {
