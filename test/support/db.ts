@@ -51,3 +51,27 @@ export async function migratedOrm(): Promise<{ orm: Orm; db: TestDatabase; close
     },
   };
 }
+
+/**
+ * More people insured in 合肥 (employees, 310, in service) beside the seed's: a person has one bed at a
+ * time, so a scenario takes its own.
+ */
+export async function insureInHefei(
+  orm: Orm,
+  people: { psn_no: string; psn_name: string; certno: string }[],
+): Promise<void> {
+  await orm.em
+    .fork()
+    .getKnex()('insured_person')
+    .insert(
+      people.map((person) => ({
+        ...person,
+        gend: '1',
+        brdy: '1990-01-01',
+        insutype: '310',
+        psn_type: 'in_service',
+        insuplc_admdvs: '340100',
+        insu_status: 'active',
+      })),
+    );
+}
