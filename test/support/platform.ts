@@ -29,6 +29,8 @@ export interface TestPlatformOptions {
   workflowsPath?: string;
   /** Seed the demo reference data (places, hospitals, persons, users); default true. */
   seed?: boolean;
+  /** More data of the test's own, after the seed and before the worker starts (e.g. a month's settlements). */
+  data?: (orm: Orm) => Promise<unknown>;
   tokenSecret?: string;
 }
 
@@ -62,6 +64,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   let w: CaseWorker | undefined;
   try {
     if (options.seed ?? true) await seedReferenceData(orm.em.fork());
+    await options.data?.(orm);
     const temporal = options.temporal ?? 'time-skipping';
     if (temporal) w = await caseWorker(orm, temporal, await bundleCaseWorkflows(options.workflowsPath));
   } catch (error) {
@@ -106,14 +109,15 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
  * members join the platform's; closed in `afterAll`. The members are there inside tests and hooks.
  */
 export function testPlatformForFile<E extends object = object>(
-  options: TestPlatformOptions = {},
+  /** `timeout`: the `beforeAll`'s, start and `prepare` together (default 2 min). */
+  options: TestPlatformOptions & { timeout?: number } = {},
   prepare: (p: TestPlatform) => Promise<E> = async () => ({}) as E,
-  timeout = 120_000,
 ): TestPlatform & E {
+  const { timeout = 120_000, ...start } = options;
   const platform = {} as TestPlatform & E;
   beforeAll(async () => {
     // Copied as descriptors: `worker` stays a getter (it throws for `temporal: false`).
-    Object.defineProperties(platform, Object.getOwnPropertyDescriptors(await startTestPlatform(options)));
+    Object.defineProperties(platform, Object.getOwnPropertyDescriptors(await startTestPlatform(start)));
     Object.defineProperties(platform, Object.getOwnPropertyDescriptors(await prepare(platform)));
   }, timeout);
   afterAll(async () => {
