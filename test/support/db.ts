@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import { migrate, type Orm, openOrm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
 
 function adminUrl(): string {
   const url = process.env.YIDI_TEST_ADMIN_URL;
@@ -74,4 +75,25 @@ export async function insureInHefei(
         insu_status: 'active',
       })),
     );
+}
+
+/**
+ * This file's migrated database with the demo reference data: made in `beforeAll`, dropped in
+ * `afterAll`; its `orm` is there inside tests and hooks.
+ */
+export function seededOrmForFile(timeout = 120_000): { readonly orm: Orm } {
+  let db: Awaited<ReturnType<typeof migratedOrm>> | undefined;
+  beforeAll(async () => {
+    db = await migratedOrm();
+    await seedReferenceData(db.orm.em.fork());
+  }, timeout);
+  afterAll(async () => {
+    await db?.close();
+  });
+  return {
+    get orm() {
+      if (!db) throw new Error('seededOrmForFile: no orm outside the tests and hooks');
+      return db.orm;
+    },
+  };
 }
