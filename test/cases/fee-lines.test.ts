@@ -1,24 +1,12 @@
 import { stayActivities } from '../../activities/stay';
 import { type FeeDetailIn, STAY_REFUSALS } from '../../cases';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { migratedOrm } from '../support/db';
+import { seededOrmForFile } from '../support/db';
 
 /**
  * 2301's storage (`storeFeeLines`): a batch of the most lines a HIS may send at once goes in one
  * INSERT, all or none, and a batch repeated or partly repeated answers as before.
  */
-let orm: Orm;
-let close: () => Promise<void>;
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-}, 120_000);
-afterAll(async () => {
-  await close?.();
-});
+const db = seededOrmForFile();
 
 const CODES = ['BED001', 'SUR001', 'DRG001', 'DRG002', 'MAT001', 'XXX901'];
 const MDTRT = '510100202612020000000001';
@@ -47,7 +35,7 @@ function lines(n: number, from = 1): FeeDetailIn[] {
 /** The statements `work` sends, by their first word (insert, select, …). */
 async function statements<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
   const sent: string[] = [];
-  const knex = orm.em.getKnex();
+  const knex = db.orm.em.getKnex();
   const listen = (q: { sql: string }) => sent.push(q.sql.trim().split(/\s+/)[0]!.toLowerCase());
   knex.on('query', listen);
   try {
@@ -58,11 +46,11 @@ async function statements<T>(work: () => Promise<T>): Promise<{ result: T; sent:
 }
 
 const stored = async (mdtrt_id: string) =>
-  Number((await orm.em.getKnex()('fee_detail').where({ mdtrt_id }).count({ n: '*' }))[0]!.n);
+  Number((await db.orm.em.getKnex()('fee_detail').where({ mdtrt_id }).count({ n: '*' }))[0]!.n);
 
 test('a batch of 500 lines is stored with one INSERT and answered line by line', async () => {
   const batch = lines(500);
-  const store = stayActivities({ orm }).storeFeeLines;
+  const store = stayActivities({ orm: db.orm }).storeFeeLines;
   const { result, sent } = await statements(() =>
     store({ mdtrt_id: MDTRT, mdtrtarea_admvs: '510100', begntime: BEGNTIME, lines: batch }),
   );
@@ -81,7 +69,7 @@ test('a batch of 500 lines is stored with one INSERT and answered line by line',
 
 test('one line of a 500-line batch that differs from its stored content refuses the whole batch, naming it', async () => {
   const mdtrt_id = '510100202612020000000002';
-  const store = stayActivities({ orm }).storeFeeLines;
+  const store = stayActivities({ orm: db.orm }).storeFeeLines;
   const first = await store({
     mdtrt_id,
     mdtrtarea_admvs: '510100',

@@ -29,7 +29,7 @@ import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { filingWorkflow, hospitalizationWorkflow } from '../../workflows';
 import { TRANSACTIONS_PER_RUN } from '../../workflows/hospitalization';
-import { migratedOrm } from '../support/db';
+import { insureInHefei, migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordHistory } from '../support/histories';
 import { demoLogins } from '../support/login';
@@ -55,22 +55,14 @@ beforeAll(async () => {
   close = db.close;
   await seedReferenceData(orm.em.fork());
   // More people insured in 合肥 (310, in service), one per scenario: a person has one bed at a time.
-  await orm.em
-    .fork()
-    .getKnex()('insured_person')
-    .insert(
-      Array.from({ length: 10 }, (_, i) => ({
-        psn_no: `P3401000000009${i}`,
-        psn_name: `测试${i}`,
-        certno: `34010219900101${String(100 + i)}X`.slice(0, 18),
-        gend: '1',
-        brdy: '1990-01-01',
-        insutype: '310',
-        psn_type: 'in_service',
-        insuplc_admdvs: '340100',
-        insu_status: 'active',
-      })),
-    );
+  await insureInHefei(
+    orm,
+    Array.from({ length: 10 }, (_, i) => ({
+      psn_no: `P3401000000009${i}`,
+      psn_name: `测试${i}`,
+      certno: `34010219900101${String(100 + i)}X`.slice(0, 18),
+    })),
+  );
   bundle = await bundleCaseWorkflows();
   const real = createActivities({ orm });
   const activities = {

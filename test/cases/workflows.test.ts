@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import {
   addDays,
@@ -15,57 +15,16 @@ import {
   filingStateQuery,
 } from '../../cases';
 import { Admdvs, CaseEvent, Filing, HumanTask, InsuredPerson, Referral } from '../../db/entities';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { filingWorkflow } from '../../workflows';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { recordHistory } from '../support/histories';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { expectReplays } from '../support/histories';
+import { caseWorkerPerTest } from '../support/temporal';
 
 /** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/cases/workflows.test.ts`; replayed by replay.test.ts. */
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
-let orm: Orm;
-let close: () => Promise<void>;
-let bundle: WorkflowBundleWithSourceMap;
-let w: Awaited<ReturnType<typeof caseWorker>>;
-
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  bundle = await bundleCaseWorkflows();
-}, 120_000);
-afterAll(async () => {
-  await close?.();
-});
-// One time-skipping server per test: skipping time for one scenario must not fire another's timers.
-beforeEach(async () => {
-  w = await caseWorker(orm, 'time-skipping', bundle);
-}, 60_000);
 // Every history a test produced must replay on the current workflow code (determinism check).
-afterEach(async () => {
-  try {
-    const histories = [];
-    for await (const e of w.client.workflow.list()) {
-      histories.push({
-        workflowId: e.workflowId,
-        history: await w.client.workflow.getHandle(e.workflowId, e.runId).fetchHistory(),
-      });
-    }
-    for (const { workflowId, history } of histories) await recordHistory(HISTORIES_DIR, workflowId, history);
-    const failures: string[] = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories)) {
-      if (r.error) failures.push(`${r.workflowId}: ${String(r.error)}`);
-    }
-    expect(failures).toEqual([]);
-    expect(histories.length).toBeGreaterThan(0);
-  } finally {
-    await w?.teardown();
-  }
-});
+const suite = caseWorkerPerTest(({ worker, bundle }) => expectReplays(worker.client, bundle, HISTORIES_DIR));
 
 let n = 0;
 function input(psn_no: string, overrides: Partial<FilingInput>): FilingInput {
@@ -89,9 +48,13 @@ function input(psn_no: string, overrides: Partial<FilingInput>): FilingInput {
 }
 
 const start = (i: FilingInput) =>
-  w.client.workflow.start(filingWorkflow, { workflowId: i.filing_id, taskQueue: w.taskQueue, args: [i] });
+  suite.worker.client.workflow.start(filingWorkflow, {
+    workflowId: i.filing_id,
+    taskQueue: suite.worker.taskQueue,
+    args: [i],
+  });
 
-const filingRow = (id: string) => orm.em.fork().findOne(Filing, { id });
+const filingRow = (id: string) => suite.orm.em.fork().findOne(Filing, { id });
 const statusIs = (id: string, status: string) => async () => {
   const row = await filingRow(id);
   return row?.status === status ? row : undefined;
@@ -99,7 +62,8 @@ const statusIs = (id: string, status: string) => async () => {
 const openTask =
   (case_id: string, status = 'open') =>
   async () =>
-    (await orm.em.fork().findOne(HumanTask, { case_id, status: status as HumanTask['status'] })) ?? undefined;
+    (await suite.orm.em.fork().findOne(HumanTask, { case_id, status: status as HumanTask['status'] })) ??
+    undefined;
 
 function decision(task: HumanTask, d: Partial<DecisionMessage>): DecisionMessage {
   return {
@@ -141,7 +105,7 @@ test('a commitment long-term filing is active at once and locked for six months,
     ),
   ).toMatch(/不能变更或取消/);
 
-  await w.env.sleep('190 days');
+  await suite.worker.env.sleep('190 days');
   const changed = await handle.executeUpdate(changeFilingUpdate, {
     args: [{ mdtrtarea_admdvs: '310000', memo: 'moved', requested_by: 't' }],
   });
@@ -205,13 +169,13 @@ test('a referral whose SLA lapses is escalated to a supervisor, then approved wi
   expect(task.prov_admdvs).toBe('340000');
   expect((await filingRow(i.filing_id))?.status).toBe('UNDER_REVIEW');
 
-  await w.env.sleep('6 days'); // more than 3 working days, whatever the weekday
+  await suite.worker.env.sleep('6 days'); // more than 3 working days, whatever the weekday
   const escalated = await eventually(openTask(i.filing_id, 'escalated'));
   expect(escalated.role).toBe('supervisor');
-  expect((await orm.em.fork().findOne(Referral, { filing_id: i.filing_id }))?.escalated).toBe(true);
-  await w.env.sleep('6 days'); // the supervisors' own limit lapses too
+  expect((await suite.orm.em.fork().findOne(Referral, { filing_id: i.filing_id }))?.escalated).toBe(true);
+  await suite.worker.env.sleep('6 days'); // the supervisors' own limit lapses too
   await eventually(async () =>
-    (await orm.em.fork().count(CaseEvent, { case_id: i.filing_id, kind: 'supervisor_overdue' })) === 1
+    (await suite.orm.em.fork().count(CaseEvent, { case_id: i.filing_id, kind: 'supervisor_overdue' })) === 1
       ? true
       : undefined,
   );
@@ -246,11 +210,11 @@ test('more information restarts the SLA with a new task; a rejection needs its r
     handle.executeUpdate(decideUpdate, { updateId: m.decision_id, args: [m] });
   await decide(decision(first, { decision: 'more_info', reason: '请补充转诊证明' }));
   await eventually(async () =>
-    (await orm.em.fork().findOne(Referral, { filing_id: i.filing_id }))?.status === 'MORE_INFO'
+    (await suite.orm.em.fork().findOne(Referral, { filing_id: i.filing_id }))?.status === 'MORE_INFO'
       ? true
       : undefined,
   );
-  await w.env.sleep('2 days'); // the citizen takes two days to answer
+  await suite.worker.env.sleep('2 days'); // the citizen takes two days to answer
   await handle.executeUpdate(answerMoreInfoUpdate, {
     updateId: 'answer-1',
     args: [{ answer_id: 'a1', answer: '已上传', documents: ['转诊证明.pdf'], answered_by: 'lixiuying' }],
@@ -258,7 +222,7 @@ test('more information restarts the SLA with a new task; a rejection needs its r
   // The API marks a task decided before it signals; these tests signal directly, so look the new round up by id.
   const second = await eventually(
     async () =>
-      (await orm.em.fork().findOne(HumanTask, { id: first.id.replace(/-t1$/, '-t2') })) ?? undefined,
+      (await suite.orm.em.fork().findOne(HumanTask, { id: first.id.replace(/-t1$/, '-t2') })) ?? undefined,
   );
   expect(second.id).toMatch(/-t2$/);
   expect(second.due_at.getTime()).toBeGreaterThan(first.due_at.getTime());
@@ -276,7 +240,7 @@ test('more information restarts the SLA with a new task; a rejection needs its r
 
 test('a referral filing cancelled while its review is starting withdraws the review and stays CANCELLED', async () => {
   // Hold the first UNDER_REVIEW projection (the review task just opened) and cancel in that window.
-  const activities = createActivities({ orm });
+  const activities = createActivities({ orm: suite.orm });
   let reached!: () => void;
   const atGate = new Promise<void>((resolve) => {
     reached = resolve;
@@ -286,10 +250,10 @@ test('a referral filing cancelled while its review is starting withdraws the rev
     open = resolve;
   });
   const worker = await Worker.create({
-    connection: w.env.nativeConnection,
-    namespace: w.env.namespace ?? 'default',
-    taskQueue: `${w.taskQueue}-gated`,
-    workflowBundle: bundle,
+    connection: suite.worker.env.nativeConnection,
+    namespace: suite.worker.env.namespace ?? 'default',
+    taskQueue: `${suite.worker.taskQueue}-gated`,
+    workflowBundle: suite.bundle,
     activities: {
       ...activities,
       async projectCase(args: Parameters<typeof activities.projectCase>[0]) {
@@ -307,9 +271,9 @@ test('a referral filing cancelled while its review is starting withdraws the rev
       category: 'referral',
       referral: { refl_fil_type: '1', summary: { diag_name: '冠心病' } },
     });
-    const handle = await w.client.workflow.start(filingWorkflow, {
+    const handle = await suite.worker.client.workflow.start(filingWorkflow, {
       workflowId: i.filing_id,
-      taskQueue: `${w.taskQueue}-gated`,
+      taskQueue: `${suite.worker.taskQueue}-gated`,
       args: [i],
     });
     await atGate;
@@ -322,11 +286,11 @@ test('a referral filing cancelled while its review is starting withdraws the rev
     const result = await handle.result();
     expect(result.status).toBe('CANCELLED');
     const referral = await eventually(async () => {
-      const row = await orm.em.fork().findOne(Referral, { filing_id: i.filing_id });
+      const row = await suite.orm.em.fork().findOne(Referral, { filing_id: i.filing_id });
       return row?.status === 'WITHDRAWN' ? row : undefined;
     });
     expect(referral.status).toBe('WITHDRAWN');
-    expect(await orm.em.fork().count(HumanTask, { case_id: i.filing_id, status: 'open' })).toBe(0);
+    expect(await suite.orm.em.fork().count(HumanTask, { case_id: i.filing_id, status: 'open' })).toBe(0);
   } finally {
     open();
     worker.shutdown();
@@ -342,7 +306,9 @@ test('a step that can never succeed puts the case in NEEDS_ATTENTION with a task
   expect(row.reason).toMatch(/^projection: InvalidData: PostgreSQL refused the data \(SQLSTATE 22/);
   const task = await eventually(openTask(i.filing_id));
   expect(task).toMatchObject({ kind: 'case_attention', role: 'staff', prov_admdvs: '340000' });
-  const events = await orm.em.fork().find(CaseEvent, { case_id: i.filing_id }, { orderBy: { at: 'asc' } });
+  const events = await suite.orm.em
+    .fork()
+    .find(CaseEvent, { case_id: i.filing_id }, { orderBy: { at: 'asc' } });
   expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['submitted', 'needs_attention']));
   // The attention task takes retry or reject; staff close the case with a reason.
   const refused = await handle
@@ -361,7 +327,7 @@ test('a step that can never succeed puts the case in NEEDS_ATTENTION with a task
 
 /** Adds a person the insured-person register did not hold yet (a register corrected by staff). */
 async function registerPerson(psn_no: string): Promise<void> {
-  const em = orm.em.fork();
+  const em = suite.orm.em.fork();
   em.create(InsuredPerson, {
     psn_no,
     psn_name: '赵磊',
@@ -390,7 +356,7 @@ test('NEEDS_ATTENTION: staff retry the failed step and the case carries on from 
   await handle.executeUpdate(decideUpdate, { updateId: retry.decision_id, args: [retry] });
   const active = await eventually(statusIs(i.filing_id, 'ACTIVE'));
   expect(active).toMatchObject({ reason: null, insuplc_admdvs: '340100', prov_admdvs: '340000' });
-  const events = await orm.em
+  const events = await suite.orm.em
     .fork()
     .find(CaseEvent, { case_id: i.filing_id }, { orderBy: { at: 'asc', id: 'asc' } });
   const kinds = events.map((e) => e.kind);
@@ -421,7 +387,7 @@ test('NEEDS_ATTENTION: the citizen can cancel; the attention task is withdrawn a
   expect(row.reason).toBe('不需要了');
   const cancelledTask = await eventually(openTask(i.filing_id, 'cancelled'));
   expect(cancelledTask.id).toBe(task.id);
-  const events = await orm.em.fork().find(CaseEvent, { case_id: i.filing_id });
+  const events = await suite.orm.em.fork().find(CaseEvent, { case_id: i.filing_id });
   expect(events.map((e) => e.kind)).toEqual(expect.arrayContaining(['needs_attention', 'cancelled']));
 });
 
@@ -436,7 +402,7 @@ test('a case submitted earlier (backdated clock) counts its SLA from the submiss
   await start(i);
   const escalated = await eventually(openTask(i.filing_id, 'escalated'));
   expect(escalated.role).toBe('supervisor');
-  const submittedEvent = await orm.em
+  const submittedEvent = await suite.orm.em
     .fork()
     .findOneOrFail(CaseEvent, { case_id: i.filing_id, kind: 'submitted' });
   expect(submittedEvent.at.toISOString()).toBe(new Date(submitted).toISOString());

@@ -1,48 +1,26 @@
-import type { Express } from 'express';
 import request from 'supertest';
 import { type ClearingStatementView, clearingWorkflowId } from '../../cases';
 import { DEMO_CLEARING_SETTLEMENTS, insertSettlements } from '../../db/clearing-demo';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { demoLogins } from '../support/login';
-import { testApp } from '../support/platform';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { testPlatformForFile } from '../support/platform';
 import { cellsOf, unzip } from './unzip';
 
 const MONTH = '2026-10';
-let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
-let app: Express;
 
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  await insertSettlements(orm.em.getKnex(), MONTH, DEMO_CLEARING_SETTLEMENTS);
-  w = await caseWorker(orm, 'local', await bundleCaseWorkflows());
-  app = testApp({
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
-  });
-}, 180_000);
-afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+const p = testPlatformForFile({
+  temporal: 'local',
+  data: (orm) => insertSettlements(orm.em.getKnex(), MONTH, DEMO_CLEARING_SETTLEMENTS),
+  timeout: 180_000,
 });
 
-const login = demoLogins(() => app);
-const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
 const get = async (username: string, path: string) =>
-  request(app)
+  request(p.app)
     .get(`/api/v1${path}`)
-    .set(await as(username));
+    .set(await p.as(username));
 const post = async (username: string, path: string, body: object = {}, key?: string) => {
-  const r = request(app)
+  const r = request(p.app)
     .post(`/api/v1${path}`)
-    .set(await as(username));
+    .set(await p.as(username));
   if (key) r.set('Idempotency-Key', key);
   return r.send(body);
 };
@@ -77,7 +55,7 @@ describe('a month cleared through the API', () => {
     );
     expect((await post('coord-ah', '/clearing', { clr_month: '2026-09' })).status).toBe(403);
     expect((await get('zhangwei', '/clearing')).status).toBe(403);
-    const runs = await orm.em.getKnex()('clearing_run').count({ n: '*' });
+    const runs = await p.orm.em.getKnex()('clearing_run').count({ n: '*' });
     expect(runs).toEqual([{ n: '1' }]);
   });
 
@@ -140,7 +118,7 @@ describe('a month cleared through the API', () => {
     expect(st).toMatchObject({ owed: 4_660_000, net_transfer: 4_660_000, status: 'GENERATED' });
     // 安徽 opened a 费用协查 on one of them: the drill-down names it.
     const now = new Date();
-    await orm.em.getKnex()('fee_check').insert({
+    await p.orm.em.getKnex()('fee_check').insert({
       check_id: 'FCDMC0002S01',
       setl_id: 'DMC0002S01',
       mdtrt_id: 'DMC0002',
@@ -189,9 +167,9 @@ describe('a month cleared through the API', () => {
     expect(text).toContain('390,城乡居民基本医疗保险,医疗救助,1,0,20900.00,2300.00');
     expect(text).toContain('应付合计（元）,46600.00');
     expect(text).toContain('DMC0002S01');
-    const x = await request(app)
+    const x = await request(p.app)
       .get(`/api/v1${AH_SC}/export.xlsx`)
-      .set(await as('coord-sc'))
+      .set(await p.as('coord-sc'))
       .buffer(true)
       .parse((res, cb) => {
         const chunks: Buffer[] = [];
@@ -244,7 +222,9 @@ describe('a month cleared through the API', () => {
       fee_check_ids: ['FCNONE'],
     });
     expect([closedLinks.status, closedLinks.body.code]).toEqual([409, 'CLEARING_CLOSED']);
-    const confirmations = await orm.em.getKnex()('clearing_confirmation').where({ pair_id: '340000-510000' });
+    const confirmations = await p.orm.em
+      .getKnex()('clearing_confirmation')
+      .where({ pair_id: '340000-510000' });
     expect(confirmations.map((c) => c.confirmed_by).sort()).toEqual(['coord-ah', 'coord-sc']);
   });
 
@@ -252,7 +232,7 @@ describe('a month cleared through the API', () => {
     const noReason = await post('coord-hi', `${HI_SC}/dispute`, { reason: ' ' });
     expect(noReason.body.code).toBe('VALIDATION_FAILED');
     // The fee check and the ticket the dispute names: 海南 → 四川, on an October settlement.
-    const knex = orm.em.getKnex();
+    const knex = p.orm.em.getKnex();
     const now = new Date();
     await knex('fee_check').insert({
       check_id: 'FCDMC0004S01',

@@ -1,22 +1,12 @@
-import type { Express } from 'express';
 import request from 'supertest';
 import { type ClearingStatementView, clearingWorkflowId } from '../../cases';
 import { type DemoSettlement, insertSettlements } from '../../db/clearing-demo';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { demoLogins } from '../support/login';
-import { testApp } from '../support/platform';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { testPlatformForFile } from '../support/platform';
 
 /** 对账不平 worked through the API: re-check after a correction, 补拨/退回, the scope rules, resends. */
 const MONTH = '2026-10';
 const PAIR = `/clearing/${MONTH}/460000-510000`;
-let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
-let app: Express;
 
 const settlement = (setl_id: string, hifp_pay: number, day: number): DemoSettlement => ({
   setl_id,
@@ -32,39 +22,28 @@ const settlement = (setl_id: string, hifp_pay: number, day: number): DemoSettlem
   day,
 });
 
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  await insertSettlements(orm.em.getKnex(), MONTH, [settlement('H1001S01', 3_000_000, 3)]);
-  w = await caseWorker(orm, 'local', await bundleCaseWorkflows());
-  app = testApp({
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
-  });
-}, 180_000);
-afterAll(async () => {
-  await w?.teardown();
-  await close?.();
+const p = testPlatformForFile({
+  temporal: 'local',
+  data: (orm) => insertSettlements(orm.em.getKnex(), MONTH, [settlement('H1001S01', 3_000_000, 3)]),
+  timeout: 180_000,
 });
 
-const login = demoLogins(() => app);
 const post = async (username: string, path: string, body: object = {}, key?: string) => {
-  const r = request(app)
+  const r = request(p.app)
     .post(`/api/v1${path}`)
-    .set({ Authorization: `Bearer ${await login(username)}` });
+    .set({ Authorization: `Bearer ${await p.login(username)}` });
   if (key) r.set('Idempotency-Key', key);
   return r.send(body);
 };
 const statement = async () =>
   (
-    await request(app)
+    await request(p.app)
       .get(`/api/v1${PAIR}`)
-      .set({ Authorization: `Bearer ${await login('coord-hi')}` })
+      .set({ Authorization: `Bearer ${await p.login('coord-hi')}` })
   ).body as ClearingStatementView;
 
 test('a flagged transfer is worked to an end by the insured side, and the month then finishes', async () => {
-  const knex = orm.em.getKnex();
+  const knex = p.orm.em.getKnex();
   expect((await post('staff-hi', '/clearing', { clr_month: MONTH })).status).toBe(202);
   await eventually(async () => ((await statement()).confirmations.length === 2 ? true : undefined), 30_000);
   expect((await post('coord-hi', `${PAIR}/confirm`)).status).toBe(200);
@@ -183,14 +162,14 @@ test('a flagged transfer is worked to an end by the insured side, and the month 
       .first(),
   ).toMatchObject({ status: 'decided', decision: 'approve', decided_by: 'coord-hi' });
   // The only pair is reconciled: the month's run ends.
-  await w.client.workflow.getHandle(clearingWorkflowId(MONTH)).result();
+  await p.worker.client.workflow.getHandle(clearingWorkflowId(MONTH)).result();
   expect(await knex('clearing_run').where({ clr_month: MONTH }).first()).toMatchObject({ status: 'DONE' });
   const closed = await post('coord-hi', `${PAIR}/recheck`);
   expect([closed.status, closed.body.code]).toEqual([409, 'CLEARING_CLOSED']);
   // The export shows the final state: reconciled, no 对账不平 line.
-  const csv = await request(app)
+  const csv = await request(p.app)
     .get(`/api/v1${PAIR}/export.csv`)
-    .set({ Authorization: `Bearer ${await login('coord-hi')}` });
+    .set({ Authorization: `Bearer ${await p.login('coord-hi')}` });
   expect(csv.text).toContain('状态,已对账');
   expect(csv.text).not.toContain('对账不平');
 }, 90_000);

@@ -1,4 +1,3 @@
-import type { Express } from 'express';
 import request from 'supertest';
 import {
   type Admission,
@@ -17,45 +16,19 @@ import {
   uploadFeesUpdate,
 } from '../../cases';
 import { Compensation, Filing, HumanTask, LedgerEntry } from '../../db/entities';
-import type { Orm } from '../../db/orm';
 import {
   HAINAN_EXPECTED,
   HAINAN_HOSPITAL,
   HAINAN_PERSON,
   type hainanScenario,
 } from '../../db/scenario-hainan';
-import { seedReferenceData } from '../../db/seed';
 import { parseYuan } from '../../settlement';
 import { filingWorkflow, hospitalizationWorkflow } from '../../workflows';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { demoLogins } from '../support/login';
-import { testApp } from '../support/platform';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { testPlatformForFile } from '../support/platform';
 import { settledStay } from './settled-stay';
 
-let orm: Orm;
-let close: () => Promise<void>;
-let w: Awaited<ReturnType<typeof caseWorker>>;
-let app: Express;
-
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  w = await caseWorker(orm, 'time-skipping', await bundleCaseWorkflows());
-  app = testApp({
-    cases: { orm, temporal: w.client, taskQueue: w.taskQueue, tokenSecret: 'test-secret' },
-  });
-}, 180_000);
-afterAll(async () => {
-  await w?.teardown();
-  await close?.();
-});
-
-const login = demoLogins(() => app);
-const as = async (username: string) => ({ Authorization: `Bearer ${await login(username)}` });
+const p = testPlatformForFile({ timeout: 180_000 });
 
 /** The scenario's national-interface inputs as the edge parses them (decimal strings → fen, CST → ISO). */
 const iso = (cst: string) => new Date(`${cst.replace(' ', 'T')}+08:00`).toISOString();
@@ -86,13 +59,13 @@ async function referredToChengdu(): Promise<string> {
     form: {},
     submitted_by: 'wangfang',
   };
-  const handle = await w.client.workflow.start(filingWorkflow, {
+  const handle = await p.worker.client.workflow.start(filingWorkflow, {
     workflowId: i.filing_id,
-    taskQueue: w.taskQueue,
+    taskQueue: p.worker.taskQueue,
     args: [i],
   });
   const task = await eventually(
-    async () => (await orm.em.fork().findOne(HumanTask, { case_id: i.filing_id })) ?? undefined,
+    async () => (await p.orm.em.fork().findOne(HumanTask, { case_id: i.filing_id })) ?? undefined,
   );
   const d: DecisionMessage = {
     decision_id: crypto.randomUUID(),
@@ -104,7 +77,7 @@ async function referredToChengdu(): Promise<string> {
   };
   await handle.executeUpdate(decideUpdate, { args: [d], updateId: d.decision_id });
   await eventually(async () => {
-    const f = await orm.em.fork().findOne(Filing, { id: i.filing_id });
+    const f = await p.orm.em.fork().findOne(Filing, { id: i.filing_id });
     return f?.status === 'ACTIVE' ? f : undefined;
   });
   return i.filing_id;
@@ -113,9 +86,9 @@ async function referredToChengdu(): Promise<string> {
 test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap found under Hainan’s, approved by 海南 staff, paid to the fen', async () => {
   await referredToChengdu();
   const scenario = (
-    await request(app)
+    await request(p.app)
       .get('/api/v1/demo/scenarios/hainan')
-      .set(await as('hosp-huaxi'))
+      .set(await p.as('hosp-huaxi'))
       .expect(200)
   ).body as ReturnType<typeof hainanScenario>;
   const [s2401, s2301, s2402] = scenario.steps as unknown as [
@@ -150,9 +123,9 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
     opter_name: '华西收费员',
   };
   const mdtrt_id = newMdtrtId('510100', cstDate(Date.now()), '4600000001');
-  const stay = await w.client.workflow.start(hospitalizationWorkflow, {
+  const stay = await p.worker.client.workflow.start(hospitalizationWorkflow, {
     workflowId: stayWorkflowId(mdtrt_id),
-    taskQueue: w.taskQueue,
+    taskQueue: p.worker.taskQueue,
     args: [{ mdtrt_id, admission, msgid: 'hn-2401' }],
   });
   const msg = (infno: string) => ({ updateId: transactionUpdateId(infno, `hn-${infno}`) });
@@ -204,13 +177,13 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
   // The settlement detected the comparison: a task for 海南's staff, through the generic task router.
   const task = await eventually(
     async () =>
-      (await orm.em
+      (await p.orm.em
         .fork()
         .findOne(HumanTask, { case_id: compensationWorkflowId(setl_id), status: 'open' })) ?? undefined,
   );
-  const staff = await as('staff-hi');
-  await request(app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
-  const review = (await request(app).get(`/api/v1/tasks/${task.id}`).set(staff).expect(200)).body;
+  const staff = await p.as('staff-hi');
+  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
+  const review = (await request(p.app).get(`/api/v1/tasks/${task.id}`).set(staff).expect(200)).body;
   expect(review.task.summary).toMatchObject({
     mdtrt_id,
     setl_id,
@@ -224,33 +197,33 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
     '按参保地目录和政策重算，本次住院应由基金支付 27,533.27 元，直接结算已支付 16,824.24 元，差额 10,709.03 元',
   );
   // Another province's staff do not see it.
-  await request(app)
+  await request(p.app)
     .get(`/api/v1/tasks/${task.id}`)
-    .set(await as('staff-ah'))
+    .set(await p.as('staff-ah'))
     .expect(404);
 
-  await request(app)
+  await request(p.app)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(staff)
     .send({ decision: 'approve' })
     .expect(200);
   const paid = await eventually(async () => {
-    const r = await orm.em.fork().findOne(Compensation, { setl_id });
+    const r = await p.orm.em.fork().findOne(Compensation, { setl_id });
     return r?.status === 'PAID' ? r : undefined;
   });
   expect(paid.gap).toBe(yuan(HAINAN_EXPECTED.gap));
-  const ledger = await orm.em.fork().find(LedgerEntry, { setl_id: `BC${setl_id}` });
+  const ledger = await p.orm.em.fork().find(LedgerEntry, { setl_id: `BC${setl_id}` });
   expect(ledger.reduce((sum, l) => sum + l.debit, 0)).toBe(yuan(HAINAN_EXPECTED.gap));
   expect(ledger.reduce((sum, l) => sum + l.debit - l.credit, 0)).toBe(0);
   // The stay's whole ledger (settlement and 待遇补差) still balances.
-  const all = await orm.em.fork().find(LedgerEntry, { mdtrt_id });
+  const all = await p.orm.em.fork().find(LedgerEntry, { mdtrt_id });
   expect(all.reduce((sum, l) => sum + l.debit - l.credit, 0)).toBe(0);
 
   // The citizen's stay page: the comparison item by item, the decision, and the story in plain Chinese.
   const view = (
-    await request(app)
+    await request(p.app)
       .get(`/api/v1/stays/${mdtrt_id}`)
-      .set(await as('wangfang'))
+      .set(await p.as('wangfang'))
       .expect(200)
   ).body;
   expect(view.compensation).toMatchObject({
@@ -283,19 +256,19 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
   );
 
   // The citizen applying now gets the one comparison there is; another citizen cannot apply for her stay.
-  const mine = await request(app)
+  const mine = await request(p.app)
     .post(`/api/v1/stays/${mdtrt_id}/compensation`)
-    .set(await as('wangfang'))
+    .set(await p.as('wangfang'))
     .expect(200);
   expect(mine.body).toMatchObject({ compensation_id: compensationWorkflowId(setl_id), status: 'PAID' });
-  await request(app)
+  await request(p.app)
     .post(`/api/v1/stays/${mdtrt_id}/compensation`)
-    .set(await as('zhangwei'))
+    .set(await p.as('zhangwei'))
     .expect(404);
 }, 180_000);
 
 const wangfangStay = (dischargedDaysAgo: number) =>
-  settledStay(orm, {
+  settledStay(p.orm, {
     ...HAINAN_PERSON,
     insutype: '390',
     ...HAINAN_HOSPITAL,
@@ -308,33 +281,33 @@ const wangfangStay = (dischargedDaysAgo: number) =>
 
 test('the citizen applies within the deadline: the comparison runs on her application, once', async () => {
   const s = await wangfangStay(30);
-  const first = await request(app)
+  const first = await request(p.app)
     .post(`/api/v1/stays/${s.mdtrt_id}/compensation`)
-    .set(await as('wangfang'))
+    .set(await p.as('wangfang'))
     .expect(202);
   expect(first.body).toMatchObject({ compensation_id: compensationWorkflowId(s.setl_id), status: 'APPLIED' });
   const row = await eventually(async () => {
-    const r = await orm.em.fork().findOne(Compensation, { setl_id: s.setl_id });
+    const r = await p.orm.em.fork().findOne(Compensation, { setl_id: s.setl_id });
     return r?.status === 'UNDER_REVIEW' ? r : undefined;
   });
   expect(row).toMatchObject({ origin: 'applied', applied_by: 'wangfang' });
-  const again = await request(app)
+  const again = await request(p.app)
     .post(`/api/v1/stays/${s.mdtrt_id}/compensation`)
-    .set(await as('wangfang'))
+    .set(await p.as('wangfang'))
     .expect(200);
   expect(again.body.compensation_id).toBe(first.body.compensation_id);
 });
 
 test('the citizen applies after the deadline: refused in Chinese with the dates, nothing started', async () => {
   const s = await wangfangStay(400);
-  const res = await request(app)
+  const res = await request(p.app)
     .post(`/api/v1/stays/${s.mdtrt_id}/compensation`)
-    .set(await as('wangfang'))
+    .set(await p.as('wangfang'))
     .expect(409);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   expect(res.body.code).toBe('COMPENSATION_DEADLINE_PASSED');
   expect(res.body.detail).toMatch(
     /^待遇补差须在出院后 365 天内申请（出院日期 \d{4}年\d{1,2}月\d{1,2}日，截至 \d{4}年\d{1,2}月\d{1,2}日），已超过申请期限$/,
   );
-  expect(await orm.em.fork().count(Compensation, { setl_id: s.setl_id })).toBe(0);
+  expect(await p.orm.em.fork().count(Compensation, { setl_id: s.setl_id })).toBe(0);
 });

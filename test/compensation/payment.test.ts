@@ -1,23 +1,10 @@
 import { compensationActivities } from '../../activities/compensation';
 import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
 import { LedgerEntry, Settlement } from '../../db/entities';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
-import { migratedOrm } from '../support/db';
+import { seededOrmForFile } from '../support/db';
 import { settledStay } from './settled-stay';
 
-let orm: Orm;
-let close: () => Promise<void>;
-
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-}, 120_000);
-afterAll(async () => {
-  await close?.();
-});
+const db = seededOrmForFile();
 
 /**
  * A comparison assessed before the assessment carried its accumulator effect (a workflow running when
@@ -26,7 +13,7 @@ afterAll(async () => {
  */
 test('a payment without the accumulator effect (assessed by older code) computes it and moves the accumulators once', async () => {
   const psn_no = 'P46000000000002';
-  const s = await settledStay(orm, {
+  const s = await settledStay(db.orm, {
     psn_no,
     psn_name: '符海燕',
     insuplc_admdvs: '460000',
@@ -40,8 +27,8 @@ test('a payment without the accumulator effect (assessed by older code) computes
     ],
     endtime: new Date(Date.now() - 86_400_000),
   });
-  const direct = await orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
-  const knex = orm.em.getKnex();
+  const direct = await db.orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
+  const knex = db.orm.em.getKnex();
   const key = { psn_no, insuplc_admdvs: '460000', year: direct.acc_year };
   await knex('accumulator').insert({
     ...key,
@@ -49,7 +36,7 @@ test('a payment without the accumulator effect (assessed by older code) computes
     version: 1,
     updated_at: new Date(),
   });
-  const activities = compensationActivities({ orm });
+  const activities = compensationActivities({ orm: db.orm });
   const now = new Date().toISOString();
   const a = await activities.assessCompensation({ setl_id: s.setl_id, appy_date: now.slice(0, 10) });
   expect(a.qualifies).toBe(true);
@@ -93,5 +80,5 @@ test('a payment without the accumulator effect (assessed by older code) computes
   // Run again (a retry): the pair is there, nothing moves.
   await activities.payCompensation(args);
   expect(await row()).toEqual(after);
-  expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(2);
+  expect(await db.orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(2);
 });

@@ -1,5 +1,4 @@
 import path from 'node:path';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import {
   type CompensationStart,
   compensationWorkflowId,
@@ -8,14 +7,11 @@ import {
 } from '../../cases';
 import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
 import { CaseEvent, Compensation, HumanTask, LedgerEntry, Settlement } from '../../db/entities';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { compensationWorkflow, settlementWorkflow } from '../../workflows';
 import { settlementWorkflowId } from '../../workflows/settlement';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordAndReplay } from '../support/histories';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { caseWorkerPerTest } from '../support/temporal';
 import { settledStay } from './settled-stay';
 
 /**
@@ -23,41 +19,19 @@ import { settledStay } from './settled-stay';
  * withdrawn), a paid gap goes back with the settlement in the reversal's transaction — ledger and
  * accumulators as if neither had been.
  */
-let orm: Orm;
-let close: () => Promise<void>;
-let bundle: WorkflowBundleWithSourceMap;
-let w: Awaited<ReturnType<typeof caseWorker>>;
-
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  bundle = await bundleCaseWorkflows();
-}, 120_000);
-afterAll(async () => {
-  await close?.();
-});
-beforeEach(async () => {
-  w = await caseWorker(orm, 'time-skipping', bundle);
-}, 60_000);
 // Every history a test produced must replay (determinism); recorded with YIDI_RECORD_HISTORIES=1 for the
 // replay tests: the comparisons in test/compensation/histories/reversed, the reversals in
 // test/cases/histories/stays/compensation-reversal.
-afterEach(async () => {
-  try {
-    for (const [dir, type] of [
-      [path.join(__dirname, 'histories', 'reversed'), 'compensationWorkflow'],
-      [
-        path.join(__dirname, '..', 'cases', 'histories', 'stays', 'compensation-reversal'),
-        'settlementWorkflow',
-      ],
-    ] as const) {
-      const { failures } = await recordAndReplay(w.client, bundle, dir, new Set([type]));
-      expect(failures).toEqual([]);
-    }
-  } finally {
-    await w?.teardown();
+const suite = caseWorkerPerTest(async ({ worker, bundle }) => {
+  for (const [dir, type] of [
+    [path.join(__dirname, 'histories', 'reversed'), 'compensationWorkflow'],
+    [
+      path.join(__dirname, '..', 'cases', 'histories', 'stays', 'compensation-reversal'),
+      'settlementWorkflow',
+    ],
+  ] as const) {
+    const { failures } = await recordAndReplay(worker.client, bundle, dir, new Set([type]));
+    expect(failures).toEqual([]);
   }
 });
 
@@ -65,7 +39,7 @@ const psn_no = 'P46000000000003';
 
 /** A settled stay with a gap (two targeted drugs 丙 in 成都, 乙 in 海南) and the person's accumulators after it. */
 async function settledWithGap() {
-  const s = await settledStay(orm, {
+  const s = await settledStay(suite.orm, {
     psn_no,
     psn_name: '陈丽',
     insuplc_admdvs: '460000',
@@ -81,11 +55,11 @@ async function settledWithGap() {
     endtime: new Date(Date.now() - 86_400_000),
     recorded: true,
   });
-  const direct = await orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
+  const direct = await suite.orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
   const key = { psn_no, insuplc_admdvs: '460000', year: direct.acc_year };
   // This person's year starts with this stay (each test its own year row, taken over from the last).
-  await orm.em.getKnex()('accumulator').where(key).delete();
-  await orm.em
+  await suite.orm.em.getKnex()('accumulator').where(key).delete();
+  await suite.orm.em
     .getKnex()('accumulator')
     .insert({ ...key, ...direct.accumulators_after, version: 1, updated_at: new Date() });
   const input: CompensationStart = {
@@ -97,9 +71,9 @@ async function settledWithGap() {
     applied_by: null,
     at: new Date().toISOString(),
   };
-  const handle = await w.client.workflow.start(compensationWorkflow, {
+  const handle = await suite.worker.client.workflow.start(compensationWorkflow, {
     workflowId: compensationWorkflowId(s.setl_id),
-    taskQueue: w.taskQueue,
+    taskQueue: suite.worker.taskQueue,
     args: [input],
   });
   return { ...s, handle, direct, key };
@@ -108,9 +82,9 @@ async function settledWithGap() {
 /** 2305 as the stay runs it: the settlement child with op reverse. */
 function reverse(setl_id: string, round = 1) {
   const reversal = `${setl_id}R${round}`;
-  return w.client.workflow.execute(settlementWorkflow, {
+  return suite.worker.client.workflow.execute(settlementWorkflow, {
     workflowId: settlementWorkflowId(reversal),
-    taskQueue: w.taskQueue,
+    taskQueue: suite.worker.taskQueue,
     args: [
       { op: 'reverse', setl_id: reversal, original_setl_id: setl_id, setl_time: new Date().toISOString() },
     ],
@@ -118,12 +92,13 @@ function reverse(setl_id: string, round = 1) {
 }
 
 const openTask = (setl_id: string) => async () =>
-  (await orm.em.fork().findOne(HumanTask, { case_id: compensationWorkflowId(setl_id), status: 'open' })) ??
-  undefined;
+  (await suite.orm.em
+    .fork()
+    .findOne(HumanTask, { case_id: compensationWorkflowId(setl_id), status: 'open' })) ?? undefined;
 const texts = async (mdtrt_id: string) =>
-  (await orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })).map(
-    (e) => String(e.detail.text ?? e.kind),
-  );
+  (
+    await suite.orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })
+  ).map((e) => String(e.detail.text ?? e.kind));
 const sum = (rows: LedgerEntry[]) => rows.reduce((t, l) => t + l.debit - l.credit, 0);
 
 function approval(task: HumanTask): DecisionMessage {
@@ -146,12 +121,12 @@ test('reversed while under review: the comparison closes WITHDRAWN (结算已撤
   expect(view.status).toBe('WITHDRAWN');
   expect(view.decision).toMatchObject({ reason: '结算已撤销' });
   const row = await eventually(async () => {
-    const c = await orm.em.fork().findOne(Compensation, { setl_id: s.setl_id });
+    const c = await suite.orm.em.fork().findOne(Compensation, { setl_id: s.setl_id });
     return c?.status === 'WITHDRAWN' ? c : undefined;
   });
   expect(row.paid_at).toBeNull();
-  expect((await orm.em.fork().findOneOrFail(HumanTask, { id: task.id })).status).toBe('cancelled');
-  expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(0);
+  expect((await suite.orm.em.fork().findOneOrFail(HumanTask, { id: task.id })).status).toBe('cancelled');
+  expect(await suite.orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(0);
   expect((await texts(s.mdtrt_id)).at(-1)).toBe(
     '医院已撤销本次结算，待遇补差比较随之终止；重新结算后将另行比较是否需要补差',
   );
@@ -161,7 +136,7 @@ test('reversed while under review: the comparison closes WITHDRAWN (结算已撤
     s.handle.executeUpdate(decideUpdate, { args: [late], updateId: late.decision_id }),
   ).rejects.toThrow();
   // The accumulators are back where they were before the stay.
-  const acc = await orm.em.getKnex()('accumulator').where(s.key).first();
+  const acc = await suite.orm.em.getKnex()('accumulator').where(s.key).first();
   for (const [k, v] of Object.entries(s.direct.accumulators_before)) expect(Number(acc[k])).toBe(v);
 });
 
@@ -172,13 +147,13 @@ test('reversed after the gap was paid: the gap goes back with the settlement (a 
   await s.handle.executeUpdate(decideUpdate, { args: [ok], updateId: ok.decision_id });
   const paid = await s.handle.result();
   expect(paid.status).toBe('PAID');
-  const acc = async () => orm.em.getKnex()('accumulator').where(s.key).first();
+  const acc = async () => suite.orm.em.getKnex()('accumulator').where(s.key).first();
   expect(Number((await acc()).hifp_paid_ytd)).toBeGreaterThan(
     Number(s.direct.accumulators_after.hifp_paid_ytd),
   );
 
   await reverse(s.setl_id);
-  const recovery = await orm.em
+  const recovery = await suite.orm.em
     .fork()
     .find(LedgerEntry, { setl_id: `BR${s.setl_id}` }, { orderBy: { seq: 'asc' } });
   expect(recovery.map((l) => [l.account, l.debit, l.credit])).toEqual([
@@ -186,21 +161,21 @@ test('reversed after the gap was paid: the gap goes back with the settlement (a 
     ['insured_fund_payable', paid.gap, 0],
   ]);
   // The stay's whole ledger (settlement, its reversal, the gap and its recovery) nets to zero per account.
-  const all = await orm.em.fork().find(LedgerEntry, { mdtrt_id: s.mdtrt_id });
+  const all = await suite.orm.em.fork().find(LedgerEntry, { mdtrt_id: s.mdtrt_id });
   expect(sum(all)).toBe(0);
   const gapRows = all.filter((l) => l.setl_id === `BC${s.setl_id}` || l.setl_id === `BR${s.setl_id}`);
   for (const account of ['personal_cash', 'insured_fund_payable'])
     expect(sum(gapRows.filter((l) => l.account === account))).toBe(0);
   const after = await acc();
   for (const [k, v] of Object.entries(s.direct.accumulators_before)) expect(Number(after[k])).toBe(v);
-  const c = await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
+  const c = await suite.orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
   expect(c.status).toBe('RECOVERED');
   expect((await texts(s.mdtrt_id)).at(-1)).toMatch(
     /^结算已撤销，已支付的待遇补差 [\d,]+\.\d{2} 元随之收回；重新结算后将另行比较是否需要补差$/,
   );
   // A second 2305 is refused as always; the recovery stays one pair.
   expect(await reverse(s.setl_id, 2)).toMatchObject({ refused: { code: 'ALREADY_REVERSED' } });
-  expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BR${s.setl_id}` })).toBe(2);
+  expect(await suite.orm.em.fork().count(LedgerEntry, { setl_id: `BR${s.setl_id}` })).toBe(2);
 });
 
 test('a gap paid before payments stored their accumulator effect is taken back all the same (the effect computed again)', async () => {
@@ -210,13 +185,15 @@ test('a gap paid before payments stored their accumulator effect is taken back a
   await s.handle.executeUpdate(decideUpdate, { args: [ok], updateId: ok.decision_id });
   expect((await s.handle.result()).status).toBe('PAID');
   // As the row of a payment made by the code before: no effect stored.
-  await orm.em
+  await suite.orm.em
     .getKnex()('compensation')
     .where({ setl_id: s.setl_id })
     .update({ acc_year: null, accumulator_effect: null });
   await reverse(s.setl_id);
-  const after = await orm.em.getKnex()('accumulator').where(s.key).first();
+  const after = await suite.orm.em.getKnex()('accumulator').where(s.key).first();
   for (const [k, v] of Object.entries(s.direct.accumulators_before))
     expect([k, Number(after[k])]).toEqual([k, v]);
-  expect((await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe('RECOVERED');
+  expect((await suite.orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe(
+    'RECOVERED',
+  );
 });

@@ -1,36 +1,17 @@
-import type { Express } from 'express';
 import request from 'supertest';
 import { isoToCst } from '../../api/schemas/national';
 import { compensationWorkflowId } from '../../cases';
 import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
 import { CaseEvent, Compensation, HumanTask, LedgerEntry } from '../../db/entities';
-import type { Orm } from '../../db/orm';
-import { withCheckDigit } from '../../db/seed-data';
 import { eventually } from '../support/eventually';
-import { type Answer, activeFilingToChengdu, envelope, send } from '../support/his';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { type Answer, envelope, hisPlatform, send, WANGFANG } from '../support/his';
 
 /**
  * A HIS reverses (2305) a settlement whose 待遇补差 is under review, settles again, has the new gap
  * paid, and reverses again: over HTTP on the real worker and PostgreSQL. Each settlement has its own
  * comparison; the money (ledger, accumulators) is always that of the settlement that stands.
  */
-let p: TestPlatform;
-let orm: Orm;
-let app: Express;
-let his: { Authorization: string };
-
-const WANGFANG = { psn_no: 'P46000000000001', certno: withCheckDigit('46010019720921002') };
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  ({ orm, app } = p);
-  his = await p.as('hosp-huaxi');
-  await activeFilingToChengdu(p, 'wangfang', WANGFANG.psn_no);
-}, 120_000);
-afterAll(async () => {
-  await p?.close();
-});
+const p = hisPlatform({ filing: true });
 
 const now = () => isoToCst(new Date());
 const ok = (a: { answer: Answer }) => {
@@ -39,13 +20,13 @@ const ok = (a: { answer: Answer }) => {
 };
 const compensation = (setl_id: string, status: string) =>
   eventually(async () => {
-    const c = await orm.em.fork().findOne(Compensation, { setl_id });
+    const c = await p.orm.em.fork().findOne(Compensation, { setl_id });
     return c?.status === status ? c : undefined;
   });
 const openTask = (setl_id: string) =>
   eventually(
     async () =>
-      (await orm.em
+      (await p.orm.em
         .fork()
         .findOne(HumanTask, { case_id: compensationWorkflowId(setl_id), status: 'open' })) ?? undefined,
   );
@@ -54,8 +35,8 @@ const net = (rows: LedgerEntry[]) => rows.reduce((a, l) => a + l.debit - l.credi
 test('2305 closes the open 待遇补差 (WITHDRAWN); the re-settlement is compared anew; 2305 after its gap was paid takes the gap back', async () => {
   const admitted = ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2401', {
         mdtrtinfo: {
           psn_no: WANGFANG.psn_no,
@@ -93,8 +74,8 @@ test('2305 closes the open 待遇补差 (WITHDRAWN); the re-settlement is compar
   });
   ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2301', {
         feedetail: [
           line('1', '003310000010000', 1, '3800.00', '3800.00'),
@@ -106,8 +87,8 @@ test('2305 closes the open 待遇补差 (WITHDRAWN); the re-settlement is compar
   );
   ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2402', {
         dscginfo: {
           mdtrt_id,
@@ -121,12 +102,12 @@ test('2305 closes the open 待遇补差 (WITHDRAWN); the re-settlement is compar
     ),
   );
   const settle = async () =>
-    ok(await send(app, his, envelope('2304', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } }))).setlinfo
+    ok(await send(p.app, p.his, envelope('2304', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } }))).setlinfo
       ?.setl_id as string;
   const reverse = async (setl_id: string) =>
-    ok(await send(app, his, envelope('2305', { data: { mdtrt_id, psn_no: WANGFANG.psn_no, setl_id } })));
+    ok(await send(p.app, p.his, envelope('2305', { data: { mdtrt_id, psn_no: WANGFANG.psn_no, setl_id } })));
   const accumulators = async () =>
-    orm.em.getKnex()('accumulator').where({ psn_no: WANGFANG.psn_no, insuplc_admdvs: '460000' }).first();
+    p.orm.em.getKnex()('accumulator').where({ psn_no: WANGFANG.psn_no, insuplc_admdvs: '460000' }).first();
 
   // Settled; its comparison finds the gap and waits for 海南's staff. Reversed: it closes.
   const first = await settle();
@@ -134,17 +115,17 @@ test('2305 closes the open 待遇补差 (WITHDRAWN); the re-settlement is compar
   await reverse(first);
   const withdrawn = await compensation(first, 'WITHDRAWN');
   expect(withdrawn.decision).toMatchObject({ reason: '结算已撤销' });
-  expect((await orm.em.fork().findOneOrFail(HumanTask, { id: firstTask.id })).status).toBe('cancelled');
+  expect((await p.orm.em.fork().findOneOrFail(HumanTask, { id: firstTask.id })).status).toBe('cancelled');
   const staff = await p.as('staff-hi');
-  await request(app).post(`/api/v1/tasks/${firstTask.id}/claim`).set(staff).expect(409);
+  await request(p.app).post(`/api/v1/tasks/${firstTask.id}/claim`).set(staff).expect(409);
   const before = await accumulators();
 
   // Settled again: a comparison of its own, approved and paid.
   const second = await settle();
   expect(second).not.toBe(first);
   const task = await openTask(second);
-  await request(app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
-  await request(app)
+  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
+  await request(p.app)
     .post(`/api/v1/tasks/${task.id}/decision`)
     .set(staff)
     .send({ decision: 'approve' })
@@ -160,14 +141,14 @@ test('2305 closes the open 待遇补差 (WITHDRAWN); the re-settlement is compar
   for (const k of ['dedc_paid_ytd', 'hifp_paid_ytd', 'si_paid_ytd', 'oth_paid_ytd', 'acct_balc'])
     expect([k, Number(after[k])]).toEqual([k, Number(before[k])]);
   // Every account of the stay nets to zero: nothing stands.
-  const ledger = await orm.em.fork().find(LedgerEntry, { mdtrt_id });
+  const ledger = await p.orm.em.fork().find(LedgerEntry, { mdtrt_id });
   for (const account of new Set(ledger.map((l) => l.account)))
     expect([account, net(ledger.filter((l) => l.account === account))]).toEqual([account, 0]);
-  expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BR${second}` })).toBe(2);
+  expect(await p.orm.em.fork().count(LedgerEntry, { setl_id: `BR${second}` })).toBe(2);
 
-  const story = (await orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc' } })).map(
-    (e) => String(e.detail.text ?? e.kind),
-  );
+  const story = (
+    await p.orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc' } })
+  ).map((e) => String(e.detail.text ?? e.kind));
   expect(story).toEqual(
     expect.arrayContaining([
       '医院已撤销本次结算，待遇补差比较随之终止；重新结算后将另行比较是否需要补差',

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import {
   type CompensationStart,
@@ -10,46 +9,17 @@ import {
 } from '../../cases';
 import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
 import { CaseEvent, Compensation, HumanTask, LedgerEntry, Settlement } from '../../db/entities';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { compensationWorkflow } from '../../workflows';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
-import { recordAndReplay } from '../support/histories';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
+import { expectReplays } from '../support/histories';
+import { caseWorkerPerTest } from '../support/temporal';
 import { settledStay, type TestLine } from './settled-stay';
 
 /** Recorded by `YIDI_RECORD_HISTORIES=1 npx jest test/compensation/workflow.test.ts`; replayed by replay.test.ts. */
 const HISTORIES_DIR = path.join(__dirname, 'histories');
 
-let orm: Orm;
-let close: () => Promise<void>;
-let bundle: WorkflowBundleWithSourceMap;
-let w: Awaited<ReturnType<typeof caseWorker>>;
-
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  bundle = await bundleCaseWorkflows();
-}, 120_000);
-afterAll(async () => {
-  await close?.();
-});
-beforeEach(async () => {
-  w = await caseWorker(orm, 'time-skipping', bundle);
-}, 60_000);
 // Every history a test produced must replay on the current workflow code (determinism check).
-afterEach(async () => {
-  try {
-    const { failures, replayed } = await recordAndReplay(w.client, bundle, HISTORIES_DIR);
-    expect(failures).toEqual([]);
-    expect(replayed).toBeGreaterThan(0);
-  } finally {
-    await w?.teardown();
-  }
-});
+const suite = caseWorkerPerTest(({ worker, bundle }) => expectReplays(worker.client, bundle, HISTORIES_DIR));
 
 /** 王芳's stay at 华西 in 成都: two targeted drugs that Chengdu does not list and Hainan does. */
 const GAP_LINES: TestLine[] = [
@@ -72,7 +42,7 @@ async function settled(
   dischargedDaysAgo = 1,
   ids?: { mdtrt_id: string; setl_id: string },
 ) {
-  return settledStay(orm, {
+  return settledStay(suite.orm, {
     psn_no: 'P46000000000001',
     psn_name: '王芳',
     insuplc_admdvs: '460000',
@@ -97,28 +67,28 @@ function start(s: { mdtrt_id: string; setl_id: string }, over: Partial<Compensat
     at: new Date().toISOString(),
     ...over,
   };
-  return w.client.workflow.start(compensationWorkflow, {
+  return suite.worker.client.workflow.start(compensationWorkflow, {
     workflowId: compensationWorkflowId(s.setl_id),
-    taskQueue: w.taskQueue,
+    taskQueue: suite.worker.taskQueue,
     args: [input],
   });
 }
 
 const row = (setl_id: string, status: string) => async () => {
-  const r = await orm.em.fork().findOne(Compensation, { setl_id });
+  const r = await suite.orm.em.fork().findOne(Compensation, { setl_id });
   return r?.status === status ? r : undefined;
 };
 const taskOf =
   (setl_id: string, status = 'open') =>
   async () =>
-    (await orm.em.fork().findOne(HumanTask, {
+    (await suite.orm.em.fork().findOne(HumanTask, {
       case_id: compensationWorkflowId(setl_id),
       status: status as HumanTask['status'],
     })) ?? undefined;
 const texts = async (mdtrt_id: string) =>
-  (await orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })).map(
-    (e) => String(e.detail.text ?? e.kind),
-  );
+  (
+    await suite.orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })
+  ).map((e) => String(e.detail.text ?? e.kind));
 
 function decision(task: HumanTask, d: Partial<DecisionMessage>): DecisionMessage {
   return {
@@ -146,7 +116,7 @@ test('detected with no difference between the catalogues: NOT_ELIGIBLE, no task,
     ['01', '01'],
     ['01', '01'],
   ]);
-  expect(await orm.em.fork().count(HumanTask, { case_id: compensationWorkflowId(s.setl_id) })).toBe(0);
+  expect(await suite.orm.em.fork().count(HumanTask, { case_id: compensationWorkflowId(s.setl_id) })).toBe(0);
   expect((await texts(s.mdtrt_id)).at(-1)).toBe(
     '按参保地目录和政策重算，直接结算已报销的不少于手工报销应报销的金额，比较后无需补差',
   );
@@ -183,7 +153,7 @@ test('a gap goes to 海南 staff with what they need; approved, it is paid once 
   const paid = await eventually(row(s.setl_id, 'PAID'));
   expect(paid.paid_at).not.toBeNull();
   expect(paid.decision).toMatchObject({ decision: 'approve' });
-  const ledger = await orm.em
+  const ledger = await suite.orm.em
     .fork()
     .find(LedgerEntry, { setl_id: `BC${s.setl_id}` }, { orderBy: { seq: 'asc' } });
   expect(ledger.map((l) => [l.account, l.debit, l.credit])).toEqual([
@@ -200,7 +170,7 @@ test('a gap goes to 海南 staff with what they need; approved, it is paid once 
 test("paid, the gap moves the person's accumulators of the year once, with the ledger pair; a payment retried after its commit moves nothing again", async () => {
   // 符海燕 (no other test here touches her accumulators); her row as the direct settlement left it.
   const psn_no = 'P46000000000002';
-  const s = await settledStay(orm, {
+  const s = await settledStay(suite.orm, {
     psn_no,
     psn_name: '符海燕',
     insuplc_admdvs: '460000',
@@ -211,8 +181,8 @@ test("paid, the gap moves the person's accumulators of the year once, with the l
     lines: GAP_LINES,
     endtime: new Date(Date.now() - DAY),
   });
-  const direct = await orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
-  const knex = orm.em.getKnex();
+  const direct = await suite.orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
+  const knex = suite.orm.em.getKnex();
   await knex('accumulator').insert({
     psn_no,
     insuplc_admdvs: '460000',
@@ -233,7 +203,7 @@ test("paid, the gap moves the person's accumulators of the year once, with the l
   const before = await accumulators();
 
   // The payment's first run commits and then its worker is lost before it reports: Temporal runs it again.
-  const activities = createActivities({ orm });
+  const activities = createActivities({ orm: suite.orm });
   let payments = 0;
   const pay = activities.payCompensation;
   activities.payCompensation = async (args) => {
@@ -242,8 +212,7 @@ test("paid, the gap moves the person's accumulators of the year once, with the l
     if (payments === 1) throw new Error('worker lost after the payment committed');
     return paid;
   };
-  await w.teardown();
-  w = await caseWorker(orm, 'time-skipping', bundle, activities);
+  await suite.restartWorker(activities);
 
   const handle = await start(s, { psn_no });
   const task = await eventually(taskOf(s.setl_id));
@@ -259,7 +228,7 @@ test("paid, the gap moves the person's accumulators of the year once, with the l
   expect(after.hifp_paid_ytd).toBeGreaterThan(before.hifp_paid_ytd ?? 0);
   expect(after.acct_balc).toBe(before.acct_balc);
   expect(after.version).toBe((before.version ?? 0) + 1);
-  expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(2);
+  expect(await suite.orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(2);
 });
 
 test('rejected with a reason: REJECTED, nothing paid, the citizen reads the reason; no reason, no rejection', async () => {
@@ -278,7 +247,7 @@ test('rejected with a reason: REJECTED, nothing paid, the citizen reads the reas
   expect((await handle.result()).status).toBe('REJECTED');
   const r = await eventually(row(s.setl_id, 'REJECTED'));
   expect(r.decision).toMatchObject({ decision: 'reject', reason: '曲妥珠单抗用药未附病理及HER2检测报告' });
-  expect(await orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(0);
+  expect(await suite.orm.em.fork().count(LedgerEntry, { setl_id: `BC${s.setl_id}` })).toBe(0);
   expect((await texts(s.mdtrt_id)).at(-1)).toBe(
     '参保地经办机构未通过待遇补差：曲妥珠单抗用药未附病理及HER2检测报告',
   );
@@ -288,7 +257,7 @@ test('the review SLA lapses: the task goes to the supervisors (督办), who appr
   const s = await settled(GAP_LINES);
   const handle = await start(s);
   await eventually(taskOf(s.setl_id));
-  await w.env.sleep('12 days'); // more than 5 working days, whatever the weekday or holiday
+  await suite.worker.env.sleep('12 days'); // more than 5 working days, whatever the weekday or holiday
   const escalated = await eventually(taskOf(s.setl_id, 'escalated'));
   expect(escalated.role).toBe('supervisor');
   expect(await texts(s.mdtrt_id)).toContain('escalated');
@@ -325,7 +294,7 @@ test('a comparison that cannot read its settlement goes to 海南 staff (case_at
   // (The attention task stays open in the table: these tests decide by update, not through the API.)
   const review = await eventually(
     async () =>
-      (await orm.em
+      (await suite.orm.em
         .fork()
         .findOne(HumanTask, { case_id: compensationWorkflowId(ids.setl_id), kind: 'compensation_review' })) ??
       undefined,

@@ -1,14 +1,11 @@
-import type { Express } from 'express';
 import { INFCODES } from '../../api/infcodes';
 import { isoToCst } from '../../api/schemas/national';
 import { Output2301, Output2305, OutputSettlement, OutputStay } from '../../api/schemas/transactions';
 import { cstDate, stayWorkflowId } from '../../cases';
 import { HospitalMessage } from '../../db/entities';
-import type { Orm } from '../../db/orm';
 import { withCheckDigit } from '../../db/seed-data';
 import { eventually } from '../support/eventually';
-import { type Answer, activeFilingToChengdu, envelope, send } from '../support/his';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { type Answer, activeFilingToChengdu, envelope, hisPlatform, send, WANGFANG } from '../support/his';
 
 /**
  * The full path a HIS drives, over HTTP in the national envelope, on the real worker (the
@@ -16,22 +13,7 @@ import { startTestPlatform, type TestPlatform } from '../support/platform';
  * 2304 → 2305 → 2304, with the refusals a hospital meets on the way and the retries it makes.
  */
 
-let p: TestPlatform;
-let orm: Orm;
-let app: Express;
-let his: { Authorization: string };
-
-const WANGFANG = { psn_no: 'P46000000000001', certno: withCheckDigit('46010019720921002') };
-
-beforeAll(async () => {
-  p = await startTestPlatform();
-  ({ orm, app } = p);
-  his = await p.as('hosp-huaxi');
-  await activeFilingToChengdu(p, 'wangfang', WANGFANG.psn_no);
-}, 120_000);
-afterAll(async () => {
-  await p?.close();
-});
+const p = hisPlatform({ filing: true });
 
 const now = () => isoToCst(new Date());
 
@@ -83,8 +65,8 @@ const ok = (a: { answer: Answer }) => {
 test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and settles again', async () => {
   const info = ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: WANGFANG.certno } }),
     ),
   );
@@ -92,7 +74,7 @@ test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and
 
   // 2401: the answer carries the mdtrt_id we allocated; a retry is the same answer and the same stay.
   const admit = envelope('2401', admission());
-  const admitted = await send(app, his, admit);
+  const admitted = await send(p.app, p.his, admit);
   const stay = ok(admitted) as { result: { mdtrt_id: string; stay_stas: string } };
   expect(OutputStay.safeParse(stay).success).toBe(true);
   expect(stay.result).toMatchObject({
@@ -102,8 +84,8 @@ test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and
   });
   const mdtrt_id = stay.result.mdtrt_id;
   expect(mdtrt_id).toMatch(new RegExp(`^510100${cstDate(Date.now()).replaceAll('-', '')}\\d{10}$`));
-  expect((await send(app, his, admit)).text).toBe(admitted.text);
-  expect(await orm.em.fork().count(HospitalMessage, { infno: '2401', mdtrt_id })).toBe(1);
+  expect((await send(p.app, p.his, admit)).text).toBe(admitted.text);
+  expect(await p.orm.em.fork().count(HospitalMessage, { infno: '2401', mdtrt_id })).toBe(1);
   await p.worker.client.workflow.getHandle(stayWorkflowId(mdtrt_id)).describe();
 
   // 2301: amounts as strings and numbers, as HIS clients send them; the classification per line.
@@ -114,7 +96,7 @@ test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and
       fee(mdtrt_id, '3', 'DRG002', '1.5', '1333', '1999.5'),
     ],
   });
-  const uploaded = await send(app, his, upload);
+  const uploaded = await send(p.app, p.his, upload);
   const lines = ok(uploaded) as { result: Record<string, string>[] };
   expect(Output2301.safeParse(lines).success).toBe(true);
   expect(lines.result.map((l) => [l.feedetl_sn, l.det_item_fee_sumamt, l.chrgitm_lv])).toEqual([
@@ -125,30 +107,30 @@ test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and
   expect(lines.result[0]).toMatchObject({ pric_uplmt_amt: '60.00', overlmt_amt: '100.00', cnt: '5.0000' });
   expect(lines.result[1]).toMatchObject({ selfpay_prop: '0.10', preselfpay_amt: '100.00' });
   expect(lines.result[2]).toMatchObject({ fulamt_ownpay_amt: '1999.50', inscp_scp_amt: '0.00' });
-  expect((await send(app, his, upload)).text).toBe(uploaded.text);
+  expect((await send(p.app, p.his, upload)).text).toBe(uploaded.text);
 
   // The same feedetl_sn with other content, in a new message: refused naming the line.
   const conflict = await send(
-    app,
-    his,
+    p.app,
+    p.his,
     envelope('2301', { feedetail: [fee(mdtrt_id, '2', 'DRG001', 4, '250', '1000.00')] }),
   );
   expect(conflict.answer.infcode).toBe(INFCODES.FEE_LINE_CONFLICT.infcode);
   expect(conflict.answer.err_msg).toContain('2');
 
   // 2404 with fees, 2304 before discharge: refused, saying what to do.
-  const cancel = await send(app, his, envelope('2404', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } }));
+  const cancel = await send(p.app, p.his, envelope('2404', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } }));
   expect(cancel.answer.infcode).toBe(INFCODES.STAY_HAS_FEES.infcode);
   expect(cancel.answer.err_msg).not.toBe('');
-  const early = await send(app, his, envelope('2304', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } }));
+  const early = await send(p.app, p.his, envelope('2304', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } }));
   expect(early.answer.infcode).toBe(INFCODES.STAY_NOT_DISCHARGED.infcode);
   expect(early.answer.err_msg).toContain('2402');
 
   // 2303: the HIS's placeholder amounts are not read; nothing is recorded (setl_id "").
   const pre = ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2303', {
         data: {
           mdtrt_id,
@@ -168,8 +150,8 @@ test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and
 
   ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2402', {
         dscginfo: {
           mdtrt_id,
@@ -188,7 +170,7 @@ test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and
   const settle = envelope('2304', {
     data: { mdtrt_id, psn_no: WANGFANG.psn_no, acct_used_flag: '0', mid_setl_flag: '0' },
   });
-  const settled = await send(app, his, settle);
+  const settled = await send(p.app, p.his, settle);
   const s = ok(settled) as { setlinfo: Record<string, string> };
   expect(OutputSettlement.safeParse(s).success).toBe(true);
   expect(s.setlinfo.setl_id).not.toBe('');
@@ -197,48 +179,56 @@ test('a HIS admits, uploads fees, pre-settles, discharges, settles, reverses and
   const fund = Number(s.setlinfo.fund_pay_sumamt?.replace('.', ''));
   const own = Number(s.setlinfo.psn_part_amt?.replace('.', ''));
   expect(fund + own).toBe(339950);
-  expect((await send(app, his, settle)).text).toBe(settled.text);
+  expect((await send(p.app, p.his, settle)).text).toBe(settled.text);
 
   // 2305: the reversal, amounts negative; a second one is refused.
   const reverse = envelope('2305', {
     data: { mdtrt_id, psn_no: WANGFANG.psn_no, setl_id: s.setlinfo.setl_id },
   });
-  const reversed = ok(await send(app, his, reverse)) as { setlinfo: Record<string, string> };
+  const reversed = ok(await send(p.app, p.his, reverse)) as { setlinfo: Record<string, string> };
   expect(Output2305.safeParse(reversed).success).toBe(true);
   expect(reversed.setlinfo).toMatchObject({ init_setl_id: s.setlinfo.setl_id, medfee_sumamt: '-3399.50' });
-  const twice = await send(app, his, { ...reverse, msgid: `${reverse.msgid}-2` });
+  const twice = await send(p.app, p.his, { ...reverse, msgid: `${reverse.msgid}-2` });
   expect(twice.answer.infcode).toBe(INFCODES.ALREADY_REVERSED.infcode);
 
   // Settled again after the reversal: a new settlement, the same amounts.
   const again = ok(
-    await send(app, his, envelope('2304', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } })),
+    await send(p.app, p.his, envelope('2304', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } })),
   ) as { setlinfo: Record<string, string> };
   expect(again.setlinfo.setl_id).not.toBe(s.setlinfo.setl_id);
   expect(again.setlinfo.fund_pay_sumamt).toBe(s.setlinfo.fund_pay_sumamt);
 });
 
 test('2302 "0000" cancels every fee line, then 2404 cancels the admission', async () => {
-  const stay = ok(await send(app, his, envelope('2401', admission()))) as { result: { mdtrt_id: string } };
+  const stay = ok(await send(p.app, p.his, envelope('2401', admission()))) as {
+    result: { mdtrt_id: string };
+  };
   const { mdtrt_id } = stay.result;
-  ok(await send(app, his, envelope('2301', { feedetail: [fee(mdtrt_id, 'A1', 'SUR001', 1, '500', '500')] })));
+  ok(
+    await send(
+      p.app,
+      p.his,
+      envelope('2301', { feedetail: [fee(mdtrt_id, 'A1', 'SUR001', 1, '500', '500')] }),
+    ),
+  );
   const cancelled = ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2302', { data: { mdtrt_id, psn_no: WANGFANG.psn_no, feedetl_sn: '0000' } }),
     ),
   ) as { result: Record<string, unknown> };
   expect(cancelled.result).toMatchObject({ fee_cnt: 0, medfee_sumamt: '0.00' });
   const gone = ok(
-    await send(app, his, envelope('2404', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } })),
+    await send(p.app, p.his, envelope('2404', { data: { mdtrt_id, psn_no: WANGFANG.psn_no } })),
   ) as {
     result: Record<string, unknown>;
   };
   expect(gone.result).toMatchObject({ stay_stas: 'CANCELLED' });
   // A cancelled stay refuses what comes after, with a reason.
   const late = await send(
-    app,
-    his,
+    p.app,
+    p.his,
     envelope('2301', { feedetail: [fee(mdtrt_id, 'A2', 'SUR001', 1, '500', '500')] }),
   );
   expect(late.answer.infcode).not.toBe(0);
@@ -254,21 +244,21 @@ test('a person with no filing is admitted pending 补备案, refused at settleme
     mdtrt_cert_no: zhang.certno,
     insutype: '310',
   };
-  const admitted = ok(await send(app, his, envelope('2401', input, { insuplc_admdvs: '340100' }))) as {
+  const admitted = ok(await send(p.app, p.his, envelope('2401', input, { insuplc_admdvs: '340100' }))) as {
     result: { mdtrt_id: string };
   };
   const { mdtrt_id } = admitted.result;
   ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2301', { feedetail: [fee(mdtrt_id, 'Z1', 'SUR001', 1, '500', '500', zhang.psn_no)] }),
     ),
   );
   ok(
     await send(
-      app,
-      his,
+      p.app,
+      p.his,
       envelope('2402', {
         dscginfo: {
           mdtrt_id,
@@ -280,14 +270,14 @@ test('a person with no filing is admitted pending 补备案, refused at settleme
       }),
     ),
   );
-  const refused = await send(app, his, envelope('2304', { data: { mdtrt_id, psn_no: zhang.psn_no } }));
+  const refused = await send(p.app, p.his, envelope('2304', { data: { mdtrt_id, psn_no: zhang.psn_no } }));
   expect(refused.answer).toMatchObject({ infcode: INFCODES.FILING_REQUIRED.infcode, output: {} });
   expect(refused.answer.err_msg).toContain('补办备案');
 
   // 补备案 before discharge settlement: the next 2304 (a new message) settles directly.
   await activeFilingToChengdu(p, 'zhangwei', zhang.psn_no, '13800000001');
   const settled = ok(
-    await send(app, his, envelope('2304', { data: { mdtrt_id, psn_no: zhang.psn_no } })),
+    await send(p.app, p.his, envelope('2304', { data: { mdtrt_id, psn_no: zhang.psn_no } })),
   ) as {
     setlinfo: Record<string, string>;
   };
@@ -296,14 +286,16 @@ test('a person with no filing is admitted pending 补备案, refused at settleme
 });
 
 test('work that outlives the request deadline answers 1007 "send the same msgid again"; the resend gets the final answer once done', async () => {
-  const stay = ok(await send(app, his, envelope('2401', admission()))) as { result: { mdtrt_id: string } };
+  const stay = ok(await send(p.app, p.his, envelope('2401', admission()))) as {
+    result: { mdtrt_id: string };
+  };
   const { mdtrt_id } = stay.result;
   const upload = envelope('2301', { feedetail: [fee(mdtrt_id, 'D1', 'SUR001', 1, '500', '500')] });
   // A deadline no update can meet: the request answers before the stay has.
   process.env.YIDI_HIS_DEADLINE_MS = '1';
   let first: Awaited<ReturnType<typeof send>>;
   try {
-    first = await send(app, his, upload);
+    first = await send(p.app, p.his, upload);
   } finally {
     delete process.env.YIDI_HIS_DEADLINE_MS;
   }
@@ -313,32 +305,32 @@ test('work that outlives the request deadline answers 1007 "send the same msgid 
   // The work went on: the same message, sent again, gets the line's classification (1006 while it is
   // still running), and every later resend the same bytes.
   const done = await eventually(async () => {
-    const again = await send(app, his, upload);
+    const again = await send(p.app, p.his, upload);
     return again.answer.infcode === 0 ? again : undefined;
   });
   expect((done.answer.output as { result: unknown[] }).result).toHaveLength(1);
-  expect((await send(app, his, upload)).text).toBe(done.text);
+  expect((await send(p.app, p.his, upload)).text).toBe(done.text);
   const ref = { mdtrt_id, psn_no: WANGFANG.psn_no };
 
   // 中途结算 is not offered: refused naming the flag, nothing settled.
   const mid = await send(
-    app,
-    his,
+    p.app,
+    p.his,
     envelope('2304', { data: { ...ref, acct_used_flag: '0', mid_setl_flag: '1' } }),
   );
   expect(mid.answer).toMatchObject({ infcode: INFCODES.MID_SETTLEMENT_UNSUPPORTED.infcode, output: {} });
   expect(mid.answer.err_msg).toMatch(/^mid_setl_flag: 暂不支持中途结算/);
-  expect(await orm.em.fork().getKnex()('settlement').where({ mdtrt_id }).count('* as n')).toEqual([
+  expect(await p.orm.em.fork().getKnex()('settlement').where({ mdtrt_id }).count('* as n')).toEqual([
     { n: '0' },
   ]);
 
-  ok(await send(app, his, envelope('2302', { data: { ...ref, feedetl_sn: '0000' } })));
-  ok(await send(app, his, envelope('2404', { data: ref })));
+  ok(await send(p.app, p.his, envelope('2302', { data: { ...ref, feedetl_sn: '0000' } })));
+  ok(await send(p.app, p.his, envelope('2404', { data: ref })));
 });
 
 test('1101 answers the personal account balance the settlements left (the accumulator) and the person’s 人员身份, never a fixed 0 or []', async () => {
   const li = { psn_no: 'P34010000000002', certno: withCheckDigit('34010219560704002') };
-  await orm.em.fork().getKnex()('accumulator').insert({
+  await p.orm.em.fork().getKnex()('accumulator').insert({
     psn_no: li.psn_no,
     insuplc_admdvs: '340100',
     year: 2001,
@@ -354,7 +346,7 @@ test('1101 answers the personal account balance the settlements left (the accumu
     updated_at: new Date(),
   });
   const info = ok(
-    await send(app, his, envelope('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: li.certno } })),
+    await send(p.app, p.his, envelope('1101', { data: { mdtrt_cert_type: '02', mdtrt_cert_no: li.certno } })),
   ) as { insuinfo: { balc: string }[]; idetinfo: unknown[] };
   expect(info.insuinfo[0]?.balc).toBe('1234.56');
   // 人员身份 from the person's identities (the demo's 低保 for 李秀英), never null.

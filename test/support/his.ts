@@ -3,8 +3,9 @@ import request from 'supertest';
 import { cstDate } from '../../cases';
 import { Filing, HospitalMessage } from '../../db/entities';
 import type { Orm } from '../../db/orm';
+import { withCheckDigit } from '../../db/seed-data';
 import { eventually } from './eventually';
-import type { TestPlatform } from './platform';
+import { type TestPlatform, type TestPlatformOptions, testPlatformForFile } from './platform';
 
 /**
  * A HIS talking to us as it talks to the national platform: the request envelope around an `input`,
@@ -13,6 +14,9 @@ import type { TestPlatform } from './platform';
 let serial = 0;
 
 export const HUAXI = { fixmedins_code: 'H51010000001', fixmedins_name: '四川大学华西医院', admvs: '510100' };
+
+/** 王芳, the demo citizen of 海南 whose stays at 华西 the HIS tests drive (her card's certno). */
+export const WANGFANG = { psn_no: 'P46000000000001', certno: withCheckDigit('46010019720921002') };
 
 export function newMsgid(fixmedins_code = HUAXI.fixmedins_code): string {
   serial += 1;
@@ -102,5 +106,20 @@ export async function storedMessage(
     ...row,
     created_at: new Date(),
     answered_at: row.status === 'answered' ? new Date() : null,
+  });
+}
+
+/**
+ * A HIS test file's platform (`testPlatformForFile`) with 华西's token as `his`; with `filing`, 王芳's
+ * filing to 成都 is ACTIVE first (her stays' coverage).
+ */
+export function hisPlatform(
+  options: { filing?: boolean } & TestPlatformOptions = {},
+): TestPlatform & { his: { Authorization: string } } {
+  const { filing = false, ...platform } = options;
+  return testPlatformForFile(platform, async (p) => {
+    const his = await p.as('hosp-huaxi');
+    if (filing) await activeFilingToChengdu(p, 'wangfang', WANGFANG.psn_no);
+    return { his };
   });
 }

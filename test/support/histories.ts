@@ -54,6 +54,18 @@ export async function recordAndReplay(
   return replayHistories(bundle, histories);
 }
 
+/** `recordAndReplay`, asserted: every history replays, and there was at least one. */
+export async function expectReplays(
+  client: Client,
+  bundle: WorkflowBundleWithSourceMap,
+  dir: string,
+  types?: ReadonlySet<string>,
+): Promise<void> {
+  const { failures, replayed } = await recordAndReplay(client, bundle, dir, types);
+  expect(failures).toEqual([]);
+  expect(replayed).toBeGreaterThan(0);
+}
+
 /** Replays `histories` on `bundle`: the failures (`<workflowId>: <error>`) and how many were replayed. */
 export async function replayHistories(
   bundle: WorkflowBundleWithSourceMap,

@@ -7,12 +7,12 @@ import type { Orm } from '../../db/orm';
 import { seedReferenceData } from '../../db/seed';
 import { migratedOrm, type TestDatabase } from './db';
 import { demoLogins } from './login';
-import { bundleCaseWorkflows, caseWorker } from './temporal';
+import { bundleCaseWorkflows, type CaseWorker, caseWorker } from './temporal';
 
 /** A dependency that is always up (health checks of a test app). */
 export const UP: Dependency = { describe: () => ({ kind: 'test' }), ping: async () => undefined };
 
-export type CaseWorker = Awaited<ReturnType<typeof caseWorker>>;
+export type { CaseWorker } from './temporal';
 
 /** The platform's app with test defaults: both dependencies up, the log into `deps.log` or nowhere. */
 export function testApp(deps: Partial<AppDeps> = {}): Express {
@@ -29,6 +29,8 @@ export interface TestPlatformOptions {
   workflowsPath?: string;
   /** Seed the demo reference data (places, hospitals, persons, users); default true. */
   seed?: boolean;
+  /** More data of the test's own, after the seed and before the worker starts (e.g. a month's settlements). */
+  data?: (orm: Orm) => Promise<unknown>;
   tokenSecret?: string;
 }
 
@@ -62,6 +64,7 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   let w: CaseWorker | undefined;
   try {
     if (options.seed ?? true) await seedReferenceData(orm.em.fork());
+    await options.data?.(orm);
     const temporal = options.temporal ?? 'time-skipping';
     if (temporal) w = await caseWorker(orm, temporal, await bundleCaseWorkflows(options.workflowsPath));
   } catch (error) {
@@ -99,6 +102,28 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
       await dropDb();
     },
   };
+}
+
+/**
+ * `startTestPlatform` as this file's hooks: started in `beforeAll`, then `prepare` (e.g. a login), whose
+ * members join the platform's; closed in `afterAll`. The members are there inside tests and hooks.
+ */
+export function testPlatformForFile<E extends object = object>(
+  /** `timeout`: the `beforeAll`'s, start and `prepare` together (default 2 min). */
+  options: TestPlatformOptions & { timeout?: number } = {},
+  prepare: (p: TestPlatform) => Promise<E> = async () => ({}) as E,
+): TestPlatform & E {
+  const { timeout = 120_000, ...start } = options;
+  const platform = {} as TestPlatform & E;
+  beforeAll(async () => {
+    // Copied as descriptors: `worker` stays a getter (it throws for `temporal: false`).
+    Object.defineProperties(platform, Object.getOwnPropertyDescriptors(await startTestPlatform(start)));
+    Object.defineProperties(platform, Object.getOwnPropertyDescriptors(await prepare(platform)));
+  }, timeout);
+  afterAll(async () => {
+    await platform.close?.();
+  });
+  return platform;
 }
 
 const noTemporal = new Proxy(

@@ -10,7 +10,9 @@ import {
 import { createActivities } from '../../activities';
 import { projectRoot } from '../../config';
 import type { Orm } from '../../db/orm';
+import { seedReferenceData } from '../../db/seed';
 import { cachedBundle } from './bundle-cache';
+import { migratedOrm } from './db';
 
 /** The project's devserver as the `existing-path` executable of @temporalio/testing (override for a real one). */
 export const DEVSERVER_BIN =
@@ -73,4 +75,67 @@ export async function caseWorker(
       await env.teardown();
     },
   };
+}
+
+export type CaseWorker = Awaited<ReturnType<typeof caseWorker>>;
+
+export interface CaseWorkerPerTest {
+  /** The file's migrated, seeded database. */
+  readonly orm: Orm;
+  readonly bundle: WorkflowBundleWithSourceMap;
+  /** This test's time-skipping devserver and worker. */
+  readonly worker: CaseWorker;
+  /** Stops this test's worker and starts another (on a new devserver) running `activities`. */
+  restartWorker(activities: object): Promise<void>;
+}
+
+/**
+ * A workflow test file's hooks: a migrated, seeded database and the case bundle for the file, and a
+ * time-skipping devserver with the real worker per test. `checkEachTest` runs after each test, before
+ * its worker stops (the replay checks). Read the members inside tests and hooks.
+ */
+export function caseWorkerPerTest(checkEachTest: (t: CaseWorkerPerTest) => Promise<void>): CaseWorkerPerTest {
+  let db: Awaited<ReturnType<typeof migratedOrm>> | undefined;
+  let bundle: WorkflowBundleWithSourceMap | undefined;
+  let worker: CaseWorker | undefined;
+  const started = <T>(what: string, value: T | undefined): T => {
+    if (value === undefined) throw new Error(`caseWorkerPerTest: no ${what} outside the tests and hooks`);
+    return value;
+  };
+  const t: CaseWorkerPerTest = {
+    get orm() {
+      return started('orm', db?.orm);
+    },
+    get bundle() {
+      return started('bundle', bundle);
+    },
+    get worker() {
+      return started('worker', worker);
+    },
+    async restartWorker(activities) {
+      await worker?.teardown();
+      worker = await caseWorker(t.orm, 'time-skipping', t.bundle, activities);
+    },
+  };
+  beforeAll(async () => {
+    db = await migratedOrm();
+    await seedReferenceData(db.orm.em.fork());
+    bundle = await bundleCaseWorkflows();
+  }, 120_000);
+  afterAll(async () => {
+    await db?.close();
+  });
+  // One time-skipping server per test: skipping time for one scenario must not fire another's timers.
+  beforeEach(async () => {
+    worker = await caseWorker(t.orm, 'time-skipping', t.bundle);
+  }, 60_000);
+  afterEach(async () => {
+    try {
+      await checkEachTest(t);
+    } finally {
+      await worker?.teardown();
+      worker = undefined;
+    }
+  });
+  return t;
 }

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { manualClaimWorkflowId } from '../../cases';
 import { CaseDocument, ManualClaim, Ticket, TicketActionRow, TicketComment } from '../../db/entities';
+import { insureInHefei } from '../support/db';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { stuckStay } from './story';
@@ -13,22 +14,14 @@ let mdtrt_id: string;
 beforeAll(async () => {
   p = await startTestPlatform();
   // One person per stay (a person has one bed at a time).
-  await p.orm.em
-    .fork()
-    .getKnex()('insured_person')
-    .insert(
-      [1, 2, 3].map((i) => ({
-        psn_no: `P3401000000007${i}`,
-        psn_name: ['赵磊', '钱芳', '孙强'][i - 1],
-        certno: `34010219900101307${i}`,
-        gend: '1',
-        brdy: '1990-01-01',
-        insutype: '310',
-        psn_type: 'in_service',
-        insuplc_admdvs: '340100',
-        insu_status: 'active',
-      })),
-    );
+  await insureInHefei(
+    p.orm,
+    ['赵磊', '钱芳', '孙强'].map((psn_name, i) => ({
+      psn_no: `P3401000000007${i + 1}`,
+      psn_name,
+      certno: `34010219900101307${i + 1}`,
+    })),
+  );
   const s = await stuckStay(p.worker, p.orm, { psn_no: 'P34010000000071' });
   ticket_id = s.ticket.ticket_id;
   mdtrt_id = s.mdtrt_id;

@@ -11,6 +11,7 @@ import {
 } from '../../cases';
 import { HumanTask, Stay, Ticket } from '../../db/entities';
 import { ACCUMULATOR_FIELDS } from '../../settlement';
+import { insureInHefei } from '../support/db';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { lostFiling, stayTo2304 } from './story';
@@ -24,22 +25,10 @@ const DAY = 86_400_000;
 const PEOPLE = [1, 2, 3, 4, 5, 6].map((i) => `P3401000000007${i}`);
 beforeAll(async () => {
   p = await startTestPlatform();
-  await p.orm.em
-    .fork()
-    .getKnex()('insured_person')
-    .insert(
-      PEOPLE.map((psn_no, i) => ({
-        psn_no,
-        psn_name: `类别${i + 1}`,
-        certno: `34010219900101207${i + 1}`,
-        gend: '1',
-        brdy: '1990-01-01',
-        insutype: '310',
-        psn_type: 'in_service',
-        insuplc_admdvs: '340100',
-        insu_status: 'active',
-      })),
-    );
+  await insureInHefei(
+    p.orm,
+    PEOPLE.map((psn_no, i) => ({ psn_no, psn_name: `类别${i + 1}`, certno: `34010219900101207${i + 1}` })),
+  );
 }, 180_000);
 afterAll(async () => {
   await p?.close();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import request from 'supertest';
 import { stayWorkflowId, ticketActionUpdate, ticketWorkflowId } from '../../cases';
 import { CaseEvent, FilingTransmission, HumanTask, Ticket, TicketActionRow } from '../../db/entities';
+import { insureInHefei } from '../support/db';
 import { eventually } from '../support/eventually';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { lostFiling, stayTo2304, stuckStay } from './story';
@@ -11,22 +12,10 @@ let p: TestPlatform;
 const PEOPLE = [1, 2, 3, 4, 5].map((i) => `P3401000000006${i}`);
 beforeAll(async () => {
   p = await startTestPlatform({ workflowsPath: path.join(__dirname, 'workflows', 'index.ts') });
-  await p.orm.em
-    .fork()
-    .getKnex()('insured_person')
-    .insert(
-      PEOPLE.map((psn_no, i) => ({
-        psn_no,
-        psn_name: `缺口${i + 1}`,
-        certno: `34010219900101206${i + 1}`,
-        gend: '1',
-        brdy: '1990-01-01',
-        insutype: '310',
-        psn_type: 'in_service',
-        insuplc_admdvs: '340100',
-        insu_status: 'active',
-      })),
-    );
+  await insureInHefei(
+    p.orm,
+    PEOPLE.map((psn_no, i) => ({ psn_no, psn_name: `缺口${i + 1}`, certno: `34010219900101206${i + 1}` })),
+  );
 }, 180_000);
 afterAll(async () => {
   await p?.close();

@@ -9,6 +9,7 @@ import {
   ticketWorkflowId,
 } from '../../cases';
 import { HumanTask, LedgerEntry, ManualClaim, Stay, Ticket } from '../../db/entities';
+import { insureInHefei } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordAndReplay } from '../support/histories';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
@@ -28,22 +29,14 @@ let p: TestPlatform;
 beforeAll(async () => {
   p = await startTestPlatform();
   // One more person insured in 合肥 per scenario: a person has one bed at a time.
-  await p.orm.em
-    .fork()
-    .getKnex()('insured_person')
-    .insert(
-      [1, 2, 3].map((i) => ({
-        psn_no: `P3401000000008${i}`,
-        psn_name: `测试${i}`,
-        certno: `34010219900101208${i}`,
-        gend: '1',
-        brdy: '1990-01-01',
-        insutype: '310',
-        psn_type: 'in_service',
-        insuplc_admdvs: '340100',
-        insu_status: 'active',
-      })),
-    );
+  await insureInHefei(
+    p.orm,
+    [1, 2, 3].map((i) => ({
+      psn_no: `P3401000000008${i}`,
+      psn_name: `测试${i}`,
+      certno: `34010219900101208${i}`,
+    })),
+  );
 }, 180_000);
 afterAll(async () => {
   try {

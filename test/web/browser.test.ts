@@ -1,40 +1,18 @@
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild } from '../../bin/web-build';
+import type { Page } from 'playwright-core';
 import { cstDate } from '../../cases';
 import { DEMO_PASSWORD } from '../../db/seed-data';
-import { ARTIFACTS, type BrowserRig, openBrowserRig } from '../support/browser';
-import { type CaseWorker, startTestPlatform, type TestPlatform } from '../support/platform';
+import { ARTIFACTS, browserPlatformForFile } from '../support/browser';
 
 const WAIT = { timeout: 20_000 };
 
-let p: TestPlatform;
-let w: CaseWorker;
-let rig: BrowserRig;
-let base: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  // The same build `npm start` makes; a no-op when web/ is unchanged since the last build.
-  await ensureWebBuild(() => undefined);
-  p = await startTestPlatform({ tokenSecret: 'browser-secret' });
-  ({ worker: w } = p);
-  rig = await openBrowserRig(p.app);
-  ({ base, browser } = rig);
-}, 240_000);
-
-afterAll(async () => {
-  await rig?.close();
-  await p?.close();
-});
+const p = browserPlatformForFile({ tokenSecret: 'browser-secret' });
 
 async function loggedIn(username: string, width = 1280) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+  const context = await p.browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
   const page = await context.newPage();
   // The old entry URL still works: it leads to the app's login page.
-  await page.goto(`${base}/login.html`);
+  await page.goto(`${p.base}/login.html`);
   await page.waitForURL(/\/login/);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
@@ -72,7 +50,7 @@ const timelineKinds = (page: Page) =>
     .evaluateAll((items) => items.map((li) => li.getAttribute('data-kind')));
 
 async function openTaskOf(staff: Page, caseId: string) {
-  await staff.goto(`${base}/staff/tasks`);
+  await staff.goto(`${p.base}/staff/tasks`);
   await staff.getByRole('link', { name: caseId }).click(WAIT);
   await staff.waitForURL(/\/staff\/tasks\/.+/);
 }
@@ -146,7 +124,7 @@ test('a referral from filing to approval: more information asked and answered, a
   await citizen.locator('[data-kind=more_info_answered]').waitFor(WAIT);
 
   // A new review round: the staff see the supplementary document, type, and the refreshes keep the draft.
-  await staff.goto(`${base}/staff/tasks`);
+  await staff.goto(`${p.base}/staff/tasks`);
   await staff.getByTestId('tasks').getByRole('link', { name: caseId }).click(WAIT);
   await staff.getByTestId('claim').click(WAIT);
   await staff.getByTestId('decision').waitFor(WAIT);
@@ -265,7 +243,7 @@ test('each other category shows only its own fields and files straight to an act
     },
   ];
   for (const c of categories) {
-    await citizen.goto(`${base}/citizen/filings`);
+    await citizen.goto(`${p.base}/citizen/filings`);
     await citizen.getByTestId('new-filing').click();
     await choose(citizen, '备案类别', c.category);
     for (const field of c.shown) await citizen.getByLabel(field, { exact: true }).first().waitFor();
@@ -283,7 +261,7 @@ test('each other category shows only its own fields and files straight to an act
     await citizen.getByTestId('filing-status').getByText('已生效').waitFor(WAIT);
     expect(await citizen.getByTestId('case-header').textContent()).toContain(c.category);
   }
-  await citizen.goto(`${base}/citizen/filings`);
+  await citizen.goto(`${p.base}/citizen/filings`);
   await citizen.getByTestId('filings').waitFor(WAIT);
   expect(await citizen.getByTestId('filings').locator('li').count()).toBe(
     categories.filter((c) => !c.refused).length,
@@ -292,9 +270,9 @@ test('each other category shows only its own fields and files straight to an act
 });
 
 test('a wrong password is shown on the login page until the user tries again', async () => {
-  const context = await browser.newContext({ locale: 'zh-CN' });
+  const context = await p.browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
-  await page.goto(`${base}/staff/tasks`);
+  await page.goto(`${p.base}/staff/tasks`);
   await page.waitForURL(/\/login/);
   await page.getByLabel('用户名').fill('staff-ah');
   await page.getByLabel('密码').fill('wrong');
@@ -308,7 +286,7 @@ test('a wrong password is shown on the login page until the user tries again', a
 });
 
 test('labels come from the server: the app waits for them (no raw code on screen); a coordinator is told tickets will appear', async () => {
-  const context = await browser.newContext({ locale: 'zh-CN' });
+  const context = await p.browser.newContext({ locale: 'zh-CN' });
   const page = await context.newPage();
   let release!: () => void;
   const held = new Promise<void>((resolve) => {
@@ -319,7 +297,7 @@ test('labels come from the server: the app waits for them (no raw code on screen
     await route.continue();
   });
   const asked = page.waitForRequest('**/api/v1/vocabulary');
-  await page.goto(`${base}/login`);
+  await page.goto(`${p.base}/login`);
   await asked;
   // While the vocabulary is on its way the app is not mounted: no page, so no code without its label.
   expect(await page.locator('#app').innerText()).toBe('');
@@ -340,7 +318,7 @@ test('labels come from the server: the app waits for them (no raw code on screen
 
 /** A citizen's referral filed through the API (the citizen's pages are covered above). */
 async function tokenOf(username: string): Promise<string> {
-  const login = await fetch(`${base}/api/v1/auth/login`, {
+  const login = await fetch(`${p.base}/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username, password: DEMO_PASSWORD }),
@@ -350,7 +328,7 @@ async function tokenOf(username: string): Promise<string> {
 
 async function fileReferral(username: string, mdtrtarea_admdvs: string): Promise<string> {
   const token = await tokenOf(username);
-  const res = await fetch(`${base}/api/v1/filings`, {
+  const res = await fetch(`${p.base}/api/v1/filings`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
@@ -377,7 +355,7 @@ test('a supervisor reassigns a lapsed review to a staff member, who finds it und
   const staff = await loggedIn('staff-ah');
   await staff.getByTestId('tasks').getByText(caseId).waitFor(WAIT);
   // The staff review SLA (3 working days) lapses: the task goes to the supervisors' 督办.
-  await w.env.sleep('6 days');
+  await p.worker.env.sleep('6 days');
 
   const supervisor = await loggedIn('super-ah');
   const row = supervisor.getByTestId('tasks').locator('tr', { hasText: caseId });
@@ -404,12 +382,12 @@ test('a supervisor reassigns a lapsed review to a staff member, who finds it und
   await shot(supervisor, '17-supervisor-reassigned');
 
   // The list of people to hand tasks to is the supervisors' only: staff are told of nobody.
-  const colleagues = await fetch(`${base}/api/v1/staff`, {
+  const colleagues = await fetch(`${p.base}/api/v1/staff`, {
     headers: { authorization: `Bearer ${await tokenOf('staff-ah')}` },
   });
   expect(await colleagues.json()).toEqual({ items: [] });
 
-  await staff.goto(`${base}/staff/tasks`);
+  await staff.goto(`${p.base}/staff/tasks`);
   await staff.getByTestId('tab-mine').click();
   await staff.getByTestId('tasks').getByRole('link', { name: caseId }).click(WAIT);
   await staff.waitForURL(/\/staff\/tasks\/.+/);

@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { isoToCst } from '../../api/schemas/national';
-import { ensureWebBuild } from '../../bin/web-build';
 import { cstDate } from '../../cases';
 import { DEMO_CLEARING_SETTLEMENTS, insertSettlements } from '../../db/clearing-demo';
 import { User } from '../../db/entities';
@@ -11,9 +9,8 @@ import { hashPassword } from '../../db/password';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
 import { previousCstMonth } from '../../settlement/clearing-statement';
 import { settledStay } from '../compensation/settled-stay';
-import { ARTIFACTS, type BrowserRig, openBrowserRig } from '../support/browser';
+import { ARTIFACTS, browserPlatformForFile } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
 
 /**
  * The seed story on screen (issue 13): 张伟, insured in 安徽, is treated at 海南省人民医院; his filing
@@ -30,15 +27,7 @@ const ZHANGWEI = { psn_no: 'P34010000000001', certno: withCheckDigit('3401021980
 /** 海南省人民医院: no demo login of its own, so the test gives it one (the demo's only HIS is 华西). */
 const HNPH = { username: 'hosp-hnph', fixmedins_code: 'H46000000001', fixmedins_name: '海南省人民医院' };
 
-let p: TestPlatform;
-let rig: BrowserRig;
-let base: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await ensureWebBuild(() => undefined);
-  p = await startTestPlatform({ tokenSecret: 'coordination-secret' });
+const p = browserPlatformForFile({ tokenSecret: 'coordination-secret' }, async (p) => {
   await p.orm.em.fork().insert(User, {
     id: randomUUID(),
     username: HNPH.username,
@@ -50,20 +39,13 @@ beforeAll(async () => {
     password_hash: await hashPassword(DEMO_PASSWORD),
     created_at: new Date(),
   });
-  rig = await openBrowserRig(p.app);
-  ({ base, browser } = rig);
-}, 240_000);
-
-afterAll(async () => {
-  await rig?.close();
-  await p?.close();
 });
 
 /** A coordinator in a browser context of their own (separate storage: two people, two machines). */
 async function coordinator(username: string, width: number): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+  const context = await p.browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
+  await page.goto(`${p.base}/login`);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
@@ -75,7 +57,7 @@ const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 async function call(username: string, method: string, url: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${url}`, {
+  const res = await fetch(`${p.base}/api/v1${url}`, {
     method,
     headers: {
       authorization: `Bearer ${await p.login(username)}`,
@@ -206,7 +188,7 @@ test('安徽 and 海南 coordinators work one ticket in two browsers: each sees 
   // 安徽 finds it on the board, filtered by first responder (kept in the URL) with its count.
   await ah.getByRole('link', { name: '问题协同' }).first().click();
   await ah.waitForURL(/\/coordination\/tickets/);
-  await ah.goto(`${base}/coordination/tickets?first_responder=insured`);
+  await ah.goto(`${p.base}/coordination/tickets?first_responder=insured`);
   const row = ah.getByTestId('tickets').locator('tr', { hasText: ticket.ticket_id });
   await row.waitFor(WAIT);
   await expect(row.textContent()).resolves.toContain('张*');
@@ -218,7 +200,7 @@ test('安徽 and 海南 coordinators work one ticket in two browsers: each sees 
   await expect(ah.getByTestId('viewer-side').textContent()).resolves.toContain('参保地');
   await expect(ah.getByTestId('stay-status').textContent()).resolves.toContain('结算受阻');
 
-  await hi.goto(`${base}/coordination/tickets/${ticket.ticket_id}`);
+  await hi.goto(`${p.base}/coordination/tickets/${ticket.ticket_id}`);
   await expect(hi.getByTestId('viewer-side').textContent()).resolves.toContain('就医地');
   // 海南 is not the first responder here: no restore button on its side.
   await hi.getByTestId('ticket-actions').waitFor(WAIT);
@@ -274,7 +256,7 @@ test('安徽 and 海南 coordinators work one ticket in two browsers: each sees 
     }[];
     return list.find((s) => s.pair_id === pair);
   }, 60_000);
-  await ah.goto(`${base}/coordination/clearing?month=${month}`);
+  await ah.goto(`${p.base}/coordination/clearing?month=${month}`);
   await ah.getByTestId(`pair-${pair}`).click();
   const lines = ah.getByTestId('statement-lines');
   await lines.getByText('职工基本医疗保险').first().waitFor(WAIT);
@@ -287,7 +269,7 @@ test('安徽 and 海南 coordinators work one ticket in two browsers: each sees 
   await shot(ah, 'c04-coord-ah-clearing');
 
   // 运行监测 for 海南: the rate against the 70% target, with its chart.
-  await hi.goto(`${base}/monitoring`);
+  await hi.goto(`${p.base}/monitoring`);
   await expect(hi.getByTestId('direct-rate').textContent()).resolves.toMatch(/%$/);
   await hi.getByTestId('rate-chart').locator('svg').waitFor(WAIT);
   await expect(hi.getByTestId('monitoring-kpis').textContent()).resolves.toContain('国家目标 ≥ 70%');
@@ -309,7 +291,7 @@ test('海南’s coordinator finds a settled stay above the threshold and reques
   const big = await settledStay(p.orm, { ...person, lines: [['003310000010000', 3_200_000, 1]] });
   const small = await settledStay(p.orm, { ...person, lines: [['003311000010000', 260_000, 1]] });
   const hi = await coordinator('coord-hi', 1280);
-  await hi.goto(`${base}/coordination/fee-checks`);
+  await hi.goto(`${p.base}/coordination/fee-checks`);
   const form = hi.getByTestId('fee-check-request');
   // Below the threshold: nothing to request, and the page says why.
   await form.getByLabel('结算ID或人员编号').fill(small.setl_id);

@@ -1,40 +1,21 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import iconv from 'iconv-lite';
-import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild } from '../../bin/web-build';
+import type { Page } from 'playwright-core';
 import { cstDate } from '../../cases';
 import { HAINAN_EXPECTED } from '../../db/scenario-hainan';
 import { DEMO_PASSWORD, withCheckDigit } from '../../db/seed-data';
-import { ARTIFACTS, type BrowserRig, openBrowserRig } from '../support/browser';
+import { ARTIFACTS, browserPlatformForFile } from '../support/browser';
 import { eventually } from '../support/eventually';
-import { startTestPlatform, type TestPlatform } from '../support/platform';
 import { xlsx } from '../support/xlsx';
 
 const WAIT = { timeout: 30_000 };
 
-let p: TestPlatform;
-let rig: BrowserRig;
-let base: string;
-let browser: Browser;
-
-beforeAll(async () => {
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await ensureWebBuild(() => undefined);
-  p = await startTestPlatform({ tokenSecret: 'money-path-secret' });
-  rig = await openBrowserRig(p.app);
-  ({ base, browser } = rig);
-}, 240_000);
-
-afterAll(async () => {
-  await rig?.close();
-  await p?.close();
-});
+const p = browserPlatformForFile({ tokenSecret: 'money-path-secret' });
 
 async function loggedIn(username: string, width = 1280) {
-  const context = await browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
+  const context = await p.browser.newContext({ locale: 'zh-CN', viewport: { width, height: 900 } });
   const page = await context.newPage();
-  await page.goto(`${base}/login`);
+  await page.goto(`${p.base}/login`);
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('密码').fill(DEMO_PASSWORD);
   await page.getByRole('button', { name: '登录' }).click();
@@ -46,7 +27,7 @@ const shot = (page: Page, name: string) =>
   page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
 
 async function call(username: string, method: string, url: string, body?: unknown) {
-  const res = await fetch(`${base}/api/v1${url}`, {
+  const res = await fetch(`${p.base}/api/v1${url}`, {
     method,
     headers: {
       authorization: `Bearer ${await p.login(username)}`,
@@ -158,7 +139,7 @@ test('the Hainan scenario from the counter: settled directly, a gap found, 海�
   await staff.getByTestId('task-status').getByText('已办结').waitFor(WAIT);
 
   const citizen = await loggedIn('wangfang');
-  await citizen.goto(`${base}/citizen/stays/${mdtrtId}`);
+  await citizen.goto(`${p.base}/citizen/stays/${mdtrtId}`);
   await citizen.getByTestId('compensation-status').getByText('已支付').waitFor(WAIT);
   await expect(citizen.getByTestId('compensation-gap').textContent()).resolves.toBe(
     `¥${grouped(HAINAN_EXPECTED.gap)}`,
@@ -262,7 +243,7 @@ test('the hospital counter admits wangfang, uploads fees by form and CSV, pre-se
 
   // The citizen, on a phone: 我的住院 → the stay → the explanation of benefits.
   const citizen = await loggedIn('wangfang', 390);
-  await citizen.goto(`${base}/citizen/stays`);
+  await citizen.goto(`${p.base}/citizen/stays`);
   // Her two stays at 华西 are listed; this one is the ¥15,180.00 stay.
   await citizen
     .getByTestId('stays')
