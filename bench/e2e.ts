@@ -303,6 +303,15 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** BENCH_SQL=1: the statements of the unloaded cases, per case, by text (bindings apart). */
+function printStatements(variant: string, log: string[], cases: number): void {
+  const byText = new Map<string, number>();
+  for (const sql of log) byText.set(sql, (byText.get(sql) ?? 0) + 1);
+  console.error(`SQL per case, ${variant} (${log.length / cases} statements):`);
+  for (const [sql, n] of [...byText].sort((a, b) => b[1] - a[1]))
+    console.error(`  ${(n / cases).toFixed(1).padStart(5)}  ${sql.replace(/\s+/g, ' ').slice(0, 220)}`);
+}
+
 /** The measured window of one variant: `oneCase` per hospital, one at a time each, after a warm-up. */
 async function measure(
   name: string,
@@ -315,8 +324,11 @@ async function measure(
   await Promise.all(hospitals.map((h) => oneCase(h, h.persons.shift()!)));
   // Unloaded: one hospital, one case at a time — what a 2304 costs without queueing behind others.
   const alone: number[] = [];
+  if (process.env.BENCH_SQL) stack.queries.log = [];
   for (let i = 0; i < 5; i++) alone.push(await oneCase(hospitals[0]!, hospitals[0]!.persons.shift()!));
   alone.sort((a, b) => a - b);
+  if (stack.queries.log) printStatements(name, stack.queries.log, alone.length);
+  stack.queries.log = undefined;
   const latencies: number[] = [];
   byInfno.clear();
   spent.ms = 0;
@@ -470,7 +482,8 @@ interface Stack {
   bundle: WorkflowBundleWithSourceMap;
   floorBundle: WorkflowBundleWithSourceMap;
   postmaster: number;
-  queries: { n: number };
+  /** SQL statements sent; `log` collects their text while set (BENCH_SQL). */
+  queries: { n: number; log?: string[] };
 }
 
 /** 20 networked hospitals in 成都, each with its own people insured in 合肥 and filed to 成都. */
@@ -638,9 +651,10 @@ async function main(): Promise<void> {
       workflowsPath: path.join(ROOT, 'bench', 'support', 'floor-workflows.ts'),
       logger: new DefaultLogger('WARN'),
     });
-    const queries = { n: 0 };
-    orm.em.getKnex().on('query', () => {
+    const queries: Stack['queries'] = { n: 0 };
+    orm.em.getKnex().on('query', (q: { sql: string }) => {
       queries.n += 1;
+      queries.log?.push(q.sql);
     });
     const stack: Stack = {
       orm,
