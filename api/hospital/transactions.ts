@@ -55,7 +55,15 @@ import {
   TransactionEnvelope,
 } from '../schemas/transactions';
 import { hospitalFilingScope } from '../scope';
-import { admissionOf, answerMessage, claimMessage, keepAdmissionId, releaseMessage } from './messages';
+import {
+  admissionOf,
+  answerMessage,
+  type Claim,
+  claimAsHospital,
+  claimMessage,
+  keepAdmissionId,
+  releaseMessage,
+} from './messages';
 import {
   feeOutput,
   type PersonFacts,
@@ -383,10 +391,15 @@ export async function handleTransaction(
     return reply('INFNO_UNSUPPORTED', `不支持交易 ${env.infno}；支持：${TRANSACTION_INFNOS.join('、')}`);
   }
   try {
-    const hospital: HospitalRow | undefined = await deps.orm.em
-      .getKnex()('hospital')
-      .where({ fixmedins_code: fixmedins_code ?? '' })
-      .first('fixmedins_code', 'fixmedins_name', 'admdvs');
+    const request_hash = requestHash(body);
+    const first = await claimAsHospital(deps.orm, fixmedins_code ?? '', {
+      fixmedins_code: env.fixmedins_code,
+      mdtrtarea_admvs: env.mdtrtarea_admvs,
+      msgid: env.msgid,
+      infno: env.infno,
+      request_hash,
+    });
+    const hospital: HospitalRow | undefined = first.hospital;
     if (!hospital || env.fixmedins_code !== hospital.fixmedins_code) {
       return reply(
         'FIXMEDINS_MISMATCH',
@@ -399,12 +412,15 @@ export async function handleTransaction(
         `mdtrtarea_admvs: 就医地医保区划 ${env.mdtrtarea_admvs} 与本机构所在地 ${hospital.admdvs} 不符`,
       );
     }
-    const claim = await claimMessage(deps.orm, {
-      fixmedins_code: hospital.fixmedins_code,
-      msgid: env.msgid,
-      infno: env.infno,
-      request_hash: requestHash(body),
-    });
+    // Claimed with the hospital's check unless the msgid was seen before: then the earlier message decides.
+    const claim: Claim = first.claimed
+      ? { kind: 'claimed', message: first.claimed }
+      : await claimMessage(deps.orm, {
+          fixmedins_code: hospital.fixmedins_code,
+          msgid: env.msgid,
+          infno: env.infno,
+          request_hash,
+        });
     if (claim.kind === 'answered') return { code: 'OK', text: claim.answer };
     if (claim.kind === 'reused') {
       return reply('MSGID_REUSED', `msgid: ${env.msgid} 已用于内容不同的报文；新的交易请使用新的 msgid`);
