@@ -108,6 +108,26 @@ interface Ctx {
   hospital: HospitalRow;
   /** The claimed message's row id and the mdtrt_id it already holds (a retried 2401). */
   message: { id: number; mdtrt_id: string | null };
+  /** The hospital's admission of the stay the input names, read with the claim (see `mdtrtIdNamed`). */
+  admission?: { mdtrt_id: string; psn_no: string | null };
+}
+
+/**
+ * The mdtrt_id a stay transaction's input names (`input.mdtrt_id`, or in its first object: `data`,
+ * `adminfo`, `dscginfo`, the first fee line), read before its schema so the admission comes with the
+ * claim. Only a hint: `onStay` uses it when it is the mdtrt_id the schema parses, and reads otherwise.
+ */
+function mdtrtIdNamed(input: unknown): string | null {
+  if (input === null || typeof input !== 'object') return null;
+  const direct = (input as { mdtrt_id?: unknown }).mdtrt_id;
+  if (typeof direct === 'string') return direct;
+  for (const v of Object.values(input)) {
+    const inner = Array.isArray(v) ? v[0] : v;
+    const id =
+      inner !== null && typeof inner === 'object' ? (inner as { mdtrt_id?: unknown }).mdtrt_id : undefined;
+    if (typeof id === 'string') return id;
+  }
+  return null;
 }
 
 const SUPPORTED = new Set<string>(TRANSACTION_INFNOS);
@@ -282,7 +302,10 @@ async function onStay<P, R>(
   format: (result: R, stay: StayInput<P>) => Promise<Record<string, unknown>> | Record<string, unknown>,
 ): Promise<Outcome> {
   const stay = parse(schema, ctx.env.input);
-  const admission = await admissionOf(ctx.deps.orm, ctx.hospital.fixmedins_code, stay.mdtrt_id);
+  const admission =
+    ctx.admission?.mdtrt_id === stay.mdtrt_id
+      ? ctx.admission
+      : await admissionOf(ctx.deps.orm, ctx.hospital.fixmedins_code, stay.mdtrt_id);
   if (!admission || admission.psn_no !== stay.psn_no) {
     throw new Refusal(
       'STAY_NOT_FOUND',
@@ -398,6 +421,7 @@ export async function handleTransaction(
       msgid: env.msgid,
       infno: env.infno,
       request_hash,
+      stay: env.infno === '2401' ? null : mdtrtIdNamed(env.input),
     });
     const hospital: HospitalRow | undefined = first.hospital;
     if (!hospital || env.fixmedins_code !== hospital.fixmedins_code) {
@@ -431,6 +455,7 @@ export async function handleTransaction(
       env,
       hospital,
       message: { id: claim.message.id, mdtrt_id: claim.message.mdtrt_id ?? null },
+      ...(first.admission ? { admission: first.admission } : {}),
     };
     const work = complete(ctx, received);
     // Work that outlives the hospital's patience goes on (and keeps its answer): the HIS is told to
