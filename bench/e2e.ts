@@ -2,8 +2,10 @@
 // the compiled devserver in-process and durable as `npm start` runs it, the real worker, the API app on
 // a loopback port); 20 "hospitals" send hospitalization cases through the national envelope
 // (2401 → 2301 with 20 fee lines → 2402 → 2304), each hospital one case at a time. Measured in the same
-// run: the same workflows on no-op activities (bench/support/noop-activities.ts) as the baseline, and
-// the settlement core alone on the same 20 lines as the floor. Bounded (~2 minutes); stops by itself.
+// run: the workflow floor (only the mandated shape, bench/support/floor-workflows.ts, from a client on
+// the worker's connection: no HTTP, no DB), the same workflows on no-op activities
+// (bench/support/noop-activities.ts) as the baseline, and the settlement core alone on the same 20
+// lines. Bounded (~2.5 minutes); stops by itself.
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
