@@ -437,12 +437,36 @@ export function stayActivities({ orm }: ActivityDeps) {
               cancelled_at: null,
             };
           });
-          // The whole batch in one statement; the lines already stored come back as not inserted.
-          const inserted: { feedetl_sn: string }[] = await trx('fee_detail')
-            .insert(rows)
-            .onConflict(['mdtrt_id', 'feedetl_sn'])
-            .ignore()
-            .returning('feedetl_sn');
+          if (rows.length === 0) return { result: classified, ...(await feeTotals(trx, args.mdtrt_id)) };
+          // The whole batch in one statement; the lines already stored come back as not inserted. With
+          // them the stay's totals before it (the statement's snapshot does not see its own rows): when
+          // every line is new, its totals are those plus the batch, no second read.
+          const inserted: { feedetl_sn: string; n: string; s: string }[] = await trx
+            .with(
+              'ins',
+              trx('fee_detail')
+                .insert(rows)
+                .onConflict(['mdtrt_id', 'feedetl_sn'])
+                .ignore()
+                .returning('feedetl_sn'),
+            )
+            .select(
+              'ins.feedetl_sn',
+              trx.raw(
+                `(select count(*) from fee_detail where mdtrt_id = ? and status = 'ACTIVE') as n,
+                 (select coalesce(sum(det_item_fee_sumamt), 0) from fee_detail where mdtrt_id = ? and status = 'ACTIVE') as s`,
+                [args.mdtrt_id, args.mdtrt_id],
+              ),
+            )
+            .from('ins');
+          if (inserted.length === rows.length) {
+            const before = inserted[0];
+            return {
+              result: classified,
+              fee_count: Number(before?.n ?? 0) + rows.length,
+              medfee_sumamt: Number(before?.s ?? 0) + rows.reduce((sum, r) => sum + r.det_item_fee_sumamt, 0),
+            };
+          }
           if (inserted.length < rows.length) {
             const fresh = new Set(inserted.map((r) => r.feedetl_sn));
             const again = rows.filter((r) => !fresh.has(r.feedetl_sn));

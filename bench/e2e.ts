@@ -2,8 +2,10 @@
 // the compiled devserver in-process and durable as `npm start` runs it, the real worker, the API app on
 // a loopback port); 20 "hospitals" send hospitalization cases through the national envelope
 // (2401 → 2301 with 20 fee lines → 2402 → 2304), each hospital one case at a time. Measured in the same
-// run: the same workflows on no-op activities (bench/support/noop-activities.ts) as the baseline, and
-// the settlement core alone on the same 20 lines as the floor. Bounded (~2 minutes); stops by itself.
+// run: the workflow floor (only the mandated shape, bench/support/floor-workflows.ts, from a client on
+// the worker's connection: no HTTP, no DB), the same workflows on no-op activities
+// (bench/support/noop-activities.ts) as the baseline, and the settlement core alone on the same 20
+// lines. Bounded (~2.5 minutes); stops by itself.
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import { Session } from 'node:inspector/promises';
@@ -35,6 +37,14 @@ import { compiledDevServer } from '../devserver/compiled';
 import { type Fen, settle } from '../settlement';
 import { ZERO_ACCUMULATORS } from '../settlement/calculate';
 import { freePort } from '../test/support/ports';
+import {
+  type FloorActivities,
+  floorAdmitUpdate,
+  floorDischargeUpdate,
+  floorFeesUpdate,
+  floorSettleUpdate,
+  floorStayWorkflow,
+} from './support/floor-workflows';
 import { noopActivities } from './support/noop-activities';
 
 const HOSPITALS = 20;
@@ -295,6 +305,84 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+/** BENCH_SQL=1: the statements of the unloaded cases, per case, by text (bindings apart). */
+function printStatements(variant: string, log: string[], cases: number): void {
+  const byText = new Map<string, number>();
+  for (const sql of log) byText.set(sql, (byText.get(sql) ?? 0) + 1);
+  console.error(`SQL per case, ${variant} (${log.length / cases} statements):`);
+  for (const [sql, n] of [...byText].sort((a, b) => b[1] - a[1]))
+    console.error(`  ${(n / cases).toFixed(1).padStart(5)}  ${sql.replace(/\s+/g, ' ').slice(0, 220)}`);
+}
+
+/** The measured window of one variant: `oneCase` per hospital, one at a time each, after a warm-up. */
+async function measure(
+  name: string,
+  stack: Stack,
+  spent: { ms: number; calls: number },
+  oneCase: (h: Hospital, psn_no: string) => Promise<number>,
+  hospitals: Hospital[],
+): Promise<Variant> {
+  // Warm-up: one case per hospital (JIT, sticky caches, pool connections).
+  await Promise.all(hospitals.map((h) => oneCase(h, h.persons.shift()!)));
+  // Unloaded: one hospital, one case at a time — what a 2304 costs without queueing behind others.
+  const alone: number[] = [];
+  if (process.env.BENCH_SQL) stack.queries.log = [];
+  for (let i = 0; i < 5; i++) alone.push(await oneCase(hospitals[0]!, hospitals[0]!.persons.shift()!));
+  alone.sort((a, b) => a - b);
+  if (stack.queries.log) printStatements(name, stack.queries.log, alone.length);
+  stack.queries.log = undefined;
+  const latencies: number[] = [];
+  byInfno.clear();
+  spent.ms = 0;
+  spent.calls = 0;
+  const queries0 = stack.queries.n;
+  const cpu0 = nodeCpuMs();
+  const main0 = mainThreadCpuMs();
+  const pg0 = postgresCpuMs(stack.postmaster);
+  const profile = await startProfile(name);
+  const started = performance.now();
+  const deadline = started + SECONDS * 1000;
+  let begun = 0;
+  await Promise.all(
+    hospitals.map(async (h) => {
+      while (performance.now() < deadline && begun < MAX_CASES) {
+        const psn = h.persons.shift();
+        if (!psn) throw new Error(`hospital ${h.fixmedins_code} ran out of bench persons`);
+        begun += 1;
+        latencies.push(await oneCase(h, psn));
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  await profile();
+  const cases = latencies.length;
+  latencies.sort((a, b) => a - b);
+  return {
+    cases,
+    seconds,
+    casesPerS: cases / seconds,
+    aloneP50: percentile(alone, 50),
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    nodeCpuPerCase: (nodeCpuMs() - cpu0) / cases,
+    mainCpuPerCase: (mainThreadCpuMs() - main0) / cases,
+    pgCpuPerCase: (postgresCpuMs(stack.postmaster) - pg0) / cases,
+    activityMsPerCase: spent.ms / cases,
+    activityCalls: spent.calls / cases,
+    queriesPerCase: (stack.queries.n - queries0) / cases,
+    perInfno: [...byInfno]
+      .map(
+        ([infno, ms]) =>
+          `${infno} ${percentile(
+            ms.sort((a, b) => a - b),
+            50,
+          ).toFixed(0)}`,
+      )
+      .join(', '),
+  };
+}
+
+/** The real API on a loopback port in front of a worker with these activities on the production bundle. */
 async function runVariant(
   name: string,
   stack: Stack,
@@ -321,68 +409,70 @@ async function runVariant(
   const address = server.address();
   const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   try {
-    return await worker.runUntil(async () => {
-      // Warm-up: one case per hospital (JIT, sticky caches, pool connections).
-      await Promise.all(hospitals.map((h) => oneCase(base, h, h.persons.shift()!)));
-      // Unloaded: one hospital, one case at a time — what a 2304 costs without queueing behind others.
-      const alone: number[] = [];
-      for (let i = 0; i < 5; i++)
-        alone.push(await oneCase(base, hospitals[0]!, hospitals[0]!.persons.shift()!));
-      alone.sort((a, b) => a - b);
-      const latencies: number[] = [];
-      byInfno.clear();
-      spent.ms = 0;
-      spent.calls = 0;
-      const queries0 = stack.queries.n;
-      const cpu0 = nodeCpuMs();
-      const main0 = mainThreadCpuMs();
-      const pg0 = postgresCpuMs(stack.postmaster);
-      const profile = await startProfile(name);
-      const started = performance.now();
-      const deadline = started + SECONDS * 1000;
-      let begun = 0;
-      await Promise.all(
-        hospitals.map(async (h) => {
-          while (performance.now() < deadline && begun < MAX_CASES) {
-            const psn = h.persons.shift();
-            if (!psn) throw new Error(`hospital ${h.fixmedins_code} ran out of bench persons`);
-            begun += 1;
-            latencies.push(await oneCase(base, h, psn));
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      await profile();
-      const cases = latencies.length;
-      latencies.sort((a, b) => a - b);
-      return {
-        cases,
-        seconds,
-        casesPerS: cases / seconds,
-        aloneP50: percentile(alone, 50),
-        p50: percentile(latencies, 50),
-        p99: percentile(latencies, 99),
-        nodeCpuPerCase: (nodeCpuMs() - cpu0) / cases,
-        mainCpuPerCase: (mainThreadCpuMs() - main0) / cases,
-        pgCpuPerCase: (postgresCpuMs(stack.postmaster) - pg0) / cases,
-        activityMsPerCase: spent.ms / cases,
-        activityCalls: spent.calls / cases,
-        queriesPerCase: (stack.queries.n - queries0) / cases,
-        perInfno: [...byInfno]
-          .map(
-            ([infno, ms]) =>
-              `${infno} ${percentile(
-                ms.sort((a, b) => a - b),
-                50,
-              ).toFixed(0)}`,
-          )
-          .join(', '),
-      };
-    });
+    return await worker.runUntil(() =>
+      measure(name, stack, spent, (h, psn) => oneCase(base, h, psn), hospitals),
+    );
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
   }
+}
+
+/**
+ * The workflow floor: the mandated shape alone (bench/support/floor-workflows.ts) driven by a client on
+ * the worker's own native connection — no HTTP, no API, no database: the SDK and devserver by themselves.
+ * Each update carries the body the national message would (the 20 fee lines on the fees update).
+ */
+async function runFloor(stack: Stack, hospitals: Hospital[]): Promise<Variant> {
+  const taskQueue = 'e2e-floor';
+  const spent = { ms: 0, calls: 0 };
+  const activities: FloorActivities = {
+    async floorStep(step) {
+      return { step, n: 1 };
+    },
+  };
+  const worker = await Worker.create({
+    connection: stack.native,
+    taskQueue,
+    workflowBundle: stack.floorBundle,
+    activities: timed({ ...activities }, spent),
+  });
+  const client = new Client({ connection: stack.native });
+  const timedUpdate = async (label: string, run: () => Promise<unknown>): Promise<number> => {
+    const t = performance.now();
+    await run();
+    const ms = performance.now() - t;
+    const seen = byInfno.get(label) ?? [];
+    seen.push(ms);
+    byInfno.set(label, seen);
+    return ms;
+  };
+  let serial = 0;
+  const oneFloorCase = async (h: Hospital, psn_no: string): Promise<number> => {
+    serial += 1;
+    const mdtrt_id = `F${h.fixmedins_code}${serial}`;
+    const stay = await client.workflow.start(floorStayWorkflow, {
+      workflowId: `floor-${mdtrt_id}`,
+      taskQueue,
+    });
+    await timedUpdate('2401', () => stay.executeUpdate(floorAdmitUpdate, { args: [{ mdtrt_id, psn_no }] }));
+    await timedUpdate('2301', () =>
+      stay.executeUpdate(floorFeesUpdate, { args: [feeLines(mdtrt_id, psn_no, Date.now())] }),
+    );
+    await timedUpdate('2402', () =>
+      stay.executeUpdate(floorDischargeUpdate, { args: [{ mdtrt_id, endtime: cstTime(Date.now()) }] }),
+    );
+    return timedUpdate('2304', () => stay.executeUpdate(floorSettleUpdate, { args: [{ mdtrt_id, psn_no }] }));
+  };
+  // Its own persons (nothing is looked up): the bench persons stay for the variants that admit them.
+  const floorHospitals = hospitals.map((h) => ({
+    ...h,
+    persons: Array.from(
+      { length: Math.ceil(MAX_CASES / HOSPITALS) + 10 },
+      (_, i) => `${h.fixmedins_code}-${i}`,
+    ),
+  }));
+  return worker.runUntil(() => measure('floor', stack, spent, oneFloorCase, floorHospitals));
 }
 
 // ── the stack ────────────────────────────────────────────────────────────────────────────────────
@@ -392,8 +482,10 @@ interface Stack {
   client: Client;
   native: NativeConnection;
   bundle: WorkflowBundleWithSourceMap;
+  floorBundle: WorkflowBundleWithSourceMap;
   postmaster: number;
-  queries: { n: number };
+  /** SQL statements sent; `log` collects their text while set (BENCH_SQL). */
+  queries: { n: number; log?: string[] };
 }
 
 /** 20 networked hospitals in 成都, each with its own people insured in 合肥 and filed to 成都. */
@@ -557,14 +649,28 @@ async function main(): Promise<void> {
       workflowsPath: path.join(ROOT, 'workflows', 'index.ts'),
       logger: new DefaultLogger('WARN'),
     });
-    const queries = { n: 0 };
-    orm.em.getKnex().on('query', () => {
-      queries.n += 1;
+    const floorBundle = await bundleWorkflowCode({
+      workflowsPath: path.join(ROOT, 'bench', 'support', 'floor-workflows.ts'),
+      logger: new DefaultLogger('WARN'),
     });
-    const stack: Stack = { orm, client: new Client({ connection }), native, bundle, postmaster, queries };
+    const queries: Stack['queries'] = { n: 0 };
+    orm.em.getKnex().on('query', (q: { sql: string }) => {
+      queries.n += 1;
+      queries.log?.push(q.sql);
+    });
+    const stack: Stack = {
+      orm,
+      client: new Client({ connection }),
+      native,
+      bundle,
+      floorBundle,
+      postmaster,
+      queries,
+    };
     const setupS = (performance.now() - setupStarted) / 1000;
 
     const floor = await settlementCoreFloor(orm);
+    const wfFloor = await runFloor(stack, hospitals);
     const noop = await runVariant('noop', stack, noopActivities(), hospitals);
     const real = await runVariant('real', stack, createActivities({ orm }), hospitals);
 
@@ -586,6 +692,7 @@ async function main(): Promise<void> {
     );
     row('floor: settle() alone on the same 20 lines', `${floor.toFixed(0).padStart(8)} stays/CPU-s`);
     for (const [label, v] of [
+      ['workflow floor: the mandated shape alone, no HTTP, no DB', wfFloor],
       ['baseline: the same workflows on no-op activities', noop],
       ['real: activities, settlement core, PostgreSQL', real],
     ] as const) {
@@ -608,6 +715,23 @@ async function main(): Promise<void> {
         `${v.activityCalls.toFixed(1).padStart(8)} calls, ${v.activityMsPerCase.toFixed(0)} ms, ${v.queriesPerCase.toFixed(0)} statements`,
       );
     }
+    row(
+      'baseline vs workflow floor, cases/s',
+      `${(noop.casesPerS / wfFloor.casesPerS).toFixed(2).padStart(8)} x`,
+    );
+    row(
+      'real vs workflow floor, cases/s',
+      `${(real.casesPerS / wfFloor.casesPerS).toFixed(2).padStart(8)} x`,
+    );
+    const floorCpu = wfFloor.nodeCpuPerCase + wfFloor.pgCpuPerCase;
+    row(
+      'the workflow floor within a real case (CPU per case)',
+      `${((floorCpu / total) * 100).toFixed(0).padStart(8)} %   (${floorCpu.toFixed(0)} of ${total.toFixed(0)} ms)`,
+    );
+    row(
+      `the workflow floor vs the target of ${TARGET_CASES_PER_S} cases/s`,
+      `${(wfFloor.casesPerS / TARGET_CASES_PER_S).toFixed(2).padStart(8)} x   (the Temporal path alone ${wfFloor.casesPerS >= TARGET_CASES_PER_S ? 'can' : 'cannot'} reach it here)`,
+    );
     row('real vs baseline, cases/s', `${(real.casesPerS / noop.casesPerS).toFixed(2).padStart(8)} x`);
     row(
       'real vs baseline, CPU per case',

@@ -9,7 +9,19 @@ import {
 } from '../settlement';
 import { DEMO_CATALOGUES } from '../settlement/fixtures/catalogues';
 import { FIXTURE_NAMES } from './catalogue-data';
-import { CatalogueItem, CatalogueRule } from './entities';
+import type { CatalogueItem, CatalogueRule } from './entities';
+
+/** A row of loadCatalogue's statement (bigint comes back as text). */
+interface CatalogueRow {
+  rule_admvs: string | null;
+  unlisted: CatalogueRule['unlisted'] | null;
+  over_limit: CatalogueRule['over_limit'] | null;
+  med_list_codg: string | null;
+  list_name: string;
+  chrgitm_lv: CatalogueItem['chrgitm_lv'];
+  selfpay_prop: string | null;
+  pric_uplmt_amt: string | number | null;
+}
 
 export interface LoadedCatalogue {
   catalogue: Catalogue;
@@ -31,19 +43,23 @@ export async function loadCatalogue(
   on: string,
   codes?: readonly string[],
 ): Promise<LoadedCatalogue> {
-  const [rows, rule] = await Promise.all([
-    em.find(
-      CatalogueItem,
-      {
-        admvs,
-        ...(codes ? { med_list_codg: { $in: [...new Set(codes)] } } : {}),
-        begndate: { $lte: on },
-        $or: [{ enddate: null }, { enddate: { $gte: on } }],
-      },
-      { orderBy: { med_list_codg: 'asc' } },
-    ),
-    em.findOne(CatalogueRule, { admvs }),
-  ]);
+  // The items and the place's rule in one statement (this runs for every fee upload and settlement):
+  // one row with null item columns when no item is in force, no rule columns when the place has none.
+  const wanted = codes ? [...new Set(codes)] : undefined;
+  const found: CatalogueRow[] = await em.execute(
+    `select r.admvs as rule_admvs, r.unlisted, r.over_limit,
+            i.med_list_codg, i.list_name, i.chrgitm_lv, i.selfpay_prop, i.pric_uplmt_amt
+       from (select 1) as one
+       left join catalogue_rule as r on r.admvs = ?
+       left join catalogue_item as i on i.admvs = ? and i.begndate <= ? and (i.enddate is null or i.enddate >= ?)
+            ${wanted === undefined ? '' : wanted.length === 0 ? 'and false' : 'and i.med_list_codg in (?)'}
+      order by i.med_list_codg asc`,
+    [admvs, admvs, on, on, ...(wanted?.length ? [wanted] : [])],
+  );
+  const rule = found[0]?.rule_admvs != null ? found[0] : undefined;
+  const rows = found
+    .filter((r): r is CatalogueRow & { med_list_codg: string } => r.med_list_codg !== null)
+    .map((r) => ({ ...r, pric_uplmt_amt: r.pric_uplmt_amt === null ? null : Number(r.pric_uplmt_amt) }));
   const doc = {
     admvs,
     unlisted: rule?.unlisted ?? 'self_pay',

@@ -55,7 +55,15 @@ import {
   TransactionEnvelope,
 } from '../schemas/transactions';
 import { hospitalFilingScope } from '../scope';
-import { admissionOf, answerMessage, claimMessage, keepAdmissionId, releaseMessage } from './messages';
+import {
+  admissionOf,
+  answerMessage,
+  type Claim,
+  claimAsHospital,
+  claimMessage,
+  keepAdmissionId,
+  releaseMessage,
+} from './messages';
 import {
   feeOutput,
   type PersonFacts,
@@ -100,6 +108,26 @@ interface Ctx {
   hospital: HospitalRow;
   /** The claimed message's row id and the mdtrt_id it already holds (a retried 2401). */
   message: { id: number; mdtrt_id: string | null };
+  /** The hospital's admission of the stay the input names, read with the claim (see `mdtrtIdNamed`). */
+  admission?: { mdtrt_id: string; psn_no: string | null };
+}
+
+/**
+ * The mdtrt_id a stay transaction's input names (`input.mdtrt_id`, or in its first object: `data`,
+ * `adminfo`, `dscginfo`, the first fee line), read before its schema so the admission comes with the
+ * claim. Only a hint: `onStay` uses it when it is the mdtrt_id the schema parses, and reads otherwise.
+ */
+function mdtrtIdNamed(input: unknown): string | null {
+  if (input === null || typeof input !== 'object') return null;
+  const direct = (input as { mdtrt_id?: unknown }).mdtrt_id;
+  if (typeof direct === 'string') return direct;
+  for (const v of Object.values(input)) {
+    const inner = Array.isArray(v) ? v[0] : v;
+    const id =
+      inner !== null && typeof inner === 'object' ? (inner as { mdtrt_id?: unknown }).mdtrt_id : undefined;
+    if (typeof id === 'string') return id;
+  }
+  return null;
 }
 
 const SUPPORTED = new Set<string>(TRANSACTION_INFNOS);
@@ -274,7 +302,10 @@ async function onStay<P, R>(
   format: (result: R, stay: StayInput<P>) => Promise<Record<string, unknown>> | Record<string, unknown>,
 ): Promise<Outcome> {
   const stay = parse(schema, ctx.env.input);
-  const admission = await admissionOf(ctx.deps.orm, ctx.hospital.fixmedins_code, stay.mdtrt_id);
+  const admission =
+    ctx.admission?.mdtrt_id === stay.mdtrt_id
+      ? ctx.admission
+      : await admissionOf(ctx.deps.orm, ctx.hospital.fixmedins_code, stay.mdtrt_id);
   if (!admission || admission.psn_no !== stay.psn_no) {
     throw new Refusal(
       'STAY_NOT_FOUND',
@@ -383,10 +414,16 @@ export async function handleTransaction(
     return reply('INFNO_UNSUPPORTED', `不支持交易 ${env.infno}；支持：${TRANSACTION_INFNOS.join('、')}`);
   }
   try {
-    const hospital: HospitalRow | undefined = await deps.orm.em
-      .getKnex()('hospital')
-      .where({ fixmedins_code: fixmedins_code ?? '' })
-      .first('fixmedins_code', 'fixmedins_name', 'admdvs');
+    const request_hash = requestHash(body);
+    const first = await claimAsHospital(deps.orm, fixmedins_code ?? '', {
+      fixmedins_code: env.fixmedins_code,
+      mdtrtarea_admvs: env.mdtrtarea_admvs,
+      msgid: env.msgid,
+      infno: env.infno,
+      request_hash,
+      stay: env.infno === '2401' ? null : mdtrtIdNamed(env.input),
+    });
+    const hospital: HospitalRow | undefined = first.hospital;
     if (!hospital || env.fixmedins_code !== hospital.fixmedins_code) {
       return reply(
         'FIXMEDINS_MISMATCH',
@@ -399,12 +436,15 @@ export async function handleTransaction(
         `mdtrtarea_admvs: 就医地医保区划 ${env.mdtrtarea_admvs} 与本机构所在地 ${hospital.admdvs} 不符`,
       );
     }
-    const claim = await claimMessage(deps.orm, {
-      fixmedins_code: hospital.fixmedins_code,
-      msgid: env.msgid,
-      infno: env.infno,
-      request_hash: requestHash(body),
-    });
+    // Claimed with the hospital's check unless the msgid was seen before: then the earlier message decides.
+    const claim: Claim = first.claimed
+      ? { kind: 'claimed', message: first.claimed }
+      : await claimMessage(deps.orm, {
+          fixmedins_code: hospital.fixmedins_code,
+          msgid: env.msgid,
+          infno: env.infno,
+          request_hash,
+        });
     if (claim.kind === 'answered') return { code: 'OK', text: claim.answer };
     if (claim.kind === 'reused') {
       return reply('MSGID_REUSED', `msgid: ${env.msgid} 已用于内容不同的报文；新的交易请使用新的 msgid`);
@@ -415,6 +455,7 @@ export async function handleTransaction(
       env,
       hospital,
       message: { id: claim.message.id, mdtrt_id: claim.message.mdtrt_id ?? null },
+      ...(first.admission ? { admission: first.admission } : {}),
     };
     const work = complete(ctx, received);
     // Work that outlives the hospital's patience goes on (and keeps its answer): the HIS is told to

@@ -5,16 +5,27 @@
  */
 import Long from 'long';
 
-function replacer(this: Record<string, unknown>, key: string, value: unknown): unknown {
-  const raw = this[key];
-  if (raw === null || typeof raw !== 'object') return value;
-  if (raw instanceof Uint8Array) {
-    return { $b: Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64') };
+/**
+ * The value as JSON.stringify should see it: bytes and Longs tagged, any other object copied field by
+ * field. One walk, then JSON.stringify without a replacer: a replacer function runs for every key and
+ * lets Buffer.toJSON build a number array per payload first (≈5–7% of the devserver's main thread).
+ */
+function tagged(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (value instanceof Uint8Array) {
+    return { $b: Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64') };
   }
-  if (Long.isLong(raw)) return { $l: raw.toString(), ...(raw.unsigned ? { u: 1 } : {}) };
-  // A value with its own toJSON (protobufjs messages): keep its fields as they are.
-  if (raw !== value && !Array.isArray(raw)) return { ...raw };
-  return value;
+  if (Long.isLong(value)) return value.unsigned ? { $l: value.toString(), u: 1 } : { $l: value.toString() };
+  if (Array.isArray(value)) {
+    const out = new Array<unknown>(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = tagged(value[i]);
+    return out;
+  }
+  // Own enumerable fields, as JSON.stringify reads a plain object; a toJSON of its own is not called
+  // (protobufjs messages, and a Date, which the previous replacer also wrote as its fields: {}).
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = tagged((value as Record<string, unknown>)[key]);
+  return out;
 }
 
 function reviver(_key: string, value: unknown): unknown {
@@ -26,7 +37,7 @@ function reviver(_key: string, value: unknown): unknown {
 }
 
 export function encodeState(value: unknown): string {
-  return JSON.stringify(value, replacer);
+  return JSON.stringify(tagged(value));
 }
 
 export function decodeState(text: string): unknown {

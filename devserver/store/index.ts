@@ -47,6 +47,11 @@ type Rec =
       from: number;
       events: IHistoryEvent[];
       state: SavedRunState;
+      /**
+       * When set, `state.finishedUpdates` holds only the updates finished since the run's previous
+       * record, which held this many (a run's finished updates only grow; without it, all of them).
+       */
+      finishedFrom?: number;
     }
   | { t: 'rm'; ns: string; runId: string }
   | { t: 'part'; name: string; state: unknown };
@@ -68,6 +73,11 @@ export class DurableStore implements Persistence {
   private readonly dirtyParts = new Set<string>();
   /** History events of each run already in the journal. */
   private readonly written = new WeakMap<Execution, number>();
+  /**
+   * Finished updates of each run already in the journal: each record writes only the new ones (they
+   * were about half of every commit's bytes when each record repeated all of a stay's outcomes).
+   */
+  private readonly writtenFinished = new WeakMap<Execution, number>();
   private skippedMs = 0;
   private clockDirty = false;
   private scheduled = false;
@@ -183,7 +193,15 @@ export class DurableStore implements Persistence {
             );
           }
           for (const ev of r.events) run.history.push(ev);
-          run.state = r.state;
+          if (r.finishedFrom !== undefined) {
+            const before = run.state.finishedUpdates;
+            if (r.finishedFrom !== before.length) {
+              throw bad(
+                `run ${r.runId} has a gap in its finished updates (${r.finishedFrom} written before, ${before.length} read)`,
+              );
+            }
+            run.state = { ...r.state, finishedUpdates: [...before, ...r.state.finishedUpdates] };
+          } else run.state = r.state;
           break;
         }
         case 'rm':
@@ -323,6 +341,10 @@ export class DurableStore implements Persistence {
   private runRecord(exec: Execution): Rec {
     const from = this.written.get(exec);
     this.written.set(exec, exec.history.length);
+    const state = exec.saveState();
+    // A run's first record (and every one in a snapshot) holds all its finished updates.
+    const finishedFrom = from === undefined ? undefined : this.writtenFinished.get(exec);
+    this.writtenFinished.set(exec, state.finishedUpdates.length);
     return {
       t: 'run',
       ns: exec.ns.name,
@@ -330,7 +352,9 @@ export class DurableStore implements Persistence {
       ...(from === undefined ? { params: exec.params } : {}),
       from: from ?? 0,
       events: exec.history.slice(from ?? 0),
-      state: exec.saveState(),
+      ...(finishedFrom === undefined
+        ? { state }
+        : { state: { ...state, finishedUpdates: state.finishedUpdates.slice(finishedFrom) }, finishedFrom }),
     };
   }
 

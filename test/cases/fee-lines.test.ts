@@ -32,11 +32,11 @@ function lines(n: number, from = 1): FeeDetailIn[] {
   });
 }
 
-/** The statements `work` sends, by their first word (insert, select, …). */
+/** The statements `work` sends (their SQL text). */
 async function statements<T>(work: () => Promise<T>): Promise<{ result: T; sent: string[] }> {
   const sent: string[] = [];
   const knex = db.orm.em.getKnex();
-  const listen = (q: { sql: string }) => sent.push(q.sql.trim().split(/\s+/)[0]!.toLowerCase());
+  const listen = (q: { sql: string }) => sent.push(q.sql);
   knex.on('query', listen);
   try {
     return { result: await work(), sent };
@@ -58,7 +58,9 @@ test('a batch of 500 lines is stored with one INSERT and answered line by line',
   expect(result.result).toHaveLength(500);
   expect(result.fee_count).toBe(500);
   expect(result.medfee_sumamt).toBe(batch.reduce((s, l) => s + l.det_item_fee_sumamt, 0));
-  expect(sent.filter((s) => s === 'insert')).toHaveLength(1);
+  // One statement inserts the batch (and brings the stay's totals before it back with the rows).
+  expect(sent.filter((s) => /\binsert into "fee_detail"/.test(s))).toHaveLength(1);
+  expect(sent.filter((s) => /\bfrom "fee_detail"/.test(s) && !/\binsert\b/.test(s))).toHaveLength(0);
   expect(await stored(MDTRT)).toBe(500);
 
   // Sent again (a retried activity, a resent message): the same answer, nothing added.
@@ -85,4 +87,28 @@ test('one line of a 500-line batch that differs from its stored content refuses 
   });
   // All or none: only the line stored before.
   expect(await stored(mdtrt_id)).toBe(1);
+});
+
+test('a second batch of new lines answers the totals of both; after a cancellation, only the active lines count', async () => {
+  const mdtrt_id = '510100202612020000000003';
+  const { storeFeeLines: store, cancelFeeLines } = stayActivities({ orm: db.orm });
+  const sum = (ls: FeeDetailIn[]) => ls.reduce((s, l) => s + l.det_item_fee_sumamt, 0);
+  const a = lines(3, 1);
+  const b = lines(2, 10);
+  const c = lines(4, 20);
+  await store({ mdtrt_id, mdtrtarea_admvs: '510100', begntime: BEGNTIME, lines: a });
+  const second = await store({ mdtrt_id, mdtrtarea_admvs: '510100', begntime: BEGNTIME, lines: b });
+  expect(second).toMatchObject({ fee_count: 5, medfee_sumamt: sum([...a, ...b]) });
+  const cancelled = await cancelFeeLines({ mdtrt_id, feedetl_sn: [a[0]!.feedetl_sn] });
+  expect(cancelled).toEqual({ fee_count: 4, medfee_sumamt: sum([...a.slice(1), ...b]) });
+  const third = await store({ mdtrt_id, mdtrtarea_admvs: '510100', begntime: BEGNTIME, lines: c });
+  expect(third).toMatchObject({ fee_count: 8, medfee_sumamt: sum([...a.slice(1), ...b, ...c]) });
+  // The cancelled line sent again with new lines: stored again, every active line counted.
+  const fourth = await store({
+    mdtrt_id,
+    mdtrtarea_admvs: '510100',
+    begntime: BEGNTIME,
+    lines: [a[0]!, ...lines(1, 30)],
+  });
+  expect(fourth).toMatchObject({ fee_count: 10, medfee_sumamt: sum([...a, ...b, ...c, ...lines(1, 30)]) });
 });

@@ -17,6 +17,7 @@ import { Journal, StateFileError } from '../../devserver/store/journal';
 import { createActivities, Probe } from './activities';
 import { bundleTestWorkflows, DEVSERVER_BIN, eventTypeName, uniq } from './env';
 import { hello } from './workflows/basics';
+import { addAndCount, entity, items } from './workflows/messages';
 import { release, waitForRelease } from './workflows/timers';
 import { CaseStage, done, tracked, upsertStage } from './workflows/visibility';
 
@@ -276,6 +277,29 @@ describe('a restart on the same file', () => {
       const latest = client.workflow.getHandle(after.at(-1)!);
       expect(await latest.result()).toBe('Hello, 清算!');
     });
+  });
+
+  test('finished updates written a few per commit come back whole: a repeated update id answers as before, after a restart and after the compaction', async () => {
+    const file = path.join(dir, 'updates.db');
+    const workflowId = uniq('entity');
+    await withServer(file, async ({ client, taskQueue }) => {
+      const h = await client.workflow.start(entity, { taskQueue, workflowId });
+      // One commit each: every record after the first holds only the update it finished.
+      for (const [i, item] of ['a', 'b', 'c'].entries()) {
+        expect(await h.executeUpdate(addAndCount, { args: [item], updateId: `u-${i + 1}` })).toBe(i + 1);
+      }
+    });
+    // The first restart replays the records as appended; the second reads the snapshot it compacted.
+    for (const round of [1, 2]) {
+      await withServer(file, async ({ client }) => {
+        const h = client.workflow.getHandle(workflowId);
+        for (const [i, item] of ['a', 'b', 'c'].entries()) {
+          expect(await h.executeUpdate(addAndCount, { args: [item], updateId: `u-${i + 1}` })).toBe(i + 1);
+        }
+        expect(await h.query(items)).toEqual(['a', 'b', 'c', ...(round === 2 ? ['d'] : [])]);
+        if (round === 1) expect(await h.executeUpdate(addAndCount, { args: ['d'], updateId: 'u-4' })).toBe(4);
+      });
+    }
   });
 
   test('time skipped before the restart stays skipped', async () => {

@@ -71,3 +71,37 @@ test('the seed story: Hainan lists the breast-cancer targeted drugs that Chengdu
   expect(chengdu.entries.get('001107000010000')?.pric_uplmt_amt).toBe(6000);
   expect(hainan.entries.get('001107000010000')?.pric_uplmt_amt).toBe(5700);
 });
+
+test('with codes, only those entries in force (a code twice read once, an unknown one absent); the rule comes with them', async () => {
+  const whole = await loadCatalogue(orm.em.fork(), '510100', TODAY);
+  const some = await loadCatalogue(orm.em.fork(), '510100', TODAY, [
+    '001107000010000',
+    'NOT-IN-CATALOGUE',
+    '001107000010000',
+  ]);
+  expect([...some.catalogue.entries.keys()]).toEqual(['001107000010000']);
+  expect(some.catalogue.entries.get('001107000010000')).toEqual(
+    whole.catalogue.entries.get('001107000010000'),
+  );
+  expect(some.catalogue.unlisted).toBe(whole.catalogue.unlisted);
+  expect(some.over_limit).toBe(whole.over_limit);
+  const none = await loadCatalogue(orm.em.fork(), '510100', TODAY, []);
+  expect(none.catalogue.entries.size).toBe(0);
+  expect(none.catalogue.unlisted).toBe(whole.catalogue.unlisted);
+  // The price limits keep their fen (bigint column) and the 乙 items their ratio.
+  const limited = DEMO_CATALOGUES.flatMap((c) => c.entries.filter((e) => e.pric_uplmt_amt !== undefined));
+  const code = limited[0]!.med_list_codg;
+  const place = DEMO_CATALOGUES.find((c) => c.entries.some((e) => e.med_list_codg === code))!.admvs;
+  const one = await loadCatalogue(orm.em.fork(), place, TODAY, [code]);
+  expect(one.catalogue.entries.get(code)).toEqual(
+    (await loadCatalogue(orm.em.fork(), place, TODAY)).catalogue.entries.get(code),
+  );
+  expect(one.catalogue.entries.get(code)!.pric_uplmt_amt).toBeDefined();
+});
+
+test('a place with no catalogue and no rule: nothing listed, unlisted codes 全自费, over-limit self-pay', async () => {
+  const empty = await loadCatalogue(orm.em.fork(), '999999', TODAY, ['001107000010000']);
+  expect(empty.catalogue.entries.size).toBe(0);
+  expect(empty.catalogue.unlisted).toBe('self_pay');
+  expect(empty.over_limit).toBe('self_pay');
+});
