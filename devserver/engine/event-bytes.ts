@@ -25,8 +25,9 @@ function fieldWriter(field: Field): WriteField | undefined {
   field.resolve();
   const id = field.id;
   if (field.resolvedType && 'fields' in field.resolvedType && !field.map) {
+    // Not set up here: protobufjs generates a type's codec on its first encode (~60 attribute types,
+    // ~0.25 s of code generation at load otherwise). Hence `type.encode` is looked up on each call.
     const type = field.resolvedType as Type;
-    type.setup();
     const tag = (id << 3) | 2;
     if (field.repeated) {
       return (w, v: unknown[]) => {
