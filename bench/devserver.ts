@@ -206,6 +206,11 @@ interface Variant {
   durable?: boolean;
   /** bin/yidi-devserver in a child process: this process holds only the worker and the client. */
   ownProcess?: boolean;
+  /**
+   * The worker's `workflowThreadPoolSize` (the SDK's default is 1 with reused V8 contexts): one thread runs
+   * every workflow activation, ~5 ms of CPU per one-activity workflow, so alone it tops out near 200/s.
+   */
+  workflowThreads?: number;
 }
 
 /** bin/yidi-devserver on a free port; resolves with its address once it says it listens. */
@@ -227,7 +232,7 @@ async function spawnDevServer(args: string[]): Promise<{ child: ChildProcess; ad
 async function throughput(
   dbFilename: string | undefined,
   workflowBundle: WorkflowBundleWithSourceMap,
-  { gzip = false, eagerActivities = true, eagerStart = true, ownProcess = false }: Variant,
+  { gzip = false, eagerActivities = true, eagerStart = true, ownProcess = false, workflowThreads }: Variant,
 ): Promise<Throughput> {
   const inProcess = ownProcess
     ? undefined
@@ -254,6 +259,7 @@ async function throughput(
       activities: createActivities(new Probe()),
       // 0: sdk-core never asks for eager activities, so each one costs a PollActivityTaskQueue round trip.
       ...(eagerActivities ? {} : { maxEagerActivityReservationsPerWorkflowTask: 0 }),
+      ...(workflowThreads ? { workflowThreadPoolSize: workflowThreads } : {}),
     });
     return await worker.runUntil(async () => {
       let id = 0;
@@ -344,6 +350,7 @@ async function main(): Promise<void> {
     ['in memory, worker with gzip (sdk-core default)', { gzip: true }],
     ['durable (dbFilename)', { durable: true }],
     ['in memory, devserver in its own process', { ownProcess: true }],
+    ['in memory, 2 workflow threads', { workflowThreads: 2 }],
   ];
   const rounds: Throughput[][] = variants.map(() => []);
   const load = [os.loadavg()[0]!];
@@ -360,7 +367,8 @@ async function main(): Promise<void> {
   }
   load.push(os.loadavg()[0]!);
   const results = rounds.map(best);
-  const [memory, grpcClient, polled, gzipped, durable, ownProcess] = results as [
+  const [memory, grpcClient, polled, gzipped, durable, ownProcess, twoThreads] = results as [
+    Throughput,
     Throughput,
     Throughput,
     Throughput,
@@ -418,6 +426,9 @@ async function main(): Promise<void> {
   );
   console.log(
     `  ${'eager vs polled activities, one / ten'.padEnd(50)} ${fmt(memory.one / polled.one, 'x')}   ${fmt(memory.ten / polled.ten, 'x')}`,
+  );
+  console.log(
+    `  ${'2 workflow threads vs 1, one / ten'.padEnd(50)} ${fmt(twoThreads.one / memory.one, 'x')}   ${fmt(twoThreads.ten / memory.ten, 'x')}`,
   );
   console.log(`  ${'without gzip vs with, one-activity'.padEnd(50)} ${fmt(memory.one / gzipped.one, 'x')}`);
   console.log(

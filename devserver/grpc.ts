@@ -18,6 +18,11 @@ export interface Loaded {
   handlers: Record<string, Record<string, Handler>>;
 }
 
+/** protobufjs's writer already gives a Buffer on node: no copy of an answer (a full history can be large). */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function addService(
   server: Server,
   serviceName: string,
@@ -55,7 +60,7 @@ export function addService(
       // Decoded in the handler, so a malformed request is INVALID_ARGUMENT rather than grpc-js's INTERNAL.
       requestDeserialize: (b: Buffer) => b,
       responseSerialize: (v: unknown) =>
-        Buffer.from(
+        asBuffer(
           codec()
             .res.encode(v as protobuf.Message)
             .finish(),

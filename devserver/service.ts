@@ -177,7 +177,8 @@ export function createServices(
 
   // ---- history ---------------------------------------------------------------------------
 
-  function waitEvent(exec: Execution, ctx: CallContext, ms: number): Promise<void> {
+  /** Waits for the run's next event, or with `closeOnly` for its close, the caller's cancel, or `ms`. */
+  function waitEvent(exec: Execution, ctx: CallContext, ms: number, closeOnly = false): Promise<void> {
     return new Promise((resolve) => {
       let done = false;
       const finish = () => {
@@ -188,7 +189,7 @@ export function createServices(
         resolve();
       };
       const timer = setTimeout(finish, ms);
-      const off = exec.onNextEvent(finish);
+      const off = closeOnly ? exec.onClose(finish) : exec.onNextEvent(finish);
       ctx.onCancel(finish);
     });
   }
@@ -204,10 +205,10 @@ export function createServices(
     const token =
       r.nextPageToken && r.nextPageToken.length > 0 ? Number(Buffer.from(r.nextPageToken).toString()) : 0;
     if (closeOnly) {
-      if (exec.running && r.waitNewEvent) await waitEvent(exec, ctx, pollTimeout(ctx, HISTORY_WAIT_MS));
+      if (exec.running && r.waitNewEvent) await waitEvent(exec, ctx, pollTimeout(ctx, HISTORY_WAIT_MS), true);
       while (exec.running && r.waitNewEvent && !ctx.cancelled && ctx.remainingMs() > 1500) {
         // Keep waiting inside the call while time remains: fewer round trips for result().
-        await waitEvent(exec, ctx, pollTimeout(ctx, HISTORY_WAIT_MS));
+        await waitEvent(exec, ctx, pollTimeout(ctx, HISTORY_WAIT_MS), true);
         if (pollTimeout(ctx, HISTORY_WAIT_MS) <= 0) break;
       }
       if (exec.running || !exec.closeEvent)

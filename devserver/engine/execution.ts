@@ -188,6 +188,7 @@ export class Execution {
   /** Queries waiting for the started workflow task to finish. */
   private waitingQueries: QueryWaiter[] = [];
   private historyWaiters: (() => void)[] = [];
+  private closeWaiters: (() => void)[] = [];
   private runTimeout?: TimerHandle;
   private executionTimeout?: TimerHandle;
   private startBackoff?: TimerHandle;
@@ -283,11 +284,15 @@ export class Execution {
 
   /** Resolves on the next appended event (or close); for long-polling history readers. */
   onNextEvent(cb: () => void): () => void {
-    this.historyWaiters.push(cb);
-    return () => {
-      const i = this.historyWaiters.indexOf(cb);
-      if (i >= 0) this.historyWaiters.splice(i, 1);
-    };
+    return waitIn(this.historyWaiters, cb);
+  }
+
+  /**
+   * Resolves on close only: the client's result long-poll (close event only) then wakes once per run, not
+   * once per event.
+   */
+  onClose(cb: () => void): () => void {
+    return waitIn(this.closeWaiters, cb);
   }
 
   /**
@@ -1724,6 +1729,11 @@ export class Execution {
       this.historyWaiters = [];
       for (const w of ws) w();
     }
+    if (this.closeWaiters.length > 0) {
+      const ws = this.closeWaiters;
+      this.closeWaiters = [];
+      for (const w of ws) w();
+    }
   }
 
   private failWorkflow(failure: IFailure | null, completedId: number): void {
@@ -2508,6 +2518,15 @@ export class Execution {
       rootExecution: p.root ?? this.execution,
     };
   }
+}
+
+/** Adds a waiter to a list; returns what takes it off again. */
+function waitIn(waiters: (() => void)[], cb: () => void): () => void {
+  waiters.push(cb);
+  return () => {
+    const i = waiters.indexOf(cb);
+    if (i >= 0) waiters.splice(i, 1);
+  };
 }
 
 /** A run's state apart from its history and start parameters (see Execution.saveState). */

@@ -1,7 +1,7 @@
 // The devserver writes each history event's kept bytes into its answers (devserver/engine/event-bytes.ts):
 // what goes on the wire must be exactly what protobufjs would have encoded from the events.
 import { temporal } from '@temporalio/proto';
-import { eventBytes } from '../../devserver/engine/event-bytes';
+import { encodesByFields, eventBytes } from '../../devserver/engine/event-bytes';
 import { type Loose, tight } from '../../devserver/proto';
 import { reflectionRoot } from '../../devserver/runtime';
 
@@ -73,4 +73,41 @@ test('a history without events and one encoded on its own still encode', () => {
   expect(Buffer.from(type.encode({ events: alone }).finish())).toEqual(
     Buffer.from(temporal.api.history.v1.History.encode({ events: alone }).finish()),
   );
+});
+
+test('events with every kind of HistoryEvent field encode to protobufjs bytes, field by field in number order', () => {
+  const HistoryEvent = temporal.api.history.v1.HistoryEvent;
+  const Long = require('long') as typeof import('long');
+  const cases = tight<temporal.api.history.v1.IHistoryEvent[]>([
+    // Keys out of field order, Long int64s, a zero version (skipped), the fields after the attributes.
+    {
+      workflowExecutionSignaledEventAttributes: { signalName: 'finish', input: { payloads: [json(1)] } },
+      links: [{ workflowEvent: { namespace: 'default', workflowId: 'w', runId: 'r' } }, {}],
+      taskId: Long.fromNumber(2 ** 40),
+      eventId: Long.fromNumber(7),
+      version: 0,
+      eventType: ET.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+      workerMayIgnore: true,
+      userMetadata: { summary: json('s') },
+      principal: { type: 'user', name: 'staff-1' },
+      eventTime: { seconds: 1_764_000_001, nanos: 0 },
+    },
+    // Defaults that protobufjs leaves out, null and undefined fields, an empty repeated field.
+    {
+      eventId: 0,
+      eventType: 0,
+      workerMayIgnore: false,
+      links: [],
+      userMetadata: null,
+      eventTime: undefined,
+      timerFiredEventAttributes: { timerId: '1', startedEventId: 5 },
+    },
+    {},
+  ] satisfies Loose<temporal.api.history.v1.IHistoryEvent>[]);
+  // And protobufjs's own message instances (decoded), whose prototypes carry the field defaults.
+  const decoded = events().map((e) => HistoryEvent.decode(HistoryEvent.encode(e).finish()));
+  expect(encodesByFields).toBe(true);
+  for (const event of [...cases, ...events(), ...decoded]) {
+    expect(Buffer.from(eventBytes(event))).toEqual(Buffer.from(HistoryEvent.encode(event).finish()));
+  }
 });
