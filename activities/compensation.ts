@@ -258,7 +258,7 @@ function paidEvents(
           kind: 'compensation_cap_exhausted',
           detail: {
             ...detail,
-            text: `核定补差 ${yuan(gap)} 元，但本年度${funds}最高支付限额已用完（其他住院结算已用），本次未支付`,
+            text: `核定补差 ${yuan(gap)} 元，受本年度${funds}最高支付限额所限已无可支付余额（本年其他结算或报销已用），本次未支付`,
           },
         }
       : {
@@ -486,12 +486,7 @@ export function compensationActivities({ orm }: ActivityDeps) {
               setl_id: c.setl_id,
               appy_date: cstDate(posted_at.getTime()),
             });
-      const em = orm.em.fork();
-      const settled = await em.findOne(Settlement, { setl_id: c.setl_id, kind: 'SETTLEMENT' });
-      if (!settled) throw invalid(`no settlement ${c.setl_id}`);
-      const policy = await policyOf(em, settled.policy_id, settled.policy_version);
-      const policyName = `${policy.name} 第${policy.version}版`;
-      return em.transactional(async (tx) => {
+      return orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
         // The accumulator row first (a reversal's lock order), then whether the settlement still stands:
         // a reversal committed since the approval leaves nothing to pay (the workflow closes WITHDRAWN).
@@ -509,8 +504,12 @@ export function compensationActivities({ orm }: ActivityDeps) {
         if (row?.status === 'CAP_EXHAUSTED')
           return { ledger_key: key, entries: 0, paid: 0, cap_step: found ?? null };
         if (s?.reversed_by) return { ledger_key: key, entries: 0, withdrawn: true };
+        if (!s) throw invalid(`no settlement ${c.setl_id}`);
+        // The caps of the policy the direct settlement (and so the comparison) used.
+        const policy = await policyOf(tx, s.policy_id, s.policy_version);
         const cap = capCompensationPayment(c.gap as Fen, accumulator_effect, current, policy);
-        const cap_step = cap.limits.length > 0 ? capStep(c.gap, cap, policyName) : null;
+        const cap_step =
+          cap.limits.length > 0 ? capStep(c.gap, cap, `${policy.name} 第${policy.version}版`) : null;
         const events = cap_step ? paidEvents(args.events, c.gap, cap, cap_step) : args.events;
         if (cap.paid === 0) {
           await upsertCompensation(
@@ -527,7 +526,7 @@ export function compensationActivities({ orm }: ActivityDeps) {
           await insertEvents(trx, c.mdtrt_id, events);
           return { ledger_key: key, entries: 0, paid: 0, cap_step };
         }
-        await payFromInsuredFund(trx, {
+        const wrote = await payFromInsuredFund(trx, {
           key,
           mdtrt_id: c.mdtrt_id,
           insuplc_admdvs: c.insuplc_admdvs,
@@ -536,6 +535,8 @@ export function compensationActivities({ orm }: ActivityDeps) {
           posted_at,
           accumulators: { psn_no: c.psn_no, year: acc_year, effect: cap.effect },
         });
+        // The pair was not there under the lock: not writing it now means the rows below would lie.
+        if (!wrote) throw new Error(`待遇补差 ${c.compensation_id}: its ledger pair appeared under the lock`);
         await upsertCompensation(trx, cap_step ? { ...c, steps: [...c.steps, cap_step] } : c, true);
         // What was paid and what it moved, for a reversal of the settlement to take back with the gap.
         await trx('compensation')

@@ -47,7 +47,8 @@ export interface ManualClaimComputed {
 const invalid = (message: string) =>
   ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
 
-const yuanText = (fen: number) => `${formatYuan(fen as Fen)} 元`;
+/** 1,234.56 元, as the cap reasons beside it are written. */
+const yuanText = (fen: number) => `${formatYuan(fen as Fen).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} 元`;
 
 /**
  * The workflow's paid and stay-closed events, written with what the caps let the payment pay (known
@@ -65,7 +66,7 @@ function cappedEvents(events: EventRow[], approved: number, cap: CappedPayment, 
             kind: 'manual_claim_cap_exhausted',
             detail: {
               ...detail,
-              text: `参保地经办机构审核通过手工报销，核定基金支付 ${yuanText(approved)}，但本年度${funds}最高支付限额已用完（其他住院结算已用），本次未支付：${why}`,
+              text: `参保地经办机构审核通过手工报销，核定基金支付 ${yuanText(approved)}，受本年度${funds}最高支付限额所限已无可支付余额（本年其他结算或报销已用），本次未支付：${why}`,
             },
           }
         : {
@@ -208,10 +209,9 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
       const approved = c.fund_pay_sumamt;
       if (!(approved && approved > 0)) throw invalid(`manual claim ${c.claim_id} has nothing to pay`);
       if (!c.policy_id || !c.policy_version) throw invalid(`manual claim ${c.claim_id} names no policy`);
-      const em = orm.em.fork();
-      const policy = await policyOf(em, c.policy_id, c.policy_version);
+      const { policy_id, policy_version } = c;
       const key = `MC${c.mdtrt_id}`;
-      return em.transactional(async (tx) => {
+      return orm.em.fork().transactional(async (tx) => {
         const trx = trxOf(tx);
         const current = await lockAccumulators(trx, c.psn_no, c.insuplc_admdvs, args.acc_year);
         // A retry of a payment that committed: the caps are now moved by it, so what it paid is read back.
@@ -219,6 +219,7 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
         if (paidBefore) return { paid: Number(paidBefore.debit) };
         const row = await trx('manual_claim').where({ claim_id: c.claim_id }).first('status');
         if (row?.status === 'CAP_EXHAUSTED') return { paid: 0 };
+        const policy = await policyOf(tx, policy_id, policy_version);
         const cap = capCompensationPayment(approved as Fen, args.accumulator_effect, current, policy);
         const events =
           cap.limits.length > 0
@@ -230,7 +231,7 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
               )
             : [...args.events, ...(args.stay_closed ? [args.stay_closed] : [])];
         if (cap.paid > 0) {
-          await payFromInsuredFund(trx, {
+          const wrote = await payFromInsuredFund(trx, {
             key,
             mdtrt_id: c.mdtrt_id,
             insuplc_admdvs: c.insuplc_admdvs,
@@ -239,6 +240,7 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
             posted_at: new Date(c.paid_at ?? c.updated_at),
             accumulators: { psn_no: c.psn_no, year: args.acc_year, effect: cap.effect },
           });
+          if (!wrote) throw new Error(`手工报销 ${c.claim_id}: its ledger pair appeared under the lock`);
         }
         await upsert(trx, cap.paid > 0 ? c : { ...c, status: 'CAP_EXHAUSTED', paid_at: null });
         await trx('manual_claim').where({ claim_id: c.claim_id }).update({ paid_amount: cap.paid });

@@ -74,7 +74,7 @@ export const LABELS = {
     CANCELLED: '已撤销入院',
     SETTLEMENT_ERROR: '结算受阻（协同处理中）',
     MANUAL_CLAIM: '转手工报销',
-    MANUAL_PAID: '手工报销已支付',
+    MANUAL_PAID: '手工报销已办结',
   } satisfies Record<StayStatus, string>,
   side: { insured: '参保地', treatment: '就医地' } satisfies Record<Side, string>,
   ticket_category: {

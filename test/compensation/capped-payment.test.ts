@@ -1,31 +1,21 @@
 import path from 'node:path';
-import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { compensationActivities } from '../../activities/compensation';
-import {
-  type CompensationStart,
-  compensationWorkflowId,
-  type DecisionMessage,
-  decideUpdate,
-} from '../../cases';
-import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
+import { compensationWorkflowId, type DecisionMessage, decideUpdate } from '../../cases';
 import {
   CaseEvent,
   Compensation,
   HumanTask,
   LedgerEntry,
   PolicyVersion,
-  Settlement,
+  type Settlement,
 } from '../../db/entities';
-import type { Orm } from '../../db/orm';
-import { seedReferenceData } from '../../db/seed';
 import { validatePolicy } from '../../settlement';
-import { compensationWorkflow, settlementWorkflow } from '../../workflows';
+import { settlementWorkflow } from '../../workflows';
 import { settlementWorkflowId } from '../../workflows/settlement';
-import { migratedOrm } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordAndReplay } from '../support/histories';
-import { bundleCaseWorkflows, caseWorker } from '../support/temporal';
-import { settledStay } from './settled-stay';
+import { caseWorkerPerTest } from '../support/temporal';
+import { settledWithGap } from './settled-stay';
 
 /**
  * 待遇补差 paid against the caps as they stand at payment: the gap is assessed from the accumulators the
@@ -33,85 +23,26 @@ import { settledStay } from './settled-stay';
  * waits for review, using the room the annual cap left. The payment pays at most what the caps leave.
  */
 
-let orm: Orm;
-let close: () => Promise<void>;
-let bundle: WorkflowBundleWithSourceMap;
-let w: Awaited<ReturnType<typeof caseWorker>>;
-
-beforeAll(async () => {
-  const db = await migratedOrm();
-  orm = db.orm;
-  close = db.close;
-  await seedReferenceData(orm.em.fork());
-  bundle = await bundleCaseWorkflows();
-}, 120_000);
-afterAll(async () => {
-  await close?.();
-});
-beforeEach(async () => {
-  w = await caseWorker(orm, 'time-skipping', bundle);
-}, 60_000);
-afterEach(async () => {
-  try {
-    const { failures } = await recordAndReplay(
-      w.client,
-      bundle,
-      path.join(__dirname, 'histories', 'capped'),
-      new Set(['compensationWorkflow']),
-    );
-    expect(failures).toEqual([]);
-  } finally {
-    await w?.teardown();
-  }
+const suite = caseWorkerPerTest(async ({ worker, bundle }) => {
+  const { failures } = await recordAndReplay(
+    worker.client,
+    bundle,
+    path.join(__dirname, 'histories', 'capped'),
+    new Set(['compensationWorkflow']),
+  );
+  expect(failures).toEqual([]);
 });
 
 const psn_no = 'P46000000000004';
 
 /** 吴静's stay with a gap, her year's accumulators as it left them, and its comparison under review. */
 async function underReview() {
-  const s = await settledStay(orm, {
-    psn_no,
-    psn_name: '吴静',
-    insuplc_admdvs: '460000',
-    insutype: '390',
-    mdtrtarea_admvs: '510100',
-    fixmedins_code: 'H51010000001',
-    fixmedins_name: '四川大学华西医院',
-    lines: [
-      ['003310000010000', 380_000, 1],
-      [HAINAN_CASE_CODES.trastuzumab, 520_000, 2], // 丙 in 成都, 乙 in 海南: a gap
-      [HAINAN_CASE_CODES.pertuzumab, 498_000, 1],
-    ],
-    endtime: new Date(Date.now() - 86_400_000),
-    recorded: true,
-  });
-  const direct = await orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
-  const key = { psn_no, insuplc_admdvs: '460000', year: direct.acc_year };
-  const knex = orm.em.getKnex();
-  await knex('accumulator').where(key).delete();
-  await knex('accumulator').insert({
-    ...key,
-    ...direct.accumulators_after,
-    version: 1,
-    updated_at: new Date(),
-  });
-  const input: CompensationStart = {
-    setl_id: s.setl_id,
-    mdtrt_id: s.mdtrt_id,
-    psn_no,
-    insuplc_admdvs: '460000',
-    origin: 'detected',
-    applied_by: null,
-    at: new Date().toISOString(),
-  };
-  const handle = await w.client.workflow.start(compensationWorkflow, {
-    workflowId: compensationWorkflowId(s.setl_id),
-    taskQueue: w.taskQueue,
-    args: [input],
-  });
+  const s = await settledWithGap(suite.orm, suite.worker, { psn_no, psn_name: '吴静' });
+  const { direct, key } = s;
+  const knex = suite.orm.em.getKnex();
   const task = await eventually(
     async () =>
-      (await orm.em
+      (await suite.orm.em
         .fork()
         .findOne(HumanTask, { case_id: compensationWorkflowId(s.setl_id), status: 'open' })) ?? undefined,
   );
@@ -119,11 +50,11 @@ async function underReview() {
   const checked = validatePolicy(row.params);
   if (!checked.ok) throw new Error('stored policy invalid');
   const acc = async () => knex('accumulator').where(key).first();
-  return { ...s, handle, task, direct, key, policy: checked.value, acc };
+  return { ...s, task, policy: checked.value, acc };
 }
 
 async function policyRow(direct: Settlement) {
-  return orm.em
+  return suite.orm.em
     .fork()
     .findOneOrFail(PolicyVersion, { policy_id: direct.policy_id, version: direct.policy_version });
 }
@@ -145,10 +76,10 @@ async function anotherStaySettled(
     if (p.other_fund) update.oth_paid_ytd = p.other_fund.annual_cap - otherLeft;
     if (p.medical_assistance) update.maf_paid_ytd = p.medical_assistance.annual_cap - otherLeft;
   }
-  await orm.em
+  await suite.orm.em
     .getKnex()('accumulator')
     .where(s.key)
-    .update({ ...update, version: orm.em.getKnex().raw('version + 1') });
+    .update({ ...update, version: suite.orm.em.getKnex().raw('version + 1') });
 }
 
 async function approve(s: Awaited<ReturnType<typeof underReview>>) {
@@ -167,9 +98,9 @@ async function approve(s: Awaited<ReturnType<typeof underReview>>) {
 /** 2305 as the stay runs it: the settlement child with op reverse. */
 function reverse(setl_id: string) {
   const reversal = `${setl_id}R1`;
-  return w.client.workflow.execute(settlementWorkflow, {
+  return suite.worker.client.workflow.execute(settlementWorkflow, {
     workflowId: settlementWorkflowId(reversal),
-    taskQueue: w.taskQueue,
+    taskQueue: suite.worker.taskQueue,
     args: [
       { op: 'reverse', setl_id: reversal, original_setl_id: setl_id, setl_time: new Date().toISOString() },
     ],
@@ -177,18 +108,18 @@ function reverse(setl_id: string) {
 }
 
 const texts = async (mdtrt_id: string) =>
-  (await orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })).map(
-    (e) => String(e.detail.text ?? e.kind),
-  );
+  (
+    await suite.orm.em.fork().find(CaseEvent, { case_id: mdtrt_id }, { orderBy: { at: 'asc', id: 'asc' } })
+  ).map((e) => String(e.detail.text ?? e.kind));
 const gapPairs = (setl_id: string, prefix: 'BC' | 'BR') =>
-  orm.em.fork().find(LedgerEntry, { setl_id: `${prefix}${setl_id}` }, { orderBy: { seq: 'asc' } });
+  suite.orm.em.fork().find(LedgerEntry, { setl_id: `${prefix}${setl_id}` }, { orderBy: { seq: 'asc' } });
 
 test('a later stay left the 统筹基金 cap less than the gap asks of it: the payment pays what the cap leaves, says so, and a reversal takes back only that', async () => {
   const s = await underReview();
   const summary = s.task.summary as { gap: number };
   const assessed = summary.gap;
   // The gap's part per fund, as assessed (recomputed − direct, from the same accumulators).
-  const assessment = await compensationActivities({ orm }).assessCompensation({
+  const assessment = await compensationActivities({ orm: suite.orm }).assessCompensation({
     setl_id: s.setl_id,
     appy_date: new Date().toISOString().slice(0, 10),
   });
@@ -198,7 +129,7 @@ test('a later stay left the 统筹基金 cap less than the gap asks of it: the p
   await anotherStaySettled(s, left);
 
   const view = await approve(s);
-  const c = await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
+  const c = await suite.orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
   const effect = c.accumulator_effect as Record<string, number>;
   // Only the 统筹基金 part is cut, to what its cap left; the rest of the gap is paid as approved.
   expect(effect.hifp_paid_ytd).toBe(left);
@@ -233,7 +164,9 @@ test('a later stay left the 统筹基金 cap less than the gap asks of it: the p
     ['personal_cash', 0, paid],
     ['insured_fund_payable', paid, 0],
   ]);
-  expect((await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe('RECOVERED');
+  expect((await suite.orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe(
+    'RECOVERED',
+  );
   // Back by the settlement's own effect and by what the payment moved (the cap's 1,234.56, not the gap's part).
   const accAfter = await s.acc();
   const own = s.direct.accumulators_after as unknown as Record<string, number>;
@@ -254,19 +187,19 @@ test('the caps leave nothing of the approved gap: CAP_EXHAUSTED, no ledger pair,
   const before = await s.acc();
   const view = await approve(s);
   expect(view).toMatchObject({ status: 'CAP_EXHAUSTED', paid: 0 });
-  const c = await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
+  const c = await suite.orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id });
   expect(c).toMatchObject({ status: 'CAP_EXHAUSTED', paid_amount: 0, paid_at: null });
   expect(c.steps.at(-1)).toMatchObject({ step: 'payment_cap', amount: 0, passed: false });
   expect(await gapPairs(s.setl_id, 'BC')).toEqual([]);
   expect(await s.acc()).toEqual(before);
   const last = (await texts(s.mdtrt_id)).at(-1);
   expect(last).toMatch(
-    /^核定补差 [\d,]+\.\d{2} 元，但本年度.*最高支付限额已用完（其他住院结算已用），本次未支付$/,
+    /^核定补差 [\d,]+\.\d{2} 元，受本年度.*最高支付限额所限已无可支付余额（本年其他结算或报销已用），本次未支付$/,
   );
   // The stay's reversal finds nothing paid to take back: no BR pair, the comparison stays as it ended.
   expect(await reverse(s.setl_id)).toMatchObject({ op: 'reverse' });
   expect(await gapPairs(s.setl_id, 'BR')).toEqual([]);
-  expect((await orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe(
+  expect((await suite.orm.em.fork().findOneOrFail(Compensation, { setl_id: s.setl_id })).status).toBe(
     'CAP_EXHAUSTED',
   );
 });

@@ -1,18 +1,12 @@
 import path from 'node:path';
-import {
-  type CompensationStart,
-  compensationWorkflowId,
-  type DecisionMessage,
-  decideUpdate,
-} from '../../cases';
-import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
-import { CaseEvent, Compensation, HumanTask, LedgerEntry, Settlement } from '../../db/entities';
-import { compensationWorkflow, settlementWorkflow } from '../../workflows';
+import { compensationWorkflowId, type DecisionMessage, decideUpdate } from '../../cases';
+import { CaseEvent, Compensation, HumanTask, LedgerEntry } from '../../db/entities';
+import { settlementWorkflow } from '../../workflows';
 import { settlementWorkflowId } from '../../workflows/settlement';
 import { eventually } from '../support/eventually';
 import { recordAndReplay } from '../support/histories';
 import { caseWorkerPerTest } from '../support/temporal';
-import { settledStay } from './settled-stay';
+import { settledWithGap as settledGapStay } from './settled-stay';
 
 /**
  * 2305 on a settlement whose 待遇补差 is open or paid: the open comparison closes WITHDRAWN (its task
@@ -37,47 +31,8 @@ const suite = caseWorkerPerTest(async ({ worker, bundle }) => {
 
 const psn_no = 'P46000000000003';
 
-/** A settled stay with a gap (two targeted drugs 丙 in 成都, 乙 in 海南) and the person's accumulators after it. */
-async function settledWithGap() {
-  const s = await settledStay(suite.orm, {
-    psn_no,
-    psn_name: '陈丽',
-    insuplc_admdvs: '460000',
-    insutype: '390',
-    mdtrtarea_admvs: '510100',
-    fixmedins_code: 'H51010000001',
-    fixmedins_name: '四川大学华西医院',
-    lines: [
-      ['003310000010000', 380_000, 1],
-      [HAINAN_CASE_CODES.trastuzumab, 520_000, 2],
-      [HAINAN_CASE_CODES.pertuzumab, 498_000, 1],
-    ],
-    endtime: new Date(Date.now() - 86_400_000),
-    recorded: true,
-  });
-  const direct = await suite.orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
-  const key = { psn_no, insuplc_admdvs: '460000', year: direct.acc_year };
-  // This person's year starts with this stay (each test its own year row, taken over from the last).
-  await suite.orm.em.getKnex()('accumulator').where(key).delete();
-  await suite.orm.em
-    .getKnex()('accumulator')
-    .insert({ ...key, ...direct.accumulators_after, version: 1, updated_at: new Date() });
-  const input: CompensationStart = {
-    setl_id: s.setl_id,
-    mdtrt_id: s.mdtrt_id,
-    psn_no,
-    insuplc_admdvs: '460000',
-    origin: 'detected',
-    applied_by: null,
-    at: new Date().toISOString(),
-  };
-  const handle = await suite.worker.client.workflow.start(compensationWorkflow, {
-    workflowId: compensationWorkflowId(s.setl_id),
-    taskQueue: suite.worker.taskQueue,
-    args: [input],
-  });
-  return { ...s, handle, direct, key };
-}
+/** 陈丽's settled stay with a gap, her accumulators after it, and its comparison started. */
+const settledWithGap = () => settledGapStay(suite.orm, suite.worker, { psn_no, psn_name: '陈丽' });
 
 /** 2305 as the stay runs it: the settlement child with op reverse. */
 function reverse(setl_id: string, round = 1) {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Knex } from '@mikro-orm/knex';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Client } from '@temporalio/client';
 import { ledgerInsert, ledgerLines, setlDetailInsert } from '../../activities/settlement';
-import { cstDate } from '../../cases';
+import { type CompensationStart, compensationWorkflowId, cstDate } from '../../cases';
 import { loadCatalogue } from '../../db/catalogue';
+import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
 import { FeeDetail, Settlement, Stay } from '../../db/entities';
 import type { Orm } from '../../db/orm';
 import { loadPolicy } from '../../db/policies';
@@ -16,6 +18,7 @@ import {
   settle,
   ZERO_ACCUMULATORS,
 } from '../../settlement';
+import { compensationWorkflow } from '../../workflows';
 
 /** A fee line of a test stay: [national code, unit price in fen, quantity]. */
 export type TestLine = readonly [med_list_codg: string, pric_fen: number, cnt: number];
@@ -186,4 +189,57 @@ export async function settledStay(
     fund_pay_sumamt: s.setlinfo.fund_pay_sumamt,
     medfee_sumamt: s.setlinfo.medfee_sumamt,
   };
+}
+
+/**
+ * A 海南 person's settled stay at 华西 with a gap (two targeted drugs 丙 in 成都, 乙 in 海南), her year's
+ * accumulators as that settlement left them (each call its own year row, taken over from the last), and
+ * its comparison started (`detected`) on `worker`.
+ */
+export async function settledWithGap(
+  orm: Orm,
+  worker: { client: Client; taskQueue: string },
+  person: { psn_no: string; psn_name: string },
+) {
+  const { psn_no } = person;
+  const s = await settledStay(orm, {
+    ...person,
+    insuplc_admdvs: '460000',
+    insutype: '390',
+    mdtrtarea_admvs: '510100',
+    fixmedins_code: 'H51010000001',
+    fixmedins_name: '四川大学华西医院',
+    lines: [
+      ['003310000010000', 380_000, 1],
+      [HAINAN_CASE_CODES.trastuzumab, 520_000, 2],
+      [HAINAN_CASE_CODES.pertuzumab, 498_000, 1],
+    ],
+    endtime: new Date(Date.now() - 86_400_000),
+    recorded: true,
+  });
+  const direct = await orm.em.fork().findOneOrFail(Settlement, { setl_id: s.setl_id });
+  const key = { psn_no, insuplc_admdvs: '460000', year: direct.acc_year };
+  const knex = orm.em.getKnex();
+  await knex('accumulator').where(key).delete();
+  await knex('accumulator').insert({
+    ...key,
+    ...direct.accumulators_after,
+    version: 1,
+    updated_at: new Date(),
+  });
+  const input: CompensationStart = {
+    setl_id: s.setl_id,
+    mdtrt_id: s.mdtrt_id,
+    psn_no,
+    insuplc_admdvs: '460000',
+    origin: 'detected',
+    applied_by: null,
+    at: new Date().toISOString(),
+  };
+  const handle = await worker.client.workflow.start(compensationWorkflow, {
+    workflowId: compensationWorkflowId(s.setl_id),
+    taskQueue: worker.taskQueue,
+    args: [input],
+  });
+  return { ...s, handle, direct, key };
 }

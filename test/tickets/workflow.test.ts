@@ -248,17 +248,7 @@ test('the hospital’s own later 2304 counts as an attempt: a 补备案 made mea
 
 test('convert_manual paid after another stay of the person used the 统筹基金 cap: the claim pays what the cap leaves and says which cap', async () => {
   const psn_no = 'P34010000000084';
-  await p.orm.em.fork().getKnex()('insured_person').insert({
-    psn_no,
-    psn_name: '测试4',
-    certno: '340102199001012084',
-    gend: '1',
-    brdy: '1990-01-01',
-    insutype: '310',
-    psn_type: 'in_service',
-    insuplc_admdvs: '340100',
-    insu_status: 'active',
-  });
+  await insureInHefei(p.orm, [{ psn_no, psn_name: '测试4', certno: '340102199001012084' }]);
   await lostFiling(p.worker, p.orm, psn_no);
   const { mdtrt_id, ticket } = await stuckStay(p.worker, p.orm, { psn_no });
   await act(ticket.ticket_id, 'convert_manual', 'insured', 'coord-ah');
