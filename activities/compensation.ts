@@ -21,10 +21,11 @@ import {
   type CappedFund,
   type CappedPayment,
   type Catalogue,
+  type CompensationInput,
   type CompensationStep,
   type Settlement as CoreSettlement,
-  capCompensationPayment,
   classify,
+  compensationPayment,
   computeCompensation,
   describeErrors,
   type FeeLine,
@@ -125,7 +126,7 @@ function gapEffect(recomputed: CoreSettlement, direct: CoreSettlement): Accumula
 /** Each fee line classified by the insured place's catalogue, against its classification at the treatment place. */
 function compareLines(
   fees: FeeDetail[],
-  lines: FeeLine[],
+  lines: readonly FeeLine[],
   insured: Catalogue,
   names: ReadonlyMap<string, string>,
 ): CompensationItem[] {
@@ -214,7 +215,7 @@ function capStep(gap: number, cap: CappedPayment, policy: string): CompensationV
   const why = capReasons(cap, policy, '核定补差中');
   return {
     step: 'payment_cap',
-    rule: `支付时按年度限额核减：${why}；核定补差 ${yuan(gap)} 元，实付`,
+    rule: `支付时按年度最高支付限额和本年累计重算（限额所限部分按政策由下一层基金支付）：${why}；核定补差 ${yuan(gap)} 元，实付`,
     amount: cap.paid,
     passed: cap.paid > 0,
   };
@@ -277,6 +278,70 @@ export async function policyOf(em: EntityManager, policy_id: string, version: nu
   const checked = validatePolicy(row.params);
   if (!checked.ok) throw invalid(`stored policy ${policy_id} v${version}: ${describeErrors(checked.errors)}`);
   return checked.value;
+}
+
+/** The comparison's input: the stay's live lines under the insured catalogue and the settlement's policy. */
+async function comparisonInput(
+  em: EntityManager,
+  o: {
+    settlement: Settlement;
+    stay: Stay;
+    fees: FeeDetail[];
+    loaded: NonNullable<Awaited<ReturnType<typeof loadCompensationParams>>>;
+    dscg_date: string;
+    appy_date: string;
+  },
+): Promise<{ input: CompensationInput; names: ReadonlyMap<string, string>; direct: CoreSettlement }> {
+  const { settlement, stay, fees, loaded, dscg_date, appy_date } = o;
+  const [{ catalogue, names }, policy] = await Promise.all([
+    loadCatalogue(
+      em,
+      loaded.catalogue_admvs,
+      dscg_date,
+      fees.map((f) => f.med_list_codg),
+    ),
+    policyOf(em, settlement.policy_id, settlement.policy_version),
+  ]);
+  const lines: FeeLine[] = fees.map((f) => ({
+    feedetl_sn: f.feedetl_sn,
+    med_list_codg: f.med_list_codg,
+    det_item_fee_sumamt: fen(f.det_item_fee_sumamt),
+    cnt_e4: f.cnt_e4,
+  }));
+  const direct = directSettlement(settlement, await setlDetailOf(em.getKnex(), settlement.setl_id));
+  const input: CompensationInput = {
+    direct,
+    lines,
+    claim: {
+      psn_no: settlement.psn_no,
+      insutype: settlement.insutype as Insutype,
+      psn_type: settlement.psn_type as PsnType,
+      med_type: stay.med_type as MedType,
+      filing_type: settlement.filing_type as FilingType,
+      // The direct settlement paid these subsidies only to those entitled: the manual claim follows it.
+      cvlserv_flag: settlement.cvlserv_pay > 0,
+      maf_eligible: settlement.maf_pay > 0,
+    },
+    insured_catalogue: catalogue,
+    insured_policy: policy,
+    dscg_date,
+    appy_date,
+    params: loaded.params,
+  };
+  return { input, names, direct };
+}
+
+/** The comparison's input again, for the payment (the settlement row as read under the lock). */
+async function paymentInput(em: EntityManager, settlement: Settlement, at: Date) {
+  const [stay, fees, loaded] = await Promise.all([
+    em.findOne(Stay, { mdtrt_id: settlement.mdtrt_id }),
+    em.find(FeeDetail, { mdtrt_id: settlement.mdtrt_id, status: 'ACTIVE' }, { orderBy: { id: 'asc' } }),
+    loadCompensationParams(em, provinceOf(settlement.insuplc_admdvs)),
+  ]);
+  if (!stay) throw invalid(`no stay ${settlement.mdtrt_id}`);
+  if (!loaded) throw invalid(`待遇补差 of ${settlement.setl_id}: the province's parameters are gone`);
+  const dscg_date = cstDate((stay.endtime ?? settlement.setl_time).getTime());
+  return comparisonInput(em, { settlement, stay, fees, loaded, dscg_date, appy_date: cstDate(at.getTime()) });
 }
 
 /** The compensation row's upsert (`paid_at` only with the payment), unless it holds a newer projection. */
@@ -354,41 +419,16 @@ export function compensationActivities({ orm }: ActivityDeps) {
           accumulator_effect: ZERO_ACCUMULATORS,
         };
       }
-      const [{ catalogue, names }, policy] = await Promise.all([
-        loadCatalogue(
-          em,
-          loaded.catalogue_admvs,
-          dscg_date,
-          fees.map((f) => f.med_list_codg),
-        ),
-        policyOf(em, settlement.policy_id, settlement.policy_version),
-      ]);
-      const lines: FeeLine[] = fees.map((f) => ({
-        feedetl_sn: f.feedetl_sn,
-        med_list_codg: f.med_list_codg,
-        det_item_fee_sumamt: fen(f.det_item_fee_sumamt),
-        cnt_e4: f.cnt_e4,
-      }));
-      const direct = directSettlement(settlement, await setlDetailOf(em.getKnex(), setl_id));
-      const result = computeCompensation({
-        direct,
-        lines,
-        claim: {
-          psn_no: settlement.psn_no,
-          insutype: settlement.insutype as Insutype,
-          psn_type: settlement.psn_type as PsnType,
-          med_type: stay.med_type as MedType,
-          filing_type: settlement.filing_type as FilingType,
-          // The direct settlement paid these subsidies only to those entitled: the manual claim follows it.
-          cvlserv_flag: settlement.cvlserv_pay > 0,
-          maf_eligible: settlement.maf_pay > 0,
-        },
-        insured_catalogue: catalogue,
-        insured_policy: policy,
+      const { input, names, direct } = await comparisonInput(em, {
+        settlement,
+        stay,
+        fees,
+        loaded,
         dscg_date,
         appy_date,
-        params: loaded.params,
       });
+      const { insured_catalogue: catalogue, insured_policy: policy, lines } = input;
+      const result = computeCompensation(input);
       if (!result.ok) throw invalid(`待遇补差 of ${setl_id}: ${describeErrors(result.errors)}`);
       const c = result.value;
       const place = (await em.findOne(Admdvs, { admdvs: loaded.catalogue_admvs }))?.admdvs_name;
@@ -505,9 +545,15 @@ export function compensationActivities({ orm }: ActivityDeps) {
           return { ledger_key: key, entries: 0, paid: 0, cap_step: found ?? null };
         if (s?.reversed_by) return { ledger_key: key, entries: 0, withdrawn: true };
         if (!s) throw invalid(`no settlement ${c.setl_id}`);
-        // The caps of the policy the direct settlement (and so the comparison) used.
-        const policy = await policyOf(tx, s.policy_id, s.policy_version);
-        const cap = capCompensationPayment(c.gap as Fen, accumulator_effect, current, policy);
+        // Against the caps as they stand: the approved gap, or what a recomputation from the accumulators
+        // now pays (the comparison's own input: the policy the direct settlement used, the insured catalogue).
+        const settled = await tx.findOne(Settlement, { setl_id: c.setl_id, kind: 'SETTLEMENT' });
+        if (!settled) throw invalid(`no settlement ${c.setl_id}`);
+        const { input } = await paymentInput(tx, settled, posted_at);
+        const policy = input.insured_policy;
+        const computed = compensationPayment(input, c.gap as Fen, accumulator_effect, current);
+        if (!computed.ok) throw invalid(`待遇补差 ${c.compensation_id}: ${describeErrors(computed.errors)}`);
+        const cap = computed.value;
         const cap_step =
           cap.limits.length > 0 ? capStep(c.gap, cap, `${policy.name} 第${policy.version}版`) : null;
         const events = cap_step ? paidEvents(args.events, c.gap, cap, cap_step) : args.events;

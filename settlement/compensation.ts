@@ -14,6 +14,7 @@ import { fail, issue, ok, type Result } from './errors';
 import { type Fen, min, remaining, formatYuan as y } from './money';
 import type { Policy } from './policy';
 import { isDate, Reader } from './read';
+import { accumulatorEffect } from './reversal';
 
 export interface CompensationParams {
   /** Whether the insured province runs 待遇补差 at all. */
@@ -205,6 +206,48 @@ export function capCompensationPayment(
     return { paid: 0 as Fen, effect: none, limits };
   }
   return { paid: paid as Fen, effect: capped as unknown as Accumulators, limits };
+}
+
+/**
+ * What an approved gap pays when it is paid, against the person's accumulators as they stand then
+ * (`current`: the direct settlement and any stay settled since). Nothing cut by a cap: the gap as
+ * approved. Otherwise the manual claim is computed again from `current` less the direct settlement's
+ * own effect — as if it had replaced the direct settlement after the other stays — so what a cap cuts
+ * from one fund falls to the layers below it (大病保险 on the larger personal share), and the deductible
+ * and the 大病 basis follow; it pays that difference, at most the approved gap, and moves the
+ * accumulators by exactly what the recomputation moves in place of the direct one (never past a cap,
+ * since it was computed under them). Accumulators holding less than the settlement added (the ledger
+ * inconsistent) or a recomputation above the approved gap: the per-fund clamp alone.
+ */
+export function compensationPayment(
+  input: CompensationInput,
+  gap: Fen,
+  effect: Accumulators,
+  current: Accumulators,
+): Result<CappedPayment> {
+  const clamp = capCompensationPayment(gap, effect, current, input.insured_policy);
+  if (clamp.limits.length === 0) return ok(clamp);
+  const d = accumulatorEffect(input.direct);
+  const base = Object.fromEntries(
+    ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? current[k] + d[k] : current[k] - d[k]]),
+  ) as unknown as Accumulators;
+  if (ACCUMULATOR_FIELDS.some((k) => base[k] < 0)) return ok(clamp);
+  const t = classify(input.lines, input.insured_catalogue);
+  if (!t.ok) return t;
+  const r = calculate(t.value, input.claim, input.insured_policy, base);
+  if (!r.ok) return r;
+  const due = r.value.setlinfo.fund_pay_sumamt - input.direct.setlinfo.fund_pay_sumamt;
+  if (due > gap) return ok(clamp);
+  if (due <= 0) {
+    const none = Object.fromEntries(ACCUMULATOR_FIELDS.map((k) => [k, 0])) as unknown as Accumulators;
+    return ok({ paid: 0 as Fen, effect: none, limits: clamp.limits });
+  }
+  const re = accumulatorEffect(r.value);
+  // The personal account is not touched by a 待遇补差 payment (as in the approved effect).
+  const moved = Object.fromEntries(
+    ACCUMULATOR_FIELDS.map((k) => [k, k === 'acct_balc' ? 0 : re[k] - d[k]]),
+  ) as unknown as Accumulators;
+  return ok({ paid: due as Fen, effect: moved, limits: clamp.limits });
 }
 
 /** Reads { enabled, threshold: "yuan", deadline_days } (e.g. fixtures/parameters.ts). */

@@ -24,6 +24,7 @@ export type {
 export {
   CAPPED_FUNDS,
   capCompensationPayment,
+  compensationPayment,
   computeCompensation,
   validateCompensationParams,
 } from './compensation';

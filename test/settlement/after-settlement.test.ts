@@ -6,6 +6,7 @@ import { type ClearingItem, clearingItem, clearMonth } from '../../settlement/cl
 import {
   CAPPED_FUNDS,
   capCompensationPayment,
+  compensationPayment,
   computeCompensation,
   validateCompensationParams,
 } from '../../settlement/compensation';
@@ -153,6 +154,50 @@ describe('待遇补差: the Hainan patient treated in Chengdu', () => {
           allowed: Y(10_000),
         },
       ]);
+    });
+
+    test('paid: what a cap cuts from 统筹 falls to 大病 on the larger share (recomputed from the accumulators as they stand)', () => {
+      const current = acc({ ...direct.accumulators_after, hifp_paid_ytd: fen(hifpCap - Y(10_000)) });
+      const p = unwrap(compensationPayment({ ...base, appy_date: '2025-04-01' }, comp.gap, effect, current));
+      // 统筹 room 10,000 + the direct 12,600 → 22,600; share 43,000 − 22,600 = 20,400, 8,400 above the
+      // 12,000 threshold × 0.60 = 5,040 大病: 27,640 in place of the direct 12,600 → 15,040 (the clamp: 10,960).
+      expect(p.paid).toBe(Y(15_040));
+      expect(p.effect).toEqual(
+        acc({ hifp_paid_ytd: Y(10_000), si_base_ytd: Y(14_000), si_paid_ytd: Y(5_040) }),
+      );
+      expect(current.hifp_paid_ytd + p.effect.hifp_paid_ytd).toBe(hifpCap);
+      expect(p.limits.map((l) => l.fund)).toEqual(['hifp_paid_ytd']);
+      // Nothing cut: as approved, whatever the recomputation would say.
+      const free = unwrap(
+        compensationPayment(
+          { ...base, appy_date: '2025-04-01' },
+          comp.gap,
+          effect,
+          direct.accumulators_after,
+        ),
+      );
+      expect(free).toEqual({ paid: comp.gap, effect, limits: [] });
+    });
+
+    test('paid, whatever is left: at least the clamp, at most the gap, each fund at or below its cap, the effect sums to the payment', () => {
+      for (let left = 0; left <= Y(20_000); left += 99_991) {
+        for (const siLeft of [0, Y(500), Y(2_000), Y(100_000)]) {
+          const current = acc({
+            ...direct.accumulators_after,
+            hifp_paid_ytd: fen(hifpCap - left),
+            si_paid_ytd: fen(siCap - siLeft),
+          });
+          const p = unwrap(
+            compensationPayment({ ...base, appy_date: '2025-04-01' }, comp.gap, effect, current),
+          );
+          const clamp = capCompensationPayment(comp.gap, effect, current, haikou);
+          expect(p.paid).toBeGreaterThanOrEqual(clamp.paid);
+          expect(p.paid).toBeLessThanOrEqual(comp.gap);
+          expect(CAPPED_FUNDS.reduce((t, f) => t + p.effect[f], 0)).toBe(p.paid);
+          expect(current.hifp_paid_ytd + p.effect.hifp_paid_ytd).toBeLessThanOrEqual(hifpCap);
+          expect(current.si_paid_ytd + p.effect.si_paid_ytd).toBeLessThanOrEqual(siCap);
+        }
+      }
     });
 
     test('every cap used: nothing paid, nothing moved', () => {
