@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { ApplicationFailure } from '@temporalio/common';
 import { cstDate } from '../cases';
 import { loadCatalogue } from '../db/catalogue';
@@ -16,7 +17,9 @@ import {
   type HospLv,
   type Insutype,
   type MedType,
+  type Policy,
   type PsnType,
+  type SettleInput,
   settle,
 } from '../settlement';
 import { accumulatorsOf, lockAccumulators } from './accumulators';
@@ -48,6 +51,31 @@ const invalid = (message: string) =>
   ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
 
 /** 1,234.56 元, as the cap reasons beside it are written. */
+/**
+ * What the approved claim pays against the accumulators as they stand: as approved when no cap cuts it;
+ * otherwise the claim computed again from them (the policy it was approved under), so what a cap cuts
+ * from 统筹 falls to 大病 and the deductible already met by another stay is not charged again — at most
+ * the approved amount, moving the accumulators by exactly the recomputation's effect. A recomputation
+ * above the approved amount: the per-fund clamp alone (within every cap either way).
+ */
+async function payable(
+  em: EntityManager,
+  mdtrt_id: string,
+  approved: Fen,
+  effect: Accumulators,
+  current: Accumulators,
+  policy: Policy,
+): Promise<CappedPayment> {
+  const clamp = capCompensationPayment(approved, effect, current, policy);
+  if (clamp.limits.length === 0) return clamp;
+  const { input } = await claimInput(em, mdtrt_id);
+  const r = settle({ ...input, policy: { ...policy, personal_account: null }, accumulators: current });
+  if (!r.ok) throw invalid(`手工报销 of ${mdtrt_id}: ${describeErrors(r.errors)}`);
+  const due = r.value.setlinfo.fund_pay_sumamt;
+  if (due > approved) return clamp;
+  return { paid: due, effect: accumulatorEffect(r.value), limits: clamp.limits };
+}
+
 const yuanText = (fen: number) => `${formatYuan(fen as Fen).replace(/\B(?=(\d{3})+(?!\d))/g, ',')} 元`;
 
 /**
@@ -88,6 +116,66 @@ function cappedEvents(events: EventRow[], approved: number, cap: CappedPayment, 
   });
 }
 
+/**
+ * The stay's live fee lines under the insured place's catalogue (the one 待遇补差 recomputes with) and
+ * its policy on the discharge date, as a manual claim at home: the core's input but the accumulators.
+ */
+async function claimInput(em: EntityManager, mdtrt_id: string) {
+  const [stay, fees] = await Promise.all([
+    em.findOne(Stay, { mdtrt_id }),
+    em.find(FeeDetail, { mdtrt_id, status: 'ACTIVE' }, { orderBy: { feedetl_sn: 'asc' } }),
+  ]);
+  if (!stay) throw invalid(`no stay ${mdtrt_id}`);
+  const person = await em.findOne(InsuredPerson, { psn_no: stay.psn_no });
+  if (!person) throw invalid(`no insured person of stay ${mdtrt_id}`);
+  const prov_admdvs = provinceOf(stay.insuplc_admdvs);
+  const catalogue_admvs =
+    (await loadCompensationParams(em, prov_admdvs))?.catalogue_admvs ?? stay.insuplc_admdvs;
+  const on = cstDate((stay.endtime ?? stay.updated_at).getTime());
+  // The hospital's level picks the policy's band.
+  const hospital = await em
+    .getKnex()('hospital')
+    .where({ fixmedins_code: stay.fixmedins_code })
+    .first('hosp_lv');
+  const [{ catalogue }, policy] = await Promise.all([
+    loadCatalogue(
+      em,
+      catalogue_admvs,
+      on,
+      fees.map((f) => f.med_list_codg),
+    ),
+    loadPolicy(em, {
+      admvs: stay.insuplc_admdvs,
+      insutype: stay.insutype as Insutype,
+      hosp_lv: (hospital?.hosp_lv ?? '3') as HospLv,
+      med_type: stay.med_type as MedType,
+      psn_type: person.psn_type as PsnType,
+      on,
+    }),
+  ]);
+  const input: Omit<SettleInput, 'accumulators'> = {
+    claim: {
+      psn_no: stay.psn_no,
+      insutype: stay.insutype as Insutype,
+      psn_type: person.psn_type as PsnType,
+      med_type: stay.med_type as MedType,
+      filing_type: filingTypeOf(stay.coverage),
+      cvlserv_flag: false,
+      maf_eligible: false,
+    },
+    lines: fees.map((f) => ({
+      feedetl_sn: f.feedetl_sn,
+      med_list_codg: f.med_list_codg,
+      det_item_fee_sumamt: f.det_item_fee_sumamt as Fen,
+      cnt_e4: f.cnt_e4,
+    })),
+    catalogue,
+    // A manual claim is paid in cash: the personal account is not drawn on.
+    policy: { ...policy, personal_account: null },
+  };
+  return { stay, prov_admdvs, catalogue_admvs, on, input, policy };
+}
+
 /** 手工报销 at the insured place: computed by the settlement core at home, projected, paid once. */
 export function manualClaimActivities({ orm }: ActivityDeps) {
   const meta = orm.getMetadata().get(ManualClaim.meta.className);
@@ -106,61 +194,13 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
      */
     async computeManualClaim({ mdtrt_id }: { mdtrt_id: string }): Promise<ManualClaimComputed> {
       const em = orm.em.fork();
-      const [stay, fees] = await Promise.all([
-        em.findOne(Stay, { mdtrt_id }),
-        em.find(FeeDetail, { mdtrt_id, status: 'ACTIVE' }, { orderBy: { feedetl_sn: 'asc' } }),
-      ]);
-      if (!stay) throw invalid(`no stay ${mdtrt_id}`);
-      const person = await em.findOne(InsuredPerson, { psn_no: stay.psn_no });
-      if (!person) throw invalid(`no insured person of stay ${mdtrt_id}`);
-      const prov_admdvs = provinceOf(stay.insuplc_admdvs);
-      const catalogue_admvs =
-        (await loadCompensationParams(em, prov_admdvs))?.catalogue_admvs ?? stay.insuplc_admdvs;
-      const on = cstDate((stay.endtime ?? stay.updated_at).getTime());
-      const knex = em.getKnex();
-      // The hospital's level picks the policy's band; the person's accumulators of the year, as they stand.
-      const [hospital, accumulatorRow] = await Promise.all([
-        knex('hospital').where({ fixmedins_code: stay.fixmedins_code }).first('hosp_lv'),
-        knex('accumulator')
-          .where({ psn_no: stay.psn_no, insuplc_admdvs: stay.insuplc_admdvs, year: Number(on.slice(0, 4)) })
-          .first(),
-      ]);
-      const [{ catalogue }, policy] = await Promise.all([
-        loadCatalogue(
-          em,
-          catalogue_admvs,
-          on,
-          fees.map((f) => f.med_list_codg),
-        ),
-        loadPolicy(em, {
-          admvs: stay.insuplc_admdvs,
-          insutype: stay.insutype as Insutype,
-          hosp_lv: (hospital?.hosp_lv ?? '3') as HospLv,
-          med_type: stay.med_type as MedType,
-          psn_type: person.psn_type as PsnType,
-          on,
-        }),
-      ]);
-      const r = settle({
-        claim: {
-          psn_no: stay.psn_no,
-          insutype: stay.insutype as Insutype,
-          psn_type: person.psn_type as PsnType,
-          med_type: stay.med_type as MedType,
-          filing_type: filingTypeOf(stay.coverage),
-          cvlserv_flag: false,
-          maf_eligible: false,
-        },
-        lines: fees.map((f) => ({
-          feedetl_sn: f.feedetl_sn,
-          med_list_codg: f.med_list_codg,
-          det_item_fee_sumamt: f.det_item_fee_sumamt as Fen,
-          cnt_e4: f.cnt_e4,
-        })),
-        catalogue,
-        policy: { ...policy, personal_account: null },
-        accumulators: accumulatorsOf(accumulatorRow),
-      });
+      const { stay, prov_admdvs, catalogue_admvs, on, input, policy } = await claimInput(em, mdtrt_id);
+      // The person's accumulators of the year, as they stand.
+      const accumulatorRow = await em
+        .getKnex()('accumulator')
+        .where({ psn_no: stay.psn_no, insuplc_admdvs: stay.insuplc_admdvs, year: Number(on.slice(0, 4)) })
+        .first();
+      const r = settle({ ...input, accumulators: accumulatorsOf(accumulatorRow) });
       if (!r.ok) throw invalid(`手工报销 of ${mdtrt_id}: ${describeErrors(r.errors)}`);
       const s = r.value.setlinfo;
       return {
@@ -220,7 +260,7 @@ export function manualClaimActivities({ orm }: ActivityDeps) {
         const row = await trx('manual_claim').where({ claim_id: c.claim_id }).first('status');
         if (row?.status === 'CAP_EXHAUSTED') return { paid: 0 };
         const policy = await policyOf(tx, policy_id, policy_version);
-        const cap = capCompensationPayment(approved as Fen, args.accumulator_effect, current, policy);
+        const cap = await payable(tx, c.mdtrt_id, approved as Fen, args.accumulator_effect, current, policy);
         const events =
           cap.limits.length > 0
             ? cappedEvents(
