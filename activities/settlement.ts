@@ -196,8 +196,10 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
 const priceText = (e4: number) => `${Math.floor(e4 / 10_000)}.${String(e4 % 10_000).padStart(4, '0')}`;
 
 /**
- * 重复结算: the person's live settlement (not reversed) of another stay whose dates overlap this one,
- * read under the person's accumulator lock, so two stays settling at once see each other.
+ * 重复结算: the person's live settlement (not reversed) of another stay whose times overlap this one,
+ * read under the person's accumulator lock, so two stays settling at once see each other. Stays that
+ * only touch (one discharged in the second the other is admitted: a transfer, or the next stay at the
+ * counter) do not overlap.
  */
 async function overlappingSettlement(
   trx: Knex.Transaction,
@@ -208,8 +210,8 @@ async function overlappingSettlement(
     .where({ 's.psn_no': stay.psn_no, 's.kind': 'SETTLEMENT' })
     .whereNull('s.reversed_by')
     .whereNot('s.mdtrt_id', stay.mdtrt_id)
-    .where('t.begntime', '<=', new Date(stay.endtime))
-    .andWhere((q) => q.whereNull('t.endtime').orWhere('t.endtime', '>=', new Date(stay.begntime)))
+    .where('t.begntime', '<', new Date(stay.endtime))
+    .andWhere((q) => q.whereNull('t.endtime').orWhere('t.endtime', '>', new Date(stay.begntime)))
     .first('s.setl_id', 's.mdtrt_id', 't.fixmedins_name');
 }
 
