@@ -120,14 +120,22 @@ interface Ctx {
 function mdtrtIdNamed(input: unknown): string | null {
   if (input === null || typeof input !== 'object') return null;
   const direct = (input as { mdtrt_id?: unknown }).mdtrt_id;
-  if (typeof direct === 'string') return direct;
+  if (typeof direct === 'string') return idLike(direct);
   for (const v of Object.values(input)) {
     const inner = Array.isArray(v) ? v[0] : v;
     const id =
       inner !== null && typeof inner === 'object' ? (inner as { mdtrt_id?: unknown }).mdtrt_id : undefined;
-    if (typeof id === 'string') return id;
+    if (typeof id === 'string') return idLike(id);
   }
   return null;
+}
+
+/**
+ * The hint goes to SQL before the schema has checked it: only what an id can be (a NUL or a broken
+ * surrogate would make PostgreSQL fail the whole claim statement); anything else is read the slow way.
+ */
+function idLike(id: string): string | null {
+  return /^[0-9A-Za-z_-]{1,40}$/.test(id) ? id : null;
 }
 
 const SUPPORTED = new Set<string>(TRANSACTION_INFNOS);
