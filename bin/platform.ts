@@ -267,6 +267,7 @@ async function startWorker(config: Config, address: string, orm: Orm, stack: Sta
     taskQueue: config.taskQueue,
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities({ orm }),
+    workflowThreadPoolSize: config.workflowThreads,
   });
   const running = worker.run();
   stack.push({

@@ -23,6 +23,8 @@ export interface Config {
   requestTimeoutMs: number;
   /** The demo cases (`api/demo.ts`): seeded once after the worker is up, or removed and seeded afresh. */
   demo: 'off' | 'seed' | 'reset';
+  /** The worker's `workflowThreadPoolSize`: threads running workflow activations. */
+  workflowThreads: number;
 }
 
 /** How the API and worker hold PostgreSQL connections: a bounded pool that fails fast when it cannot serve. */
@@ -45,6 +47,14 @@ export const DEFAULT_DATABASE_POOL: DatabasePool = {
 };
 
 export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+
+/**
+ * The SDK's one workflow thread. A second doubles bare one-activity workflows/s (`npm run bench
+ * devserver`: x1.9) but not real cases, which wait on the main thread's API, devserver and activities
+ * (`npm run bench e2e`: x0.89 and x0.96 cases/s, more CPU per case); a deployment whose workers run no
+ * API or devserver may set more.
+ */
+export const DEFAULT_WORKFLOW_THREADS = 1;
 
 /** A configuration mistake the operator must fix; `bin/` turns it into one line on stderr and exit 78. */
 export class ConfigError extends Error {
@@ -115,6 +125,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     // Demo cases belong on the embedded setup; a real server gets them only when asked for.
     demo: parseSwitch('YIDI_DEMO', env.YIDI_DEMO, databaseUrl === undefined) ? 'seed' : 'off',
+    workflowThreads: parseCount(
+      'YIDI_WORKFLOW_THREADS',
+      env.YIDI_WORKFLOW_THREADS,
+      DEFAULT_WORKFLOW_THREADS,
+      1,
+      16,
+    ),
   };
 }
 

@@ -17,6 +17,8 @@ describe('loadConfig', () => {
       dbFilename: path.join(root, '.data', 'temporal', 'devserver.db'),
     });
     expect(config.namespace).toBe('default');
+    expect(config.workflowThreads).toBe(1);
+    expect(loadConfig({ YIDI_WORKFLOW_THREADS: '2' }).workflowThreads).toBe(2);
   });
 
   test('DATABASE_URL and TEMPORAL_ADDRESS point at real servers', () => {
@@ -66,6 +68,7 @@ describe('loadConfig', () => {
     [{ YIDI_DB_POOL_MAX: '0' }, /YIDI_DB_POOL_MAX must be a whole number from 1/],
     [{ YIDI_DB_ACQUIRE_TIMEOUT_MS: '-1' }, /YIDI_DB_ACQUIRE_TIMEOUT_MS must be a whole number/],
     [{ PORT: '' }, /PORT must be a port number/],
+    [{ YIDI_WORKFLOW_THREADS: '0' }, /YIDI_WORKFLOW_THREADS must be a whole number from 1 to 16/],
     [{ EMBEDDED_PG_PORT: '0' }, /EMBEDDED_PG_PORT must be a port number from 1 to 65535/],
   ])('%p is refused', (env, reason) => {
     expect(() => loadConfig(env)).toThrow(reason);
