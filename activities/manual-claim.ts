@@ -28,7 +28,7 @@ import type { ActivityDeps } from './deps';
 import { FailureType } from './errors';
 import { payFromInsuredFund } from './ledger';
 import { type EventRow, insertEvents, trxOf } from './projection';
-import { filingTypeOf } from './settlement';
+import { claimOf } from './settlement';
 
 export type ManualClaimSnapshot = Omit<Snapshot<ManualClaim>, 'created_at' | 'paid_amount'>;
 
@@ -154,21 +154,7 @@ async function claimInput(em: EntityManager, mdtrt_id: string) {
     }),
   ]);
   const input: Omit<SettleInput, 'accumulators'> = {
-    claim: {
-      psn_no: stay.psn_no,
-      insutype: stay.insutype as Insutype,
-      psn_type: person.psn_type as PsnType,
-      med_type: stay.med_type as MedType,
-      filing_type: filingTypeOf(stay.coverage),
-      cvlserv_flag: false,
-      maf_eligible: false,
-    },
-    lines: fees.map((f) => ({
-      feedetl_sn: f.feedetl_sn,
-      med_list_codg: f.med_list_codg,
-      det_item_fee_sumamt: f.det_item_fee_sumamt as Fen,
-      cnt_e4: f.cnt_e4,
-    })),
+    ...claimOf(stay, person.psn_type, fees),
     catalogue,
     // A manual claim is paid in cash: the personal account is not drawn on.
     policy: { ...policy, personal_account: null },

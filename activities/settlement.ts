@@ -14,7 +14,9 @@ import { loadPolicy, PolicyRejectedError } from '../db/policies';
 import { readSettlement, setlDetailOf, setlinfoOf } from '../db/settlements';
 import {
   type Accumulators,
+  type ClaimContext,
   describeErrors,
+  type FeeLine,
   type Fen,
   type FilingType,
   FUND_PAY_TYPE,
@@ -91,6 +93,42 @@ function invalidData(message: string): ApplicationFailure {
   return ApplicationFailure.create({ type: FailureType.InvalidData, message, nonRetryable: true });
 }
 
+/** A stored fee line (numeric columns as the driver or the entity reads them). */
+interface StoredFeeLine {
+  feedetl_sn: string;
+  med_list_codg: string;
+  det_item_fee_sumamt: string | number;
+  cnt_e4: string | number;
+}
+
+/**
+ * The core's claim and fee lines of a stay: what a direct settlement (`prepare`) and a 手工报销 at the
+ * insured place compute on, from the same stay, person type and live lines.
+ */
+export function claimOf(
+  stay: Pick<StayForSettlement, 'psn_no' | 'insutype' | 'med_type' | 'coverage'>,
+  psn_type: string,
+  lines: readonly StoredFeeLine[],
+): { claim: ClaimContext; lines: FeeLine[] } {
+  return {
+    claim: {
+      psn_no: stay.psn_no,
+      insutype: stay.insutype as Insutype,
+      psn_type: psn_type as PsnType,
+      med_type: stay.med_type as MedType,
+      filing_type: filingTypeOf(stay.coverage),
+      cvlserv_flag: false,
+      maf_eligible: false,
+    },
+    lines: lines.map((l) => ({
+      feedetl_sn: l.feedetl_sn,
+      med_list_codg: l.med_list_codg,
+      det_item_fee_sumamt: Number(l.det_item_fee_sumamt) as Fen,
+      cnt_e4: Number(l.cnt_e4),
+    })),
+  };
+}
+
 /** What a settlement computes on, read before its transaction: none of it changes while the stay is settled. */
 type Prepared = Omit<SettleInput, 'accumulators'> & { policyRef: Computed['policy'] };
 
@@ -165,21 +203,7 @@ async function prepare(em: EntityManager, stay: StayForSettlement): Promise<Prep
     );
   }
   return {
-    claim: {
-      psn_no: stay.psn_no,
-      insutype: stay.insutype as Insutype,
-      psn_type: person.psn_type as PsnType,
-      med_type: stay.med_type as MedType,
-      filing_type: filingTypeOf(stay.coverage),
-      cvlserv_flag: false,
-      maf_eligible: false,
-    },
-    lines: lines.map((l) => ({
-      feedetl_sn: l.feedetl_sn,
-      med_list_codg: l.med_list_codg,
-      det_item_fee_sumamt: Number(l.det_item_fee_sumamt) as Fen,
-      cnt_e4: Number(l.cnt_e4),
-    })),
+    ...claimOf(stay, person.psn_type, lines),
     catalogue,
     // Without the person's consent (acct_used_flag 0) the account pays nothing: as a policy without one.
     policy: stay.acct_used ? policy : { ...policy, personal_account: null },
