@@ -26,6 +26,7 @@ import { parseYuan } from '../../settlement';
 import { filingWorkflow, hospitalizationWorkflow } from '../../workflows';
 import { eventually } from '../support/eventually';
 import { testPlatformForFile } from '../support/platform';
+import { claimTask, decideTask } from '../support/tasks';
 import { settledStay } from './settled-stay';
 
 const p = testPlatformForFile({ timeout: 180_000 });
@@ -182,7 +183,7 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
         .findOne(HumanTask, { case_id: compensationWorkflowId(setl_id), status: 'open' })) ?? undefined,
   );
   const staff = await p.as('staff-hi');
-  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
+  await claimTask(p.app, task.id, staff);
   const review = (await request(p.app).get(`/api/v1/tasks/${task.id}`).set(staff).expect(200)).body;
   expect(review.task.summary).toMatchObject({
     mdtrt_id,
@@ -202,11 +203,7 @@ test('the Hainan case: settled at 华西 under Chengdu’s catalogue, a gap foun
     .set(await p.as('staff-ah'))
     .expect(404);
 
-  await request(p.app)
-    .post(`/api/v1/tasks/${task.id}/decision`)
-    .set(staff)
-    .send({ decision: 'approve' })
-    .expect(200);
+  await decideTask(p.app, task.id, staff);
   const paid = await eventually(async () => {
     const r = await p.orm.em.fork().findOne(Compensation, { setl_id });
     return r?.status === 'PAID' ? r : undefined;

@@ -5,6 +5,7 @@ import { HAINAN_CASE_CODES } from '../../db/catalogue-data';
 import { CaseEvent, Compensation, HumanTask, LedgerEntry } from '../../db/entities';
 import { eventually } from '../support/eventually';
 import { type Answer, envelope, hisPlatform, send, WANGFANG } from '../support/his';
+import { decideAsStaff } from '../support/tasks';
 
 /**
  * A HIS reverses (2305) a settlement whose 待遇补差 is under review, settles again, has the new gap
@@ -124,12 +125,7 @@ test('2305 closes the open 待遇补差 (WITHDRAWN); the re-settlement is compar
   const second = await settle();
   expect(second).not.toBe(first);
   const task = await openTask(second);
-  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
-  await request(p.app)
-    .post(`/api/v1/tasks/${task.id}/decision`)
-    .set(staff)
-    .send({ decision: 'approve' })
-    .expect(200);
+  await decideAsStaff(p.app, task.id, staff);
   const paid = await compensation(second, 'PAID');
   expect(paid.gap).toBeGreaterThan(0);
   expect(Number((await accumulators()).hifp_paid_ytd)).toBeGreaterThan(Number(before.hifp_paid_ytd));

@@ -13,6 +13,7 @@ import { insureInHefei } from '../support/db';
 import { eventually } from '../support/eventually';
 import { recordAndReplay } from '../support/histories';
 import { startTestPlatform, type TestPlatform } from '../support/platform';
+import { decideAsStaff } from '../support/tasks';
 import { bundleCaseWorkflows } from '../support/temporal';
 import { lostFiling, stuckStay } from './story';
 
@@ -129,12 +130,7 @@ test('convert_manual: the stay leaves direct settlement, the manual claim is com
   expect(computed.medfee_sumamt).toBe(6000 * 3 + 380_000);
 
   const staff = await p.as('staff-ah');
-  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
-  await request(p.app)
-    .post(`/api/v1/tasks/${task.id}/decision`)
-    .set(staff)
-    .send({ decision: 'approve' })
-    .expect(200);
+  await decideAsStaff(p.app, task.id, staff);
   const paid = await eventually(async () => {
     const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id });
     return c?.status === 'PAID' ? c : undefined;
@@ -286,12 +282,7 @@ test('convert_manual paid after another stay of the person used the 统筹基金
   });
 
   const staff = await p.as('staff-ah');
-  await request(p.app).post(`/api/v1/tasks/${task.id}/claim`).set(staff).expect(200);
-  await request(p.app)
-    .post(`/api/v1/tasks/${task.id}/decision`)
-    .set(staff)
-    .send({ decision: 'approve' })
-    .expect(200);
+  await decideAsStaff(p.app, task.id, staff);
   const paid = await eventually(async () => {
     const c = await p.orm.em.fork().findOne(ManualClaim, { mdtrt_id });
     return c?.status === 'PAID' ? c : undefined;
